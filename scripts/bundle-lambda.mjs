@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Bundles the handler into dist/lambda/index.js: one minified CommonJS file with a source map and the AWS SDK
+// clients inside, so the deployed code runs exactly the SDK versions the tests ran. The SDK's ES-module builds
+// (mainFields module first) are smaller and load faster than its CommonJS builds; nearly every invocation of a
+// custom-resource Lambda is a cold start.
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+export const LAMBDA_NODE_TARGET = 'node22';
+
+rmSync('dist/lambda', { recursive: true, force: true });
+const result = await build({
+  entryPoints: { index: 'lambda/index.ts' },
+  outdir: 'dist/lambda',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: LAMBDA_NODE_TARGET,
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  legalComments: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+});
+const out = result.metafile.outputs['dist/lambda/index.js'];
+console.log(`dist/lambda/index.js ${(out.bytes / 1024).toFixed(1)} KiB (target ${LAMBDA_NODE_TARGET})`);
