@@ -1,0 +1,888 @@
+/**
+ * The `Custom::MeshService` property contract: the single source of truth for what a template may say.
+ * The handler parses with it; docs/mesh-service.md, schema/mesh-service.schema.json and the CDK construct's
+ * props are generated from it (scripts/generate.ts) and tests fail when they drift.
+ */
+import {
+  bool,
+  type Infer,
+  int,
+  isResolved,
+  list,
+  map,
+  num,
+  oneOf,
+  optional,
+  required,
+  str,
+  struct,
+  type Unresolved,
+  withDefault,
+} from './dsl';
+import { parseTaskDefinitionRef } from './task-definition-ref';
+
+export const RESOURCE_TYPE = 'Custom::MeshService';
+/** Tag keys in this namespace mark what the provider owns; template authors may not set them. */
+export const TAG_PREFIX = 'mesh-service:';
+/** ECS and App Mesh allow 50 tags; the provider keeps up to 10 for ownership and bookkeeping. */
+export const MAX_USER_TAGS = 40;
+export const DEFAULT_ENVOY_VERSION = 'v1.34.13.3-prod';
+
+const PROTOCOLS = ['http', 'http2', 'grpc', 'tcp'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+const resourceName = () => str({ min: 1, max: 255 });
+/** DNS label: Cloud Map service names and the version suffix of virtual node names. */
+const label = (max: number) =>
+  str({
+    min: 1,
+    max,
+    pattern: new RegExp(`^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,${max - 2}}[A-Za-z0-9_])?$`),
+    patternHint: `a name of 1-${max} letters, digits, hyphens and underscores, not starting or ending with a hyphen`,
+  });
+const hostname = () =>
+  str({
+    min: 1,
+    max: 253,
+    pattern:
+      /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/,
+    patternHint: 'a DNS name such as service.local',
+  });
+const port = () => int({ min: 1, max: 65535 });
+const millis = (min = 0, max?: number) => int({ min, ...(max !== undefined ? { max } : {}) });
+const pathPrefix = () =>
+  str({
+    min: 1,
+    max: 255,
+    pattern: /^\//,
+    patternHint: 'a path starting with "/"',
+    check: (v) =>
+      v.startsWith('/aws-appmesh')
+        ? 'prefixes starting with /aws-appmesh are reserved by App Mesh'
+        : undefined,
+  });
+const taskDefinitionRef = () =>
+  str({
+    min: 1,
+    max: 2048,
+    check: (v) =>
+      parseTaskDefinitionRef(v)
+        ? undefined
+        : `expected a task definition ARN or family[:revision], got ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`,
+  });
+const attributes = () =>
+  map(
+    str({ min: 1, max: 255, pattern: /^[a-zA-Z0-9!-~]+$/, patternHint: 'printable ASCII without spaces' }),
+    str({ min: 1, max: 1024 }),
+    { max: 10 },
+  );
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const HealthCheck = struct(
+  'HealthCheck',
+  {
+    Path: optional(str({ min: 1, max: 255, pattern: /^\//, patternHint: 'a path starting with "/"' }), {
+      description:
+        'Path requested by the health check. Required when the health check protocol is http or http2.',
+      update: 'in-place',
+    }),
+    Protocol: optional(oneOf(...PROTOCOLS), {
+      description: 'Protocol of the health check.',
+      defaultDoc: 'the service `Protocol`',
+      update: 'in-place',
+    }),
+    Port: optional(port(), {
+      description: 'Port checked.',
+      defaultDoc: 'the service `Port`',
+      update: 'in-place',
+    }),
+    IntervalMillis: withDefault(millis(5000, 300000), 5000, {
+      description: 'Time between checks, in milliseconds.',
+      update: 'in-place',
+    }),
+    TimeoutMillis: withDefault(millis(2000, 60000), 2000, {
+      description: 'Time to wait for an answer, in milliseconds.',
+      update: 'in-place',
+    }),
+    HealthyThreshold: withDefault(int({ min: 2, max: 10 }), 2, {
+      description: 'Consecutive successes before a task is marked healthy.',
+      update: 'in-place',
+    }),
+    UnhealthyThreshold: withDefault(int({ min: 2, max: 10 }), 2, {
+      description: 'Consecutive failures before a task is marked unhealthy.',
+      update: 'in-place',
+    }),
+  },
+  { description: 'Active health check of the virtual node listener, run by Envoy.' },
+);
+
+const HeaderMatch = struct(
+  'HeaderMatch',
+  {
+    Name: required(str({ min: 1, max: 50 }), { description: 'Header name.', update: 'in-place' }),
+    Exact: optional(str({ min: 1, max: 255 }), {
+      description: 'Header value equals this.',
+      update: 'in-place',
+    }),
+    Prefix: optional(str({ min: 1, max: 255 }), {
+      description: 'Header value starts with this.',
+      update: 'in-place',
+    }),
+    Suffix: optional(str({ min: 1, max: 255 }), {
+      description: 'Header value ends with this.',
+      update: 'in-place',
+    }),
+    Regex: optional(str({ min: 1, max: 255 }), {
+      description: 'Header value matches this regular expression.',
+      update: 'in-place',
+    }),
+    Invert: withDefault(bool(), false, {
+      description: 'Match requests that do NOT match.',
+      update: 'in-place',
+    }),
+  },
+  {
+    description:
+      'A header condition. Give at most one of Exact, Prefix, Suffix, Regex (none: the header is present).',
+    refine: (h, report) => {
+      const given = (['Exact', 'Prefix', 'Suffix', 'Regex'] as const).filter((k) => h[k] !== undefined);
+      if (given.length > 1)
+        report(given[1]!, `give at most one of Exact, Prefix, Suffix, Regex (got ${given.join(', ')})`);
+    },
+  },
+);
+
+const HTTP_METHODS = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+] as const;
+
+const RouteMatch = struct(
+  'RouteMatch',
+  {
+    Prefix: optional(pathPrefix(), {
+      description: 'http/http2: requests whose path starts with this prefix.',
+      defaultDoc: '`/` when Path is not given (http/http2)',
+      update: 'in-place',
+    }),
+    Path: optional(str({ min: 1, max: 255, pattern: /^\//, patternHint: 'a path starting with "/"' }), {
+      description: 'http/http2: requests whose path is exactly this.',
+      update: 'in-place',
+    }),
+    Method: optional(oneOf(...HTTP_METHODS), { description: 'http/http2: HTTP method.', update: 'in-place' }),
+    Headers: optional(list(HeaderMatch, { min: 1, max: 10 }), {
+      description: 'http/http2: header conditions (all must match).',
+      update: 'in-place',
+    }),
+    ServiceName: optional(str({ min: 1, max: 255 }), {
+      description: 'grpc: fully qualified gRPC service name.',
+      update: 'in-place',
+    }),
+    MethodName: optional(str({ min: 1, max: 50 }), {
+      description: 'grpc: method name (needs ServiceName).',
+      update: 'in-place',
+    }),
+  },
+  { description: 'Which requests a route takes. tcp routes take all traffic and have no match.' },
+);
+
+const RouteTarget = struct(
+  'RouteTarget',
+  {
+    Version: optional(label(32), {
+      description: 'Name of a version in `Versions`. Omit when the service has no `Versions`.',
+      update: 'in-place',
+    }),
+    Weight: optional(int({ min: 0, max: 100 }), {
+      description: 'Relative weight of the target.',
+      defaultDoc: "the version's `Weight`, or 100 for a service without `Versions`",
+      update: 'in-place',
+    }),
+  },
+  { description: 'A weighted target of a route.' },
+);
+
+const HTTP_RETRY_EVENTS = ['server-error', 'gateway-error', 'client-error', 'stream-error'] as const;
+const GRPC_RETRY_EVENTS = [
+  'cancelled',
+  'deadline-exceeded',
+  'internal',
+  'resource-exhausted',
+  'unavailable',
+] as const;
+
+const RetryPolicy = struct(
+  'RetryPolicy',
+  {
+    MaxRetries: required(int({ min: 0, max: 100 }), {
+      description: 'Maximum number of retries.',
+      update: 'in-place',
+    }),
+    PerRetryTimeoutMillis: required(millis(1), {
+      description: 'Timeout of each try, in milliseconds.',
+      update: 'in-place',
+    }),
+    HttpRetryEvents: optional(list(oneOf(...HTTP_RETRY_EVENTS), { min: 1, max: 25 }), {
+      description: 'HTTP conditions that cause a retry.',
+      update: 'in-place',
+    }),
+    TcpRetryEvents: optional(list(oneOf('connection-error'), { min: 1, max: 1 }), {
+      description: 'TCP conditions that cause a retry.',
+      update: 'in-place',
+    }),
+    GrpcRetryEvents: optional(list(oneOf(...GRPC_RETRY_EVENTS), { min: 1, max: 5 }), {
+      description: 'grpc: gRPC status conditions that cause a retry.',
+      update: 'in-place',
+    }),
+  },
+  { description: 'Retry policy of an http, http2 or grpc route. Give at least one kind of retry event.' },
+);
+
+const RouteTimeout = struct(
+  'RouteTimeout',
+  {
+    PerRequestMillis: optional(millis(0), {
+      description: 'http/http2/grpc: per-request timeout in milliseconds (0 disables it).',
+      update: 'in-place',
+    }),
+    IdleMillis: optional(millis(0), {
+      description: 'Idle timeout in milliseconds (0 disables it).',
+      update: 'in-place',
+    }),
+  },
+  { description: 'Route timeouts.' },
+);
+
+const Route = struct(
+  'Route',
+  {
+    Name: required(resourceName(), {
+      description: 'Route name, unique within the service.',
+      update: 'in-place',
+    }),
+    Match: optional(RouteMatch, {
+      description: 'Which requests this route takes.',
+      defaultDoc: 'all requests (prefix `/` for http/http2)',
+      update: 'in-place',
+    }),
+    Targets: optional(list(RouteTarget, { min: 1, max: 10 }), {
+      description: 'Weighted targets.',
+      defaultDoc: 'every version with its `Weight` (or the single virtual node)',
+      update: 'in-place',
+    }),
+    Priority: optional(int({ min: 0, max: 1000 }), {
+      description: 'Route priority; 0 is the highest.',
+      update: 'in-place',
+    }),
+    Retry: optional(RetryPolicy, { description: 'Retry policy (not for tcp).', update: 'in-place' }),
+    Timeout: optional(RouteTimeout, { description: 'Timeouts.', update: 'in-place' }),
+  },
+  { description: 'A route of the virtual router. Routes are matched by Name on update.' },
+);
+
+const Version = struct(
+  'Version',
+  {
+    Name: required(label(32), {
+      description: 'Version label (e.g. `v1`, `blue`). Used in the virtual node name and in `Fn::GetAtt`.',
+      update: 'in-place',
+    }),
+    TaskDefinition: optional(taskDefinitionRef(), {
+      description:
+        "This version's task definition (ARN or family[:revision]); it is patched with the Envoy sidecar.",
+      update: 'in-place',
+    }),
+    Weight: optional(int({ min: 0, max: 100 }), {
+      description: 'Weight of this version in routes that do not list their own Targets.',
+      update: 'in-place',
+    }),
+    VirtualNodeName: optional(resourceName(), {
+      description: "This version's virtual node name.",
+      defaultDoc: '`<ServiceName>-<Name>`',
+      update: 'in-place',
+    }),
+    DiscoveryAttributes: optional(attributes(), {
+      description: "Cloud Map instance attributes that select only this version's tasks.",
+      defaultDoc: '`ECS_TASK_DEFINITION_FAMILY` = the family of `TaskDefinition`',
+      update: 'in-place',
+    }),
+    DnsHostname: optional(hostname(), {
+      description:
+        "DNS discovery: this version's own hostname (required with DnsHostname and several versions).",
+      update: 'in-place',
+    }),
+  },
+  { description: 'One version of the service: its own virtual node and (patched) task definition.' },
+);
+
+const GatewayRewrite = struct(
+  'GatewayRewrite',
+  {
+    Prefix: optional(
+      str({
+        min: 1,
+        max: 255,
+        pattern: /^\/(?:.*\/)?$/,
+        patternHint: 'a path that starts and ends with "/"',
+      }),
+      { description: 'Replace the matched prefix with this one.', update: 'in-place' },
+    ),
+    DefaultPrefix: optional(oneOf('ENABLED', 'DISABLED'), {
+      description: 'ENABLED rewrites the matched prefix to `/`; DISABLED keeps the path as it is.',
+      update: 'in-place',
+    }),
+    Hostname: optional(oneOf('ENABLED', 'DISABLED'), {
+      description: "ENABLED rewrites the host header to the virtual service's name.",
+      update: 'in-place',
+    }),
+  },
+  { description: 'How the gateway rewrites a matched request. Give Prefix or DefaultPrefix, not both.' },
+);
+
+const Gateway = struct(
+  'Gateway',
+  {
+    VirtualGatewayName: required(resourceName(), {
+      description: 'An existing virtual gateway in the mesh (the platform owns it).',
+      update: 'in-place',
+    }),
+    RouteName: optional(resourceName(), {
+      description: 'Name of the gateway route.',
+      defaultDoc: '`<ServiceName>`',
+      update: 'in-place',
+    }),
+    Prefix: optional(pathPrefix(), {
+      description: 'Requests whose path starts with this prefix.',
+      defaultDoc: '`/` when Path is not given',
+      update: 'in-place',
+    }),
+    Path: optional(str({ min: 1, max: 255, pattern: /^\//, patternHint: 'a path starting with "/"' }), {
+      description: 'Requests whose path is exactly this.',
+      update: 'in-place',
+    }),
+    Hostname: optional(hostname(), { description: 'Requests for exactly this host.', update: 'in-place' }),
+    Headers: optional(list(HeaderMatch, { min: 1, max: 10 }), {
+      description: 'Header conditions (all must match).',
+      update: 'in-place',
+    }),
+    Priority: optional(int({ min: 0, max: 1000 }), {
+      description: 'Gateway route priority; 0 is the highest.',
+      update: 'in-place',
+    }),
+    Rewrite: optional(GatewayRewrite, { description: 'Prefix and hostname rewriting.', update: 'in-place' }),
+  },
+  { description: 'Exposes the service through a gateway route on an existing virtual gateway.' },
+);
+
+const DogStatsD = struct(
+  'EnvoyDogStatsD',
+  {
+    Address: withDefault(str({ min: 1, max: 255 }), '127.0.0.1', {
+      description: 'DogStatsD address.',
+      update: 'in-place',
+    }),
+    Port: withDefault(port(), 8125, { description: 'DogStatsD port.', update: 'in-place' }),
+  },
+  { description: 'Sends Envoy statistics to a DogStatsD agent.' },
+);
+
+const Tracing = struct(
+  'EnvoyTracing',
+  {
+    Provider: required(oneOf('xray', 'datadog', 'jaeger'), {
+      description: 'The tracer (one at a time). `xray` adds the X-Ray daemon sidecar.',
+      update: 'in-place',
+    }),
+    SamplingRate: optional(num({ min: 0, max: 1 }), {
+      description: 'xray: sampling rate 0-1.',
+      update: 'in-place',
+    }),
+    DaemonImage: optional(str({ min: 1, max: 255 }), {
+      description: 'xray: X-Ray daemon image.',
+      update: 'in-place',
+    }),
+    Address: optional(str({ min: 1, max: 255 }), {
+      description: 'datadog/jaeger: agent address.',
+      update: 'in-place',
+    }),
+    Port: optional(port(), { description: 'datadog/jaeger: agent port.', update: 'in-place' }),
+  },
+  {
+    description: 'Distributed tracing from Envoy.',
+    refine: (t, report) => {
+      if (t.Provider === 'xray') {
+        if (t.Address !== undefined) report('Address', 'applies to datadog and jaeger only');
+        if (t.Port !== undefined) report('Port', 'applies to datadog and jaeger only');
+      } else if (isResolved(t.Provider)) {
+        if (t.SamplingRate !== undefined) report('SamplingRate', 'applies to xray only');
+        if (t.DaemonImage !== undefined) report('DaemonImage', 'applies to xray only');
+      }
+    },
+  },
+);
+
+const Envoy = struct(
+  'Envoy',
+  {
+    Image: optional(str({ min: 1, max: 255 }), {
+      description: 'Full Envoy image URI; overrides the regional App Mesh image.',
+      defaultDoc: "the App Mesh Envoy image for the stack's Region and `Version`",
+      update: 'in-place',
+    }),
+    Version: withDefault(
+      str({
+        min: 1,
+        max: 64,
+        pattern: /^v[0-9][A-Za-z0-9._-]*$/,
+        patternHint: 'an image tag such as v1.34.13.3-prod',
+      }),
+      DEFAULT_ENVOY_VERSION,
+      { description: 'Tag of the App Mesh Envoy image.', update: 'in-place' },
+    ),
+    Fips: withDefault(bool(), false, {
+      description: 'Use the FIPS variant of the image (always used in AWS GovCloud).',
+      update: 'in-place',
+    }),
+    LogLevel: withDefault(oneOf('trace', 'debug', 'info', 'warning', 'error', 'critical', 'off'), 'info', {
+      description: 'ENVOY_LOG_LEVEL.',
+      update: 'in-place',
+    }),
+    StatsTags: withDefault(bool(), false, {
+      description: 'ENABLE_ENVOY_STATS_TAGS: tag statistics with mesh and node names.',
+      update: 'in-place',
+    }),
+    DogStatsD: optional(DogStatsD, { description: 'DogStatsD statistics.', update: 'in-place' }),
+    Tracing: optional(Tracing, { description: 'Tracing.', update: 'in-place' }),
+    Cpu: optional(int({ min: 0, max: 16384 }), {
+      description: 'Envoy container cpu units.',
+      update: 'in-place',
+    }),
+    Memory: optional(int({ min: 6, max: 122880 }), {
+      description: 'Envoy container memory hard limit, MiB.',
+      update: 'in-place',
+    }),
+    MemoryReservation: withDefault(int({ min: 6, max: 122880 }), 128, {
+      description: 'Envoy container memory reservation, MiB.',
+      update: 'in-place',
+    }),
+    EgressIgnoredPorts: withDefault(
+      list(port(), { max: 15, uniqueBy: { key: (p) => p, what: 'port' } }),
+      [],
+      {
+        description: 'Outbound ports that bypass Envoy (at most 15; 22 always does).',
+        update: 'in-place',
+      },
+    ),
+    DrainTimeSeconds: withDefault(int({ min: 5, max: 110 }), 20, {
+      description: 'LISTENER_DRAIN_WAIT_TIME_S; the container stopTimeout is set above it.',
+      update: 'in-place',
+    }),
+    Nofile: withDefault(int({ min: 1024, max: 1048576 }), 15000, {
+      description: 'Open-files ulimit (soft and hard) of the Envoy container.',
+      update: 'in-place',
+    }),
+  },
+  {
+    description: 'Options of the Envoy sidecar added to patched task definitions.',
+    refine: (e, report) => {
+      if (
+        isResolved(e.Memory) &&
+        isResolved(e.MemoryReservation) &&
+        e.Memory !== undefined &&
+        e.MemoryReservation > e.Memory
+      ) {
+        report('MemoryReservation', `must not exceed Memory (${e.Memory} MiB), got ${e.MemoryReservation}`);
+      }
+    },
+  },
+);
+
+const Tag = struct(
+  'Tag',
+  {
+    Key: required(
+      str({
+        min: 1,
+        max: 128,
+        check: (k) =>
+          k.toLowerCase().startsWith('aws:')
+            ? 'tag keys starting with aws: are reserved by AWS'
+            : k.startsWith(TAG_PREFIX)
+              ? `tag keys starting with ${TAG_PREFIX} are reserved for the provider's ownership tags`
+              : undefined,
+      }),
+      { description: 'Tag key.', update: 'in-place' },
+    ),
+    Value: withDefault(str({ min: 0, max: 256 }), '', { description: 'Tag value.', update: 'in-place' }),
+  },
+  { description: 'A tag applied to every App Mesh resource and patched task definition.' },
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const fields = {
+  MeshName: required(resourceName(), { description: 'Name of an existing mesh.', update: 'replacement' }),
+  MeshOwner: optional(str({ pattern: /^\d{12}$/, patternHint: 'a 12-digit AWS account id' }), {
+    description: 'Account that owns a mesh shared with this account (AWS RAM).',
+    defaultDoc: "the provider's account",
+    update: 'replacement',
+  }),
+  ServiceName: required(label(63), {
+    description:
+      'Service name: the virtual node name (single version), the virtual router name and the Cloud Map service name.',
+    update: 'replacement',
+  }),
+  VirtualServiceName: optional(resourceName(), {
+    description: 'Name of the virtual service other services call (their Backends).',
+    defaultDoc: '`<ServiceName>.<Namespace>` with Cloud Map, `DnsHostname` with DNS',
+    update: 'in-place',
+    notes:
+      'A new name creates the virtual service under it, repoints the gateway route and then deletes the old one.',
+  }),
+  Edge: withDefault(bool(), false, {
+    description:
+      'An edge service that nothing in the mesh calls (e.g. behind a load balancer): no virtual service, router or gateway route.',
+    update: 'in-place',
+  }),
+  Namespace: optional(hostname(), {
+    description:
+      'Cloud Map namespace (e.g. `service.local`) where ECS registers the tasks. Give Namespace or DnsHostname.',
+    update: 'in-place',
+  }),
+  DnsHostname: optional(hostname(), {
+    description:
+      'DNS service discovery: the hostname that resolves to the tasks. Give Namespace or DnsHostname.',
+    update: 'in-place',
+  }),
+  Port: required(port(), {
+    description: 'Port the application listens on (the listener and AppPorts).',
+    update: 'in-place',
+  }),
+  Protocol: withDefault(oneOf(...PROTOCOLS), 'http', {
+    description: 'Listener protocol.',
+    update: 'in-place',
+  }),
+  HealthCheck: optional(HealthCheck, { description: 'Listener health check.', update: 'in-place' }),
+  Backends: withDefault(list(resourceName(), { max: 50, uniqueBy: { key: (b) => b, what: 'backend' } }), [], {
+    description: 'Virtual service names this service calls.',
+    update: 'in-place',
+  }),
+  AccessLogPath: withDefault(
+    str({
+      min: 0,
+      max: 255,
+      pattern: /^(?:\/.*)?$/,
+      patternHint: 'an absolute file path, or "" to turn access logs off',
+    }),
+    '/dev/stdout',
+    { description: 'Envoy access log file; an empty string turns access logging off.', update: 'in-place' },
+  ),
+  Routes: optional(list(Route, { min: 1, max: 50, uniqueBy: { key: (r) => r.Name, what: 'route name' } }), {
+    description: 'Routes of a virtual router in front of the versions; weighted targets make canaries.',
+    defaultDoc: 'no router for a single version; one route `default` (all requests) for several versions',
+    update: 'in-place',
+  }),
+  Versions: optional(
+    list(Version, { min: 1, max: 10, uniqueBy: { key: (v) => v.Name, what: 'version name' } }),
+    {
+      description:
+        'Several versions of the service, each with its own virtual node and task definition, behind a router.',
+      defaultDoc: 'one version: the virtual node `<ServiceName>` with `TaskDefinition`',
+      update: 'in-place',
+    },
+  ),
+  TaskDefinition: optional(taskDefinitionRef(), {
+    description:
+      'Task definition (ARN or family[:revision]) to patch with the Envoy sidecar (single version).',
+    update: 'in-place',
+  }),
+  DiscoveryAttributes: optional(attributes(), {
+    description: 'Cloud Map instance attributes the virtual node filters on (single version).',
+    update: 'in-place',
+  }),
+  Gateway: optional(Gateway, {
+    description: 'Gateway route on an existing virtual gateway.',
+    update: 'in-place',
+  }),
+  Envoy: optional(Envoy, {
+    description: 'Envoy sidecar options for patched task definitions.',
+    update: 'in-place',
+  }),
+  Tags: withDefault(list(Tag, { max: MAX_USER_TAGS, uniqueBy: { key: (t) => t.Key, what: 'tag key' } }), [], {
+    description: 'Tags for every App Mesh resource and patched task definition.',
+    update: 'in-place',
+  }),
+};
+
+export type MeshServicePropertiesFields = typeof fields;
+
+export const MeshServiceProperties = struct('MeshServiceProperties', fields, {
+  ignore: ['ServiceToken', 'ServiceTimeout'],
+  description: 'Properties of Custom::MeshService.',
+  refine: (p, report) => crossPropertyRules(p, report),
+});
+
+export type MeshServiceProps = Infer<typeof MeshServiceProperties>;
+export type RouteProps = Infer<typeof Route>;
+export type VersionProps = Infer<typeof Version>;
+export type GatewayProps = Infer<typeof Gateway>;
+export type EnvoyProps = Infer<typeof Envoy>;
+export type HealthCheckProps = Infer<typeof HealthCheck>;
+export type HeaderMatchProps = Infer<typeof HeaderMatch>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rules that span properties. They must tolerate Unresolved values (the offline template linter).
+
+const known = <T>(v: T | Unresolved | undefined): v is T => v !== undefined && isResolved(v);
+
+function crossPropertyRules(p: MeshServiceProps, report: (path: string, message: string) => void): void {
+  const discovery = [p.Namespace, p.DnsHostname].filter((v) => v !== undefined).length;
+  if (discovery !== 1) {
+    report(
+      discovery === 0 ? 'Namespace' : 'DnsHostname',
+      'give exactly one of Namespace (Cloud Map discovery) and DnsHostname (DNS discovery)',
+    );
+  }
+
+  if (p.Edge === true) {
+    for (const key of ['VirtualServiceName', 'Routes', 'Gateway', 'Versions'] as const) {
+      if (p[key] !== undefined)
+        report(key, 'an Edge service has no virtual service, router, gateway route or versions');
+    }
+  }
+
+  const versions = known(p.Versions) ? p.Versions.filter(known) : undefined;
+  if (p.Versions !== undefined) {
+    if (p.TaskDefinition !== undefined)
+      report('TaskDefinition', 'with Versions, give each version its own TaskDefinition');
+    if (p.DiscoveryAttributes !== undefined) {
+      report('DiscoveryAttributes', 'with Versions, give each version its own DiscoveryAttributes');
+    }
+  }
+  if (versions) versionRules(p, versions, report);
+
+  const protocol = known(p.Protocol) ? p.Protocol : undefined;
+  if (known(p.Routes)) {
+    p.Routes.forEach((route, i) => {
+      if (known(route)) routeRules(route, `Routes[${i}]`, protocol, versions, report);
+    });
+  }
+
+  if (known(p.HealthCheck) && protocol) {
+    const hcProtocol = known(p.HealthCheck.Protocol) ? p.HealthCheck.Protocol : protocol;
+    const httpLike = hcProtocol === 'http' || hcProtocol === 'http2';
+    if (httpLike && p.HealthCheck.Path === undefined) {
+      report('HealthCheck.Path', `required for an ${hcProtocol} health check`);
+    }
+    if (!httpLike && p.HealthCheck.Path !== undefined) {
+      report('HealthCheck.Path', `not allowed for a ${hcProtocol} health check`);
+    }
+    const { IntervalMillis, TimeoutMillis } = p.HealthCheck;
+    if (known(IntervalMillis) && known(TimeoutMillis) && TimeoutMillis >= IntervalMillis) {
+      report(
+        'HealthCheck.TimeoutMillis',
+        `must be shorter than IntervalMillis (${IntervalMillis}), got ${TimeoutMillis}`,
+      );
+    }
+  }
+
+  if (known(p.Gateway)) gatewayRules(p.Gateway, protocol, report);
+
+  const versionsKnown = p.Versions === undefined || versions !== undefined;
+  const patches = versions
+    ? versions.some((v) => v.TaskDefinition !== undefined)
+    : p.TaskDefinition !== undefined;
+  if (p.Envoy !== undefined && versionsKnown && !patches) {
+    report('Envoy', 'has no effect without a TaskDefinition to patch; remove it or give TaskDefinition');
+  }
+  if (
+    p.Edge !== true &&
+    p.VirtualServiceName === undefined &&
+    known(p.DnsHostname) &&
+    p.DnsHostname.endsWith('.')
+  ) {
+    report(
+      'DnsHostname',
+      'must not end with "." when it is the default VirtualServiceName; give VirtualServiceName',
+    );
+  }
+}
+
+function versionRules(
+  p: MeshServiceProps,
+  versions: readonly Infer<typeof Version>[],
+  report: (path: string, message: string) => void,
+): void {
+  const nodeNames = new Map<string, number>();
+  const families = new Map<string, number>();
+  const hostnames = new Map<string, number>();
+  const several = versions.length > 1;
+  versions.forEach((v, i) => {
+    const at = `Versions[${i}]`;
+    const nodeName =
+      v.VirtualNodeName ?? (known(p.ServiceName) && known(v.Name) ? `${p.ServiceName}-${v.Name}` : undefined);
+    if (known(nodeName)) {
+      const first = nodeNames.get(nodeName);
+      if (first !== undefined)
+        report(`${at}.VirtualNodeName`, `virtual node name "${nodeName}" is also used by Versions[${first}]`);
+      nodeNames.set(nodeName, i);
+    }
+    if (several && p.Namespace !== undefined) {
+      const family = known(v.TaskDefinition) ? parseTaskDefinitionRef(v.TaskDefinition)?.family : undefined;
+      if (v.DiscoveryAttributes === undefined && v.TaskDefinition === undefined) {
+        report(
+          at,
+          "give TaskDefinition or DiscoveryAttributes, so that this version's virtual node discovers only its own tasks",
+        );
+      } else if (v.DiscoveryAttributes === undefined && family !== undefined) {
+        const first = families.get(family);
+        if (first !== undefined) {
+          report(
+            `${at}.TaskDefinition`,
+            `task definition family "${family}" is also Versions[${first}]'s; versions are told apart by family in Cloud Map, so give each its own family or DiscoveryAttributes`,
+          );
+        }
+        families.set(family, i);
+      }
+    }
+    if (p.DnsHostname !== undefined && several && v.DnsHostname === undefined) {
+      report(`${at}.DnsHostname`, 'required for each version when several versions use DNS discovery');
+    }
+    if (known(v.DnsHostname)) {
+      if (p.Namespace !== undefined)
+        report(`${at}.DnsHostname`, 'only for DNS discovery (DnsHostname), not with Namespace');
+      const first = hostnames.get(v.DnsHostname);
+      if (first !== undefined) report(`${at}.DnsHostname`, `also used by Versions[${first}]`);
+      hostnames.set(v.DnsHostname, i);
+    }
+    if (v.DiscoveryAttributes !== undefined && p.DnsHostname !== undefined) {
+      report(`${at}.DiscoveryAttributes`, 'only for Cloud Map discovery (Namespace)');
+    }
+  });
+  const routesTakeWeights =
+    p.Routes === undefined || (known(p.Routes) && p.Routes.some((r) => known(r) && r.Targets === undefined));
+  if (several && routesTakeWeights) {
+    versions.forEach((v, i) => {
+      if (v.Weight === undefined) {
+        report(
+          `Versions[${i}].Weight`,
+          'required when several versions share a route without its own Targets',
+        );
+      }
+    });
+  }
+  if (p.Routes === undefined && versions.length > 0 && versions.every((v) => v.Weight === 0)) {
+    report('Versions', 'every version has Weight 0; at least one needs a weight above 0');
+  }
+}
+
+function routeRules(
+  route: Infer<typeof Route>,
+  at: string,
+  protocol: Protocol | undefined,
+  versions: readonly Infer<typeof Version>[] | undefined,
+  report: (path: string, message: string) => void,
+): void {
+  const m = known(route.Match) ? route.Match : undefined;
+  if (protocol === 'tcp') {
+    if (route.Match !== undefined) report(`${at}.Match`, 'tcp routes take all traffic; remove Match');
+    if (route.Retry !== undefined) report(`${at}.Retry`, 'tcp routes have no retry policy');
+    if (known(route.Timeout) && route.Timeout.PerRequestMillis !== undefined) {
+      report(`${at}.Timeout.PerRequestMillis`, 'tcp routes have only an idle timeout');
+    }
+  } else if (protocol === 'grpc' && m) {
+    for (const key of ['Prefix', 'Path', 'Method', 'Headers'] as const) {
+      if (m[key] !== undefined)
+        report(`${at}.Match.${key}`, 'not a grpc match; use ServiceName and MethodName');
+    }
+    if (m.MethodName !== undefined && m.ServiceName === undefined)
+      report(`${at}.Match.MethodName`, 'needs ServiceName');
+  } else if (protocol && m) {
+    if (m.ServiceName !== undefined) report(`${at}.Match.ServiceName`, 'only for grpc routes');
+    if (m.MethodName !== undefined) report(`${at}.Match.MethodName`, 'only for grpc routes');
+    if (m.Prefix !== undefined && m.Path !== undefined)
+      report(`${at}.Match`, 'give Prefix or Path, not both');
+  }
+  if (known(route.Retry) && protocol !== 'tcp') {
+    const r = route.Retry;
+    if (r.GrpcRetryEvents !== undefined && protocol !== 'grpc')
+      report(`${at}.Retry.GrpcRetryEvents`, 'only for grpc routes');
+    if (
+      r.HttpRetryEvents === undefined &&
+      r.TcpRetryEvents === undefined &&
+      r.GrpcRetryEvents === undefined
+    ) {
+      report(`${at}.Retry`, 'give at least one of HttpRetryEvents, TcpRetryEvents, GrpcRetryEvents');
+    }
+  }
+  if (known(route.Targets)) {
+    const targets = route.Targets.filter(known);
+    const names = new Set(versions?.map((v) => v.Name).filter(known));
+    const seen = new Set<string>();
+    targets.forEach((t, j) => {
+      const tp = `${at}.Targets[${j}]`;
+      if (!versions) {
+        if (t.Version !== undefined)
+          report(`${tp}.Version`, 'only with Versions; this service has a single version');
+        return;
+      }
+      if (t.Version === undefined) {
+        report(`${tp}.Version`, `required with Versions; one of ${[...names].join(', ')}`);
+        return;
+      }
+      if (!known(t.Version)) return;
+      if (!names.has(t.Version))
+        report(`${tp}.Version`, `no version named "${t.Version}"; versions are ${[...names].join(', ')}`);
+      if (seen.has(t.Version))
+        report(`${tp}.Version`, `version "${t.Version}" is already a target of this route`);
+      seen.add(t.Version);
+      const version = versions.find((v) => v.Name === t.Version);
+      if (t.Weight === undefined && version && version.Weight === undefined) {
+        report(`${tp}.Weight`, `required: version "${t.Version}" has no Weight`);
+      }
+    });
+    if (!versions && targets.length > 1) report(`${at}.Targets`, 'a service without Versions has one target');
+    const weights = targets.map(
+      (t) => t.Weight ?? (versions ? versions.find((v) => v.Name === t.Version)?.Weight : 100),
+    );
+    if (weights.every((w) => typeof w === 'number' && w === 0)) {
+      report(`${at}.Targets`, 'at least one target needs a weight above 0');
+    }
+  } else if (versions && versions.length > 0) {
+    const weights = versions.map((v) => (versions.length === 1 ? (v.Weight ?? 100) : v.Weight));
+    if (weights.every((w) => typeof w === 'number' && w === 0)) {
+      report(`${at}.Targets`, 'every version has Weight 0; at least one needs a weight above 0');
+    }
+  }
+}
+
+function gatewayRules(
+  g: GatewayProps,
+  protocol: Protocol | undefined,
+  report: (path: string, message: string) => void,
+): void {
+  if (protocol === 'tcp')
+    report('Gateway', 'virtual gateways route http, http2 and grpc only; a tcp service cannot be exposed');
+  if (g.Prefix !== undefined && g.Path !== undefined) report('Gateway', 'give Prefix or Path, not both');
+  if (protocol === 'grpc') {
+    for (const key of ['Prefix', 'Path', 'Headers', 'Rewrite'] as const) {
+      if (g[key] !== undefined) report(`Gateway.${key}`, 'not available on a grpc gateway route');
+    }
+  }
+  if (known(g.Rewrite)) {
+    if (g.Rewrite.Prefix !== undefined && g.Rewrite.DefaultPrefix !== undefined) {
+      report('Gateway.Rewrite', 'give Prefix or DefaultPrefix, not both');
+    }
+    if ((g.Rewrite.Prefix !== undefined || g.Rewrite.DefaultPrefix !== undefined) && g.Path !== undefined) {
+      report('Gateway.Rewrite', 'a prefix rewrite needs a Prefix match, not Path');
+    }
+  }
+}

@@ -1,0 +1,396 @@
+/**
+ * The service model: what a `Custom::MeshService` declares, with every default resolved, independent of the
+ * backend that realises it (App Mesh today, ECS Service Connect later). Pure: no AWS calls.
+ */
+import { createHash } from 'node:crypto';
+import { parseWith } from './contract/dsl';
+import {
+  DEFAULT_ENVOY_VERSION,
+  type EnvoyProps,
+  type HeaderMatchProps,
+  MeshServiceProperties,
+  type MeshServiceProps,
+  type Protocol,
+  type RouteProps,
+} from './contract/properties';
+import { parseTaskDefinitionRef, type TaskDefinitionRef } from './contract/task-definition-ref';
+import { PropertyValidationError } from './errors';
+
+export type { Protocol };
+
+export type Discovery =
+  | {
+      readonly kind: 'cloudMap';
+      readonly namespace: string;
+      readonly serviceName: string;
+      readonly attributes: Readonly<Record<string, string>>;
+    }
+  | { readonly kind: 'dns'; readonly hostname: string };
+
+export interface VersionModel {
+  /** Undefined for the implicit version of a single-version service. */
+  readonly name?: string;
+  readonly nodeName: string;
+  readonly taskDefinition?: TaskDefinitionRef;
+  readonly discovery: Discovery;
+}
+
+export interface HeaderMatchModel {
+  readonly name: string;
+  readonly match?: { readonly kind: 'exact' | 'prefix' | 'suffix' | 'regex'; readonly value: string };
+  readonly invert: boolean;
+}
+
+export interface RouteModel {
+  readonly name: string;
+  readonly match: {
+    readonly prefix?: string;
+    readonly path?: string;
+    readonly method?: string;
+    readonly headers: readonly HeaderMatchModel[];
+    readonly grpcServiceName?: string;
+    readonly grpcMethodName?: string;
+  };
+  readonly targets: readonly { readonly nodeName: string; readonly weight: number }[];
+  readonly priority?: number;
+  readonly retry?: {
+    readonly maxRetries: number;
+    readonly perRetryTimeoutMillis: number;
+    readonly httpRetryEvents: readonly string[];
+    readonly tcpRetryEvents: readonly string[];
+    readonly grpcRetryEvents: readonly string[];
+  };
+  readonly timeout?: { readonly perRequestMillis?: number; readonly idleMillis?: number };
+}
+
+export interface GatewayModel {
+  readonly virtualGatewayName: string;
+  readonly routeName: string;
+  readonly prefix?: string;
+  readonly path?: string;
+  readonly hostname?: string;
+  readonly headers: readonly HeaderMatchModel[];
+  readonly priority?: number;
+  readonly rewrite?: {
+    readonly prefix?: string;
+    readonly defaultPrefix?: 'ENABLED' | 'DISABLED';
+    readonly hostname?: 'ENABLED' | 'DISABLED';
+  };
+}
+
+export interface EnvoyModel {
+  readonly image?: string;
+  readonly version: string;
+  readonly fips: boolean;
+  readonly logLevel: 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'critical' | 'off';
+  readonly statsTags: boolean;
+  readonly dogStatsD?: { readonly address: string; readonly port: number };
+  readonly tracing?:
+    | { readonly provider: 'xray'; readonly samplingRate?: number; readonly daemonImage?: string }
+    | { readonly provider: 'datadog' | 'jaeger'; readonly address?: string; readonly port?: number };
+  readonly cpu?: number;
+  readonly memory?: number;
+  readonly memoryReservation: number;
+  readonly egressIgnoredPorts: readonly number[];
+  readonly drainTimeSeconds: number;
+  readonly nofile: number;
+}
+
+export interface ServiceModel {
+  readonly meshName: string;
+  readonly meshOwner?: string;
+  readonly serviceName: string;
+  /** Undefined for an Edge service. */
+  readonly virtualServiceName?: string;
+  readonly physicalId: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+  readonly healthCheck?: {
+    readonly protocol: Protocol;
+    readonly port: number;
+    readonly path?: string;
+    readonly intervalMillis: number;
+    readonly timeoutMillis: number;
+    readonly healthyThreshold: number;
+    readonly unhealthyThreshold: number;
+  };
+  readonly backends: readonly string[];
+  /** Undefined when access logging is off. */
+  readonly accessLogPath?: string;
+  readonly versions: readonly VersionModel[];
+  /** Present when requests reach the versions through a virtual router. */
+  readonly router?: { readonly name: string; readonly routes: readonly RouteModel[] };
+  readonly gateway?: GatewayModel;
+  readonly envoy: EnvoyModel;
+  readonly tags: readonly { readonly key: string; readonly value: string }[];
+}
+
+/** Parses CloudFormation's properties into the model, or throws PropertyValidationError naming every problem. */
+export function parseProperties(raw: unknown): ServiceModel {
+  const parsed = parseWith(MeshServiceProperties, raw ?? {});
+  if (!parsed.ok) throw new PropertyValidationError(parsed.issues);
+  return buildModel(parsed.value);
+}
+
+/**
+ * The physical id is the service's identity: `mesh/<mesh>[@<owner>]/service/<ServiceName>`. Deterministic (never
+ * the RequestId), so a re-delivered Create returns the same id. Every App Mesh name the service creates by default
+ * derives from ServiceName, so a replacement (a change of mesh, mesh owner or ServiceName) never needs a name that
+ * the resource being replaced still holds; everything else, the virtual service name included, updates in place.
+ */
+export function physicalIdOf(identity: {
+  meshName: string;
+  meshOwner?: string;
+  serviceName: string;
+}): string {
+  const mesh = identity.meshOwner ? `${identity.meshName}@${identity.meshOwner}` : identity.meshName;
+  return `mesh/${mesh}/service/${identity.serviceName}`;
+}
+
+/** Tag values are limited to 256 characters; longer physical ids are represented by their digest. */
+export function ownerTagValue(physicalId: string): string {
+  return physicalId.length <= 256
+    ? physicalId
+    : `sha256:${createHash('sha256').update(physicalId).digest('hex')}`;
+}
+
+export function buildModel(p: MeshServiceProps): ServiceModel {
+  const edge = p.Edge;
+  const virtualServiceName = edge ? undefined : (p.VirtualServiceName ?? defaultVirtualServiceName(p));
+  const identity = {
+    meshName: p.MeshName,
+    ...(p.MeshOwner !== undefined ? { meshOwner: p.MeshOwner } : {}),
+    serviceName: p.ServiceName,
+  };
+
+  const versions = buildVersions(p);
+  const needsRouter = !edge && (p.Routes !== undefined || versions.length > 1);
+  const weightOf = new Map(
+    (p.Versions ?? []).map((v) => [v.Name, v.Weight ?? (versions.length === 1 ? 100 : 0)] as const),
+  );
+  const nodeOf = new Map(versions.map((v) => [v.name, v.nodeName] as const));
+  const routes: RouteProps[] = p.Routes ?? [{ Name: 'default' } as RouteProps];
+
+  return {
+    ...identity,
+    ...(virtualServiceName !== undefined ? { virtualServiceName } : {}),
+    physicalId: physicalIdOf(identity),
+    port: p.Port,
+    protocol: p.Protocol,
+    ...(p.HealthCheck
+      ? {
+          healthCheck: {
+            protocol: p.HealthCheck.Protocol ?? p.Protocol,
+            port: p.HealthCheck.Port ?? p.Port,
+            ...(p.HealthCheck.Path !== undefined ? { path: p.HealthCheck.Path } : {}),
+            intervalMillis: p.HealthCheck.IntervalMillis,
+            timeoutMillis: p.HealthCheck.TimeoutMillis,
+            healthyThreshold: p.HealthCheck.HealthyThreshold,
+            unhealthyThreshold: p.HealthCheck.UnhealthyThreshold,
+          },
+        }
+      : {}),
+    backends: [...p.Backends],
+    ...(p.AccessLogPath !== '' ? { accessLogPath: p.AccessLogPath } : {}),
+    versions,
+    ...(needsRouter
+      ? {
+          router: {
+            name: p.ServiceName,
+            routes: routes.map((r) => buildRoute(r, p.Protocol, versions, weightOf, nodeOf)),
+          },
+        }
+      : {}),
+    ...(p.Gateway && !edge ? { gateway: buildGateway(p) } : {}),
+    envoy: buildEnvoy(p.Envoy),
+    tags: p.Tags.map((t) => ({ key: t.Key, value: t.Value })),
+  };
+}
+
+function defaultVirtualServiceName(p: MeshServiceProps): string {
+  return p.Namespace !== undefined ? `${p.ServiceName}.${p.Namespace}` : p.DnsHostname!;
+}
+
+function buildVersions(p: MeshServiceProps): VersionModel[] {
+  if (!p.Versions) {
+    const taskDefinition =
+      p.TaskDefinition !== undefined ? parseTaskDefinitionRef(p.TaskDefinition) : undefined;
+    return [
+      {
+        nodeName: p.ServiceName,
+        ...(taskDefinition ? { taskDefinition } : {}),
+        discovery:
+          p.Namespace !== undefined
+            ? {
+                kind: 'cloudMap',
+                namespace: p.Namespace,
+                serviceName: p.ServiceName,
+                attributes: { ...p.DiscoveryAttributes },
+              }
+            : { kind: 'dns', hostname: p.DnsHostname! },
+      },
+    ];
+  }
+  const several = p.Versions.length > 1;
+  return p.Versions.map((v) => {
+    const taskDefinition =
+      v.TaskDefinition !== undefined ? parseTaskDefinitionRef(v.TaskDefinition) : undefined;
+    let discovery: Discovery;
+    if (p.Namespace !== undefined) {
+      // Every version's tasks register in the same Cloud Map service; ECS adds the attribute
+      // ECS_TASK_DEFINITION_FAMILY to each instance, which tells the versions apart.
+      const attributes =
+        v.DiscoveryAttributes ??
+        (several && taskDefinition ? { ECS_TASK_DEFINITION_FAMILY: taskDefinition.family } : {});
+      discovery = {
+        kind: 'cloudMap',
+        namespace: p.Namespace,
+        serviceName: p.ServiceName,
+        attributes: { ...attributes },
+      };
+    } else {
+      discovery = { kind: 'dns', hostname: v.DnsHostname ?? p.DnsHostname! };
+    }
+    return {
+      name: v.Name,
+      nodeName: v.VirtualNodeName ?? `${p.ServiceName}-${v.Name}`,
+      ...(taskDefinition ? { taskDefinition } : {}),
+      discovery,
+    };
+  });
+}
+
+function headerModels(headers: readonly HeaderMatchProps[] | undefined): HeaderMatchModel[] {
+  return (headers ?? []).map((h) => {
+    const kinds = ['Exact', 'Prefix', 'Suffix', 'Regex'] as const;
+    const kind = kinds.find((k) => h[k] !== undefined);
+    return {
+      name: h.Name,
+      ...(kind
+        ? { match: { kind: kind.toLowerCase() as 'exact' | 'prefix' | 'suffix' | 'regex', value: h[kind]! } }
+        : {}),
+      invert: h.Invert,
+    };
+  });
+}
+
+function buildRoute(
+  r: RouteProps,
+  protocol: Protocol,
+  versions: readonly VersionModel[],
+  weightOf: ReadonlyMap<string, number>,
+  nodeOf: ReadonlyMap<string | undefined, string>,
+): RouteModel {
+  const m = r.Match;
+  const httpLike = protocol === 'http' || protocol === 'http2';
+  const targets = r.Targets
+    ? r.Targets.map((t) => ({
+        nodeName: nodeOf.get(t.Version)!,
+        weight: t.Weight ?? (t.Version !== undefined ? weightOf.get(t.Version)! : 100),
+      }))
+    : versions.map((v) => ({
+        nodeName: v.nodeName,
+        weight: v.name !== undefined ? weightOf.get(v.name)! : 100,
+      }));
+  return {
+    name: r.Name,
+    match: {
+      ...(httpLike ? (m?.Path !== undefined ? { path: m.Path } : { prefix: m?.Prefix ?? '/' }) : {}),
+      ...(m?.Method !== undefined ? { method: m.Method } : {}),
+      headers: headerModels(m?.Headers),
+      ...(m?.ServiceName !== undefined ? { grpcServiceName: m.ServiceName } : {}),
+      ...(m?.MethodName !== undefined ? { grpcMethodName: m.MethodName } : {}),
+    },
+    targets,
+    ...(r.Priority !== undefined ? { priority: r.Priority } : {}),
+    ...(r.Retry
+      ? {
+          retry: {
+            maxRetries: r.Retry.MaxRetries,
+            perRetryTimeoutMillis: r.Retry.PerRetryTimeoutMillis,
+            httpRetryEvents: [...(r.Retry.HttpRetryEvents ?? [])],
+            tcpRetryEvents: [...(r.Retry.TcpRetryEvents ?? [])],
+            grpcRetryEvents: [...(r.Retry.GrpcRetryEvents ?? [])],
+          },
+        }
+      : {}),
+    ...(r.Timeout
+      ? {
+          timeout: {
+            ...(r.Timeout.PerRequestMillis !== undefined
+              ? { perRequestMillis: r.Timeout.PerRequestMillis }
+              : {}),
+            ...(r.Timeout.IdleMillis !== undefined ? { idleMillis: r.Timeout.IdleMillis } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+function buildGateway(p: MeshServiceProps): GatewayModel {
+  const g = p.Gateway!;
+  const httpLike = p.Protocol !== 'grpc';
+  return {
+    virtualGatewayName: g.VirtualGatewayName,
+    routeName: g.RouteName ?? p.ServiceName,
+    ...(httpLike ? (g.Path !== undefined ? { path: g.Path } : { prefix: g.Prefix ?? '/' }) : {}),
+    ...(g.Hostname !== undefined ? { hostname: g.Hostname } : {}),
+    headers: headerModels(g.Headers),
+    ...(g.Priority !== undefined ? { priority: g.Priority } : {}),
+    ...(g.Rewrite
+      ? {
+          rewrite: {
+            ...(g.Rewrite.Prefix !== undefined ? { prefix: g.Rewrite.Prefix } : {}),
+            ...(g.Rewrite.DefaultPrefix !== undefined ? { defaultPrefix: g.Rewrite.DefaultPrefix } : {}),
+            ...(g.Rewrite.Hostname !== undefined ? { hostname: g.Rewrite.Hostname } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+function buildEnvoy(e: EnvoyProps | undefined): EnvoyModel {
+  if (!e) {
+    return {
+      version: DEFAULT_ENVOY_VERSION,
+      fips: false,
+      logLevel: 'info',
+      statsTags: false,
+      memoryReservation: 128,
+      egressIgnoredPorts: [],
+      drainTimeSeconds: 20,
+      nofile: 15000,
+    };
+  }
+  const t = e.Tracing;
+  return {
+    ...(e.Image !== undefined ? { image: e.Image } : {}),
+    version: e.Version,
+    fips: e.Fips,
+    logLevel: e.LogLevel,
+    statsTags: e.StatsTags,
+    ...(e.DogStatsD ? { dogStatsD: { address: e.DogStatsD.Address, port: e.DogStatsD.Port } } : {}),
+    ...(t
+      ? {
+          tracing:
+            t.Provider === 'xray'
+              ? {
+                  provider: 'xray' as const,
+                  ...(t.SamplingRate !== undefined ? { samplingRate: t.SamplingRate } : {}),
+                  ...(t.DaemonImage !== undefined ? { daemonImage: t.DaemonImage } : {}),
+                }
+              : {
+                  provider: t.Provider,
+                  ...(t.Address !== undefined ? { address: t.Address } : {}),
+                  ...(t.Port !== undefined ? { port: t.Port } : {}),
+                },
+        }
+      : {}),
+    ...(e.Cpu !== undefined ? { cpu: e.Cpu } : {}),
+    ...(e.Memory !== undefined ? { memory: e.Memory } : {}),
+    memoryReservation: e.MemoryReservation,
+    egressIgnoredPorts: [...e.EgressIgnoredPorts],
+    drainTimeSeconds: e.DrainTimeSeconds,
+    nofile: e.Nofile,
+  };
+}
