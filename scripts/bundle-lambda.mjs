@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-export const LAMBDA_NODE_TARGET = 'node22';
+export const LAMBDA_NODE_TARGET = 'node24';
 
 rmSync('dist/lambda', { recursive: true, force: true });
 const result = await build({

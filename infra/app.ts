@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { buildApp } from './app-builder';
+
+buildApp().app.synth();

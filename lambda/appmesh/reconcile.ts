@@ -1,0 +1,225 @@
+/**
+ * The declarative reconcile, shared by Create, Update and Delete (Delete is reconcile with nothing desired):
+ * observe what exists under the names involved, plan (pure) what to create, update, retag and delete, then execute
+ * level by level — creates and updates in dependency order, deletions in reverse — with the calls of a level in
+ * parallel, so wall time follows the dependency depth rather than the number of resources.
+ */
+import { createHash } from 'node:crypto';
+import { OwnershipError } from '../errors';
+import type { Logger } from '../log';
+import { type KeyValue, type Owner, type Ownership, ownershipOf } from '../ownership';
+import type { ExistingResource, MeshApi } from './api';
+import {
+  CREATE_LEVELS,
+  DELETE_LEVELS,
+  type DesiredResource,
+  describeKey,
+  type Kind,
+  keyId,
+  type ResourceKey,
+  type Spec,
+} from './desired';
+import { type Difference, specDiff } from './equality';
+
+export interface Observed {
+  readonly key: ResourceKey;
+  readonly existing?: ExistingResource;
+  readonly tags: readonly KeyValue[];
+  readonly ownership?: Ownership;
+}
+
+/** Describes every key (and the routes of every router of ours), with tags and ownership, concurrently. */
+export async function observe(
+  api: MeshApi,
+  keys: readonly ResourceKey[],
+  owner: Owner,
+): Promise<Map<string, Observed>> {
+  const out = new Map<string, Observed>();
+  const visit = async (key: ResourceKey): Promise<void> => {
+    const id = keyId(key);
+    if (out.has(id)) return;
+    out.set(id, { key, tags: [] });
+    const existing = await api.describe(key);
+    if (!existing) return;
+    const tags = await api.listTags(existing.arn);
+    const ownership = ownershipOf(tags, owner);
+    out.set(id, { key, existing, tags, ownership });
+    if (key.kind === 'virtualRouter' && ownership.kind === 'ours') {
+      // Routes left by an earlier, interrupted update are found through their router, not through properties.
+      const routes = await api.listRoutes(key.name);
+      await Promise.all(routes.map((name) => visit({ kind: 'route', name, parent: key.name })));
+    }
+  };
+  await Promise.all(dedupe(keys).map(visit));
+  return out;
+}
+
+function dedupe(keys: readonly ResourceKey[]): ResourceKey[] {
+  const seen = new Map<string, ResourceKey>();
+  for (const k of keys) seen.set(keyId(k), k);
+  return [...seen.values()];
+}
+
+export type Action =
+  | {
+      readonly op: 'create';
+      readonly key: ResourceKey;
+      readonly spec: Spec;
+      readonly tags: readonly KeyValue[];
+    }
+  | {
+      readonly op: 'update';
+      readonly key: ResourceKey;
+      readonly arn: string;
+      readonly spec?: Spec;
+      readonly diff: readonly Difference[];
+      readonly tag: readonly KeyValue[];
+      readonly untag: readonly string[];
+    }
+  | { readonly op: 'delete'; readonly key: ResourceKey; readonly arn: string };
+
+export interface Plan {
+  readonly actions: readonly Action[];
+  /** ARNs of every desired resource that already exists (for attributes of unchanged resources). */
+  readonly existingArns: ReadonlyMap<string, string>;
+}
+
+/**
+ * Pure: what to do to get from the observed state to the desired one. Throws OwnershipError, before any change,
+ * when a desired name is held by a resource this physical id does not own.
+ */
+export function plan(
+  desired: readonly DesiredResource[],
+  observed: ReadonlyMap<string, Observed>,
+  removableTagKeys: readonly string[],
+): Plan {
+  const actions: Action[] = [];
+  const existingArns = new Map<string, string>();
+  const conflicts: string[] = [];
+  const desiredIds = new Set(desired.map((d) => keyId(d.key)));
+  const removable = new Set(removableTagKeys);
+
+  for (const d of desired) {
+    const o = observed.get(keyId(d.key));
+    if (!o?.existing) {
+      actions.push({ op: 'create', key: d.key, spec: d.spec, tags: d.tags });
+      continue;
+    }
+    if (o.ownership?.kind === 'foreign') {
+      conflicts.push(`${describeKey(d.key)} already exists and is ${o.ownership.description}`);
+      continue;
+    }
+    existingArns.set(keyId(d.key), o.existing.arn);
+    const diff = specDiff(d.key.kind, d.spec, o.existing.spec);
+    const actual = new Map(o.tags.map((t) => [t.key, t.value]));
+    const wanted = new Map(d.tags.map((t) => [t.key, t.value]));
+    const tag = d.tags.filter((t) => actual.get(t.key) !== t.value);
+    const untag = [...actual.keys()].filter(
+      (k) => !wanted.has(k) && (k.startsWith('mesh-service:') || removable.has(k)),
+    );
+    if (diff.length || tag.length || untag.length) {
+      actions.push({
+        op: 'update',
+        key: d.key,
+        arn: o.existing.arn,
+        ...(diff.length ? { spec: d.spec } : {}),
+        diff,
+        tag,
+        untag,
+      });
+    }
+  }
+  if (conflicts.length) {
+    throw new OwnershipError(
+      `${conflicts.join('; ')}. It was left untouched; rename this service or remove the other.`,
+    );
+  }
+  for (const o of observed.values()) {
+    if (!o.existing || o.ownership?.kind !== 'ours' || desiredIds.has(keyId(o.key))) continue;
+    actions.push({ op: 'delete', key: o.key, arn: o.existing.arn });
+  }
+  return { actions, existingArns };
+}
+
+/** What a fresh apply created, so that a failure can remove exactly that and nothing it merely adopted. */
+export class Journal {
+  readonly created: ResourceKey[] = [];
+}
+
+export interface ExecuteOptions {
+  readonly api: MeshApi;
+  readonly log: Logger;
+  readonly requestId: string;
+  readonly journal?: Journal;
+}
+
+const byLevel = (actions: readonly Action[], levels: readonly (readonly Kind[])[]) =>
+  levels.map((kinds) => actions.filter((a) => kinds.includes(a.key.kind)));
+
+/** Runs a plan: creates/updates by level, then deletions by reverse level. Returns the ARN of every resource touched. */
+export async function execute(p: Plan, options: ExecuteOptions): Promise<Map<string, string>> {
+  const { api, log } = options;
+  const arns = new Map(p.existingArns);
+  const token = (op: string, key: ResourceKey, spec: unknown) =>
+    createHash('sha256')
+      .update(`${options.requestId}|${op}|${keyId(key)}|${JSON.stringify(spec)}`)
+      .digest('hex')
+      .slice(0, 32);
+
+  const run = async (a: Action): Promise<void> => {
+    if (a.op === 'create') {
+      log.info('creating', { resource: describeKey(a.key) });
+      const created = await api.create(a.key, a.spec, a.tags, token('create', a.key, a.spec));
+      options.journal?.created.push(a.key);
+      arns.set(keyId(a.key), created.arn);
+    } else if (a.op === 'update') {
+      if (a.spec) {
+        log.info('updating', { resource: describeKey(a.key), diff: a.diff });
+        const updated = await api.update(a.key, a.spec, token('update', a.key, a.spec));
+        arns.set(keyId(a.key), updated.arn);
+      }
+      if (a.tag.length || a.untag.length) {
+        log.info('retagging', { resource: describeKey(a.key), tag: a.tag.map((t) => t.key), untag: a.untag });
+        await Promise.all([
+          a.tag.length ? api.tag(a.arn, a.tag) : undefined,
+          a.untag.length ? api.untag(a.arn, a.untag) : undefined,
+        ]);
+      }
+    } else {
+      log.info('deleting', { resource: describeKey(a.key) });
+      await api.delete(a.key);
+      arns.delete(keyId(a.key));
+    }
+  };
+
+  const forward = p.actions.filter((a) => a.op !== 'delete');
+  for (const level of byLevel(forward, CREATE_LEVELS)) await settleAll(level.map(run));
+  const deletions = p.actions.filter((a) => a.op === 'delete');
+  for (const level of byLevel(deletions, DELETE_LEVELS)) await settleAll(level.map(run));
+  return arns;
+}
+
+/** Waits for every call of a level, so that nothing is still in flight when the caller reacts to a failure. */
+export async function settleAll(promises: readonly Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+/** Removes what a failed fresh apply created, children first. Best effort: every deletion is attempted. */
+export async function undoCreates(journal: Journal, options: ExecuteOptions): Promise<string[]> {
+  const problems: string[] = [];
+  for (const kinds of DELETE_LEVELS) {
+    const keys = journal.created.filter((k) => kinds.includes(k.kind));
+    const results = await Promise.allSettled(
+      keys.map(async (k) => {
+        options.log.info('removing after failed create', { resource: describeKey(k) });
+        await options.api.delete(k);
+      }),
+    );
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') problems.push(`${describeKey(keys[i]!)}: ${(r.reason as Error).message}`);
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,85 @@
+/**
+ * Retries bounded by the handler's time budget rather than by a small attempt count.
+ *
+ * CloudFormation deploys the resources of a stack in parallel, so a stack with many services meets real
+ * throttling: ECS allows RegisterTaskDefinition at a burst of 20 and 1 per second per account and Region, and App
+ * Mesh throttles mutating calls. With the SDK's default of 3 attempts, 30 concurrent registrations already fail.
+ * This strategy keeps the SDK's adaptive client-side rate limiter (DefaultRateLimiter, the core of the SDK's
+ * `adaptive` retry mode) and retries throttling with capped, fully jittered exponential backoff for as long as the
+ * invocation's deadline allows, leaving the time after the deadline for cleanup and the response. Transient errors
+ * (5xx, timeouts) get a few attempts; anything else is not retried. There is deliberately no retry quota: one
+ * invocation's calls are few, and the deadline is the bound that matters.
+ */
+import { DefaultRateLimiter } from '@smithy/core/retry';
+import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
+
+/** Shared and mutable: the handler moves the deadline as an invocation goes from work to cleanup. */
+export interface RetryBudget {
+  /** Epoch milliseconds after which no retry may start. */
+  deadline: number;
+}
+
+export interface RetryTuning {
+  readonly maxTransientAttempts: number;
+  readonly throttlingBaseMs: number;
+  readonly transientBaseMs: number;
+  readonly maxBackoffMs: number;
+}
+
+export const DEFAULT_RETRY_TUNING: RetryTuning = {
+  maxTransientAttempts: 5,
+  throttlingBaseMs: 500,
+  transientBaseMs: 100,
+  maxBackoffMs: 8000,
+};
+
+class Token implements RetryToken {
+  constructor(private readonly count: number) {}
+  getRetryCount(): number {
+    return this.count;
+  }
+  getRetryDelay(): number {
+    return 0; // the strategy has already waited before handing out the token
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class BudgetedRetryStrategy implements RetryStrategyV2 {
+  readonly mode = 'adaptive';
+  private readonly rateLimiter = new DefaultRateLimiter();
+
+  constructor(
+    private readonly budget: RetryBudget,
+    private readonly tuning: RetryTuning = DEFAULT_RETRY_TUNING,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async acquireInitialRetryToken(): Promise<RetryToken> {
+    await this.rateLimiter.getSendToken();
+    return new Token(0);
+  }
+
+  async refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
+    this.rateLimiter.updateClientSendingRate(info);
+    const attempt = token.getRetryCount() + 1;
+    const throttled = info.errorType === 'THROTTLING';
+    if (!throttled && info.errorType !== 'TRANSIENT') throw new Error('not retryable');
+    if (!throttled && attempt >= this.tuning.maxTransientAttempts)
+      throw new Error('transient retries exhausted');
+    const base = throttled ? this.tuning.throttlingBaseMs : this.tuning.transientBaseMs;
+    let delay = Math.floor(
+      this.random() * Math.min(this.tuning.maxBackoffMs, base * 2 ** Math.min(attempt - 1, 20)),
+    );
+    if (info.retryAfterHint instanceof Date)
+      delay = Math.max(delay, info.retryAfterHint.getTime() - Date.now());
+    if (Date.now() + delay > this.budget.deadline) throw new Error('time budget exhausted');
+    await sleep(delay);
+    await this.rateLimiter.getSendToken();
+    return new Token(attempt);
+  }
+
+  recordSuccess(): void {
+    this.rateLimiter.updateClientSendingRate({});
+  }
+}

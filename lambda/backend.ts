@@ -1,0 +1,45 @@
+/**
+ * The boundary between the CloudFormation flow (handler.ts) and the service that realises a `Custom::MeshService`.
+ * App Mesh is the one backend today (appmesh/); ECS Service Connect, App Mesh's successor, is planned behind this
+ * same interface for the same templates.
+ */
+import type { Logger } from './log';
+import type { ServiceModel } from './model';
+import type { Owner } from './ownership';
+
+export interface RequestContext {
+  readonly owner: Owner;
+  readonly requestId: string;
+  readonly region: string;
+  readonly partition: string;
+  /** The account the provider runs in (and calls AWS in). */
+  readonly accountId: string;
+  readonly log: Logger;
+  /** Gives the rest of the invocation's time to what follows (cleanup after a failure, or a Delete). */
+  readonly beginCleanup: () => void;
+}
+
+export interface ApplyRequest {
+  readonly desired: ServiceModel;
+  /** The properties before this update (in-place updates only). */
+  readonly previous?: ServiceModel;
+  /**
+   * A Create, or the new side of a replacement: CloudFormation will never send a Delete for this physical id if
+   * the request fails, so a failure must remove what this request created before it is reported.
+   */
+  readonly fresh: boolean;
+}
+
+/** `Fn::GetAtt` attributes: names to string values. */
+export type Attributes = Record<string, string>;
+
+export interface ServiceBackend {
+  apply(request: ApplyRequest, ctx: RequestContext): Promise<Attributes>;
+  remove(model: ServiceModel, ctx: RequestContext): Promise<void>;
+  /**
+   * The attributes a successful apply would return, with values at their longest (revision numbers unknown
+   * before registering), so the handler can refuse, before any call, a service whose response could not fit
+   * CloudFormation's 4096-byte limit.
+   */
+  predictAttributes(model: ServiceModel, ctx: RequestContext): Attributes;
+}

@@ -1,0 +1,147 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { buildApp } from '../../infra/app-builder';
+import { SERVICE_TOKEN_EXPORT } from '../../infra/provider-stack';
+
+const outdir = () => mkdtempSync(path.join(tmpdir(), 'cdk-test-'));
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Sid?: string };
+function statements(template: Template): Statement[] {
+  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+    (p) =>
+      (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+        .Statement,
+  );
+}
+
+describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', () => {
+  const built = buildApp({ outdir: outdir() });
+  // cdk-nag's AwsSolutions checks are registered by buildApp: synth throws on any unacknowledged finding.
+  const assembly = built.app.synth();
+  const template = Template.fromStack(built.provider);
+
+  test('THEN the ServiceToken is exported under its documented, stable name', () => {
+    template.hasOutput('ServiceToken', {
+      Export: { Name: SERVICE_TOKEN_EXPORT },
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProviderframeworkonEvent'), 'Arn'] },
+    });
+    expect(SERVICE_TOKEN_EXPORT).toBe('MeshServiceProvider-ServiceToken');
+  });
+
+  test('THEN the function names are fixed, so the ServiceToken ARN is predictable', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'MeshServiceProvider-ServiceToken',
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'MeshServiceProvider-Handler',
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Timeout: 600,
+    });
+  });
+
+  test('THEN every log group has a retention', () => {
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups.length).toBeGreaterThanOrEqual(2);
+    for (const g of groups)
+      expect((g as { Properties: { RetentionInDays?: number } }).Properties.RetentionInDays).toBe(365);
+  });
+
+  test('THEN the handler deploys exactly the bundle in dist/lambda', () => {
+    const handler = Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (f) =>
+        (f as { Properties: { FunctionName?: string } }).Properties.FunctionName ===
+        'MeshServiceProvider-Handler',
+    ) as { Properties: { Code: { S3Key: string } } };
+    const hash = handler.Properties.Code.S3Key.replace(/\.zip$/, '');
+    const manifest = JSON.parse(
+      readFileSync(path.join(assembly.directory, 'MeshServiceProvider.assets.json'), 'utf8'),
+    );
+    const staged = path.join(assembly.directory, manifest.files[hash].source.path);
+    const dist = path.join(__dirname, '..', '..', 'dist', 'lambda');
+    expect(readdirSync(staged).sort()).toEqual(readdirSync(dist).sort());
+    expect(readFileSync(path.join(staged, 'index.js'))).toEqual(readFileSync(path.join(dist, 'index.js')));
+  });
+
+  test('THEN no IAM statement grants a wildcard action', () => {
+    for (const s of statements(template)) {
+      for (const action of [s.Action].flat()) expect(action).not.toContain('*');
+    }
+  });
+
+  test('THEN App Mesh permissions are limited to meshes of this account and Region', () => {
+    const appmesh = statements(template).find((s) => s.Sid === 'AppMeshServiceResources')!;
+    expect(appmesh.Resource).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':appmesh:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':mesh/*',
+        ],
+      ],
+    });
+    expect([appmesh.Action].flat()).toEqual(
+      expect.arrayContaining(['appmesh:CreateVirtualNode', 'appmesh:TagResource']),
+    );
+  });
+
+  test('THEN iam:PassRole is granted only towards ECS tasks', () => {
+    const pass = statements(template).filter((s) => [s.Action].flat().includes('iam:PassRole'));
+    expect(pass).toHaveLength(1);
+    expect(pass[0]!.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+    });
+  });
+
+  test('THEN no cross-account invoke permission exists unless context asks for one', () => {
+    template.resourceCountIs('AWS::Lambda::Permission', 0);
+  });
+});
+
+describe('GIVEN context naming other principals', () => {
+  test('WHEN an organization id and accounts are given THEN the ServiceToken may be invoked by exactly those', () => {
+    const built = buildApp({
+      outdir: outdir(),
+      context: { invokerOrganizationId: 'o-abc123def4', invokerAccountIds: '111111111111, 222222222222' },
+    });
+    built.app.synth();
+    const template = Template.fromStack(built.provider);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: '*',
+      PrincipalOrgID: 'o-abc123def4',
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: '111111111111' });
+    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: '222222222222' });
+    template.resourceCountIs('AWS::Lambda::Permission', 3);
+  });
+
+  test('WHEN meshes are shared from other accounts THEN their mesh ARNs are added, and only those', () => {
+    const built = buildApp({ outdir: outdir(), context: { sharedMeshOwnerAccountIds: '["333333333333"]' } });
+    built.app.synth();
+    const appmesh = statements(Template.fromStack(built.provider)).find(
+      (s) => s.Sid === 'AppMeshServiceResources',
+    )!;
+    expect(JSON.stringify(appmesh.Resource)).toContain(':333333333333:mesh/*');
+  });
+});
+
+describe('GIVEN cdk-nag registered the way buildApp registers it', () => {
+  test('WHEN a stack has an unacknowledged finding THEN synth fails (the check is live)', () => {
+    const built = buildApp({ outdir: outdir() });
+    const extra = new Stack(built.app, 'Extra');
+    new iam.Role(extra, 'Wide', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }).addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }),
+    );
+    expect(() => built.app.synth()).toThrow(/AwsSolutions-IAM5/);
+  });
+});

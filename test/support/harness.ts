@@ -1,0 +1,157 @@
+/**
+ * Drives the real handler (its real SDK clients, configured only by the standard environment variables) against
+ * the in-process emulator, with CloudFormation-shaped events. Each `Provider` is one Lambda execution environment:
+ * its own clients, retry budget and rate limiter.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+} from '@aws-sdk/client-ecs';
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { type Emulator, seedPlatform, startEmulator } from '../../emulator';
+import type { HandlerResult } from '../../lambda/handler';
+import { createHandler } from '../../lambda/index';
+import { createLogger } from '../../lambda/log';
+
+export const STACK_ID =
+  'arn:aws:cloudformation:us-east-1:111122223333:stack/workshop/0f1e2d3c-aaaa-bbbb-cccc-000000000001';
+
+export type Props = Record<string, unknown>;
+
+export interface EventOptions {
+  readonly logicalId?: string;
+  readonly stackId?: string;
+  readonly requestId?: string;
+  readonly resourceType?: string;
+}
+
+export function createEvent(props: Props, o: EventOptions = {}): CloudFormationCustomResourceEvent {
+  return {
+    RequestType: 'Create',
+    ServiceToken: 'arn:aws:lambda:us-east-1:111122223333:function:MeshServiceProvider-ServiceToken',
+    ResponseURL:
+      'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x?X-Amz-Signature=SECRET',
+    StackId: o.stackId ?? STACK_ID,
+    RequestId: o.requestId ?? randomUUID(),
+    LogicalResourceId: o.logicalId ?? 'Service',
+    ResourceType: o.resourceType ?? 'Custom::MeshService',
+    ResourceProperties: {
+      ServiceToken: 'token',
+      ...props,
+    } as CloudFormationCustomResourceEvent['ResourceProperties'],
+  };
+}
+
+export function updateEvent(
+  physicalId: string,
+  props: Props,
+  oldProps: Props,
+  o: EventOptions = {},
+): CloudFormationCustomResourceEvent {
+  return {
+    ...createEvent(props, o),
+    RequestType: 'Update',
+    PhysicalResourceId: physicalId,
+    OldResourceProperties: { ServiceToken: 'token', ...oldProps },
+  } as CloudFormationCustomResourceEvent;
+}
+
+export function deleteEvent(
+  physicalId: string,
+  props: Props,
+  o: EventOptions = {},
+): CloudFormationCustomResourceEvent {
+  return {
+    ...createEvent(props, o),
+    RequestType: 'Delete',
+    PhysicalResourceId: physicalId,
+  } as CloudFormationCustomResourceEvent;
+}
+
+export function lambdaContext(accountId: string, region: string, remainingMs = 600_000): Context {
+  const deadline = Date.now() + remainingMs;
+  return {
+    functionName: 'MeshServiceProvider-Handler',
+    invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:MeshServiceProvider-Handler`,
+    awsRequestId: randomUUID(),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  } as unknown as Context;
+}
+
+export interface World {
+  readonly emulator: Emulator;
+  /** A fresh Lambda execution environment (own SDK clients). */
+  provider(options?: {
+    logs?: string[];
+  }): (event: CloudFormationCustomResourceEvent) => Promise<HandlerResult>;
+  /** Registers an application task definition (as the template's AWS::ECS::TaskDefinition would). */
+  registerApp(family: string, overrides?: Partial<RegisterTaskDefinitionCommandInput>): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Starts the emulator, points the SDK at it through the environment and seeds the workshop platform. */
+export async function startWorld(): Promise<World> {
+  const emulator = await startEmulator();
+  Object.assign(process.env, emulator.env());
+  await seedPlatform(emulator);
+  const ecs = new ECSClient({});
+  const world: World = {
+    emulator,
+    provider(options = {}) {
+      const handler = createHandler({
+        log: createLogger({}, (line) => options.logs?.push(line), 'debug'),
+      });
+      return (event) => handler(event, lambdaContext(emulator.accountId, emulator.region));
+    },
+    async registerApp(family, overrides = {}) {
+      const out = await ecs.send(
+        new RegisterTaskDefinitionCommand(appTaskDefinition(family, emulator.accountId, overrides)),
+      );
+      return out.taskDefinition!.taskDefinitionArn!;
+    },
+    async close() {
+      ecs.destroy();
+      await emulator.close();
+    },
+  };
+  return world;
+}
+
+/** The workshop's application task definition: Fargate, awsvpc, 256/512, one container on 3000 with awslogs. */
+export function appTaskDefinition(
+  family: string,
+  accountId: string,
+  overrides: Partial<RegisterTaskDefinitionCommandInput> = {},
+): RegisterTaskDefinitionCommandInput {
+  return {
+    family,
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    cpu: '256',
+    memory: '512',
+    taskRoleArn: `arn:aws:iam::${accountId}:role/${family}-task`,
+    executionRoleArn: `arn:aws:iam::${accountId}:role/${family}-execution`,
+    containerDefinitions: [
+      {
+        name: family,
+        image: `public.ecr.aws/aws-containers/${family}:latest`,
+        essential: true,
+        portMappings: [{ containerPort: 3000, protocol: 'tcp' }],
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: {
+            'awslogs-group': `/ecs/${family}`,
+            'awslogs-region': 'us-east-1',
+            'awslogs-stream-prefix': family,
+          },
+        },
+      },
+    ],
+    tags: [{ key: 'app', value: family }],
+    ...overrides,
+  };
+}
+
+export const log = createLogger;

@@ -1,0 +1,112 @@
+/** Assertions about what the emulator holds, read from its snapshot (the ground truth, not the provider's view). */
+import type { Emulator, EmulatorSnapshot } from '../../emulator';
+import { desiredMesh, keyId, type ResourceKey } from '../../lambda/appmesh/desired';
+import { normalize } from '../../lambda/appmesh/equality';
+import { parseProperties } from '../../lambda/model';
+import { TAG } from '../../lambda/ownership';
+import { STACK_ID } from './harness';
+
+type Snap = EmulatorSnapshot['appmesh']['virtualNodes'][number];
+
+const MUTATING = /^(Create|Update|Delete|Tag|Untag|Register|Deregister)/;
+
+export function mutatingCalls(emulator: Emulator): string[] {
+  return emulator.requests
+    .filter((r) => MUTATING.test(r.operation))
+    .map((r) => `${r.service}:${r.operation}`);
+}
+
+function keyOf(kind: ResourceKey['kind'], r: Snap): ResourceKey {
+  const x = r as Record<string, unknown>;
+  switch (kind) {
+    case 'route':
+      return { kind, name: x.routeName as string, parent: x.virtualRouterName as string };
+    case 'gatewayRoute':
+      return { kind, name: x.gatewayRouteName as string, parent: x.virtualGatewayName as string };
+    default:
+      return { kind, name: x[`${kind}Name`] as string };
+  }
+}
+
+/** Every App Mesh resource of the snapshot (meshes and gateways aside), keyed like the provider keys them. */
+export function meshResources(
+  snapshot: EmulatorSnapshot,
+): Map<string, { key: ResourceKey; spec: unknown; tags: Record<string, string>; version: number }> {
+  const a = snapshot.appmesh;
+  const all: [ResourceKey['kind'], readonly Snap[]][] = [
+    ['virtualNode', a.virtualNodes],
+    ['virtualRouter', a.virtualRouters],
+    ['route', a.routes],
+    ['virtualService', a.virtualServices],
+    ['gatewayRoute', a.gatewayRoutes],
+  ];
+  const out = new Map<
+    string,
+    { key: ResourceKey; spec: unknown; tags: Record<string, string>; version: number }
+  >();
+  for (const [kind, list] of all) {
+    for (const r of list) {
+      const key = keyOf(kind, r);
+      out.set(keyId(key), {
+        key,
+        spec: r.spec,
+        tags: Object.fromEntries(r.tags.map((t) => [t.key, t.value])),
+        version: r.metadata.version,
+      });
+    }
+  }
+  return out;
+}
+
+/** The resources the emulator holds that carry this physical id's ownership tag. */
+export function ownedBy(snapshot: EmulatorSnapshot, physicalId: string) {
+  return [...meshResources(snapshot).values()].filter((r) => r.tags[TAG.owner] === physicalId);
+}
+
+/**
+ * Asserts the emulator holds exactly the App Mesh resources these properties describe, with their specs (after
+ * the same normalisation the provider uses) and their tags.
+ */
+export function expectMeshMatches(
+  emulator: Emulator,
+  props: Record<string, unknown>,
+  logicalId = 'Service',
+): void {
+  const model = parseProperties(props);
+  const owner = { physicalId: model.physicalId, stackId: STACK_ID, logicalResourceId: logicalId };
+  const desired = desiredMesh(model, { owner, retiredFamilies: [], ledgerTags: () => [] });
+  const actual = ownedBy(emulator.snapshot(), model.physicalId);
+  expect(actual.map((r) => keyId(r.key)).sort()).toEqual(desired.map((d) => keyId(d.key)).sort());
+  for (const d of desired) {
+    const a = actual.find((r) => keyId(r.key) === keyId(d.key))!;
+    expect({ key: keyId(d.key), spec: normalize(a.spec) }).toEqual({
+      key: keyId(d.key),
+      spec: normalize(d.spec),
+    });
+    for (const t of d.tags) expect(a.tags[t.key]).toBe(t.value);
+  }
+}
+
+/** Task definitions by status, for one family or all. */
+export function revisions(emulator: Emulator, family?: string) {
+  return emulator
+    .snapshot()
+    .ecs.taskDefinitions.filter((t) => family === undefined || t.family === family)
+    .map((t) => ({
+      arn: t.taskDefinitionArn,
+      status: t.status,
+      owner: t.tags.find((x) => x.key === TAG.owner)?.value,
+      task: t,
+    }));
+}
+
+/** Nothing the provider created is left: no owned App Mesh resource, no owned ACTIVE revision. */
+export function expectNothingLeft(emulator: Emulator): void {
+  const snapshot = emulator.snapshot();
+  const owned = [...meshResources(snapshot).values()].filter((r) => r.tags[TAG.owner] !== undefined);
+  expect(owned.map((r) => keyId(r.key))).toEqual([]);
+  const active = snapshot.ecs.taskDefinitions.filter(
+    (t) => t.status === 'ACTIVE' && t.tags.some((x) => x.key === TAG.owner),
+  );
+  expect(active.map((t) => t.taskDefinitionArn)).toEqual([]);
+}
