@@ -1,0 +1,103 @@
+/** Assembles the emulator: models, services, faults, request log and the HTTP server on one port. */
+import type { AddressInfo } from 'node:net';
+import { credentialsFor, partitionOf } from './accounts';
+import { AppMeshService } from './appmesh/service';
+import { createControl } from './control';
+import { EcsService } from './ecs/service';
+import { FaultInjector } from './faults';
+import { loadModel } from './model/model';
+import { RestJsonRouter } from './protocol/rest-json';
+import { createEmulatorServer } from './server';
+import type { Emulator, EmulatorOptions, EmulatorSnapshot, RequestLogEntry, ServiceName } from './types';
+
+export const DEFAULT_REGION = 'us-east-1';
+export const DEFAULT_ACCOUNT_ID = '111122223333';
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const host = options.host ?? '127.0.0.1';
+  const region = options.region ?? DEFAULT_REGION;
+  const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+  if (!/^\d{12}$/.test(accountId)) throw new Error(`accountId must be 12 digits, got '${accountId}'`);
+  const partition = partitionOf(region);
+
+  const appmeshModel = loadModel('appmesh-2019-01-25.json');
+  const ecsModel = loadModel('ecs-2014-11-13.json');
+  const appmesh = new AppMeshService(region, partition);
+  const ecs = new EcsService(region, partition);
+  const operations: Record<ServiceName, string[]> = {
+    appmesh: Object.keys(appmeshModel.operations),
+    ecs: Object.keys(ecsModel.operations),
+  };
+  const faults = new FaultInjector((service) => operations[service]);
+  let requests: RequestLogEntry[] = [];
+
+  let emulator: Emulator | undefined;
+  const server = createEmulatorServer({
+    accountId,
+    appmeshModel,
+    ecsModel,
+    router: new RestJsonRouter(appmeshModel),
+    appmesh,
+    ecs,
+    faults,
+    log: (entry) => requests.push(entry),
+    control: createControl(() => {
+      if (!emulator) throw new Error('emulator not started');
+      return emulator;
+    }),
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  emulator = {
+    url,
+    region,
+    accountId,
+    env(forAccount = accountId) {
+      const credentials = credentialsFor(forAccount);
+      return {
+        AWS_ENDPOINT_URL_APP_MESH: url,
+        AWS_ENDPOINT_URL_ECS: url,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_REGION: region,
+      };
+    },
+    faults,
+    get requests(): readonly RequestLogEntry[] {
+      return requests;
+    },
+    clearRequests() {
+      requests = [];
+    },
+    reset() {
+      appmesh.reset();
+      ecs.reset();
+      faults.clear();
+      requests = [];
+    },
+    snapshot(): EmulatorSnapshot {
+      return JSON.parse(
+        JSON.stringify({ appmesh: appmesh.snapshot(), ecs: ecs.snapshot() }),
+      ) as EmulatorSnapshot;
+    },
+    shareMesh(meshName, ownerAccountId, withAccountId = accountId) {
+      appmesh.shareMesh(meshName, ownerAccountId, withAccountId);
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+  return emulator;
+}

@@ -1,0 +1,46 @@
+/**
+ * The one errors module. A `ServiceError` is an error the emulated service answers with: its `type` is the wire
+ * error code (`BadRequestException`, `ClientException`, …) and the protocol layer turns it into the service's error
+ * format. The HTTP status comes from the model when the model declares the error; `status` overrides it for the
+ * generic errors a model does not list (UnknownOperationException, MissingAuthenticationTokenException, …).
+ */
+export class ServiceError extends Error {
+  override readonly name = 'ServiceError';
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** App Mesh errors (statuses from the App Mesh model). */
+export const appMeshErrors = {
+  badRequest: (message: string) => new ServiceError('BadRequestException', message),
+  notFound: (message: string) => new ServiceError('NotFoundException', message),
+  conflict: (message: string) => new ServiceError('ConflictException', message),
+  resourceInUse: (message: string) => new ServiceError('ResourceInUseException', message),
+  limitExceeded: (message: string) => new ServiceError('LimitExceededException', message),
+  forbidden: (message: string) => new ServiceError('ForbiddenException', message),
+  tooManyTags: (message: string) => new ServiceError('TooManyTagsException', message),
+};
+
+/** ECS errors (JSON 1.1: client errors are HTTP 400, ServerException 500). */
+export const ecsErrors = {
+  client: (message: string) => new ServiceError('ClientException', message),
+  invalidParameter: (message: string) => new ServiceError('InvalidParameterException', message),
+  resourceNotFound: (message: string) => new ServiceError('ResourceNotFoundException', message),
+};
+
+/** The error each service answers with when it fails internally (and the default for `faults.failNth`). */
+export const INTERNAL_ERROR = {
+  appmesh: { type: 'InternalServerErrorException', status: 500 },
+  ecs: { type: 'ServerException', status: 500 },
+} as const;
+
+/** Throttling, answered the way each service does. */
+export const THROTTLING_ERROR = {
+  appmesh: { type: 'TooManyRequestsException', status: 429 },
+  ecs: { type: 'ThrottlingException', status: 400 },
+} as const;

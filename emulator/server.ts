@@ -1,0 +1,264 @@
+/**
+ * The HTTP front: one port for both services. A request with an X-Amz-Target header is ECS (JSON 1.1); a path
+ * under /v20190125 is App Mesh (REST-JSON); /_emulator/* is the control surface. Each service request goes through
+ * the same pipeline: route → require SigV4 → parse → faults (latency, throttling, planned failure) → model
+ * validation → semantics → serialize (and check the output against the model) → log.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { accessKeyFromAuthorization, accountOfAccessKey } from './accounts';
+import type { AppMeshService } from './appmesh/service';
+import type { EcsService } from './ecs/service';
+import { ServiceError } from './errors';
+import type { FaultInjector } from './faults';
+import { errorStatus, type Operation, type ServiceModel } from './model/model';
+import { describeIssues, type Issue, validateStructureValue } from './model/validate';
+import { errorBody, JSON_11_CONTENT_TYPE, resolveTarget } from './protocol/json11';
+import type { RestJsonRouter } from './protocol/rest-json';
+import type { RequestLogEntry, ServiceName } from './types';
+import { isPlainObject, type JsonObject } from './util';
+
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const APP_MESH_BASE = '/v20190125/';
+
+export interface ServerDeps {
+  readonly accountId: string;
+  readonly appmeshModel: ServiceModel;
+  readonly ecsModel: ServiceModel;
+  readonly router: RestJsonRouter;
+  readonly appmesh: AppMeshService;
+  readonly ecs: EcsService;
+  readonly faults: FaultInjector;
+  readonly log: (entry: RequestLogEntry) => void;
+  /** Handles /_emulator/* requests. */
+  readonly control: (method: string, path: string, body: string) => { status: number; body: unknown };
+}
+
+/** A mutable log entry, filled in as the request progresses (the log shows it from arrival). */
+type LiveEntry = { -readonly [K in keyof RequestLogEntry]: RequestLogEntry[K] };
+
+interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new ServiceError('RequestEntityTooLargeException', 'Request body is too large', 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createEmulatorServer(deps: ServerDeps): Server {
+  const server = createServer((req, res) => {
+    handle(deps, req, res).catch((error: unknown) => {
+      console.error('[emulator] unexpected failure', error);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  return server;
+}
+
+async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://emulator.local');
+  const method = req.method ?? 'GET';
+
+  if (url.pathname.startsWith('/_emulator/')) {
+    const result = deps.control(method, url.pathname, await readBody(req).catch(() => ''));
+    send(res, {
+      status: result.status,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(result.body),
+    });
+    return;
+  }
+
+  // Logged on arrival (before the body is read), so the log is in arrival order.
+  const target = header(req, 'x-amz-target');
+  const service: ServiceName = target !== undefined ? 'ecs' : 'appmesh';
+  const entry: LiveEntry = {
+    service,
+    operation: target ?? `${method} ${url.pathname}`,
+    input: undefined,
+    status: 0,
+    startedAt: Date.now(),
+    durationMs: 0,
+  };
+  deps.log(entry);
+  const t0 = performance.now();
+  let reply: Reply;
+  try {
+    const body = await readBody(req);
+    reply =
+      service === 'ecs'
+        ? await handleEcs(deps, req, target ?? '', body, entry)
+        : await handleAppMesh(deps, req, method, url, body, entry);
+  } catch (error) {
+    reply = errorReply(deps, service, error);
+    entry.error =
+      error instanceof ServiceError
+        ? error.type
+        : service === 'ecs'
+          ? 'ServerException'
+          : 'InternalServerErrorException';
+  }
+  entry.status = reply.status;
+  entry.durationMs = performance.now() - t0;
+  send(res, reply);
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  res.writeHead(reply.status, {
+    'x-amzn-requestid': randomUUID(),
+    'content-length': Buffer.byteLength(reply.body),
+    ...reply.headers,
+  });
+  res.end(reply.body);
+}
+
+/** The calling account: the 12 digits ending the access key id, else the emulator's account. */
+function callerAccount(deps: ServerDeps, req: IncomingMessage, missingStatus: number): string {
+  const accessKeyId = accessKeyFromAuthorization(header(req, 'authorization'), missingStatus);
+  return accountOfAccessKey(accessKeyId) ?? deps.accountId;
+}
+
+function parseJson(body: string, type: string): unknown {
+  if (body.trim() === '') return undefined;
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new ServiceError(type, 'The request body is not valid JSON', 400);
+  }
+}
+
+/** Faults, in order: latency, then throttling (no token taken when refused), then a planned failure. */
+async function applyFaults(deps: ServerDeps, service: ServiceName, operation: string): Promise<void> {
+  const delay = deps.faults.delayFor(service, operation);
+  if (delay > 0) await sleep(delay);
+  deps.faults.admit(service, operation);
+  deps.faults.checkPlannedFailure(service, operation);
+}
+
+function validationError(type: string, issues: readonly Issue[]): ServiceError {
+  return new ServiceError(type, describeIssues(issues));
+}
+
+/** Output self-check: an output the model would reject is an emulator bug, answered as the service's 500. */
+function checkOutput(model: ServiceModel, op: Operation, output: JsonObject, service: ServiceName): void {
+  if (!op.output) return;
+  const issues = validateStructureValue(model, op.output.shape, output);
+  if (issues.length === 0) return;
+  console.error(`[emulator] ${op.name} output does not match the model:`, issues);
+  const type = service === 'ecs' ? 'ServerException' : 'InternalServerErrorException';
+  throw new ServiceError(
+    type,
+    `Emulator bug: ${op.name} output does not match the model: ${describeIssues(issues)}`,
+    500,
+  );
+}
+
+async function handleAppMesh(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  method: string,
+  url: URL,
+  body: string,
+  entry: LiveEntry,
+): Promise<Reply> {
+  const rawPath = url.pathname;
+  const match = rawPath.startsWith(APP_MESH_BASE) ? deps.router.match(method, rawPath) : undefined;
+  if (!match) {
+    throw new ServiceError(
+      'UnknownOperationException',
+      `No App Mesh operation matches ${method} ${rawPath}`,
+      404,
+    );
+  }
+  const op = match.op;
+  entry.operation = op.name;
+  const account = callerAccount(deps, req, 403);
+  const { input, issues } = deps.router.bindInput(
+    match,
+    url.searchParams,
+    req.headers,
+    parseJson(body, 'BadRequestException'),
+  );
+  entry.input = input;
+  await applyFaults(deps, 'appmesh', op.name);
+  if (op.input) issues.push(...validateStructureValue(deps.appmeshModel, op.input.shape, input));
+  if (issues.length > 0) throw validationError('BadRequestException', issues);
+  const output = deps.appmesh.handle(op.name, input, { account });
+  checkOutput(deps.appmeshModel, op, output, 'appmesh');
+  const response = deps.router.buildResponse(op, output);
+  return {
+    status: response.status,
+    headers: { 'content-type': 'application/json', ...response.headers },
+    body: response.body,
+  };
+}
+
+async function handleEcs(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  target: string,
+  body: string,
+  entry: LiveEntry,
+): Promise<Reply> {
+  const op = resolveTarget(deps.ecsModel, target);
+  entry.operation = op.name;
+  const account = callerAccount(deps, req, 400);
+  const parsed = parseJson(body, 'SerializationException') ?? {};
+  entry.input = parsed;
+  await applyFaults(deps, 'ecs', op.name);
+  if (!isPlainObject(parsed))
+    throw new ServiceError('SerializationException', 'The request body must be a JSON object', 400);
+  const issues = op.input ? validateStructureValue(deps.ecsModel, op.input.shape, parsed) : [];
+  if (issues.length > 0) throw validationError('InvalidParameterException', issues);
+  const output = deps.ecs.handle(op.name, parsed, { account });
+  checkOutput(deps.ecsModel, op, output, 'ecs');
+  return { status: 200, headers: { 'content-type': JSON_11_CONTENT_TYPE }, body: JSON.stringify(output) };
+}
+
+/** Error wire formats: App Mesh → status + x-amzn-ErrorType + {"message"}; ECS → {"__type", "message"}. */
+function errorReply(deps: ServerDeps, service: ServiceName, error: unknown): Reply {
+  const e =
+    error instanceof ServiceError
+      ? error
+      : new ServiceError(
+          service === 'ecs' ? 'ServerException' : 'InternalServerErrorException',
+          'Internal emulator error',
+          500,
+        );
+  if (!(error instanceof ServiceError)) console.error('[emulator] internal error', error);
+  if (service === 'ecs') {
+    const status = e.status ?? errorStatus(deps.ecsModel, e.type) ?? 400;
+    return { status, headers: { 'content-type': JSON_11_CONTENT_TYPE }, body: errorBody(e.type, e.message) };
+  }
+  const status = e.status ?? errorStatus(deps.appmeshModel, e.type) ?? 400;
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'x-amzn-errortype': e.type },
+    body: JSON.stringify({ message: e.message }),
+  };
+}
