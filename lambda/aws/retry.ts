@@ -63,7 +63,11 @@ export class BudgetedRetryStrategy implements RetryStrategyV2 {
   async refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
     this.rateLimiter.updateClientSendingRate(info);
     const attempt = token.getRetryCount() + 1;
-    const throttled = info.errorType === 'THROTTLING';
+    // The SDK classifies LimitExceededException as throttling; App Mesh and ECS use it for quotas, which no
+    // amount of waiting fixes.
+    const quota = (info.error as { name?: string } | undefined)?.name === 'LimitExceededException';
+    const throttled = info.errorType === 'THROTTLING' && !quota;
+    if (quota) throw new Error('quota exceeded');
     if (!throttled && info.errorType !== 'TRANSIENT') throw new Error('not retryable');
     if (!throttled && attempt >= this.tuning.maxTransientAttempts)
       throw new Error('transient retries exhausted');

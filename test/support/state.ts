@@ -47,7 +47,8 @@ export function meshResources(
   for (const [kind, list] of all) {
     for (const r of list) {
       const key = keyOf(kind, r);
-      out.set(keyId(key), {
+      // Resources of different meshes (or mesh owners) may share names.
+      out.set(`${r.metadata.meshOwner}/${r.meshName}|${keyId(key)}`, {
         key,
         spec: r.spec,
         tags: Object.fromEntries(r.tags.map((t) => [t.key, t.value])),
@@ -71,9 +72,10 @@ export function expectMeshMatches(
   emulator: Emulator,
   props: Record<string, unknown>,
   logicalId = 'Service',
+  stackId = STACK_ID,
 ): void {
   const model = parseProperties(props);
-  const owner = { physicalId: model.physicalId, stackId: STACK_ID, logicalResourceId: logicalId };
+  const owner = { physicalId: model.physicalId, stackId, logicalResourceId: logicalId };
   const desired = desiredMesh(model, { owner, retiredFamilies: [], ledgerTags: () => [] });
   const actual = ownedBy(emulator.snapshot(), model.physicalId);
   expect(actual.map((r) => keyId(r.key)).sort()).toEqual(desired.map((d) => keyId(d.key)).sort());

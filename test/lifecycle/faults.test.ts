@@ -1,0 +1,180 @@
+/**
+ * Fault injection: every mutating call of a Create, an in-place Update and a replacement fails in turn (with a
+ * non-retryable error, so the failure is real). Then what CloudFormation would do next is run: nothing after a
+ * failed Create (the Provider framework acknowledges the Delete of its marker id without calling the handler), the
+ * rollback Update after a failed Update, the cleanup Delete. No orphan may remain and no configuration may be lost.
+ */
+import { seedPlatform } from '../../emulator';
+import type { HandlerResult } from '../../lambda/handler';
+import {
+  createEvent,
+  deleteEvent,
+  type Props,
+  startWorld,
+  updateEvent,
+  type World,
+} from '../support/harness';
+import { expectMeshMatches, expectNothingLeft, mutatingCalls, ownedBy, revisions } from '../support/state';
+
+let world: World;
+beforeAll(async () => {
+  world = await startWorld();
+});
+afterAll(() => world.close());
+
+const FAILURES = {
+  appmesh: { type: 'ForbiddenException', status: 403, message: 'injected fault' },
+  ecs: { type: 'AccessDeniedException', status: 400, message: 'injected fault' },
+} as const;
+
+let apps: { a: string; b: string };
+async function freshWorld(): Promise<void> {
+  world.emulator.reset();
+  await seedPlatform(world.emulator);
+  apps = { a: await world.registerApp('fault-a'), b: await world.registerApp('fault-b') };
+  world.emulator.clearRequests();
+}
+
+const stateA = (): Props => ({
+  MeshName: 'ecs-mesh',
+  ServiceName: 'faulty',
+  Namespace: 'service.local',
+  Port: '3000',
+  Versions: [{ Name: 'a', TaskDefinition: apps.a, Weight: '100' }],
+  Routes: [{ Name: 'main' }],
+  Tags: [{ Key: 'stage', Value: 'a' }],
+});
+
+const stateB = (): Props => ({
+  MeshName: 'ecs-mesh',
+  ServiceName: 'faulty',
+  Namespace: 'service.local',
+  Port: '3000',
+  Backends: ['other.service.local'],
+  Versions: [
+    { Name: 'a', TaskDefinition: apps.a, Weight: '50' },
+    { Name: 'b', TaskDefinition: apps.b, Weight: '50' },
+  ],
+  Routes: [{ Name: 'main' }, { Name: 'api', Match: { Prefix: '/api/' } }],
+  Gateway: { VirtualGatewayName: 'ecsworkshop-vgw' },
+  Envoy: { LogLevel: 'debug' },
+  Tags: [{ Key: 'stage', Value: 'b' }],
+});
+
+/** The mutating calls of a clean run, as (operation, occurrence) fault positions. */
+function positions(calls: string[]): { service: 'appmesh' | 'ecs'; operation: string; nth: number }[] {
+  const seen = new Map<string, number>();
+  return calls.map((call) => {
+    const [service, operation] = call.split(':') as ['appmesh' | 'ecs', string];
+    const nth = (seen.get(call) ?? 0) + 1;
+    seen.set(call, nth);
+    return { service, operation, nth };
+  });
+}
+
+async function cleanRun(run: () => Promise<unknown>): Promise<ReturnType<typeof positions>> {
+  await freshWorld();
+  await run();
+  return positions(mutatingCalls(world.emulator));
+}
+
+function inject(p: ReturnType<typeof positions>[number]): void {
+  world.emulator.faults.failNth(p.operation, p.nth, FAILURES[p.service]);
+}
+
+test('GIVEN a Create WHEN each of its mutating calls fails in turn THEN the Create fails and leaves nothing behind', async () => {
+  const all = await cleanRun(() => world.provider()(createEvent(stateB())));
+  expect(all.length).toBeGreaterThanOrEqual(8);
+  for (const p of all) {
+    await freshWorld();
+    const provider = world.provider();
+    inject(p);
+    await expect(provider(createEvent(stateB()))).rejects.toThrow(/injected fault/);
+    expect({
+      position: p,
+      left: ownedBy(world.emulator.snapshot(), 'mesh/ecs-mesh/service/faulty').length,
+    }).toEqual({
+      position: p,
+      left: 0,
+    });
+    expectNothingLeft(world.emulator);
+    expect(
+      revisions(world.emulator)
+        .filter((r) => !r.owner)
+        .map((r) => r.status),
+    ).toEqual(['ACTIVE', 'ACTIVE']);
+  }
+});
+
+test('GIVEN an in-place Update WHEN each of its mutating calls fails in turn THEN the rollback Update restores the previous configuration exactly', async () => {
+  let created: HandlerResult | undefined;
+  const all = await cleanRun(async () => {
+    const provider = world.provider();
+    created = await provider(createEvent(stateA()));
+    world.emulator.clearRequests();
+    await provider(updateEvent(created.PhysicalResourceId, stateB(), stateA()));
+  });
+  expect(all.length).toBeGreaterThanOrEqual(8);
+  for (const p of all) {
+    await freshWorld();
+    const provider = world.provider();
+    const before = await provider(createEvent(stateA()));
+    const id = before.PhysicalResourceId;
+    inject(p);
+    await expect(provider(updateEvent(id, stateB(), stateA()))).rejects.toThrow(/injected fault/);
+
+    // CloudFormation rolls back: the same Update with the properties swapped.
+    const rolledBack = await provider(updateEvent(id, stateA(), stateB()));
+    expect({ position: p, data: rolledBack.Data }).toEqual({ position: p, data: before.Data });
+    expectMeshMatches(world.emulator, stateA());
+    expect(
+      revisions(world.emulator, 'fault-a').find((r) => r.arn === before.Data!.TaskDefinitionArn)?.status,
+    ).toBe('ACTIVE');
+
+    await provider(deleteEvent(id, stateA()));
+    expectNothingLeft(world.emulator);
+  }
+});
+
+test('GIVEN a replacement WHEN each of its mutating calls fails in turn THEN the new service is removed and the old one is untouched', async () => {
+  const renamed = (): Props => ({ ...stateB(), ServiceName: 'faulty-2' });
+  const all = await cleanRun(async () => {
+    const provider = world.provider();
+    const created = await provider(createEvent(stateA()));
+    world.emulator.clearRequests();
+    await provider(updateEvent(created.PhysicalResourceId, renamed(), stateA()));
+  });
+  for (const p of all) {
+    await freshWorld();
+    const provider = world.provider();
+    const before = await provider(createEvent(stateA()));
+    inject(p);
+    await expect(provider(updateEvent(before.PhysicalResourceId, renamed(), stateA()))).rejects.toThrow(
+      /injected fault/,
+    );
+    expect(ownedBy(world.emulator.snapshot(), 'mesh/ecs-mesh/service/faulty-2')).toEqual([]);
+    expectMeshMatches(world.emulator, stateA());
+    await provider(deleteEvent(before.PhysicalResourceId, stateA()));
+    expectNothingLeft(world.emulator);
+  }
+});
+
+test('GIVEN a Delete WHEN one of its calls fails THEN it fails clearly and a retried Delete finishes the job', async () => {
+  const all = await cleanRun(async () => {
+    const provider = world.provider();
+    const created = await provider(createEvent(stateB()));
+    world.emulator.clearRequests();
+    await provider(deleteEvent(created.PhysicalResourceId, stateB()));
+  });
+  for (const p of all) {
+    await freshWorld();
+    const provider = world.provider();
+    const created = await provider(createEvent(stateB()));
+    inject(p);
+    await expect(provider(deleteEvent(created.PhysicalResourceId, stateB()))).rejects.toThrow(
+      /injected fault/,
+    );
+    await provider(deleteEvent(created.PhysicalResourceId, stateB()));
+    expectNothingLeft(world.emulator);
+  }
+});
