@@ -11,9 +11,11 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { type Emulator, seedPlatform, startEmulator } from '../../emulator';
+import { isDocumentedAttribute } from '../../lambda/contract/attributes';
 import type { HandlerResult } from '../../lambda/handler';
 import { createHandler } from '../../lambda/index';
 import { createLogger } from '../../lambda/log';
+import { RESPONSE_LIMIT_BYTES, successResponseBytes } from '../../lambda/response';
 
 export const STACK_ID =
   'arn:aws:cloudformation:us-east-1:111122223333:stack/workshop/0f1e2d3c-aaaa-bbbb-cccc-000000000001';
@@ -103,7 +105,11 @@ export async function startWorld(): Promise<World> {
       const handler = createHandler({
         log: createLogger({}, (line) => options.logs?.push(line), 'debug'),
       });
-      return (event) => handler(event, lambdaContext(emulator.accountId, emulator.region));
+      return async (event) => {
+        const result = await handler(event, lambdaContext(emulator.accountId, emulator.region));
+        checkResponse(event, result);
+        return result;
+      };
     },
     async registerApp(family, overrides = {}) {
       const out = await ecs.send(
@@ -154,4 +160,13 @@ export function appTaskDefinition(
   };
 }
 
-export const log = createLogger;
+/** Invariants of every successful answer: documented string attributes, within CloudFormation's 4096 bytes. */
+function checkResponse(event: CloudFormationCustomResourceEvent, result: HandlerResult): void {
+  for (const [key, value] of Object.entries(result.Data ?? {})) {
+    if (!isDocumentedAttribute(key)) throw new Error(`undocumented attribute ${key}`);
+    if (typeof value !== 'string' || value === '')
+      throw new Error(`attribute ${key} is not a non-empty string`);
+  }
+  const bytes = successResponseBytes(event, result.PhysicalResourceId, result.Data ?? {});
+  if (bytes > RESPONSE_LIMIT_BYTES) throw new Error(`response of ${bytes} bytes`);
+}

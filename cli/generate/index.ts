@@ -1,0 +1,12 @@
+/** Everything generated from the property contract, by path. `npm run generate` writes it; a test compares. */
+import { renderJsonSchema } from './json-schema';
+import { renderReferenceDoc } from './reference-doc';
+import { renderPropsModule } from './typescript';
+
+export function generatedFiles(): Record<string, string> {
+  return {
+    'docs/mesh-service.md': renderReferenceDoc(),
+    'schema/mesh-service.schema.json': renderJsonSchema(),
+    'infra/mesh-service-props.generated.ts': renderPropsModule(),
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The typed CDK construct for Custom::MeshService. Its props are generated from the provider's property contract
+ * (mesh-service-props.generated.ts), converted back to CloudFormation's names by the same contract, and validated
+ * with the provider's own rules at synth time — so the construct and the handler cannot drift apart.
+ */
+import { CustomResource, Duration, Fn, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { toCloudFormation } from '../lambda/contract/case';
+import { parseWith, Unresolved } from '../lambda/contract/dsl';
+import { MeshServiceProperties, RESOURCE_TYPE } from '../lambda/contract/properties';
+import type { MeshServiceProperties as GeneratedProps } from './mesh-service-props.generated';
+
+/** The export the provider stack publishes. */
+export const SERVICE_TOKEN_EXPORT = 'MeshServiceProvider-ServiceToken';
+
+export interface MeshServiceProps extends GeneratedProps {
+  /**
+   * The provider's ServiceToken.
+   * @default Fn.importValue('MeshServiceProvider-ServiceToken') — the provider in this account and Region
+   */
+  readonly serviceToken?: string;
+  /**
+   * How long CloudFormation waits for the provider.
+   * @default Duration.minutes(15) — the handler answers within 10 minutes
+   */
+  readonly serviceTimeout?: Duration;
+}
+
+/** Replaces CDK tokens (values known only at deploy time) by markers the contract accepts as "unknown". */
+function withoutTokens(value: unknown): unknown {
+  if (Token.isUnresolved(value)) return new Unresolved(String(value));
+  if (Array.isArray(value)) return value.map(withoutTokens);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutTokens(v)]));
+  }
+  return value;
+}
+
+export class MeshService extends Construct {
+  readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: MeshServiceProps) {
+    super(scope, id);
+    const { serviceToken, serviceTimeout, ...declared } = props;
+    const properties = toCloudFormation(MeshServiceProperties, declared) as Record<string, unknown>;
+    const checked = parseWith(MeshServiceProperties, withoutTokens(properties));
+    if (!checked.ok) {
+      throw new Error(
+        `MeshService ${this.node.path}: ${checked.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      );
+    }
+    this.resource = new CustomResource(this, 'Resource', {
+      resourceType: RESOURCE_TYPE,
+      serviceToken: serviceToken ?? Fn.importValue(SERVICE_TOKEN_EXPORT),
+      serviceTimeout: serviceTimeout ?? Duration.minutes(15),
+      properties,
+    });
+  }
+
+  /** The physical id: `mesh/<MeshName>[@<MeshOwner>]/service/<ServiceName>`. */
+  get ref(): string {
+    return this.resource.ref;
+  }
+  get virtualNodeName(): string {
+    return this.resource.getAttString('VirtualNodeName');
+  }
+  get virtualNodeArn(): string {
+    return this.resource.getAttString('VirtualNodeArn');
+  }
+  /** The patched task definition revision, for the ECS service. */
+  get taskDefinitionArn(): string {
+    return this.resource.getAttString('TaskDefinitionArn');
+  }
+  get virtualServiceName(): string {
+    return this.resource.getAttString('VirtualServiceName');
+  }
+  get virtualServiceArn(): string {
+    return this.resource.getAttString('VirtualServiceArn');
+  }
+  get virtualRouterName(): string {
+    return this.resource.getAttString('VirtualRouterName');
+  }
+  get virtualRouterArn(): string {
+    return this.resource.getAttString('VirtualRouterArn');
+  }
+  get gatewayRouteName(): string {
+    return this.resource.getAttString('GatewayRouteName');
+  }
+  get gatewayRouteArn(): string {
+    return this.resource.getAttString('GatewayRouteArn');
+  }
+  get envoyImage(): string {
+    return this.resource.getAttString('EnvoyImage');
+  }
+  /** The patched task definition of one version. */
+  versionTaskDefinitionArn(version: string): string {
+    return this.resource.getAttString(`Versions.${version}.TaskDefinitionArn`);
+  }
+  versionVirtualNodeArn(version: string): string {
+    return this.resource.getAttString(`Versions.${version}.VirtualNodeArn`);
+  }
+  versionVirtualNodeName(version: string): string {
+    return this.resource.getAttString(`Versions.${version}.VirtualNodeName`);
+  }
+}

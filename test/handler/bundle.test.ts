@@ -1,0 +1,109 @@
+/**
+ * The deployed artefact itself: dist/lambda/index.js (built by `npm run build`), loaded by a plain Node.js process
+ * as the Lambda runtime loads it, invoked with CloudFormation-shaped events, its bundled SDK pointed at the emulator
+ * by the standard environment variables only.
+ */
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { type Emulator, seedPlatform, startEmulator } from '../../emulator';
+import { MeshServiceError } from '../../lambda/errors';
+import { MAX_REASON_BYTES, reasonOf } from '../../lambda/response';
+import { runBundle } from '../support/bundle';
+import { createEvent, deleteEvent } from '../support/harness';
+import { mutatingCalls } from '../support/state';
+
+let emulator: Emulator;
+const base = { MeshName: 'ecs-mesh', ServiceName: 'bundled', Namespace: 'service.local' };
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  await seedPlatform(emulator);
+});
+afterAll(() => emulator.close());
+beforeEach(() => emulator.clearRequests());
+
+const run = (...events: CloudFormationCustomResourceEvent[]) =>
+  runBundle(events, emulator.env(), emulator.accountId);
+
+describe('GIVEN the bundled handler', () => {
+  test('WHEN a property is invalid THEN it fails naming the property and the rule, with zero AWS calls', async () => {
+    const { outcomes } = await run(createEvent({ ...base, Port: 'abc' }));
+    expect(outcomes[0]!.error).toBe('Port: expected an integer 1-65535, got "abc"');
+    expect(emulator.requests).toEqual([]);
+  });
+
+  test('WHEN a property is unknown THEN it fails listing the known ones, with zero AWS calls', async () => {
+    const { outcomes } = await run(createEvent({ ...base, Port: 3000, Colour: 'blue' }));
+    expect(outcomes[0]!.error).toBe(
+      'Colour: unknown property; known properties are MeshName, MeshOwner, ServiceName, VirtualServiceName, Edge, Namespace, DnsHostname, Port, Protocol, HealthCheck, Backends, AccessLogPath, Routes, Versions, TaskDefinition, DiscoveryAttributes, Gateway, Envoy, Tags',
+    );
+    expect(emulator.requests).toEqual([]);
+  });
+
+  test('WHEN the ResourceType or RequestType is not served THEN it fails clearly, with zero AWS calls', async () => {
+    const other = createEvent({ ...base, Port: 3000 }, { resourceType: 'Custom::Other' });
+    const upsert = {
+      ...createEvent({ ...base, Port: 3000 }),
+      RequestType: 'Upsert',
+    } as unknown as CloudFormationCustomResourceEvent;
+    const { outcomes } = await run(other, upsert);
+    expect(outcomes.map((o) => o.error)).toEqual([
+      'resource type "Custom::Other" is not served by this provider; it serves Custom::MeshService only',
+      'request type "Upsert" is not one of Create, Update, Delete',
+    ]);
+    expect(emulator.requests).toEqual([]);
+  });
+
+  test('WHEN "3000" and 3000 are delivered THEN they parse the same: the second Create changes nothing', async () => {
+    const first = await run(createEvent({ ...base, Port: 3000 }));
+    const id = first.outcomes[0]!.result!.PhysicalResourceId;
+    emulator.clearRequests();
+    const second = await run(createEvent({ ...base, Port: '3000' }));
+    expect(second.outcomes[0]!.result).toEqual(first.outcomes[0]!.result);
+    expect(mutatingCalls(emulator)).toEqual([]);
+    await run(deleteEvent(id, { ...base, Port: '3000' }));
+  });
+
+  test('WHEN it logs THEN every line is JSON with the request context, and no line holds the ResponseURL', async () => {
+    const created = createEvent({ ...base, Port: 3000 });
+    const { outcomes, logLines } = await run(
+      createEvent({ ...base, Port: 'abc' }),
+      created,
+      deleteEvent('mesh/ecs-mesh/service/bundled', { ...base, Port: 3000 }),
+    );
+    expect(outcomes.map((o) => (o.error ? 'failed' : 'ok'))).toEqual(['failed', 'ok', 'ok']);
+    expect(logLines.length).toBeGreaterThan(4);
+    expect(created.ResponseURL).toContain('X-Amz-Signature');
+    for (const line of logLines) {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      expect(entry).toEqual(
+        expect.objectContaining({
+          level: expect.any(String),
+          requestType: expect.any(String),
+          logicalResourceId: 'Service',
+        }),
+      );
+      expect(entry.stackId).toMatch(/^arn:aws:cloudformation:/);
+      expect(line).not.toContain('X-Amz-Signature');
+      expect(line).not.toContain('cloudformation-custom-resource-response');
+    }
+  });
+
+  test('WHEN the environment lacks a Region THEN the request fails with a reason (module load never throws)', async () => {
+    const { AWS_REGION: _region, ...env } = emulator.env();
+    const { outcomes } = await runBundle([createEvent({ ...base, Port: 3000 })], env, emulator.accountId);
+    expect(outcomes[0]!.error).toMatch(/Region is missing|region/i);
+  });
+});
+
+describe('GIVEN a failure reason', () => {
+  test('WHEN it carries a presigned URL THEN it is redacted, and it stays one line within the response budget', () => {
+    expect(
+      reasonOf(
+        new MeshServiceError('see https://b.s3.amazonaws.com/k?X-Amz-Signature=abc&X-Amz-Credential=def'),
+      ),
+    ).toBe('see https://b.s3.amazonaws.com/k?X-Amz-Signature=REDACTED&X-Amz-Credential=REDACTED');
+    const long = reasonOf(new MeshServiceError(`${'é'.repeat(5000)}\nsecond line`));
+    expect(Buffer.byteLength(long, 'utf8')).toBeLessThanOrEqual(MAX_REASON_BYTES);
+    expect(long).not.toContain('\n');
+  });
+});

@@ -1,0 +1,90 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { MeshService } from 'mesh-service-provider';
+import { validateTemplate } from '../../cli/validate';
+
+function stackWith(build: (stack: Stack) => void): Template {
+  const app = new App();
+  const stack = new Stack(app, 'Consumer');
+  build(stack);
+  return Template.fromStack(stack);
+}
+
+describe('GIVEN the MeshService construct', () => {
+  test('WHEN a canary is declared with typed props THEN it synthesizes PascalCase properties the provider accepts', () => {
+    const template = stackWith((stack) => {
+      const blue = new ecs.FargateTaskDefinition(stack, 'Blue', { family: 'nodejs-blue' });
+      blue.addContainer('app', {
+        image: ecs.ContainerImage.fromRegistry('nginx'),
+        portMappings: [{ containerPort: 3000 }],
+      });
+      const green = new ecs.FargateTaskDefinition(stack, 'Green', { family: 'nodejs-green' });
+      green.addContainer('app', {
+        image: ecs.ContainerImage.fromRegistry('nginx'),
+        portMappings: [{ containerPort: 3000 }],
+      });
+      const svc = new MeshService(stack, 'NodeJs', {
+        meshName: 'ecs-mesh',
+        serviceName: 'ecsdemo-nodejs',
+        namespace: 'service.local',
+        port: 3000,
+        healthCheck: { path: '/health', intervalMillis: 10000 },
+        versions: [
+          { name: 'blue', taskDefinition: blue.taskDefinitionArn, weight: 90 },
+          { name: 'green', taskDefinition: green.taskDefinitionArn, weight: 10 },
+        ],
+        discoveryAttributes: undefined,
+        envoy: { logLevel: 'debug', statsTags: true, egressIgnoredPorts: [5432] },
+        tags: [{ key: 'team', value: 'nodejs' }],
+      });
+      // Attributes are typed getters; version attributes are methods.
+      expect(svc.versionTaskDefinitionArn('blue')).toMatch(/^\$\{Token/);
+      expect(svc.virtualServiceArn).toMatch(/^\$\{Token/);
+    });
+    const [resource] = Object.values(template.findResources('Custom::MeshService')) as {
+      Properties: Record<string, unknown>;
+    }[];
+    const props = resource!.Properties;
+    expect(props.ServiceToken).toEqual({ 'Fn::ImportValue': 'MeshServiceProvider-ServiceToken' });
+    expect(props.ServiceTimeout).toBe('900');
+    expect(props.HealthCheck).toEqual({ Path: '/health', IntervalMillis: 10000 });
+    expect(props.Envoy).toEqual({ LogLevel: 'debug', StatsTags: true, EgressIgnoredPorts: [5432] });
+    expect(props.Tags).toEqual([{ Key: 'team', Value: 'nodejs' }]);
+    // The synthesized template passes the provider's own validation (intrinsics left unresolved).
+    expect(validateTemplate(JSON.stringify(template.toJSON())).findings).toEqual([]);
+  });
+
+  test('WHEN props break a provider rule THEN synth fails with the provider message', () => {
+    expect(() =>
+      stackWith((stack) => {
+        new MeshService(stack, 'Bad', {
+          meshName: 'ecs-mesh',
+          serviceName: 'x',
+          port: 70000,
+          namespace: 'service.local',
+        });
+      }),
+    ).toThrow('MeshService Consumer/Bad: Port: expected an integer 1-65535, got 70000');
+  });
+
+  test('WHEN a service token and timeout are given THEN they are used', () => {
+    const template = stackWith((stack) => {
+      new MeshService(stack, 'S', {
+        serviceToken: 'arn:aws:lambda:us-east-1:123456789012:function:MeshServiceProvider-ServiceToken',
+        serviceTimeout: Duration.minutes(20),
+        meshName: 'ecs-mesh',
+        serviceName: 's',
+        dnsHostname: 's.example.com',
+        port: 8080,
+        edge: true,
+      });
+    });
+    template.hasResourceProperties('Custom::MeshService', {
+      ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:MeshServiceProvider-ServiceToken',
+      ServiceTimeout: '1200',
+      Edge: true,
+      DnsHostname: 's.example.com',
+    });
+  });
+});
