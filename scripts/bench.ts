@@ -1,0 +1,221 @@
+/**
+ * `npm run bench` — measurements, printed as figures (never asserted: machines are shared and noisy).
+ *
+ *  1. the Lambda bundle: size, and the cost of loading it in a fresh Node.js process (the cold start it adds),
+ *     for the ES-module builds of the SDK (what ships) against its CommonJS builds;
+ *  2. Create wall time against the number of resources, with latency injected on every call: it should follow the
+ *     dependency depth (3 App Mesh levels), not the number of calls;
+ *  3. throttled throughput: 60 concurrent patches against the ECS preset (bound: (60 - 20 burst) / 1 per s = 40 s)
+ *     and 50 concurrent creates against the App Mesh preset (100 mutating calls at 8 per s, burst 8: about 11.5 s).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { build } from 'esbuild';
+import { seedPlatform, startEmulator } from '../emulator';
+import { createHandler } from '../lambda/index';
+import { createLogger } from '../lambda/log';
+
+const root = path.join(__dirname, '..');
+const quiet = createLogger({}, () => {});
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function loadTimeMs(file: string, runs = 15): number {
+  const once = (code: string) => {
+    const out = execFileSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+    return Number(out.trim());
+  };
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    samples.push(
+      once(
+        `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
+      ),
+    );
+  }
+  return median(samples);
+}
+
+async function bundleFigures(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-bundle-'));
+  const variants: [string, string[]][] = [
+    ['ES-module SDK builds (shipped)', ['module', 'main']],
+    ['CommonJS SDK builds', ['main']],
+  ];
+  console.log('\n1. Lambda bundle (esbuild, minified, node24)');
+  for (const [label, mainFields] of variants) {
+    const outfile = path.join(dir, `${mainFields.join('-')}.js`);
+    const result = await build({
+      entryPoints: [path.join(root, 'lambda/index.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node24',
+      mainFields,
+      minify: true,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.entries(
+      result.metafile.outputs[path.relative(process.cwd(), outfile)]?.inputs ?? {},
+    );
+    const sdk = inputs
+      .filter(([f]) => /node_modules\/@(aws-sdk|smithy|aws-crypto)\//.test(f))
+      .reduce((n, [, v]) => n + v.bytesInOutput, 0);
+    const ours = inputs
+      .filter(([f]) => !f.includes('node_modules'))
+      .reduce((n, [, v]) => n + v.bytesInOutput, 0);
+    console.log(
+      `   ${label.padEnd(32)} ${(statSync(outfile).size / 1024).toFixed(0).padStart(5)} KiB  (SDK ${(sdk / 1024).toFixed(0)} KiB, provider ${(ours / 1024).toFixed(0)} KiB)   load ${loadTimeMs(outfile).toFixed(1)} ms (median of 15 fresh processes)`,
+    );
+  }
+}
+
+function context(accountId: string): Context {
+  return {
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:${accountId}:function:MeshServiceProvider-Handler`,
+    getRemainingTimeInMillis: () => 600_000,
+  } as unknown as Context;
+}
+
+const event = (props: Record<string, unknown>, logicalId = 'Svc'): CloudFormationCustomResourceEvent =>
+  ({
+    RequestType: 'Create',
+    ServiceToken: 'x',
+    ResponseURL: 'https://example.invalid',
+    StackId: 'arn:aws:cloudformation:us-east-1:111122223333:stack/bench/1',
+    RequestId: `${Math.random()}`,
+    LogicalResourceId: logicalId,
+    ResourceType: 'Custom::MeshService',
+    ResourceProperties: { ServiceToken: 'x', ...props },
+  }) as CloudFormationCustomResourceEvent;
+
+async function depthFigures(): Promise<void> {
+  const emulator = await startEmulator();
+  Object.assign(process.env, emulator.env());
+  await seedPlatform(emulator);
+  const latency = 100;
+  console.log(
+    `\n2. Create wall time with ${latency} ms injected on every App Mesh and ECS call (3 App Mesh levels)`,
+  );
+  for (const versions of [1, 2, 5, 10]) {
+    emulator.faults.clear();
+    const props = {
+      MeshName: 'ecs-mesh',
+      ServiceName: `depth-${versions}`,
+      Namespace: 'service.local',
+      Port: 3000,
+      Gateway: { VirtualGatewayName: 'ecsworkshop-vgw' },
+      Routes: [{ Name: 'main' }, { Name: 'api', Match: { Prefix: '/api/' } }],
+      Versions: Array.from({ length: versions }, (_, i) => ({
+        Name: `v${i}`,
+        DiscoveryAttributes: { version: `v${i}` },
+        Weight: 10,
+      })),
+    };
+    emulator.faults.latency('*', latency);
+    emulator.clearRequests();
+    const handler = createHandler({ log: quiet });
+    const started = performance.now();
+    await handler(event(props), context(emulator.accountId));
+    const ms = performance.now() - started;
+    const mutating = emulator.requests.filter((r) =>
+      /^(Create|Update|Delete|Tag|Untag|Register)/.test(r.operation),
+    ).length;
+    const all = emulator.requests.length;
+    console.log(
+      `   ${String(versions).padStart(2)} versions: ${String(all).padStart(3)} calls (${mutating} mutating)  ${ms.toFixed(0).padStart(5)} ms  = ${(ms / latency).toFixed(1)} × latency (sequential would be ${all} ×)`,
+    );
+  }
+  await emulator.close();
+}
+
+async function throttleFigures(): Promise<void> {
+  const emulator = await startEmulator();
+  Object.assign(process.env, emulator.env());
+  await seedPlatform(emulator);
+  const ecs = new ECSClient({});
+  const arns: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    const out = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `bench-${i}`,
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        taskRoleArn: 'arn:aws:iam::111122223333:role/task',
+        executionRoleArn: 'arn:aws:iam::111122223333:role/execution',
+        containerDefinitions: [
+          { name: 'app', image: 'nginx', essential: true, portMappings: [{ containerPort: 3000 }] },
+        ],
+      }),
+    );
+    arns.push(out.taskDefinition!.taskDefinitionArn!);
+  }
+  console.log('\n3. Throttled throughput (every resource its own Lambda execution environment)');
+  emulator.faults.throttlePreset('ecs');
+  emulator.clearRequests();
+  let started = performance.now();
+  await Promise.all(
+    arns.map((td, i) =>
+      createHandler({ log: quiet })(
+        event(
+          {
+            MeshName: 'ecs-mesh',
+            ServiceName: `bench-${i}`,
+            Namespace: 'service.local',
+            Port: 3000,
+            TaskDefinition: td,
+          },
+          `B${i}`,
+        ),
+        context(emulator.accountId),
+      ),
+    ),
+  );
+  let s = (performance.now() - started) / 1000;
+  const throttled = emulator.requests.filter((r) => r.error === 'ThrottlingException').length;
+  console.log(
+    `   60 patches, ECS preset:        ${s.toFixed(1)} s (bucket bound 40.0 s, +${((s / 40 - 1) * 100).toFixed(0)}%), ${throttled} throttled calls retried`,
+  );
+
+  emulator.reset();
+  await seedPlatform(emulator);
+  emulator.faults.throttlePreset('appmesh');
+  started = performance.now();
+  await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      createHandler({ log: quiet })(
+        event(
+          { MeshName: 'ecs-mesh', ServiceName: `am-${i}`, Namespace: 'service.local', Port: 3000 },
+          `A${i}`,
+        ),
+        context(emulator.accountId),
+      ),
+    ),
+  );
+  s = (performance.now() - started) / 1000;
+  const throttledMesh = emulator.requests.filter((r) => r.error === 'TooManyRequestsException').length;
+  console.log(
+    `   50 creates, App Mesh preset:   ${s.toFixed(1)} s (bucket bound 11.5 s, +${((s / 11.5 - 1) * 100).toFixed(0)}%), ${throttledMesh} throttled calls retried`,
+  );
+  ecs.destroy();
+  await emulator.close();
+}
+
+async function main(): Promise<void> {
+  console.log(`Benchmarks — Node ${process.version}, ${new Date().toISOString()}`);
+  await bundleFigures();
+  await depthFigures();
+  await throttleFigures();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
