@@ -63,7 +63,9 @@ function references(
   out: { path: string; ref?: string; getAtt?: [string, string] }[],
 ): void {
   if (Array.isArray(value)) {
-    value.forEach((v, i) => references(v, `${path}[${i}]`, out));
+    value.forEach((v, i) => {
+      references(v, `${path}[${i}]`, out);
+    });
     return;
   }
   if (!value || typeof value !== 'object') return;

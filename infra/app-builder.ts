@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, type AppProps, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { MeshServiceCatalogStack } from './catalog-stack';
+import { MeshPlatformStack, PLATFORM_DEFAULTS } from './platform-stack';
 import { MeshServiceProviderStack } from './provider-stack';
 
 /** Reads a context value that may be a JSON array, a comma-separated string or absent. */
@@ -21,9 +23,32 @@ export function contextList(app: App, key: string): string[] {
     .filter(Boolean);
 }
 
+/** Reads an optional context string; an empty string counts as absent. */
+function contextString(app: App, key: string): string | undefined {
+  const raw = app.node.tryGetContext(key);
+  return raw === undefined || raw === null || raw === '' ? undefined : String(raw);
+}
+
+/** Reads an optional non-negative integer context value (`-c natGateways=2` arrives as a string). */
+function contextCount(app: App, key: string): number | undefined {
+  const text = contextString(app, key);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`context ${key} must be a whole number, got "${text}"`);
+  return value;
+}
+
+function contextFlag(app: App, key: string): boolean {
+  const text = contextString(app, key);
+  return text !== undefined && ['true', '1', 'yes'].includes(text.toLowerCase());
+}
+
 export interface BuiltApp {
   readonly app: App;
   readonly provider: MeshServiceProviderStack;
+  readonly platform: MeshPlatformStack;
+  readonly catalog: MeshServiceCatalogStack;
 }
 
 export function buildApp(props: AppProps = {}): BuiltApp {
@@ -46,5 +71,33 @@ export function buildApp(props: AppProps = {}): BuiltApp {
     invokerAccountIds: contextList(app, 'invokerAccountIds'),
     sharedMeshOwnerAccountIds: contextList(app, 'sharedMeshOwnerAccountIds'),
   });
-  return { app, provider };
+
+  const clusterName = contextString(app, 'clusterName') ?? PLATFORM_DEFAULTS.clusterName;
+  const platform = new MeshPlatformStack(app, 'MeshPlatform', {
+    ...(env ? { env } : {}),
+    meshName: contextString(app, 'meshName') ?? PLATFORM_DEFAULTS.meshName,
+    gatewayName: contextString(app, 'gatewayName') ?? PLATFORM_DEFAULTS.gatewayName,
+    clusterName,
+    namespaceName: contextString(app, 'namespaceName') ?? PLATFORM_DEFAULTS.namespaceName,
+    envoyImage: contextString(app, 'envoyImage') ?? PLATFORM_DEFAULTS.envoyImage,
+    exportPrefix: contextString(app, 'exportPrefix') ?? '',
+    ...optional('natGateways', contextCount(app, 'natGateways')),
+    ...optional('gatewayDesiredCount', contextCount(app, 'gatewayDesiredCount')),
+  });
+
+  const catalogClusters = contextList(app, 'catalogClusterNames');
+  const catalog = new MeshServiceCatalogStack(app, 'MeshServiceCatalog', {
+    ...(env ? { env } : {}),
+    principalArns: contextList(app, 'catalogPrincipalArns'),
+    shareAccountIds: contextList(app, 'catalogShareAccountIds'),
+    serviceTokenArns: contextList(app, 'catalogServiceTokenArns'),
+    clusterNames: catalogClusters.length > 0 ? catalogClusters : [clusterName],
+    launchRoleOnly: contextFlag(app, 'catalogLaunchRoleOnly'),
+    ...optional('productVersion', contextString(app, 'catalogProductVersion')),
+  });
+  return { app, provider, platform, catalog };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

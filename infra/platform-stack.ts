@@ -102,13 +102,18 @@ export class MeshPlatformStack extends Stack {
     const namespaceName = props.namespaceName ?? PLATFORM_DEFAULTS.namespaceName;
     const envoyImage = props.envoyImage ?? PLATFORM_DEFAULTS.envoyImage;
     const exportPrefix = props.exportPrefix ?? '';
+    const natGateways = props.natGateways ?? 1;
+    if (natGateways < 1) {
+      // Without NAT the private tasks reach neither public.ecr.aws nor the App Mesh and CloudWatch Logs endpoints.
+      throw new Error(`natGateways must be at least 1 (the private subnets need egress), got ${natGateways}`);
+    }
 
     // ---- Network ------------------------------------------------------------------------------------------------
     const flowLogs = new logs.LogGroup(this, 'VpcFlowLogs', { retention: logs.RetentionDays.ONE_MONTH });
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
       maxAzs: 2,
-      natGateways: props.natGateways ?? 1,
+      natGateways,
       subnetConfiguration: [
         { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
         { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
@@ -173,7 +178,12 @@ export class MeshPlatformStack extends Stack {
       ec2.Port.allTcp(),
       'From the gateway Envoys',
     );
-    this.servicesSecurityGroup.connections.allowInternally(ec2.Port.allTcp(), 'Between meshed services');
+    // Ingress only: the group already allows all outbound traffic (an egress rule would be ignored, with a warning).
+    this.servicesSecurityGroup.addIngressRule(
+      this.servicesSecurityGroup,
+      ec2.Port.allTcp(),
+      'Between meshed services',
+    );
 
     // ---- The gateway's Envoy on Fargate ---------------------------------------------------------------------------
     const gatewayLogs = new logs.LogGroup(this, 'GatewayLogs', { retention: logs.RetentionDays.ONE_WEEK });
@@ -325,6 +335,14 @@ export class MeshPlatformStack extends Stack {
     this.acknowledgeFindings(nlbSecurityGroup, taskDefinition);
   }
 
+  /**
+   * The first two AZs of the Region, resolved at deploy time (Fn::GetAZs) even when account and Region are given in
+   * context: the default would look them up during synth, which needs AWS credentials. The VPC uses two AZs.
+   */
+  override get availabilityZones(): string[] {
+    return [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())];
+  }
+
   private acknowledgeFindings(nlbSecurityGroup: ec2.SecurityGroup, taskDefinition: ecs.TaskDefinition): void {
     Validations.of(nlbSecurityGroup).acknowledge({
       id: 'AwsSolutions-EC23',
@@ -335,6 +353,13 @@ export class MeshPlatformStack extends Stack {
       reason:
         'NLB access logs are written only for TLS listeners; this NLB has a single TCP listener, so a log bucket would stay empty. The VPC flow logs record its connections, and the gateway Envoys write access logs.',
     });
+    for (const appMeshResource of [this.mesh, this.gateway]) {
+      Validations.of(appMeshResource).acknowledge({
+        id: 'CloudFormation-Validate::W3696',
+        reason:
+          'App Mesh support ends on 2026-09-30: this platform exists to run the workshop on App Mesh until then; ECS Service Connect is the successor.',
+      });
+    }
     Validations.of(taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
       reason:

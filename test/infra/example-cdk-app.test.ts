@@ -1,0 +1,23 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { validateTemplate } from '../../cli/validate';
+import { NodejsServiceStack } from '../../examples/cdk-app/app';
+
+test('GIVEN the example CDK app WHEN it is synthesized THEN its Custom::MeshService passes the provider validation and the ECS service runs the patched revision', () => {
+  const app = new App();
+  const stack = new NodejsServiceStack(app, 'NodejsService');
+  const template = Template.fromStack(stack);
+  expect(validateTemplate(JSON.stringify(template.toJSON()))).toEqual({
+    services: ['Nodejs8613E39A'],
+    findings: [],
+  });
+  template.hasResourceProperties('AWS::ECS::Service', {
+    TaskDefinition: { 'Fn::GetAtt': ['Nodejs8613E39A', 'TaskDefinitionArn'] },
+  });
+  template.hasResourceProperties('Custom::MeshService', {
+    ServiceToken: { 'Fn::ImportValue': 'MeshServiceProvider-ServiceToken' },
+    ServiceName: 'ecsdemo-nodejs',
+    Port: 3000,
+    HealthCheck: { Path: '/health' },
+  });
+});
