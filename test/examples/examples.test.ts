@@ -43,8 +43,14 @@ describe.each(files)('GIVEN examples/%s', (file) => {
 
 test('GIVEN examples/workshop.yaml THEN it declares crystal, nodejs and the frontend with its backends, router and gateway route', () => {
   const resources = parseTemplate(readFileSync(path.join(dir, 'workshop.yaml'), 'utf8')).Resources ?? {};
-  const mesh = Object.values(resources).filter((r) => r.Type === 'Custom::MeshService').map((r) => r.Properties!);
-  expect(mesh.map((p) => p.ServiceName).sort()).toEqual(['ecsdemo-crystal', 'ecsdemo-frontend', 'ecsdemo-nodejs']);
+  const mesh = Object.values(resources)
+    .filter((r) => r.Type === 'Custom::MeshService')
+    .map((r) => r.Properties!);
+  expect(mesh.map((p) => p.ServiceName).sort()).toEqual([
+    'ecsdemo-crystal',
+    'ecsdemo-frontend',
+    'ecsdemo-nodejs',
+  ]);
   const frontend = mesh.find((p) => p.ServiceName === 'ecsdemo-frontend')!;
   // The backends are the other services' virtual services, by Fn::GetAtt (which also orders the creates).
   expect(frontend.Backends).toEqual([
@@ -52,7 +58,9 @@ test('GIVEN examples/workshop.yaml THEN it declares crystal, nodejs and the fron
     { 'Fn::GetAtt': ['Nodejs', 'VirtualServiceName'] },
   ]);
   expect(frontend.Routes).toEqual([expect.objectContaining({ Name: 'frontend-a' })]);
-  expect(frontend.Gateway).toEqual(expect.objectContaining({ VirtualGatewayName: { 'Fn::ImportValue': 'MeshVGWName' } }));
+  expect(frontend.Gateway).toEqual(
+    expect.objectContaining({ VirtualGatewayName: { 'Fn::ImportValue': 'MeshVGWName' } }),
+  );
 });
 
 test('GIVEN examples/canary.yaml THEN the two weights are template parameters (a canary is a parameter change)', () => {
