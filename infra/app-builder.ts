@@ -2,7 +2,7 @@
  * Builds the CDK app: the stacks, configured from CDK context, with cdk-nag's AwsSolutions checks registered so
  * that a finding fails `cdk synth` (and the tests, which build the app the same way).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, type AppProps, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -52,7 +52,11 @@ export interface BuiltApp {
 }
 
 export function buildApp(props: AppProps = {}): BuiltApp {
-  const app = new App(props);
+  // The feature flags and settings of cdk.json apply to tests and tools that build the app directly, too.
+  const cdkJson = JSON.parse(readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')) as {
+    context?: object;
+  };
+  const app = new App({ ...props, context: { ...cdkJson.context, ...props.context } });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
   const account = app.node.tryGetContext('account') as string | undefined;

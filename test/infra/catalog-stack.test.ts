@@ -290,7 +290,7 @@ describe('GIVEN context naming principals, share accounts and another ServiceTok
   });
 
   test('WHEN synthesized THEN the launch role may also invoke the given ServiceToken, and the version is renamed', () => {
-    expect(allowed(launchStatements(template), 'lambda:InvokeFunction')).toEqual([
+    expect([...allowed(launchStatements(template), 'lambda:InvokeFunction')].sort()).toEqual([
       `arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:${PROVIDER_FUNCTION_NAME}`,
       'arn:aws:lambda:eu-west-1:999988887777:function:MeshServiceProvider-ServiceToken',
     ]);
