@@ -120,7 +120,7 @@ export interface MeshServiceProperties {
   readonly envoy?: MeshServiceEnvoy;
   /**
    * Tags for every App Mesh resource and patched task definition.
-   * Allowed: 0-40 items; unique tag keys.
+   * Allowed: 0-36 items; unique tag keys.
    * @default []
    * Update: No interruption.
    */

@@ -10,6 +10,8 @@ import type { Owner } from './ownership';
 export interface RequestContext {
   readonly owner: Owner;
   readonly requestId: string;
+  /** Unique per invocation (the Lambda request id): a re-delivered CloudFormation request is a new invocation. */
+  readonly invocationId: string;
   readonly region: string;
   readonly partition: string;
   /** The account the provider runs in (and calls AWS in). */
@@ -28,6 +30,16 @@ export interface ApplyRequest {
    * the request fails, so a failure must remove what this request created before it is reported.
    */
   readonly fresh: boolean;
+  /** For a replacement: the service being replaced, which stays in place until CloudFormation deletes it. */
+  readonly replaces?: ServiceModel;
+}
+
+export interface RemoveRequest {
+  readonly physicalId: string;
+  readonly meshName: string;
+  readonly meshOwner?: string;
+  /** The service's properties when they name its resources; without them its mesh is searched by ownership tags. */
+  readonly model?: ServiceModel;
 }
 
 /** `Fn::GetAtt` attributes: names to string values. */
@@ -35,7 +47,7 @@ export type Attributes = Record<string, string>;
 
 export interface ServiceBackend {
   apply(request: ApplyRequest, ctx: RequestContext): Promise<Attributes>;
-  remove(model: ServiceModel, ctx: RequestContext): Promise<void>;
+  remove(request: RemoveRequest, ctx: RequestContext): Promise<void>;
   /**
    * The attributes a successful apply would return, with values at their longest (revision numbers unknown
    * before registering), so the handler can refuse, before any call, a service whose response could not fit

@@ -3,13 +3,14 @@
  * Every path ends in a returned result or a thrown error with a one-line reason; the Provider framework turns
  * either into exactly one response to CloudFormation.
  */
+import { randomUUID } from 'node:crypto';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import type { RetryBudget } from './aws/retry';
 import type { Attributes, RequestContext, ServiceBackend } from './backend';
 import { RESOURCE_TYPE } from './contract/properties';
 import { MeshServiceError, UnsupportedRequestError } from './errors';
 import type { Logger } from './log';
-import { parseProperties, type ServiceModel } from './model';
+import { parsePhysicalId, parseProperties, type ServiceModel } from './model';
 import { assertResponseFits, reasonOf } from './response';
 
 export interface HandlerResult {
@@ -22,16 +23,31 @@ export interface HandlerDeps {
   /** The retry budget the backend's SDK clients read; the handler moves its deadline. */
   readonly budget: RetryBudget;
   readonly log: Logger;
-  readonly now?: () => number;
 }
 
-/** Time kept back from the Lambda timeout for removing a failed Create's resources and answering. */
+/** Time kept back from the end for removing a failed Create's resources and answering. */
 const CLEANUP_RESERVE_MS = 90_000;
 const ANSWER_RESERVE_MS = 5_000;
+/** What may pass between CloudFormation starting its ServiceTimeout clock and this invocation starting. */
+const SERVICE_TIMEOUT_SLACK_MS = 15_000;
 
 function accountOf(context: Context): { accountId: string; partition: string } {
   const [, partition, , , accountId] = (context.invokedFunctionArn ?? '').split(':');
   return { accountId: accountId ?? '', partition: partition || 'aws' };
+}
+
+/**
+ * How long this invocation may work: the Lambda's remaining time, and no longer than CloudFormation waits
+ * (ServiceTimeout) — an answer after that is thrown away while the work goes on.
+ */
+function timeBudgetMs(event: CloudFormationCustomResourceEvent, context: Context): number {
+  const lambda =
+    typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 600_000;
+  const serviceTimeout = Number(
+    (event.ResourceProperties as { ServiceTimeout?: unknown } | undefined)?.ServiceTimeout,
+  );
+  if (!Number.isFinite(serviceTimeout) || serviceTimeout <= 0) return lambda;
+  return Math.max(10_000, Math.min(lambda, serviceTimeout * 1000 - SERVICE_TIMEOUT_SLACK_MS));
 }
 
 export async function handleEvent(
@@ -39,7 +55,6 @@ export async function handleEvent(
   context: Context,
   deps: HandlerDeps,
 ): Promise<HandlerResult> {
-  const now = deps.now ?? Date.now;
   const log = deps.log.child({
     requestType: event.RequestType,
     requestId: event.RequestId,
@@ -47,22 +62,21 @@ export async function handleEvent(
     stackId: event.StackId,
     ...('PhysicalResourceId' in event ? { physicalResourceId: event.PhysicalResourceId } : {}),
   });
-  const remaining =
-    typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 600_000;
-  const end = now() + remaining;
-  deps.budget.deadline = end - Math.min(CLEANUP_RESERVE_MS, remaining / 4);
-  log.info('request received', { resourceType: event.ResourceType, remainingMs: remaining });
-  const started = now();
+  const budget = timeBudgetMs(event, context);
+  const started = Date.now();
+  const end = started + budget;
+  deps.budget.deadline = end - Math.min(CLEANUP_RESERVE_MS, budget / 4);
+  log.info('request received', { resourceType: event.ResourceType, budgetMs: budget });
   try {
-    const result = await dispatch(event, context, deps, log, () => {
+    const result = await dispatch(event, context, log, deps, () => {
       deps.budget.deadline = end - ANSWER_RESERVE_MS;
     });
-    log.info('request succeeded', { durationMs: now() - started, result });
+    log.info('request succeeded', { durationMs: Date.now() - started, result });
     return result;
   } catch (error) {
     const reason = reasonOf(error);
     log.error('request failed', {
-      durationMs: now() - started,
+      durationMs: Date.now() - started,
       reason,
       errorName: (error as Error)?.name,
       ...(error instanceof MeshServiceError ? {} : { stack: (error as Error)?.stack }),
@@ -74,8 +88,8 @@ export async function handleEvent(
 async function dispatch(
   event: CloudFormationCustomResourceEvent,
   context: Context,
-  deps: HandlerDeps,
   log: Logger,
+  deps: HandlerDeps,
   enterCleanupBudget: () => void,
 ): Promise<HandlerResult> {
   if (event.ResourceType !== RESOURCE_TYPE) {
@@ -85,60 +99,71 @@ async function dispatch(
   }
   const region = process.env.AWS_REGION ?? '';
   const { accountId, partition } = accountOf(context);
+  const invocationId = context.awsRequestId || randomUUID();
   const ctxFor = (physicalId: string): RequestContext => ({
     owner: { physicalId, stackId: event.StackId, logicalResourceId: event.LogicalResourceId },
     requestId: event.RequestId,
+    invocationId,
     region,
     partition,
     accountId,
     log: log.child({ physicalId }),
     beginCleanup: enterCleanupBudget,
   });
+  const parse = (properties: unknown) => parseProperties(properties, accountId);
+  const tryParse = (properties: unknown): ServiceModel | undefined => {
+    try {
+      return parse(properties);
+    } catch (error) {
+      log.warn('properties do not parse', { reason: reasonOf(error) });
+      return undefined;
+    }
+  };
 
   const apply = async (desired: ServiceModel, previous: ServiceModel | undefined, fresh: boolean) => {
     const ctx = ctxFor(desired.physicalId);
     // Validation ends here, before any AWS call: the response must be able to carry the attributes.
     assertResponseFits(event, desired.physicalId, deps.backend.predictAttributes(desired, ctx));
-    const data = await deps.backend.apply({ desired, ...(previous ? { previous } : {}), fresh }, ctx);
+    const request = fresh
+      ? { desired, fresh, ...(previous ? { replaces: previous } : {}) }
+      : { desired, fresh, ...(previous ? { previous } : {}) };
+    const data = await deps.backend.apply(request, ctx);
     return { PhysicalResourceId: desired.physicalId, Data: data };
   };
 
   switch (event.RequestType) {
     case 'Create':
-      return apply(parseProperties(event.ResourceProperties), undefined, true);
+      return apply(parse(event.ResourceProperties), undefined, true);
 
     case 'Update': {
-      const desired = parseProperties(event.ResourceProperties);
-      const previous = tryParse(event.OldResourceProperties, log);
+      const desired = parse(event.ResourceProperties);
+      const previous = tryParse(event.OldResourceProperties);
       if (desired.physicalId !== event.PhysicalResourceId) {
         // A replacement: build the new service beside the old one; CloudFormation deletes the old physical id in
         // its cleanup phase (or the new one if the stack rolls back), so nothing of the old one is touched here.
         log.info('identity changed: replacement', { newPhysicalId: desired.physicalId });
-        return apply(desired, undefined, true);
+        return apply(desired, previous, true);
       }
       return apply(desired, previous?.physicalId === desired.physicalId ? previous : undefined, false);
     }
 
     case 'Delete': {
       const id = event.PhysicalResourceId;
-      const model = tryParse(event.ResourceProperties, log);
-      if (!model) {
-        if (/^mesh\/.+\/service\/.+$/.test(id)) {
-          throw new MeshServiceError(
-            `cannot delete ${id}: its properties no longer parse, so the resources it owns cannot be named; fix the properties in an update first, or delete the stack retaining this resource`,
-          );
-        }
+      const identity = parsePhysicalId(id);
+      if (!identity) {
+        // For example the Provider framework's marker after a failed Create, which created nothing.
         log.info('not a physical id this provider issued; nothing to delete');
         return { PhysicalResourceId: id };
       }
-      if (model.physicalId !== id) {
-        // For example the Provider framework's marker id after a failed Create, which created nothing.
-        log.info('not a physical id this provider issued for these properties; nothing to delete');
-        return { PhysicalResourceId: id };
-      }
+      const model = tryParse(event.ResourceProperties);
       const ctx = ctxFor(id);
       ctx.beginCleanup();
-      await deps.backend.remove(model, ctx);
+      // Properties of another identity (or none that parse) cannot name this service's resources: its mesh is then
+      // searched for what this physical id owns.
+      await deps.backend.remove(
+        { physicalId: id, ...identity, ...(model?.physicalId === id ? { model } : {}) },
+        ctx,
+      );
       return { PhysicalResourceId: id };
     }
 
@@ -146,14 +171,5 @@ async function dispatch(
       throw new UnsupportedRequestError(
         `request type "${(event as { RequestType?: string }).RequestType}" is not one of Create, Update, Delete`,
       );
-  }
-}
-
-function tryParse(properties: unknown, log: Logger): ServiceModel | undefined {
-  try {
-    return parseProperties(properties);
-  } catch (error) {
-    log.warn('properties do not parse', { reason: reasonOf(error) });
-    return undefined;
   }
 }

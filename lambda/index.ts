@@ -7,35 +7,41 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { createAppMeshBackend } from './appmesh/backend';
 import { createAwsClients } from './aws/clients';
-import type { RetryBudget } from './aws/retry';
+import type { RetryBudget, RetryTuning } from './aws/retry';
 import { type HandlerDeps, type HandlerResult, handleEvent } from './handler';
-import { createLogger } from './log';
+import { createLogger, type Logger } from './log';
 
 export type { HandlerDeps, HandlerResult };
 export { handleEvent };
 
-let deps: HandlerDeps | undefined;
+export interface HandlerOptions {
+  readonly log?: Logger;
+  readonly tuning?: RetryTuning;
+}
 
-function defaultDeps(): HandlerDeps {
+/** One execution environment's dependencies: the clients read the same retry budget the handler moves. */
+function createDeps(options: HandlerOptions = {}): HandlerDeps {
   const budget: RetryBudget = { deadline: Date.now() + 60_000 };
-  const clients = createAwsClients(budget);
+  const clients = createAwsClients(budget, options.tuning);
   return {
     backend: createAppMeshBackend(clients),
     budget,
-    log: createLogger({ service: 'mesh-service-provider' }),
+    log: options.log ?? createLogger({ service: 'mesh-service-provider' }),
   };
 }
+
+let deps: HandlerDeps | undefined;
 
 export async function handler(
   event: CloudFormationCustomResourceEvent,
   context: Context,
 ): Promise<HandlerResult> {
-  deps ??= defaultDeps();
+  deps ??= createDeps();
   return handleEvent(event, context, deps);
 }
 
 /** A handler with its own clients and retry budget, as a separate Lambda execution environment would have. */
-export function createHandler(overrides: Partial<HandlerDeps> = {}) {
-  const own = { ...defaultDeps(), ...overrides };
+export function createHandler(options: HandlerOptions = {}) {
+  const own = createDeps(options);
   return (event: CloudFormationCustomResourceEvent, context: Context) => handleEvent(event, context, own);
 }

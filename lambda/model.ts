@@ -2,7 +2,6 @@
  * The service model: what a `Custom::MeshService` declares, with every default resolved, independent of the
  * backend that realises it (App Mesh today, ECS Service Connect later). Pure: no AWS calls.
  */
-import { createHash } from 'node:crypto';
 import { parseWith } from './contract/dsl';
 import {
   DEFAULT_ENVOY_VERSION,
@@ -125,11 +124,18 @@ export interface ServiceModel {
   readonly tags: readonly { readonly key: string; readonly value: string }[];
 }
 
-/** Parses CloudFormation's properties into the model, or throws PropertyValidationError naming every problem. */
-export function parseProperties(raw: unknown): ServiceModel {
+/**
+ * Parses CloudFormation's properties into the model, or throws PropertyValidationError naming every problem.
+ * `accountId` is the account the provider acts in: a MeshOwner equal to it is the same as no MeshOwner (the mesh is
+ * the account's own), so it neither changes the identity nor selects the shared-mesh forms.
+ */
+export function parseProperties(raw: unknown, accountId?: string): ServiceModel {
   const parsed = parseWith(MeshServiceProperties, raw ?? {});
   if (!parsed.ok) throw new PropertyValidationError(parsed.issues);
-  return buildModel(parsed.value);
+  const p = parsed.value;
+  return buildModel(
+    accountId !== undefined && p.MeshOwner === accountId ? { ...p, MeshOwner: undefined } : p,
+  );
 }
 
 /**
@@ -147,11 +153,13 @@ export function physicalIdOf(identity: {
   return `mesh/${mesh}/service/${identity.serviceName}`;
 }
 
-/** Tag values are limited to 256 characters; longer physical ids are represented by their digest. */
-export function ownerTagValue(physicalId: string): string {
-  return physicalId.length <= 256
-    ? physicalId
-    : `sha256:${createHash('sha256').update(physicalId).digest('hex')}`;
+/** The parts of a physical id this provider issued, or undefined for any other id (e.g. the framework's marker). */
+export function parsePhysicalId(
+  id: string,
+): { meshName: string; meshOwner?: string; serviceName: string } | undefined {
+  const m = /^mesh\/([^/@]+)(?:@(\d{12}))?\/service\/([^/]+)$/.exec(id);
+  if (!m) return undefined;
+  return { meshName: m[1]!, ...(m[2] ? { meshOwner: m[2] } : {}), serviceName: m[3]! };
 }
 
 export function buildModel(p: MeshServiceProps): ServiceModel {

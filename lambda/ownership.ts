@@ -2,23 +2,33 @@
  * Ownership is explicit: every resource the provider creates carries tags naming the physical id, stack and
  * logical id that own it. Update and Delete touch only resources whose three tags match; a resource under a needed
  * name that is owned by anyone else (or by no one) is never adopted, changed or deleted.
+ *
+ * The same tag namespace holds the provider's bookkeeping: on virtual nodes, the task-definition family each
+ * version patches and the families retired by the last update (whose revisions are kept for a rollback), so that a
+ * later update or the Delete can still find and deregister them.
  */
-import { ownerTagValue } from './model';
+import { createHash } from 'node:crypto';
+import { TAG_PREFIX } from './contract/properties';
 
 export const TAG = {
-  owner: 'mesh-service:owner',
-  stackId: 'mesh-service:stack-id',
-  logicalId: 'mesh-service:logical-id',
-  /** Families of task definitions retired by the last update whose revisions are kept for rollback. */
-  retiredFamily: 'mesh-service:retired-task-family-',
+  owner: `${TAG_PREFIX}owner`,
+  stackId: `${TAG_PREFIX}stack-id`,
+  logicalId: `${TAG_PREFIX}logical-id`,
+  /** On a virtual node: the task-definition family its version patches. */
+  taskFamily: `${TAG_PREFIX}task-family`,
+  /** On virtual nodes: families no longer declared whose revisions are not deregistered yet (packed, numbered). */
+  retiredFamilies: `${TAG_PREFIX}retired-task-families-`,
   /** On patched task definitions. */
-  source: 'mesh-service:source-task-definition',
-  inputKey: 'mesh-service:input-key',
-  patchHash: 'mesh-service:patch-hash',
+  source: `${TAG_PREFIX}source-task-definition`,
+  inputKey: `${TAG_PREFIX}input-key`,
+  patchHash: `${TAG_PREFIX}patch-hash`,
 } as const;
 
-/** At most this many retired families are remembered (one tag each); the rest of the 50-tag budget is the user's. */
-export const MAX_RETIRED_FAMILIES = 7;
+/** App Mesh and ECS allow 50 tags per resource and 256 characters per value. */
+export const MAX_TAGS = 50;
+const MAX_VALUE = 256;
+/** Tags the retired-families record may use (each holds several families). */
+export const RETIRED_FAMILY_TAG_SLOTS = 10;
 
 export interface Owner {
   readonly physicalId: string;
@@ -31,11 +41,22 @@ export interface KeyValue {
   readonly value: string;
 }
 
+/** Tag values are limited to 256 characters; longer physical ids are represented by their digest. */
+export function ownerTagValue(physicalId: string): string {
+  return physicalId.length <= MAX_VALUE
+    ? physicalId
+    : `sha256:${createHash('sha256').update(physicalId).digest('hex')}`;
+}
+
+/** A value cut to the tag limit from the left (the informative end of an ARN is its right). */
+export const tagValue = (text: string): string =>
+  text.length <= MAX_VALUE ? text : `…${text.slice(-(MAX_VALUE - 1))}`;
+
 export function ownershipTags(owner: Owner): KeyValue[] {
   return [
     { key: TAG.owner, value: ownerTagValue(owner.physicalId) },
-    { key: TAG.stackId, value: owner.stackId.slice(0, 256) },
-    { key: TAG.logicalId, value: owner.logicalResourceId.slice(0, 256) },
+    { key: TAG.stackId, value: owner.stackId.slice(0, MAX_VALUE) },
+    { key: TAG.logicalId, value: owner.logicalResourceId.slice(0, MAX_VALUE) },
   ];
 }
 
@@ -46,11 +67,8 @@ export type Ownership =
 export function ownershipOf(tags: readonly KeyValue[], owner: Owner): Ownership {
   const get = (k: string) => tags.find((t) => t.key === k)?.value;
   const [physicalId, stackId, logicalId] = [get(TAG.owner), get(TAG.stackId), get(TAG.logicalId)];
-  if (
-    physicalId === ownerTagValue(owner.physicalId) &&
-    stackId === owner.stackId.slice(0, 256) &&
-    logicalId === owner.logicalResourceId.slice(0, 256)
-  ) {
+  const ours = ownershipTags(owner);
+  if (physicalId === ours[0]!.value && stackId === ours[1]!.value && logicalId === ours[2]!.value) {
     return { kind: 'ours' };
   }
   if (physicalId === undefined)
@@ -67,10 +85,48 @@ export function stackNameOf(stackId: string | undefined): string | undefined {
   return /:stack\/([^/]+)\//.exec(stackId)?.[1] ?? stackId;
 }
 
-export function retiredFamilyTags(families: readonly string[]): KeyValue[] {
-  return [...families].sort().map((family, i) => ({ key: `${TAG.retiredFamily}${i + 1}`, value: family }));
+/**
+ * The retired-families record as tags: families (which contain no spaces) packed into as few values as fit.
+ * Returns the tags and the families that did not fit (`dropped`), which the caller reports.
+ */
+export function retiredFamilyTags(families: readonly string[]): { tags: KeyValue[]; dropped: string[] } {
+  const values: string[] = [];
+  const dropped: string[] = [];
+  for (const family of [...new Set(families)].sort()) {
+    const last = values.length - 1;
+    if (last >= 0 && values[last]!.length + 1 + family.length <= MAX_VALUE) values[last] += ` ${family}`;
+    else if (values.length < RETIRED_FAMILY_TAG_SLOTS) values.push(family);
+    else dropped.push(family);
+  }
+  return { tags: values.map((value, i) => ({ key: `${TAG.retiredFamilies}${i + 1}`, value })), dropped };
 }
 
 export function retiredFamiliesIn(tags: readonly KeyValue[]): string[] {
-  return tags.filter((t) => t.key.startsWith(TAG.retiredFamily)).map((t) => t.value);
+  return tags
+    .filter((t) => t.key.startsWith(TAG.retiredFamilies))
+    .flatMap((t) => t.value.split(' ').filter(Boolean));
+}
+
+export function taskFamiliesIn(tags: readonly KeyValue[]): string[] {
+  return tags.filter((t) => t.key === TAG.taskFamily).map((t) => t.value);
+}
+
+/**
+ * What to tag and untag to go from `actual` to `desired`. Keys are removed only when this provider manages them:
+ * its own namespace, or a key the previous properties set (`removable`); a tag someone added by hand stays.
+ */
+export function tagChanges(
+  actual: readonly KeyValue[],
+  desired: readonly KeyValue[],
+  removable: Iterable<string>,
+): { tag: KeyValue[]; untag: string[] } {
+  const current = new Map(actual.map((t) => [t.key, t.value]));
+  const wanted = new Set(desired.map((t) => t.key));
+  const mayRemove = new Set(removable);
+  return {
+    tag: desired.filter((t) => current.get(t.key) !== t.value),
+    untag: [...current.keys()].filter(
+      (k) => !wanted.has(k) && (k.startsWith(TAG_PREFIX) || mayRemove.has(k)),
+    ),
+  };
 }

@@ -54,9 +54,12 @@ export function reasonOf(error: unknown): string {
     error instanceof MeshServiceError
       ? error.message
       : `internal error: ${(error as Error)?.message ?? String(error)} (a bug: please report it with the log lines of this request)`;
-  let text = redact(raw).replace(/\s+/g, ' ').trim();
+  const text = redact(raw).replace(/\s+/g, ' ').trim();
   if (Buffer.byteLength(text, 'utf8') <= MAX_REASON_BYTES) return text;
-  while (Buffer.byteLength(`${text}…`, 'utf8') > MAX_REASON_BYTES)
-    text = text.slice(0, Math.floor(text.length * 0.9));
-  return `${text}…`;
+  // Cut by code points, never inside a surrogate pair.
+  let points = Array.from(text);
+  while (Buffer.byteLength(`${points.join('')}…`, 'utf8') > MAX_REASON_BYTES) {
+    points = points.slice(0, Math.floor(points.length * 0.9));
+  }
+  return `${points.join('')}…`;
 }

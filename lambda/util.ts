@@ -15,7 +15,10 @@ export function digest(value: unknown, length = 32): string {
   return createHash('sha256').update(stableStringify(value)).digest('hex').slice(0, length);
 }
 
-/** Runs `fn` over items with at most `limit` in flight; resolves in input order. */
+/**
+ * Runs `fn` over items with at most `limit` in flight; resolves in input order. On failure it still lets every
+ * started call finish (nothing is left in flight behind the caller's back), then rejects with the first error.
+ */
 export async function mapLimit<T, R>(
   items: readonly T[],
   limit: number,
@@ -23,12 +26,18 @@ export async function mapLimit<T, R>(
 ): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
+  let failed: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const i = next++;
-      out[i] = await fn(items[i]!);
+      try {
+        out[i] = await fn(items[i]!);
+      } catch (error) {
+        failed ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed) throw failed.error;
   return out;
 }

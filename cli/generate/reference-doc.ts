@@ -92,28 +92,45 @@ created is removed before the failure is reported (the Provider framework never 
 logged) and deletes what is no longer declared — children before parents. Every property updates in place except
 \`MeshName\`, \`MeshOwner\` and \`ServiceName\`, which form the identity: changing one is a *replacement* (a new
 service is built beside the old one; CloudFormation deletes the old one in its cleanup phase, or the new one if the
-stack rolls back). Adding or retiring a version and moving route weights are in-place updates. A task definition
-revision is registered only when what it would contain changes (source revision, virtual node, Envoy options); tag
-changes are applied to the existing revision. A failed update leaves the previous configuration working, and
-CloudFormation's rollback update restores it exactly.
+stack rolls back). A \`MeshOwner\` equal to the provider's own account is the same as none. The names the service
+creates derive from \`ServiceName\`, except a virtual service name taken from \`DnsHostname\` and names set
+explicitly (\`VirtualServiceName\`, \`Gateway.RouteName\`, a version's \`VirtualNodeName\`): a replacement that would
+need one of those while the old service still holds it is refused before any call, naming what to rename.
+
+- Adding or retiring a version and moving route weights are in-place updates. Retiring a version deletes its virtual
+  node at once: move its weight to 0 first, and remove its ECS service in the same template change (running Envoys
+  keep their last configuration; new tasks of the retired version would not start).
+- Changing \`Protocol\` on a service with routes deletes and re-creates its routes (and gateway route): App Mesh can
+  neither change a route's type nor a router's protocol while routes of the old type exist.
+- A task definition revision is registered only when what it would contain changes (source revision, virtual node,
+  Envoy options, or the provider's default Envoy version — pin \`Envoy.Version\` to decide when Envoy changes); tag
+  changes are applied to the existing revision. Revisions of one family are registered one at a time.
+
+A failed update leaves the previous configuration working, and CloudFormation's rollback update restores it.
 
 **Ownership.** Every resource the provider creates is tagged with the physical id, stack id and logical id that own
 it (\`mesh-service:owner\`, \`mesh-service:stack-id\`, \`mesh-service:logical-id\`). Updates and Deletes touch only
 resources carrying all three of this resource's values; a resource under a needed name owned by anyone else fails
-the request, naming the owner, and is never changed.
+the request, naming the owner, and is never changed. Virtual nodes also record which task-definition families the
+service patches, and the families retired by an update until their revisions are deregistered.
 
-**Rollback safety.** The patched revision this resource returns, and the one it returned before, are never
-deregistered (ECS refuses to point a service at an INACTIVE revision, and CloudFormation may roll a service back to
-the previous one). Older revisions it registered are deregistered after a successful update.
+**Rollback safety.** The patched revision this resource returns, and those its previous properties produced, are
+never deregistered (ECS refuses to point a service at an INACTIVE revision, and CloudFormation may roll a service back
+to the previous one); the revisions of a retired version are kept until the update after. Older revisions it
+registered are deregistered after a successful update. Name task definitions by ARN (\`!Ref\` gives one): with a bare
+family name, "the newest revision" is read again on every request, so a rollback cannot bring back the application
+revision that was current before.
 
 **Delete** removes every App Mesh resource this physical id owns (gateway route, virtual service, routes, router,
 nodes — in that order) and deregisters every task definition revision it registered; nothing else. Missing resources
 count as deleted, so a repeated Delete succeeds; a Delete for a physical id the provider did not issue (the Provider
-framework's marker after a failed Create) succeeds without changing anything.
+framework's marker after a failed Create) succeeds without changing anything. When the Delete's properties do not
+name this service (CloudFormation's cleanup after a rolled-back replacement may send other properties), the mesh is
+searched for what the physical id owns.
 
-**Retries.** Throttling is retried with jittered backoff for as long as the handler's time budget allows (the handler
-keeps 90 seconds of its 10-minute timeout for cleanup); transient errors a few times; anything else fails the request
-with a one-line reason.`;
+**Time.** Throttling is retried with jittered backoff for as long as the request's time budget allows: the handler's
+10-minute timeout, or \`ServiceTimeout\` when that is shorter, less 90 seconds kept for cleanup; transient errors a
+few times; anything else fails the request with a one-line reason.`;
 
 const EXAMPLES = `## Examples
 

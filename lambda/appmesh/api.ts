@@ -22,8 +22,13 @@ import {
   DescribeVirtualNodeCommand,
   DescribeVirtualRouterCommand,
   DescribeVirtualServiceCommand,
+  ListGatewayRoutesCommand,
   ListRoutesCommand,
   ListTagsForResourceCommand,
+  ListVirtualGatewaysCommand,
+  ListVirtualNodesCommand,
+  ListVirtualRoutersCommand,
+  ListVirtualServicesCommand,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateGatewayRouteCommand,
@@ -32,7 +37,7 @@ import {
   UpdateVirtualRouterCommand,
   UpdateVirtualServiceCommand,
 } from '@aws-sdk/client-app-mesh';
-import { AwsCallError } from '../errors';
+import { type CallRecord, caller, errorName, failCall } from '../aws/call';
 import type { KeyValue } from '../ownership';
 import { describeKey, type Kind, type ResourceKey, type Spec } from './desired';
 
@@ -57,19 +62,15 @@ export interface MeshApi {
   /** Resolves when the resource is gone (NotFound counts as gone). */
   delete(key: ResourceKey): Promise<void>;
   listRoutes(virtualRouterName: string): Promise<string[]>;
+  /** Every virtual node, router, route, virtual service and gateway route of the mesh, with its ARN. */
+  listAll(): Promise<{ key: ResourceKey; arn: string }[]>;
   listTags(arn: string): Promise<KeyValue[]>;
   tag(arn: string, tags: readonly KeyValue[]): Promise<void>;
   untag(arn: string, keys: readonly string[]): Promise<void>;
 }
 
-/** A call made, for logs, the demo and tests. */
-export interface CallRecord {
-  readonly operation: string;
-  readonly target: string;
-  readonly ms: number;
-}
+export type { CallRecord };
 
-const errorName = (e: unknown): string => (e as { name?: string })?.name ?? 'Error';
 const isNotFound = (e: unknown) => errorName(e) === 'NotFoundException';
 
 /** Field names differ per kind; this table keeps the adapter generic. */
@@ -129,32 +130,43 @@ const KINDS: Record<
   },
 };
 
-type Sendable = { send(command: unknown): Promise<unknown> };
-
 export function createMeshApi(
   client: AppMeshClient,
   mesh: { meshName: string; meshOwner?: string },
   onCall: (record: CallRecord) => void = () => {},
 ): MeshApi {
-  const sender = client as unknown as Sendable;
+  const call = caller(client, onCall);
   const meshWords = `mesh "${mesh.meshName}"${mesh.meshOwner ? ` (owner ${mesh.meshOwner})` : ''}`;
   const base = { meshName: mesh.meshName, ...(mesh.meshOwner ? { meshOwner: mesh.meshOwner } : {}) };
 
-  async function call<T>(operation: string, target: string, command: unknown): Promise<T> {
-    const started = Date.now();
-    try {
-      return (await sender.send(command)) as T;
-    } finally {
-      onCall({ operation, target, ms: Date.now() - started });
-    }
-  }
+  const fail = (operation: string, what: string, e: unknown): never =>
+    failCall(operation, `${what ? `${what} ` : ''}in ${meshWords}`, e);
 
-  const fail = (operation: string, what: string, e: unknown): never => {
-    const message = (e as Error)?.message ?? String(e);
-    throw new AwsCallError(`${operation} ${what} in ${meshWords} failed: ${errorName(e)}: ${message}`, {
-      cause: e,
-    });
-  };
+  /** A paginated List* call; a missing mesh or parent lists nothing. */
+  async function list(
+    operation: string,
+    Command: new (input: never) => unknown,
+    field: string,
+    extra: Record<string, string> = {},
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const out = await call<Record<string, unknown> & { nextToken?: string }>(
+          operation,
+          Object.values(extra)[0] ?? mesh.meshName,
+          new Command({ ...base, ...extra, ...(nextToken ? { nextToken } : {}) } as never),
+        );
+        items.push(...((out[field] as Record<string, unknown>[] | undefined) ?? []));
+        nextToken = out.nextToken;
+      } while (nextToken);
+    } catch (e) {
+      if (isNotFound(e)) return [];
+      fail(operation, Object.values(extra)[0] ?? '', e);
+    }
+    return items;
+  }
 
   const input = (key: ResourceKey) => {
     const k = KINDS[key.kind];
@@ -255,23 +267,45 @@ export function createMeshApi(
       }
     },
     async listRoutes(virtualRouterName) {
-      const names: string[] = [];
-      let nextToken: string | undefined;
-      try {
-        do {
-          const out = await call<{ routes?: { routeName?: string }[]; nextToken?: string }>(
-            'ListRoutes',
-            virtualRouterName,
-            new ListRoutesCommand({ ...base, virtualRouterName, ...(nextToken ? { nextToken } : {}) }),
-          );
-          for (const r of out.routes ?? []) if (r.routeName) names.push(r.routeName);
-          nextToken = out.nextToken;
-        } while (nextToken);
-      } catch (e) {
-        if (isNotFound(e)) return [];
-        fail('ListRoutes', `of virtual router "${virtualRouterName}"`, e);
-      }
-      return names;
+      const routes = await list('ListRoutes', ListRoutesCommand, 'routes', { virtualRouterName });
+      return routes.map((r) => r.routeName as string);
+    },
+    async listAll() {
+      const [nodes, services, routers, gateways] = await Promise.all([
+        list('ListVirtualNodes', ListVirtualNodesCommand, 'virtualNodes'),
+        list('ListVirtualServices', ListVirtualServicesCommand, 'virtualServices'),
+        list('ListVirtualRouters', ListVirtualRoutersCommand, 'virtualRouters'),
+        list('ListVirtualGateways', ListVirtualGatewaysCommand, 'virtualGateways'),
+      ]);
+      const [routes, gatewayRoutes] = await Promise.all([
+        Promise.all(
+          routers.map((r) =>
+            list('ListRoutes', ListRoutesCommand, 'routes', {
+              virtualRouterName: r.virtualRouterName as string,
+            }),
+          ),
+        ),
+        Promise.all(
+          gateways.map((g) =>
+            list('ListGatewayRoutes', ListGatewayRoutesCommand, 'gatewayRoutes', {
+              virtualGatewayName: g.virtualGatewayName as string,
+            }),
+          ),
+        ),
+      ]);
+      const ref = (kind: Kind, name: unknown, arn: unknown, parent?: unknown) => ({
+        key: { kind, name: name as string, ...(parent !== undefined ? { parent: parent as string } : {}) },
+        arn: arn as string,
+      });
+      return [
+        ...nodes.map((n) => ref('virtualNode', n.virtualNodeName, n.arn)),
+        ...services.map((v) => ref('virtualService', v.virtualServiceName, v.arn)),
+        ...routers.map((r) => ref('virtualRouter', r.virtualRouterName, r.arn)),
+        ...routes.flat().map((r) => ref('route', r.routeName, r.arn, r.virtualRouterName)),
+        ...gatewayRoutes
+          .flat()
+          .map((g) => ref('gatewayRoute', g.gatewayRouteName, g.arn, g.virtualGatewayName)),
+      ];
     },
     async listTags(arn) {
       const tags: KeyValue[] = [];

@@ -8,7 +8,7 @@
  */
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../aws/clients';
-import type { ApplyRequest, Attributes, RequestContext, ServiceBackend } from '../backend';
+import type { ApplyRequest, Attributes, RemoveRequest, RequestContext, ServiceBackend } from '../backend';
 import { createTaskDefinitionApi, type DescribedRevision } from '../ecs/api';
 import {
   deregisterOwned,
@@ -16,42 +16,42 @@ import {
   type FamilyState,
   readFamily,
   resolveSource,
-  revisionForInputKey,
+  revisionsForInputKey,
 } from '../ecs/revisions';
-import { MeshServiceError } from '../errors';
+import { MeshServiceError, TaskDefinitionError } from '../errors';
 import type { ServiceModel, VersionModel } from '../model';
-import { MAX_RETIRED_FAMILIES, ownershipTags, retiredFamiliesIn, retiredFamilyTags } from '../ownership';
+import { ownershipTags, retiredFamiliesIn, retiredFamilyTags, taskFamiliesIn } from '../ownership';
 import { digest } from '../util';
 import { type CallRecord, createMeshApi, type MeshApi } from './api';
-import { desiredMesh, keyId, managedKeys, type ResourceKey } from './desired';
+import { describeKey, desiredMesh, keyId, managedKeys, type ResourceKey } from './desired';
 import { envoyImage } from './envoy/image';
 import { buildEnvoyPatch } from './envoy/patch';
-import { execute, Journal, type Observed, observe, plan, settleAll, undoCreates } from './reconcile';
+import { execute, Journal, type Observed, observe, plan, settleAll, sweep, undoCreates } from './reconcile';
 
 /** Bumped whenever buildEnvoyPatch changes what it produces for the same inputs. */
 const PATCH_FORMAT = 1;
+/** How many of a family's newest ACTIVE revisions an apply reads (Delete reads them all). */
+const FAMILY_WINDOW = 50;
 
-const families = (m: ServiceModel | undefined): string[] => [
-  ...new Set((m?.versions ?? []).flatMap((v) => (v.taskDefinition ? [v.taskDefinition.family] : []))),
-];
+const unique = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
+const minus = <T>(xs: readonly T[], ys: readonly T[]): T[] => xs.filter((x) => !ys.includes(x));
 
-function nodeArn(model: ServiceModel, ctx: RequestContext, nodeName: string): string {
-  const account = model.meshOwner ?? ctx.accountId;
-  return `arn:${ctx.partition}:appmesh:${ctx.region}:${account}:mesh/${model.meshName}/virtualNode/${nodeName}`;
+const families = (m: ServiceModel | undefined): string[] =>
+  unique((m?.versions ?? []).flatMap((v) => (v.taskDefinition ? [v.taskDefinition.family] : [])));
+
+function meshArn(model: { meshName: string; meshOwner?: string }, ctx: RequestContext): string {
+  return `arn:${ctx.partition}:appmesh:${ctx.region}:${model.meshOwner ?? ctx.accountId}:mesh/${model.meshName}`;
 }
 
 function resourceArn(model: ServiceModel, ctx: RequestContext, key: ResourceKey): string {
-  const account = model.meshOwner ?? ctx.accountId;
-  const mesh = `arn:${ctx.partition}:appmesh:${ctx.region}:${account}:mesh/${model.meshName}`;
-  switch (key.kind) {
-    case 'route':
-      return `${mesh}/virtualRouter/${key.parent}/route/${key.name}`;
-    case 'gatewayRoute':
-      return `${mesh}/virtualGateway/${key.parent}/gatewayRoute/${key.name}`;
-    default:
-      return `${mesh}/${key.kind}/${key.name}`;
-  }
+  const mesh = meshArn(model, ctx);
+  if (key.kind === 'route') return `${mesh}/virtualRouter/${key.parent}/route/${key.name}`;
+  if (key.kind === 'gatewayRoute') return `${mesh}/virtualGateway/${key.parent}/gatewayRoute/${key.name}`;
+  return `${mesh}/${key.kind}/${key.name}`;
 }
+
+const nodeArn = (model: ServiceModel, ctx: RequestContext, nodeName: string) =>
+  resourceArn(model, ctx, { kind: 'virtualNode', name: nodeName });
 
 /** A digest of everything in the properties that shapes a version's patched task definition. */
 function inputKeyOf(model: ServiceModel, version: VersionModel, ctx: RequestContext): string {
@@ -64,6 +64,20 @@ function inputKeyOf(model: ServiceModel, version: VersionModel, ctx: RequestCont
     envoy: model.envoy,
     region: ctx.region,
   });
+}
+
+/** Owned virtual nodes record the families they patch and those retired and not yet deregistered. */
+function familiesRecordedOn(observed: ReadonlyMap<string, Observed>): {
+  retired: string[];
+  patched: string[];
+} {
+  const nodes = [...observed.values()].filter(
+    (o) => o.key.kind === 'virtualNode' && o.ownership?.kind === 'ours',
+  );
+  return {
+    retired: unique(nodes.flatMap((o) => retiredFamiliesIn(o.tags))),
+    patched: unique(nodes.flatMap((o) => taskFamiliesIn(o.tags))),
+  };
 }
 
 interface PreparedPatch {
@@ -82,7 +96,7 @@ export function createAppMeshBackend(
   clients: AwsClients,
   options: AppMeshBackendOptions = {},
 ): ServiceBackend {
-  const meshApiFor = (m: ServiceModel) =>
+  const meshApiFor = (m: { meshName: string; meshOwner?: string }) =>
     createMeshApi(
       clients.appMesh,
       { meshName: m.meshName, ...(m.meshOwner ? { meshOwner: m.meshOwner } : {}) },
@@ -90,12 +104,31 @@ export function createAppMeshBackend(
     );
   const ecsApi = createTaskDefinitionApi(clients.ecs, options.onCall);
 
+  async function readFamilies(names: readonly string[], ctx: RequestContext, newest?: number) {
+    const states = await Promise.all(names.map((f) => readFamily(ecsApi, f, ctx.owner, newest)));
+    return new Map(states.map((s) => [s.family, s]));
+  }
+
+  /** Task definitions are read and patched in the provider's own account and Region. */
+  function checkTaskDefinitionRefs(model: ServiceModel, ctx: RequestContext): void {
+    for (const v of model.versions) {
+      const text = v.taskDefinition?.text ?? '';
+      const arn = /^arn:[^:]+:ecs:([^:]+):(\d{12}):/.exec(text);
+      if (arn && (arn[1] !== ctx.region || arn[2] !== ctx.accountId)) {
+        throw new TaskDefinitionError(
+          `TaskDefinition "${text}" is in ${arn[2]}/${arn[1]}, but the provider patches task definitions of its own account and Region (${ctx.accountId}/${ctx.region}); register the task definition there`,
+        );
+      }
+    }
+  }
+
   async function preparePatches(
     model: ServiceModel,
     states: ReadonlyMap<string, FamilyState>,
     ctx: RequestContext,
   ): Promise<PreparedPatch[]> {
     const userTags = model.tags.map((t) => ({ key: t.key, value: t.value }));
+    const userKeys = new Set(userTags.map((t) => t.key));
     return Promise.all(
       model.versions
         .filter((v) => v.taskDefinition)
@@ -107,7 +140,7 @@ export function createAppMeshBackend(
             source: source.taskDefinition,
             sourceTags: source.tags.map((t) => ({ ...t })),
             meshName: model.meshName,
-            ...(model.meshOwner && model.meshOwner !== ctx.accountId ? { meshOwner: model.meshOwner } : {}),
+            ...(model.meshOwner ? { meshOwner: model.meshOwner } : {}),
             virtualNodeName: version.nodeName,
             virtualNodeArn: nodeArn(model, ctx, version.nodeName),
             region: ctx.region,
@@ -116,19 +149,10 @@ export function createAppMeshBackend(
             ownerTags: ownershipTags(ctx.owner),
           });
           // The Tags property applies to patched revisions too; it wins over a source tag of the same key.
-          const userKeys = new Set(userTags.map((t) => t.key));
           input.tags = [...(input.tags ?? []).filter((t) => !userKeys.has(t.key ?? '')), ...userTags];
           return { version, state, input, source, inputKey: inputKeyOf(model, version, ctx) };
         }),
     );
-  }
-
-  async function readFamilies(
-    names: readonly string[],
-    ctx: RequestContext,
-  ): Promise<Map<string, FamilyState>> {
-    const states = await Promise.all(names.map((f) => readFamily(ecsApi, f, ctx.owner)));
-    return new Map(states.map((s) => [s.family, s]));
   }
 
   async function checkMesh(api: MeshApi, model: ServiceModel): Promise<void> {
@@ -147,6 +171,25 @@ export function createAppMeshBackend(
         `virtual gateway "${model.gateway.virtualGatewayName}" not found in ${meshWords}`,
       );
     }
+  }
+
+  /** A replacement builds the new service beside the old one, so the two may not need the same App Mesh name. */
+  function checkReplacement(desired: ServiceModel, replaced: ServiceModel | undefined): void {
+    if (!replaced || replaced.meshName !== desired.meshName || replaced.meshOwner !== desired.meshOwner)
+      return;
+    const old = new Set(managedKeys(replaced).map(keyId));
+    const shared = managedKeys(desired).filter((k) => old.has(keyId(k)));
+    if (!shared.length) return;
+    const hint: Record<string, string> = {
+      virtualService: 'give VirtualServiceName (or, with DNS discovery, DnsHostname) a new value too',
+      gatewayRoute: 'give Gateway.RouteName a new value too',
+      virtualNode: "give the version's VirtualNodeName a new value too",
+    };
+    throw new MeshServiceError(
+      `changing ServiceName, MeshName or MeshOwner replaces the service (CloudFormation builds the new one, then deletes the old one), but ${shared
+        .map((k) => `${describeKey(k)} (${hint[k.kind] ?? 'rename it'})`)
+        .join(', ')} would be needed by both`,
+    );
   }
 
   function attributes(
@@ -180,53 +223,108 @@ export function createAppMeshBackend(
       data.VirtualRouterArn = arnOf({ kind: 'virtualRouter', name: model.router.name });
     }
     if (model.gateway && model.virtualServiceName !== undefined) {
-      data.GatewayRouteName = model.gateway.routeName;
-      data.GatewayRouteArn = arnOf({
-        kind: 'gatewayRoute',
+      const key = {
+        kind: 'gatewayRoute' as const,
         name: model.gateway.routeName,
         parent: model.gateway.virtualGatewayName,
-      });
+      };
+      data.GatewayRouteName = model.gateway.routeName;
+      data.GatewayRouteArn = arnOf(key);
     }
-    if (model.versions.some((v) => v.taskDefinition)) {
-      data.EnvoyImage = envoyImage(ctx.region, model.envoy);
-    }
+    if (model.versions.some((v) => v.taskDefinition)) data.EnvoyImage = envoyImage(ctx.region, model.envoy);
     return data;
   }
 
-  const ledgerOf = (observed: ReadonlyMap<string, Observed>): string[] => [
-    ...new Set(
-      [...observed.values()]
-        .filter((o) => o.key.kind === 'virtualNode' && o.ownership?.kind === 'ours')
-        .flatMap((o) => retiredFamiliesIn(o.tags)),
-    ),
-  ];
+  /** Registers the patched revisions: families concurrently, the revisions of one family one at a time (ECS
+   *  refuses concurrent registrations in a family). */
+  async function registerAll(
+    patches: readonly PreparedPatch[],
+    previousTagKeys: readonly string[],
+    ctx: RequestContext,
+  ) {
+    const current = new Map<string, string>();
+    const byFamily = new Map<string, PreparedPatch[]>();
+    for (const p of patches) byFamily.set(p.state.family, [...(byFamily.get(p.state.family) ?? []), p]);
+    await settleAll(
+      [...byFamily.values()].map(async (group) => {
+        for (const p of group) {
+          const request = {
+            state: p.state,
+            source: p.source,
+            input: p.input,
+            inputKey: p.inputKey,
+            removableTagKeys: previousTagKeys,
+          };
+          current.set(p.version.nodeName, (await ensureRevision(ecsApi, request, ctx.log)).arn);
+        }
+      }),
+    );
+    return current;
+  }
 
-  /** After a successful apply: deregister owned revisions that are neither current nor previous. */
+  /** Deregisters every owned revision of the given families; returns, per family where that failed, why. */
+  async function deregisterFamilies(
+    names: readonly string[],
+    ctx: RequestContext,
+  ): Promise<Map<string, string>> {
+    const failed = new Map<string, string>();
+    await Promise.all(
+      names.map(async (family) => {
+        try {
+          const state = await readFamily(ecsApi, family, ctx.owner);
+          await deregisterOwned(ecsApi, state, new Set(), ctx.log);
+        } catch (error) {
+          ctx.log.warn('could not deregister the revisions of a family', { family, error });
+          failed.set(family, (error as Error).message);
+        }
+      }),
+    );
+    return failed;
+  }
+
+  /** After a successful apply: deregister owned revisions that are neither current nor a previous output. */
   async function cleanRevisions(
     previous: ServiceModel | undefined,
     current: ReadonlyMap<string, string>,
     states: ReadonlyMap<string, FamilyState>,
-    ledger: readonly string[],
     ctx: RequestContext,
   ): Promise<void> {
     const keep = new Set(current.values());
-    if (previous) {
-      // The previous output of each version is found by the input key of the previous properties.
-      for (const v of previous.versions) {
-        if (!v.taskDefinition) continue;
-        const state = states.get(v.taskDefinition.family);
-        const prior = state && revisionForInputKey(state, inputKeyOf(previous, v, ctx));
-        if (prior) keep.add(prior.arn);
-      }
-    } else {
+    if (!previous) {
       // Without the previous properties nothing proves which revision CloudFormation may roll back to.
       for (const s of states.values()) for (const r of s.owned) keep.add(r.arn);
     }
-    const stale = ledger.filter((f) => !states.has(f));
-    const staleStates = await readFamilies(stale, ctx);
-    for (const state of [...states.values(), ...staleStates.values()]) {
-      await deregisterOwned(ecsApi, state, keep, ctx.log);
+    for (const v of previous?.versions ?? []) {
+      const state = v.taskDefinition && states.get(v.taskDefinition.family);
+      if (state) for (const r of revisionsForInputKey(state, inputKeyOf(previous!, v, ctx))) keep.add(r.arn);
     }
+    await settleAll([...states.values()].map((state) => deregisterOwned(ecsApi, state, keep, ctx.log)));
+  }
+
+  /** After a failed fresh apply: remove what it created, including revisions registered but never acknowledged. */
+  async function undoFreshApply(
+    api: MeshApi,
+    journal: Journal,
+    patches: readonly PreparedPatch[],
+    error: unknown,
+    ctx: RequestContext,
+  ): Promise<void> {
+    ctx.beginCleanup();
+    ctx.log.warn('apply failed; removing what this request created', {
+      error,
+      created: journal.created.map(keyId),
+    });
+    const problems = await undoCreates(journal, { api, log: ctx.log, invocationId: ctx.invocationId });
+    for (const p of patches) {
+      try {
+        const before = new Set(p.state.owned.map((r) => r.arn));
+        const now = await readFamily(ecsApi, p.state.family, ctx.owner, FAMILY_WINDOW);
+        await deregisterOwned(ecsApi, now, before, ctx.log);
+      } catch (e) {
+        problems.push(`family ${p.state.family}: ${(e as Error).message}`);
+      }
+    }
+    if (problems.length) ctx.log.error('cleanup after the failed create left resources behind', { problems });
   }
 
   return {
@@ -249,114 +347,90 @@ export function createAppMeshBackend(
     async apply(request: ApplyRequest, ctx: RequestContext): Promise<Attributes> {
       const { desired, previous } = request;
       const log = ctx.log;
+      checkReplacement(desired, request.replaces);
+      checkTaskDefinitionRefs(desired, ctx);
       const api = meshApiFor(desired);
       const newFamilies = families(desired);
-      const retired = families(previous).filter((f) => !newFamilies.includes(f));
-      if (retired.length > MAX_RETIRED_FAMILIES) {
-        throw new MeshServiceError(
-          `this update retires ${retired.length} task definition families (${retired.join(', ')}); at most ${MAX_RETIRED_FAMILIES} can be kept for rollback at once — retire fewer versions per update`,
-        );
-      }
-      const desiredResources = desiredMesh(desired, {
-        owner: ctx.owner,
-        retiredFamilies: retired,
-        ledgerTags: retiredFamilyTags,
-      });
-      const keys = [...desiredResources.map((r) => r.key), ...(previous ? managedKeys(previous) : [])];
-      // Previous resources are described in the previous mesh only when the mesh is the same (in-place update).
+      const retiredNow = minus(families(previous), newFamilies);
+      const keys = [...managedKeys(desired), ...(previous ? managedKeys(previous) : [])];
       const previousTagKeys = previous ? previous.tags.map((t) => t.key) : [];
 
       // Read phase: nothing changes until every check has passed.
       const [, observed, states] = await Promise.all([
         checkMesh(api, desired),
         observe(api, keys, ctx.owner),
-        readFamilies([...newFamilies, ...retired], ctx),
+        readFamilies([...newFamilies, ...retiredNow], ctx, FAMILY_WINDOW),
       ]);
-      const meshPlan = plan(desiredResources, observed, previousTagKeys);
       const patches = await preparePatches(desired, states, ctx);
+      const recorded = familiesRecordedOn(observed);
+      // Families retired by an earlier update (or left by a failed cleanup): neither current nor previous any more.
+      const stale = minus(minus(recorded.retired, newFamilies), retiredNow);
+      const planFor = (retired: readonly string[]) => {
+        const ledger = retiredFamilyTags(retired);
+        if (ledger.dropped.length)
+          log.warn('too many retired families to record; they will not be cleaned', ledger);
+        return plan(
+          desiredMesh(desired, { owner: ctx.owner, ledger: ledger.tags }),
+          observed,
+          previousTagKeys,
+        );
+      };
+      planFor([...retiredNow, ...stale]); // ownership conflicts surface here, before any change
+
+      // Write phase.
+      const failedStale = stale.length ? [...(await deregisterFamilies(stale, ctx)).keys()] : [];
+      const meshPlan = planFor([...retiredNow, ...failedStale]);
       log.info('plan', {
         actions: meshPlan.actions.map(
           (a) => `${a.op} ${a.key.kind} ${a.key.parent ? `${a.key.parent}/` : ''}${a.key.name}`,
         ),
         taskDefinitions: patches.map((p) => p.version.taskDefinition?.text),
       });
-
-      // Write phase.
       const journal = new Journal();
-      const registered: string[] = [];
-      const current = new Map<string, string>();
       let arns = new Map<string, string>();
+      let current = new Map<string, string>();
       try {
         await settleAll([
-          execute(meshPlan, { api, log, requestId: ctx.requestId, journal }).then((a) => {
+          execute(meshPlan, { api, log, invocationId: ctx.invocationId, journal }).then((a) => {
             arns = a;
           }),
-          ...patches.map(async (p) => {
-            const result = await ensureRevision(
-              ecsApi,
-              {
-                state: p.state,
-                source: p.source,
-                input: p.input,
-                inputKey: p.inputKey,
-                removableTagKeys: previousTagKeys,
-              },
-              log,
-            );
-            if (result.registered) registered.push(result.arn);
-            current.set(p.version.nodeName, result.arn);
+          registerAll(patches, previousTagKeys, ctx).then((c) => {
+            current = c;
           }),
         ]);
       } catch (error) {
-        if (request.fresh) await undoFreshApply(api, journal, registered, error, ctx);
+        if (request.fresh) await undoFreshApply(api, journal, patches, error, ctx);
         throw error;
       }
 
       try {
-        await cleanRevisions(previous, current, states, ledgerOf(observed), ctx);
+        await cleanRevisions(previous, current, states, ctx);
       } catch (error) {
-        // The service works; an old revision left ACTIVE is deregistered by the next update or the Delete.
+        // The service works. What could not be deregistered stays owned: retired families stay on the record and
+        // the families in use are read again by the next update, which deregisters it then.
         log.warn('could not deregister old task definition revisions', { error });
       }
       return attributes(desired, ctx, arns, current);
     },
 
-    async remove(model: ServiceModel, ctx: RequestContext): Promise<void> {
-      const api = meshApiFor(model);
-      const observed = await observe(api, managedKeys(model), ctx.owner);
-      const removal = plan([], observed, []);
-      const ledger = ledgerOf(observed);
+    async remove(request: RemoveRequest, ctx: RequestContext): Promise<void> {
+      const api = meshApiFor(request);
+      const model = request.model;
+      const observed = model
+        ? await observe(api, managedKeys(model), ctx.owner)
+        : await sweep(api, ctx.owner);
+      const recorded = familiesRecordedOn(observed);
+      const all = unique([...families(model), ...recorded.patched, ...recorded.retired]);
       await settleAll([
-        execute(removal, { api, log: ctx.log, requestId: ctx.requestId }),
+        execute(plan([], observed, []), { api, log: ctx.log, invocationId: ctx.invocationId }),
         (async () => {
-          const states = await readFamilies([...new Set([...families(model), ...ledger])], ctx);
-          for (const state of states.values()) await deregisterOwned(ecsApi, state, new Set(), ctx.log);
+          const [first] = await deregisterFamilies(all, ctx);
+          if (first)
+            throw new MeshServiceError(
+              `could not deregister the task definitions of family "${first[0]}": ${first[1]}`,
+            );
         })(),
       ]);
     },
   };
-
-  async function undoFreshApply(
-    api: MeshApi,
-    journal: Journal,
-    registered: readonly string[],
-    error: unknown,
-    ctx: RequestContext,
-  ): Promise<void> {
-    ctx.beginCleanup();
-    ctx.log.warn('apply failed; removing what this request created', {
-      error,
-      created: journal.created.map((k) => keyId(k)),
-      registered,
-    });
-    const problems = await undoCreates(journal, { api, log: ctx.log, requestId: ctx.requestId });
-    for (const arn of registered) {
-      try {
-        await ecsApi.deregister(arn);
-      } catch (e) {
-        problems.push(`${arn}: ${(e as Error).message}`);
-      }
-    }
-    if (problems.length) ctx.log.error('cleanup after failed create left resources behind', { problems });
-  }
 }

@@ -13,7 +13,7 @@ import type {
   VirtualServiceSpec,
 } from '@aws-sdk/client-app-mesh';
 import type { GatewayModel, HeaderMatchModel, RouteModel, ServiceModel } from '../model';
-import { type KeyValue, type Owner, ownershipTags } from '../ownership';
+import { type KeyValue, type Owner, ownershipTags, TAG } from '../ownership';
 
 export type Kind = 'virtualNode' | 'virtualRouter' | 'route' | 'virtualService' | 'gatewayRoute';
 
@@ -243,18 +243,20 @@ export function gatewayRouteSpec(
 
 export interface DesiredOptions {
   readonly owner: Owner;
-  /** Task-definition families retired by this update, remembered on the virtual nodes until the next one. */
-  readonly retiredFamilies: readonly string[];
-  readonly ledgerTags: (families: readonly string[]) => readonly KeyValue[];
+  /** The retired-families record (ownership.retiredFamilyTags), carried by every virtual node. */
+  readonly ledger?: readonly KeyValue[];
 }
 
 export function desiredMesh(model: ServiceModel, options: DesiredOptions): DesiredResource[] {
   const tags = [...ownershipTags(options.owner), ...model.tags];
-  const nodeTags = [...tags, ...options.ledgerTags(options.retiredFamilies)];
   const out: DesiredResource[] = model.versions.map((v) => ({
     key: { kind: 'virtualNode', name: v.nodeName },
     spec: virtualNodeSpec(model, v),
-    tags: nodeTags,
+    tags: [
+      ...tags,
+      ...(v.taskDefinition ? [{ key: TAG.taskFamily, value: v.taskDefinition.family }] : []),
+      ...(options.ledger ?? []),
+    ],
   }));
   if (model.router) {
     const router = model.router;
@@ -300,7 +302,5 @@ export function desiredMesh(model: ServiceModel, options: DesiredOptions): Desir
 export function managedKeys(model: ServiceModel): ResourceKey[] {
   return desiredMesh(model, {
     owner: { physicalId: model.physicalId, stackId: '', logicalResourceId: '' },
-    retiredFamilies: [],
-    ledgerTags: () => [],
   }).map((r) => r.key);
 }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { OwnershipError } from '../errors';
 import type { Logger } from '../log';
-import { type KeyValue, type Owner, type Ownership, ownershipOf } from '../ownership';
+import { type KeyValue, type Owner, type Ownership, ownershipOf, tagChanges } from '../ownership';
 import type { ExistingResource, MeshApi } from './api';
 import {
   CREATE_LEVELS,
@@ -41,9 +41,12 @@ export async function observe(
     out.set(id, { key, tags: [] });
     const existing = await api.describe(key);
     if (!existing) return;
+    await record(key, existing);
+  };
+  const record = async (key: ResourceKey, existing: ExistingResource): Promise<void> => {
     const tags = await api.listTags(existing.arn);
     const ownership = ownershipOf(tags, owner);
-    out.set(id, { key, existing, tags, ownership });
+    out.set(keyId(key), { key, existing, tags, ownership });
     if (key.kind === 'virtualRouter' && ownership.kind === 'ours') {
       // Routes left by an earlier, interrupted update are found through their router, not through properties.
       const routes = await api.listRoutes(key.name);
@@ -51,6 +54,24 @@ export async function observe(
     }
   };
   await Promise.all(dedupe(keys).map(visit));
+  return out;
+}
+
+/**
+ * Every resource of the mesh that this owner holds, found by listing and reading tags — for a Delete whose
+ * properties do not name the service's resources (CloudFormation's cleanup after a rolled-back replacement).
+ */
+export async function sweep(api: MeshApi, owner: Owner): Promise<Map<string, Observed>> {
+  const found = await api.listAll();
+  const out = new Map<string, Observed>();
+  await Promise.all(
+    found.map(async ({ key, arn }) => {
+      const tags = await api.listTags(arn);
+      const ownership = ownershipOf(tags, owner);
+      if (ownership.kind === 'ours')
+        out.set(keyId(key), { key, existing: { arn, spec: {} }, tags, ownership });
+    }),
+  );
   return out;
 }
 
@@ -76,7 +97,13 @@ export type Action =
       readonly tag: readonly KeyValue[];
       readonly untag: readonly string[];
     }
-  | { readonly op: 'delete'; readonly key: ResourceKey; readonly arn: string };
+  | {
+      readonly op: 'delete';
+      readonly key: ResourceKey;
+      readonly arn: string;
+      /** `before`: must go before the creates and updates (a route whose type changes, say). */
+      readonly phase: 'before' | 'after';
+    };
 
 export interface Plan {
   readonly actions: readonly Action[];
@@ -84,9 +111,19 @@ export interface Plan {
   readonly existingArns: ReadonlyMap<string, string>;
 }
 
+const ROUTE_TYPES = ['httpRoute', 'http2Route', 'grpcRoute', 'tcpRoute'] as const;
+const routeType = (spec: Spec | undefined) =>
+  ROUTE_TYPES.find((t) => (spec as Record<string, unknown> | undefined)?.[t]);
+const listenerProtocol = (spec: Spec | undefined) =>
+  (spec as { listeners?: { portMapping?: { protocol?: string } }[] } | undefined)?.listeners?.[0]?.portMapping
+    ?.protocol;
+
 /**
  * Pure: what to do to get from the observed state to the desired one. Throws OwnershipError, before any change,
  * when a desired name is held by a resource this physical id does not own.
+ *
+ * App Mesh cannot change a route's type in place, and refuses a router listener whose protocol its routes do not
+ * match; so when the protocol changes, the routes concerned are deleted first and created again after.
  */
 export function plan(
   desired: readonly DesiredResource[],
@@ -96,27 +133,43 @@ export function plan(
   const actions: Action[] = [];
   const existingArns = new Map<string, string>();
   const conflicts: string[] = [];
-  const desiredIds = new Set(desired.map((d) => keyId(d.key)));
-  const removable = new Set(removableTagKeys);
+  const recreate = new Set<string>();
+  const ours = [...observed.values()].filter((o) => o.existing && o.ownership?.kind === 'ours');
 
   for (const d of desired) {
     const o = observed.get(keyId(d.key));
-    if (!o?.existing) {
+    if (o?.existing && o.ownership?.kind === 'foreign') {
+      conflicts.push(`${describeKey(d.key)} already exists and is ${o.ownership.description}`);
+    }
+    if (!o?.existing || o.ownership?.kind !== 'ours') continue;
+    if (d.key.kind === 'virtualRouter' && listenerProtocol(o.existing.spec) !== listenerProtocol(d.spec)) {
+      for (const r of ours)
+        if (r.key.kind === 'route' && r.key.parent === d.key.name) recreate.add(keyId(r.key));
+    }
+    if (
+      (d.key.kind === 'route' || d.key.kind === 'gatewayRoute') &&
+      routeType(o.existing.spec) !== routeType(d.spec)
+    ) {
+      recreate.add(keyId(d.key));
+    }
+  }
+  if (conflicts.length) {
+    throw new OwnershipError(
+      `${conflicts.join('; ')}. It was left untouched; rename this service or remove the other.`,
+    );
+  }
+
+  const desiredIds = new Set(desired.map((d) => keyId(d.key)));
+  for (const d of desired) {
+    const id = keyId(d.key);
+    const o = observed.get(id);
+    if (!o?.existing || recreate.has(id)) {
       actions.push({ op: 'create', key: d.key, spec: d.spec, tags: d.tags });
       continue;
     }
-    if (o.ownership?.kind === 'foreign') {
-      conflicts.push(`${describeKey(d.key)} already exists and is ${o.ownership.description}`);
-      continue;
-    }
-    existingArns.set(keyId(d.key), o.existing.arn);
-    const diff = specDiff(d.key.kind, d.spec, o.existing.spec);
-    const actual = new Map(o.tags.map((t) => [t.key, t.value]));
-    const wanted = new Map(d.tags.map((t) => [t.key, t.value]));
-    const tag = d.tags.filter((t) => actual.get(t.key) !== t.value);
-    const untag = [...actual.keys()].filter(
-      (k) => !wanted.has(k) && (k.startsWith('mesh-service:') || removable.has(k)),
-    );
+    existingArns.set(id, o.existing.arn);
+    const diff = specDiff(d.spec, o.existing.spec);
+    const { tag, untag } = tagChanges(o.tags, d.tags, removableTagKeys);
     if (diff.length || tag.length || untag.length) {
       actions.push({
         op: 'update',
@@ -129,19 +182,16 @@ export function plan(
       });
     }
   }
-  if (conflicts.length) {
-    throw new OwnershipError(
-      `${conflicts.join('; ')}. It was left untouched; rename this service or remove the other.`,
-    );
-  }
-  for (const o of observed.values()) {
-    if (!o.existing || o.ownership?.kind !== 'ours' || desiredIds.has(keyId(o.key))) continue;
-    actions.push({ op: 'delete', key: o.key, arn: o.existing.arn });
+  for (const o of ours) {
+    const id = keyId(o.key);
+    if (recreate.has(id)) actions.push({ op: 'delete', key: o.key, arn: o.existing!.arn, phase: 'before' });
+    else if (!desiredIds.has(id))
+      actions.push({ op: 'delete', key: o.key, arn: o.existing!.arn, phase: 'after' });
   }
   return { actions, existingArns };
 }
 
-/** What a fresh apply created, so that a failure can remove exactly that and nothing it merely adopted. */
+/** What a fresh apply created (or tried to), so that a failure removes exactly that and nothing it adopted. */
 export class Journal {
   readonly created: ResourceKey[] = [];
 }
@@ -149,28 +199,31 @@ export class Journal {
 export interface ExecuteOptions {
   readonly api: MeshApi;
   readonly log: Logger;
-  readonly requestId: string;
+  /** Identifies this invocation: client tokens derive from it, so a re-delivered request is a new request. */
+  readonly invocationId: string;
   readonly journal?: Journal;
 }
 
 const byLevel = (actions: readonly Action[], levels: readonly (readonly Kind[])[]) =>
   levels.map((kinds) => actions.filter((a) => kinds.includes(a.key.kind)));
 
-/** Runs a plan: creates/updates by level, then deletions by reverse level. Returns the ARN of every resource touched. */
+/** Runs a plan: early deletions, creates/updates by level, then deletions by reverse level. Returns ARNs touched. */
 export async function execute(p: Plan, options: ExecuteOptions): Promise<Map<string, string>> {
   const { api, log } = options;
   const arns = new Map(p.existingArns);
+  // The SDK's retries of one call share its token; another invocation (a re-delivered request) gets new ones.
   const token = (op: string, key: ResourceKey, spec: unknown) =>
     createHash('sha256')
-      .update(`${options.requestId}|${op}|${keyId(key)}|${JSON.stringify(spec)}`)
+      .update(`${options.invocationId}|${op}|${keyId(key)}|${JSON.stringify(spec)}`)
       .digest('hex')
       .slice(0, 32);
 
   const run = async (a: Action): Promise<void> => {
     if (a.op === 'create') {
       log.info('creating', { resource: describeKey(a.key) });
-      const created = await api.create(a.key, a.spec, a.tags, token('create', a.key, a.spec));
+      // Journaled before the call: a create that succeeds on the service but fails on the way back is undone too.
       options.journal?.created.push(a.key);
+      const created = await api.create(a.key, a.spec, a.tags, token('create', a.key, a.spec));
       arns.set(keyId(a.key), created.arn);
     } else if (a.op === 'update') {
       if (a.spec) {
@@ -178,12 +231,13 @@ export async function execute(p: Plan, options: ExecuteOptions): Promise<Map<str
         const updated = await api.update(a.key, a.spec, token('update', a.key, a.spec));
         arns.set(keyId(a.key), updated.arn);
       }
-      if (a.tag.length || a.untag.length) {
-        log.info('retagging', { resource: describeKey(a.key), tag: a.tag.map((t) => t.key), untag: a.untag });
-        await Promise.all([
-          a.tag.length ? api.tag(a.arn, a.tag) : undefined,
-          a.untag.length ? api.untag(a.arn, a.untag) : undefined,
-        ]);
+      if (a.tag.length) {
+        log.info('tagging', { resource: describeKey(a.key), keys: a.tag.map((t) => t.key) });
+        await api.tag(a.arn, a.tag);
+      }
+      if (a.untag.length) {
+        log.info('untagging', { resource: describeKey(a.key), keys: a.untag });
+        await api.untag(a.arn, a.untag);
       }
     } else {
       log.info('deleting', { resource: describeKey(a.key) });
@@ -192,10 +246,12 @@ export async function execute(p: Plan, options: ExecuteOptions): Promise<Map<str
     }
   };
 
+  const deletions = (phase: 'before' | 'after') =>
+    p.actions.filter((a) => a.op === 'delete' && a.phase === phase);
+  for (const level of byLevel(deletions('before'), DELETE_LEVELS)) await settleAll(level.map(run));
   const forward = p.actions.filter((a) => a.op !== 'delete');
   for (const level of byLevel(forward, CREATE_LEVELS)) await settleAll(level.map(run));
-  const deletions = p.actions.filter((a) => a.op === 'delete');
-  for (const level of byLevel(deletions, DELETE_LEVELS)) await settleAll(level.map(run));
+  for (const level of byLevel(deletions('after'), DELETE_LEVELS)) await settleAll(level.map(run));
   return arns;
 }
 

@@ -10,7 +10,7 @@
  * (5xx, timeouts) get a few attempts; anything else is not retried. There is deliberately no retry quota: one
  * invocation's calls are few, and the deadline is the bound that matters.
  */
-import { DefaultRateLimiter } from '@smithy/core/retry';
+import { DefaultRateLimiter, type RateLimiter } from '@smithy/core/retry';
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 
 /** Shared and mutable: the handler moves the deadline as an invocation goes from work to cleanup. */
@@ -47,12 +47,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class BudgetedRetryStrategy implements RetryStrategyV2 {
   readonly mode = 'adaptive';
-  private readonly rateLimiter = new DefaultRateLimiter();
 
   constructor(
     private readonly budget: RetryBudget,
     private readonly tuning: RetryTuning = DEFAULT_RETRY_TUNING,
     private readonly random: () => number = Math.random,
+    private readonly rateLimiter: RateLimiter = new DefaultRateLimiter(),
   ) {}
 
   async acquireInitialRetryToken(): Promise<RetryToken> {
@@ -63,11 +63,14 @@ export class BudgetedRetryStrategy implements RetryStrategyV2 {
   async refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
     this.rateLimiter.updateClientSendingRate(info);
     const attempt = token.getRetryCount() + 1;
+    const error = info.error as { name?: string; message?: string } | undefined;
     // The SDK classifies LimitExceededException as throttling; App Mesh and ECS use it for quotas, which no
     // amount of waiting fixes.
-    const quota = (info.error as { name?: string } | undefined)?.name === 'LimitExceededException';
-    const throttled = info.errorType === 'THROTTLING' && !quota;
-    if (quota) throw new Error('quota exceeded');
+    if (error?.name === 'LimitExceededException') throw new Error('quota exceeded');
+    // ECS refuses concurrent registrations in one family with a ClientException; waiting is the cure.
+    const familyBusy =
+      error?.name === 'ClientException' && /too many concurrent attempts/i.test(error.message ?? '');
+    const throttled = info.errorType === 'THROTTLING' || familyBusy;
     if (!throttled && info.errorType !== 'TRANSIENT') throw new Error('not retryable');
     if (!throttled && attempt >= this.tuning.maxTransientAttempts)
       throw new Error('transient retries exhausted');

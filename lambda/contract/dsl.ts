@@ -331,15 +331,16 @@ export class MapType<T> extends Type<Record<string, T>> {
     if (this.rules.max !== undefined && entries.length > this.rules.max) {
       return issue(ctx, path, `expected at most ${this.rules.max} entries, got ${entries.length}`);
     }
-    const out: Record<string, T> = {};
+    const out: [string, T][] = [];
     let ok = true;
     for (const [k, v] of entries) {
       const key = this.key.parse(k, `${path}.${k}`, ctx);
       const parsed = this.value.parse(v, `${path}.${k}`, ctx);
       if (isInvalid(key) || isInvalid(parsed)) ok = false;
-      else out[key] = parsed;
+      else out.push([key, parsed]);
     }
-    return ok ? out : INVALID;
+    // fromEntries makes own properties even of names like __proto__ (user data: Cloud Map attribute names).
+    return ok ? Object.fromEntries(out) : INVALID;
   }
   docType(): string {
     return `Map of ${this.value.docType()}`;

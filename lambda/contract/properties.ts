@@ -24,8 +24,11 @@ import { parseTaskDefinitionRef } from './task-definition-ref';
 export const RESOURCE_TYPE = 'Custom::MeshService';
 /** Tag keys in this namespace mark what the provider owns; template authors may not set them. */
 export const TAG_PREFIX = 'mesh-service:';
-/** ECS and App Mesh allow 50 tags; the provider keeps up to 10 for ownership and bookkeeping. */
-export const MAX_USER_TAGS = 40;
+/**
+ * ECS and App Mesh allow 50 tags; the provider keeps 14 for ownership and bookkeeping (3 ownership tags, and on
+ * virtual nodes the task family and up to 10 tags recording retired families).
+ */
+export const MAX_USER_TAGS = 36;
 export const DEFAULT_ENVOY_VERSION = 'v1.34.13.3-prod';
 
 const PROTOCOLS = ['http', 'http2', 'grpc', 'tcp'] as const;
@@ -660,6 +663,9 @@ function crossPropertyRules(p: MeshServiceProps, report: (path: string, message:
   }
 
   const versions = known(p.Versions) ? p.Versions.filter(known) : undefined;
+  if (p.DiscoveryAttributes !== undefined && p.DnsHostname !== undefined) {
+    report('DiscoveryAttributes', 'only for Cloud Map discovery (Namespace), not with DnsHostname');
+  }
   if (p.Versions !== undefined) {
     if (p.TaskDefinition !== undefined)
       report('TaskDefinition', 'with Versions, give each version its own TaskDefinition');

@@ -13,7 +13,7 @@ import {
   type TaskDefinition,
   UntagResourceCommand,
 } from '@aws-sdk/client-ecs';
-import type { CallRecord } from '../appmesh/api';
+import { type CallRecord, caller, errorMessage, errorName, failCall } from '../aws/call';
 import { AwsCallError } from '../errors';
 import type { KeyValue } from '../ownership';
 
@@ -37,11 +37,9 @@ export interface TaskDefinitionApi {
   untag(arn: string, keys: readonly string[]): Promise<void>;
 }
 
-const errorName = (e: unknown): string => (e as { name?: string })?.name ?? 'Error';
-const message = (e: unknown): string => (e as Error)?.message ?? String(e);
 const isMissing = (e: unknown) =>
   (errorName(e) === 'ClientException' || errorName(e) === 'InvalidParameterException') &&
-  /unable to describe|does not exist|not found/i.test(message(e));
+  /unable to describe|does not exist|not found/i.test(errorMessage(e));
 
 export const familyOfArn = (arn: string): string | undefined =>
   /task-definition\/([^:]+):\d+$/.exec(arn)?.[1];
@@ -65,20 +63,8 @@ export function createTaskDefinitionApi(
   client: ECSClient,
   onCall: (record: CallRecord) => void = () => {},
 ): TaskDefinitionApi {
-  async function call<T>(operation: string, target: string, command: unknown): Promise<T> {
-    const started = Date.now();
-    try {
-      return (await (client as unknown as { send(c: unknown): Promise<unknown> }).send(command)) as T;
-    } catch (e) {
-      (e as { operation?: string }).operation = operation;
-      throw e;
-    } finally {
-      onCall({ operation, target, ms: Date.now() - started });
-    }
-  }
-  const fail = (operation: string, target: string, e: unknown): never => {
-    throw new AwsCallError(`${operation} ${target} failed: ${errorName(e)}: ${message(e)}`, { cause: e });
-  };
+  const call = caller(client, onCall);
+  const fail = failCall;
 
   return {
     async describe(taskDefinition) {
@@ -141,7 +127,7 @@ export function createTaskDefinitionApi(
           new DeregisterTaskDefinitionCommand({ taskDefinition: arn }),
         );
       } catch (e) {
-        if (isMissing(e) || /inactive/i.test(message(e))) return;
+        if (isMissing(e) || /inactive/i.test(errorMessage(e))) return;
         fail('DeregisterTaskDefinition', `"${arn}"`, e);
       }
     },

@@ -14,12 +14,9 @@ import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { TaskDefinitionRef } from '../contract/task-definition-ref';
 import { TaskDefinitionError } from '../errors';
 import type { Logger } from '../log';
-import { type KeyValue, type Owner, ownershipOf, TAG } from '../ownership';
+import { type KeyValue, MAX_TAGS, type Owner, ownershipOf, TAG, tagChanges, tagValue } from '../ownership';
 import { digest, mapLimit } from '../util';
 import type { DescribedRevision, TaskDefinitionApi } from './api';
-
-/** ECS allows 50 tags on a task definition. */
-const MAX_TAGS = 50;
 
 export interface FamilyState {
   readonly family: string;
@@ -31,8 +28,18 @@ export interface FamilyState {
 
 const isProviderRevision = (r: DescribedRevision) => r.tags.some((t) => t.key === TAG.owner);
 
-export async function readFamily(api: TaskDefinitionApi, family: string, owner: Owner): Promise<FamilyState> {
-  const arns = await api.listActive(family);
+/**
+ * The family's ACTIVE revisions with their tags. `newest` bounds how many are read: a family that CI feeds may hold
+ * hundreds; the provider's own revisions are registered after their sources, so an apply reads the newest ones only
+ * (an owned revision beyond them is left alone, never wrongly deregistered). Delete reads them all.
+ */
+export async function readFamily(
+  api: TaskDefinitionApi,
+  family: string,
+  owner: Owner,
+  newest = Number.POSITIVE_INFINITY,
+): Promise<FamilyState> {
+  const arns = (await api.listActive(family)).slice(0, newest);
   const revisions = (await mapLimit(arns, 5, (arn) => api.describe(arn))).filter(
     (r): r is DescribedRevision => r !== undefined && r.status === 'ACTIVE',
   );
@@ -96,31 +103,25 @@ export async function ensureRevision(
   const patchHash = patchHashOf(req.input);
   const tags: KeyValue[] = [
     ...(req.input.tags ?? []).map((t) => ({ key: t.key ?? '', value: t.value ?? '' })),
-    { key: TAG.source, value: req.source.arn },
+    { key: TAG.source, value: tagValue(req.source.arn) },
     { key: TAG.inputKey, value: req.inputKey },
     { key: TAG.patchHash, value: patchHash },
   ];
   if (tags.length > MAX_TAGS) {
     throw new TaskDefinitionError(
-      `TaskDefinition "${req.source.family}:${req.source.revision}": the patched revision would carry ${tags.length} tags (its own, Tags and ${6} ownership tags); ECS allows ${MAX_TAGS} — remove some`,
+      `TaskDefinition "${req.source.family}:${req.source.revision}": the patched revision would carry ${tags.length} tags (its own, the Tags property and the provider's 6); ECS allows ${MAX_TAGS} — remove some`,
     );
   }
   const reuse = req.state.owned.find((r) =>
     r.tags.some((t) => t.key === TAG.patchHash && t.value === patchHash),
   );
   if (reuse) {
-    const actual = new Map(reuse.tags.map((t) => [t.key, t.value]));
-    const wanted = new Set(tags.map((t) => t.key));
-    const toTag = tags.filter((t) => actual.get(t.key) !== t.value);
-    const removable = new Set(req.removableTagKeys);
-    const toUntag = [...actual.keys()].filter(
-      (k) => !wanted.has(k) && (k.startsWith('mesh-service:') || removable.has(k)),
-    );
-    if (toTag.length) await api.tag(reuse.arn, toTag);
-    if (toUntag.length) await api.untag(reuse.arn, toUntag);
+    const { tag, untag } = tagChanges(reuse.tags, tags, req.removableTagKeys);
+    if (tag.length) await api.tag(reuse.arn, tag);
+    if (untag.length) await api.untag(reuse.arn, untag);
     log.info('patched task definition unchanged', {
       taskDefinitionArn: reuse.arn,
-      retagged: toTag.length + toUntag.length,
+      retagged: tag.length + untag.length,
     });
     return { arn: reuse.arn, registered: false };
   }
@@ -132,9 +133,12 @@ export async function ensureRevision(
   return { arn: registered.arn, registered: true };
 }
 
-/** The newest owned revision that the given input key produced (the previous output for those properties). */
-export function revisionForInputKey(state: FamilyState, inputKey: string): DescribedRevision | undefined {
-  return state.owned.find((r) => r.tags.some((t) => t.key === TAG.inputKey && t.value === inputKey));
+/**
+ * The owned revisions the given input key produced: the previous output for those properties is among them. All are
+ * kept, not just the newest: with a bare family name the same properties may have produced several.
+ */
+export function revisionsForInputKey(state: FamilyState, inputKey: string): DescribedRevision[] {
+  return state.owned.filter((r) => r.tags.some((t) => t.key === TAG.inputKey && t.value === inputKey));
 }
 
 /** Deregisters owned revisions not in `keep`. Returns the ARNs deregistered. */

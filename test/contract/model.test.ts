@@ -1,5 +1,6 @@
 import { desiredMesh } from '../../lambda/appmesh/desired';
-import { ownerTagValue, parseProperties, physicalIdOf } from '../../lambda/model';
+import { parseProperties, physicalIdOf } from '../../lambda/model';
+import { ownerTagValue } from '../../lambda/ownership';
 
 const base = {
   MeshName: 'ecs-mesh',
@@ -20,6 +21,13 @@ describe('GIVEN the identity of a service', () => {
       'mesh/ecs-mesh@123456789012/service/ecsdemo-frontend',
     );
     expect(physicalIdOf({ meshName: 'm', serviceName: 's' })).toBe('mesh/m/service/s');
+  });
+
+  test("WHEN MeshOwner names the provider's own account THEN it is the same identity as no MeshOwner", () => {
+    expect(parseProperties({ ...base, MeshOwner: '111122223333' }, '111122223333').physicalId).toBe(
+      parseProperties(base, '111122223333').physicalId,
+    );
+    expect(parseProperties({ ...base, MeshOwner: '111122223333' }, '111122223333').meshOwner).toBeUndefined();
   });
 
   test('WHEN the virtual service name, namespace or edge flag change THEN the identity does not', () => {
@@ -62,7 +70,7 @@ describe('GIVEN the workshop services', () => {
       Routes: [{ Name: 'frontend-a' }],
       Gateway: { VirtualGatewayName: 'ecsworkshop-vgw', RouteName: 'frontend-router' },
     });
-    const specs = desiredMesh(m, { owner, retiredFamilies: [], ledgerTags: () => [] });
+    const specs = desiredMesh(m, { owner });
     expect(specs.map((r) => `${r.key.kind}:${r.key.parent ?? ''}/${r.key.name}`)).toEqual([
       'virtualNode:/ecsdemo-frontend',
       'virtualRouter:/ecsdemo-frontend',

@@ -193,6 +193,10 @@ describe('GIVEN rules that span properties', () => {
       { TaskDefinition: 'a:1', Envoy: { Tracing: { Provider: 'xray', Port: 2000 } } },
       'Envoy.Tracing.Port: applies to datadog and jaeger only',
     ],
+    [
+      { Namespace: undefined, DnsHostname: 'x.example.com', DiscoveryAttributes: { a: 'b' } },
+      'DiscoveryAttributes: only for Cloud Map discovery (Namespace), not with DnsHostname',
+    ],
   ])('WHEN %j THEN %s', (override, message) => {
     expect(problems({ ...base, ...override })).toContain(message);
   });

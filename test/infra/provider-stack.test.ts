@@ -94,6 +94,29 @@ describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', (
     );
   });
 
+  test('THEN every App Mesh and ECS call the handler code makes is allowed by its role', () => {
+    const used = new Set<string>();
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (file.endsWith('.ts')) {
+          const text = readFileSync(file, 'utf8');
+          for (const [, names, pkg] of text.matchAll(
+            /import \{([^}]*)\} from '@aws-sdk\/client-(app-mesh|ecs)'/g,
+          )) {
+            for (const m of names!.matchAll(/\b([A-Z][A-Za-z]+)Command\b/g))
+              used.add(`${pkg === 'ecs' ? 'ecs' : 'appmesh'}:${m[1]}`);
+          }
+        }
+      }
+    };
+    walk(path.join(__dirname, '..', '..', 'lambda'));
+    expect(used.size).toBeGreaterThan(25);
+    const granted = new Set(statements(template).flatMap((s) => [s.Action].flat()));
+    expect([...used].filter((action) => !granted.has(action))).toEqual([]);
+  });
+
   test('THEN iam:PassRole is granted only towards ECS tasks', () => {
     const pass = statements(template).filter((s) => [s.Action].flat().includes('iam:PassRole'));
     expect(pass).toHaveLength(1);

@@ -76,7 +76,7 @@ export function expectMeshMatches(
 ): void {
   const model = parseProperties(props);
   const owner = { physicalId: model.physicalId, stackId, logicalResourceId: logicalId };
-  const desired = desiredMesh(model, { owner, retiredFamilies: [], ledgerTags: () => [] });
+  const desired = desiredMesh(model, { owner });
   const actual = ownedBy(emulator.snapshot(), model.physicalId);
   expect(actual.map((r) => keyId(r.key)).sort()).toEqual(desired.map((d) => keyId(d.key)).sort());
   for (const d of desired) {
