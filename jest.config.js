@@ -6,5 +6,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
   moduleNameMapper: { '^mesh-service-provider$': '<rootDir>/infra/index.ts' },
+  setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
   testTimeout: 60000,
 };

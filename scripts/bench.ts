@@ -20,6 +20,7 @@ import { createHandler } from '../lambda/index';
 import { createLogger } from '../lambda/log';
 
 const root = path.join(__dirname, '..');
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const quiet = createLogger({}, () => {});
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

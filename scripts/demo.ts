@@ -45,10 +45,7 @@ process.stdout.write = ((chunk: string | Uint8Array) => {
   return true;
 }) as typeof process.stdout.write;
 // The SDK warns once that its 2027 releases will need Node.js 22; that is not this demo's news.
-process.removeAllListeners('warning');
-process.on('warning', (w) => {
-  if (!/require node >=22/.test(w.message)) console.error(w);
-});
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const out = (line = '') => terminal(`${line}\n`);
 const ms = (from: number) => `${Math.round(performance.now() - from)} ms`;
 

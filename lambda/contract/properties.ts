@@ -625,8 +625,6 @@ const fields = {
   }),
 };
 
-export type MeshServicePropertiesFields = typeof fields;
-
 export const MeshServiceProperties = struct('MeshServiceProperties', fields, {
   ignore: ['ServiceToken', 'ServiceTimeout'],
   description: 'Properties of Custom::MeshService.',
