@@ -210,10 +210,12 @@ async function throttleFigures(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // `npm run bench -- throttle` (or bundle, depth) runs one section.
+  const only = process.argv[2];
   console.log(`Benchmarks — Node ${process.version}, ${new Date().toISOString()}`);
-  await bundleFigures();
-  await depthFigures();
-  await throttleFigures();
+  if (!only || only === 'bundle') await bundleFigures();
+  if (!only || only === 'depth') await depthFigures();
+  if (!only || only === 'throttle') await throttleFigures();
 }
 
 main().catch((e) => {
