@@ -94,8 +94,8 @@ describe('GIVEN the dependency order node → router → routes → service → 
       Routes: [{ Name: 'one' }, { Name: 'two', Match: { Prefix: '/two/' } }],
       Gateway: { VirtualGatewayName: 'ecsworkshop-vgw' },
     };
-    world.emulator.faults.latency('appmesh', 150);
-    world.emulator.faults.latency('ecs', 150);
+    world.emulator.faults.latency('appmesh', 300);
+    world.emulator.faults.latency('ecs', 300);
     world.emulator.clearRequests();
     const created = await world.provider()(createEvent(props));
     world.emulator.faults.clear();
