@@ -230,14 +230,44 @@ async function handleEcs(
   const account = callerAccount(deps, req, 400);
   const parsed = parseJson(body, 'SerializationException') ?? {};
   entry.input = parsed;
-  await applyFaults(deps, 'ecs', op.name);
-  if (!isPlainObject(parsed))
-    throw new ServiceError('SerializationException', 'The request body must be a JSON object', 400);
-  const issues = op.input ? validateStructureValue(deps.ecsModel, op.input.shape, parsed) : [];
-  if (issues.length > 0) throw validationError('InvalidParameterException', issues);
-  const output = deps.ecs.handle(op.name, parsed, { account });
-  checkOutput(deps.ecsModel, op, output, 'ecs');
-  return { status: 200, headers: { 'content-type': JSON_11_CONTENT_TYPE }, body: JSON.stringify(output) };
+  const family = registeringFamily(op.name, account, parsed);
+  const busy = registrationsInFlight(deps);
+  if (family !== undefined) {
+    // Real ECS refuses a registration while another one of the same family is in progress. Requests only overlap
+    // here when latency is injected; the provider serialises its own registrations per family.
+    if (busy.has(family)) {
+      throw new ServiceError(
+        'ClientException',
+        'Too many concurrent attempts to create a new revision of the specified family.',
+        400,
+      );
+    }
+    busy.add(family);
+  }
+  try {
+    await applyFaults(deps, 'ecs', op.name);
+    if (!isPlainObject(parsed))
+      throw new ServiceError('SerializationException', 'The request body must be a JSON object', 400);
+    const issues = op.input ? validateStructureValue(deps.ecsModel, op.input.shape, parsed) : [];
+    if (issues.length > 0) throw validationError('InvalidParameterException', issues);
+    const output = deps.ecs.handle(op.name, parsed, { account });
+    checkOutput(deps.ecsModel, op, output, 'ecs');
+    return { status: 200, headers: { 'content-type': JSON_11_CONTENT_TYPE }, body: JSON.stringify(output) };
+  } finally {
+    if (family !== undefined) busy.delete(family);
+  }
+}
+
+const inFlight = new WeakMap<ServerDeps, Set<string>>();
+function registrationsInFlight(deps: ServerDeps): Set<string> {
+  let set = inFlight.get(deps);
+  if (!set) inFlight.set(deps, (set = new Set()));
+  return set;
+}
+
+function registeringFamily(operation: string, account: string, input: unknown): string | undefined {
+  if (operation !== 'RegisterTaskDefinition' || !isPlainObject(input)) return undefined;
+  return typeof input.family === 'string' ? `${account}/${input.family}` : undefined;
 }
 
 /** Error wire formats: App Mesh → status + x-amzn-ErrorType + {"message"}; ECS → {"__type", "message"}. */

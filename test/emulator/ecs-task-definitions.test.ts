@@ -6,6 +6,7 @@ import {
   DeleteTaskDefinitionsCommand,
   DeregisterTaskDefinitionCommand,
   DescribeTaskDefinitionCommand,
+  ECSClient,
   ListTagsForResourceCommand,
   ListTaskDefinitionFamiliesCommand,
   ListTaskDefinitionsCommand,
@@ -14,6 +15,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-ecs';
+import { startEmulator } from '../../emulator';
 import { patchedTaskDefinition, simpleTaskDefinition } from './fixtures';
 import { failureOf, rawEcs, useEmulator } from './helpers';
 
@@ -394,5 +396,38 @@ describe('model validation (InvalidParameterException)', () => {
       ],
     });
     expect(response.json.message).toContain("Value '***' at 'containerDefinitions[0].environment[0].value'");
+  });
+});
+
+describe('GIVEN registrations of one family in flight at the same time (latency injected)', () => {
+  test('WHEN a second one arrives before the first is done THEN it is refused as real ECS refuses it', async () => {
+    const emulator = await startEmulator();
+    try {
+      emulator.faults.latency('RegisterTaskDefinition', 200);
+      const env = emulator.env();
+      const ecs = new ECSClient({
+        region: env.AWS_REGION,
+        endpoint: env.AWS_ENDPOINT_URL_ECS,
+        credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+        maxAttempts: 1,
+      });
+      const register = (family: string) =>
+        ecs.send(
+          new RegisterTaskDefinitionCommand({
+            family,
+            containerDefinitions: [{ name: 'app', image: 'nginx', memory: 128 }],
+          }),
+        );
+      const results = await Promise.allSettled([register('busy'), register('busy'), register('other')]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+      const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect((refused.reason as Error).name).toBe('ClientException');
+      expect((refused.reason as Error).message).toBe(
+        'Too many concurrent attempts to create a new revision of the specified family.',
+      );
+      ecs.destroy();
+    } finally {
+      await emulator.close();
+    }
   });
 });
