@@ -260,9 +260,11 @@ async function handleEcs(
 
 const inFlight = new WeakMap<ServerDeps, Set<string>>();
 function registrationsInFlight(deps: ServerDeps): Set<string> {
-  let set = inFlight.get(deps);
-  if (!set) inFlight.set(deps, (set = new Set()));
-  return set;
+  const known = inFlight.get(deps);
+  if (known) return known;
+  const created = new Set<string>();
+  inFlight.set(deps, created);
+  return created;
 }
 
 function registeringFamily(operation: string, account: string, input: unknown): string | undefined {
