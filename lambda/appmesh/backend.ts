@@ -375,11 +375,13 @@ export function createAppMeshBackend(
           previousTagKeys,
         );
       };
-      planFor([...retiredNow, ...stale]); // ownership conflicts surface here, before any change
+      const checked = planFor([...retiredNow, ...stale]); // ownership conflicts surface here, before any change
 
       // Write phase.
       const failedStale = stale.length ? [...(await deregisterFamilies(stale, ctx)).keys()] : [];
-      const meshPlan = planFor([...retiredNow, ...failedStale]);
+      // Only when a stale family was cleaned does the record on the nodes (and so the plan) change.
+      const meshPlan =
+        failedStale.length === stale.length ? checked : planFor([...retiredNow, ...failedStale]);
       log.info('plan', {
         actions: meshPlan.actions.map(
           (a) => `${a.op} ${a.key.kind} ${a.key.parent ? `${a.key.parent}/` : ''}${a.key.name}`,
