@@ -6,22 +6,31 @@
 // Usage:
 //   apt-get download python3-botocore && dpkg-deb -x python3-botocore_*.deb /tmp/botocore
 //   node scripts/extract-aws-models.mjs /tmp/botocore/usr/lib/python3/dist-packages/botocore/data \
-//        "python3-botocore 1.43.117+repack-1 (Debian sid)"
-// The committed files in emulator/models/ record the package, its version and the source files' SHA-256.
+//        "python3-botocore 1.43.117+repack-1 (Debian sid)" [--only cloudformation[,ecs,appmesh]]
+// `--only` writes just the named services, so adding a service never rewrites the committed models of the others
+// (which may come from another package version). The committed files in emulator/models/ record the package, its
+// version and the source files' SHA-256.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [dataDir, packageLabel] = process.argv.slice(2);
-if (!dataDir || !packageLabel) {
-  console.error('usage: extract-aws-models.mjs <botocore data dir> "<package and version>"');
+const USAGE =
+  'usage: extract-aws-models.mjs <botocore data dir> "<package and version>" [--only <service>[,<service>…]]';
+const args = process.argv.slice(2);
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? new Set((args[onlyAt + 1] ?? '').split(',').filter(Boolean)) : undefined;
+if (onlyAt >= 0) args.splice(onlyAt, 2);
+const [dataDir, packageLabel] = args;
+if (!dataDir || !packageLabel || args.length !== 2 || only?.size === 0) {
+  console.error(USAGE);
   process.exit(2);
 }
 
 // ECS is a large API; the emulator serves only the task-definition and tagging operations.
 const SERVICES = [
-  { dir: 'appmesh/2019-01-25', out: 'appmesh-2019-01-25.json', operations: 'all' },
+  { name: 'appmesh', dir: 'appmesh/2019-01-25', out: 'appmesh-2019-01-25.json', operations: 'all' },
   {
+    name: 'ecs',
     dir: 'ecs/2014-11-13',
     out: 'ecs-2014-11-13.json',
     operations: [
@@ -36,7 +45,27 @@ const SERVICES = [
       'ListTagsForResource',
     ],
   },
+  // CloudFormation: only the read side, for stack verification and cleanup.
+  {
+    name: 'cloudformation',
+    dir: 'cloudformation/2010-05-15',
+    out: 'cloudformation-2010-05-15.json',
+    operations: [
+      'DescribeStacks',
+      'DescribeStackResource',
+      'DescribeStackResources',
+      'ListStackResources',
+      'ListStacks',
+    ],
+  },
 ];
+
+for (const name of only ?? []) {
+  if (!SERVICES.some((s) => s.name === name)) {
+    console.error(`unknown service '${name}' (known: ${SERVICES.map((s) => s.name).join(', ')})`);
+    process.exit(2);
+  }
+}
 
 const DROP = new Set(['documentation', 'documentationUrl', 'deprecatedMessage', 'examples']);
 
@@ -73,6 +102,7 @@ function closure(model, operationNames) {
 }
 
 for (const svc of SERVICES) {
+  if (only && !only.has(svc.name)) continue;
   const file = join(dataDir, svc.dir, 'service-2.json');
   const raw = readFileSync(file);
   const model = JSON.parse(raw.toString('utf8'));
