@@ -2,7 +2,9 @@
  * Who is calling. Signatures are not verified (any SigV4 Authorization header is accepted), but one must be
  * present. The emulator's dummy access key ids end with the 12-digit account they act as
  * (`EMULATOR111122223333`), which lets a test call as another account, e.g. the owner of a shared mesh; any other
- * access key id acts as the emulator's own account.
+ * access key id acts as the emulator's own account. Whatever precedes the 12 digits is free, so distinct keys of
+ * one account (`EMULATORENV1111122223333`, `EMULATORENV2111122223333`) tell callers apart in the request log and
+ * for `faults.killAt`.
  */
 import { ServiceError } from './errors';
 
@@ -14,13 +16,29 @@ export interface Credentials {
   readonly secretAccessKey: string;
 }
 
-export function credentialsFor(accountId: string): Credentials {
-  return { accessKeyId: `${ACCESS_KEY_PREFIX}${accountId}`, secretAccessKey: DUMMY_SECRET };
+/**
+ * Dummy credentials acting as `accountId`. `caller` (letters and digits) goes between the prefix and the account,
+ * giving one caller of that account its own access key id: `credentialsFor('111122223333', 'ENV3')` →
+ * `EMULATORENV3111122223333`.
+ */
+export function credentialsFor(accountId: string, caller = ''): Credentials {
+  if (!/^[A-Za-z0-9]*$/.test(caller))
+    throw new RangeError(`caller must be letters and digits, got '${caller}'`);
+  return { accessKeyId: `${ACCESS_KEY_PREFIX}${caller}${accountId}`, secretAccessKey: DUMMY_SECRET };
 }
 
 /** The account an access key id acts as, or undefined when it does not name one. */
 export function accountOfAccessKey(accessKeyId: string | undefined): string | undefined {
   return /(\d{12})$/.exec(accessKeyId ?? '')?.[1];
+}
+
+/**
+ * The access key id of an Authorization header that names one (`Credential=<key>/…`), without judging the rest
+ * of the header: the request log records it, and a killed caller is recognised by it, even on a request the
+ * service then refuses.
+ */
+export function accessKeyIdOf(header: string | undefined): string | undefined {
+  return /\bCredential=([^/\s,]+)\//.exec(header ?? '')?.[1];
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { seedPlatform, startEmulator } from './index';
-import type { ServiceName } from './types';
+import type { ThrottlePreset } from './types';
 
 const USAGE =
   'usage: npm run emulator -- [--port 4566] [--host 127.0.0.1] [--region us-east-1] [--account-id 111122223333] ' +
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     region: values.region,
     accountId: values['account-id'],
   });
-  for (const preset of presets) emulator.faults.throttlePreset(preset as ServiceName);
+  for (const preset of presets) emulator.faults.throttlePreset(preset as ThrottlePreset);
   if (values.seed) {
     const platform = await seedPlatform(emulator);
     console.error(`[emulator] seeded MeshArn=${platform.meshArn}`);

@@ -6,10 +6,23 @@
  *   GET    /_emulator/requests        DELETE /_emulator/requests
  *   POST   /_emulator/faults          {"clear"?, "preset"?: ["ecs"], "latency"?: [{match, ms}],
  *                                     "throttle"?: [{group, burst, refillPerSecond, operations}],
- *                                     "failNth"?: [{operation, n, error?}]}
+ *                                     "failNth"?: [{operation, n, error?}],
+ *                                     "hangNth"?: [{operation, n, applied?, count?}],
+ *                                     "resetNth"?: [{operation, n, applied?}], "killAt"?: [{operation, n, applied?}]}
+ *                                     → {"killed": [access key ids]}
+ *   GET    /_emulator/faults          → {"killed": [access key ids]}
  *   POST   /_emulator/share-mesh      {"meshName", "meshOwner", "accountId"?}
+ *   GET    /_emulator/stacks          → {"stacks": [...]} (as in the snapshot)
+ *   POST   /_emulator/stacks          {"stackId", "stackStatus", "stackStatusReason"?, "resources"?: [{logicalResourceId,
+ *                                     resourceType, physicalResourceId?, resourceStatus, resourceStatusReason?}]}
+ *                                     (or {"stackName", "accountId"?, …} for a new stack id) → the stack
+ *   POST   /_emulator/stacks/status   {"stackId", "stackStatus", "stackStatusReason"?} → the stack
+ *   POST   /_emulator/stacks/resources {"stackId", "logicalResourceId", "resourceType", "physicalResourceId"?,
+ *                                     "resourceStatus", "resourceStatusReason"?} → the stack
+ *   POST   /_emulator/stacks/delete   {"stackId"} → the stack
+ * Stack ids hold slashes and colons, hence in the body rather than the path.
  */
-import type { Emulator, InjectedError, ServiceName } from './types';
+import type { Emulator, InjectedError, StackResourceInput, ThrottlePreset } from './types';
 import { isPlainObject } from './util';
 
 export type ControlHandler = (
@@ -21,6 +34,24 @@ export type ControlHandler = (
 function asArray(value: unknown): Record<string, unknown>[] {
   return Array.isArray(value) ? value.filter(isPlainObject) : [];
 }
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function resourceInput(r: Record<string, unknown>): StackResourceInput {
+  const physicalResourceId = optionalString(r.physicalResourceId);
+  const resourceStatusReason = optionalString(r.resourceStatusReason);
+  return {
+    logicalResourceId: String(r.logicalResourceId),
+    resourceType: String(r.resourceType),
+    resourceStatus: String(r.resourceStatus),
+    ...(physicalResourceId !== undefined ? { physicalResourceId } : {}),
+    ...(resourceStatusReason !== undefined ? { resourceStatusReason } : {}),
+  };
+}
+
+const PRESETS: readonly string[] = ['ecs', 'appmesh'] satisfies ThrottlePreset[];
 
 export function createControl(emulator: () => Emulator): ControlHandler {
   return (method, path, body) => {
@@ -42,10 +73,17 @@ export function createControl(emulator: () => Emulator): ControlHandler {
         case 'DELETE /_emulator/requests':
           e.clearRequests();
           return { status: 200, body: {} };
+        case 'GET /_emulator/faults':
+          return { status: 200, body: { killed: e.faults.killed() } };
         case 'POST /_emulator/faults': {
           if (input.clear === true) e.faults.clear();
           for (const preset of Array.isArray(input.preset) ? input.preset : []) {
-            e.faults.throttlePreset(preset as ServiceName);
+            if (!PRESETS.includes(String(preset))) {
+              throw new RangeError(
+                `unknown throttle preset '${String(preset)}' (presets: ${PRESETS.join(', ')})`,
+              );
+            }
+            e.faults.throttlePreset(preset as ThrottlePreset);
           }
           for (const l of asArray(input.latency)) e.faults.latency(String(l.match), Number(l.ms));
           for (const t of asArray(input.throttle)) {
@@ -62,7 +100,19 @@ export function createControl(emulator: () => Emulator): ControlHandler {
               isPlainObject(f.error) ? (f.error as unknown as InjectedError) : undefined,
             );
           }
-          return { status: 200, body: {} };
+          for (const h of asArray(input.hangNth)) {
+            e.faults.hangNth(String(h.operation), Number(h.n), {
+              applied: h.applied === true,
+              ...(h.count !== undefined ? { count: Number(h.count) } : {}),
+            });
+          }
+          for (const r of asArray(input.resetNth)) {
+            e.faults.resetNth(String(r.operation), Number(r.n), { applied: r.applied === true });
+          }
+          for (const k of asArray(input.killAt)) {
+            e.faults.killAt(String(k.operation), Number(k.n), { applied: k.applied === true });
+          }
+          return { status: 200, body: { killed: e.faults.killed() } };
         }
         case 'POST /_emulator/share-mesh':
           e.shareMesh(
@@ -71,6 +121,40 @@ export function createControl(emulator: () => Emulator): ControlHandler {
             typeof input.accountId === 'string' ? input.accountId : undefined,
           );
           return { status: 200, body: {} };
+        case 'GET /_emulator/stacks':
+          return { status: 200, body: { stacks: e.snapshot().cloudformation.stacks } };
+        case 'POST /_emulator/stacks': {
+          const stackId =
+            typeof input.stackId === 'string'
+              ? input.stackId
+              : e.cloudformation.stackId(String(input.stackName), optionalString(input.accountId));
+          const stackStatusReason = optionalString(input.stackStatusReason);
+          const stack = e.cloudformation.putStack({
+            stackId,
+            stackStatus: String(input.stackStatus),
+            ...(stackStatusReason !== undefined ? { stackStatusReason } : {}),
+            ...(Array.isArray(input.resources)
+              ? { resources: asArray(input.resources).map(resourceInput) }
+              : {}),
+          });
+          return { status: 200, body: stack };
+        }
+        case 'POST /_emulator/stacks/status':
+          return {
+            status: 200,
+            body: e.cloudformation.setStackStatus(
+              String(input.stackId),
+              String(input.stackStatus),
+              optionalString(input.stackStatusReason),
+            ),
+          };
+        case 'POST /_emulator/stacks/resources':
+          return {
+            status: 200,
+            body: e.cloudformation.putStackResource(String(input.stackId), resourceInput(input)),
+          };
+        case 'POST /_emulator/stacks/delete':
+          return { status: 200, body: e.cloudformation.deleteStack(String(input.stackId)) };
         default:
           return { status: 404, body: { message: `No emulator control endpoint ${route}` } };
       }

@@ -2,6 +2,8 @@
 import type { AddressInfo } from 'node:net';
 import { credentialsFor, partitionOf } from './accounts';
 import { AppMeshService } from './appmesh/service';
+import { loadCloudFormationModel } from './cloudformation/model';
+import { buildStackId, CloudFormationService } from './cloudformation/service';
 import { createControl } from './control';
 import { EcsService } from './ecs/service';
 import { FaultInjector } from './faults';
@@ -13,6 +15,18 @@ import type { Emulator, EmulatorOptions, EmulatorSnapshot, RequestLogEntry, Serv
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_ACCOUNT_ID = '111122223333';
 
+/**
+ * A realistic CloudFormation stack id, `arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>`,
+ * with a fresh UUID (as CloudFormation gives every stack, so a re-created stack of the same name has a new id).
+ */
+export function stackId(
+  stackName: string,
+  accountId: string = DEFAULT_ACCOUNT_ID,
+  region: string = DEFAULT_REGION,
+): string {
+  return buildStackId(stackName, accountId, region);
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? '127.0.0.1';
   const region = options.region ?? DEFAULT_REGION;
@@ -22,11 +36,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const appmeshModel = loadModel('appmesh-2019-01-25.json');
   const ecsModel = loadModel('ecs-2014-11-13.json');
+  const cloudformationModel = loadCloudFormationModel();
   const appmesh = new AppMeshService(region, partition);
-  const ecs = new EcsService(region, partition);
+  const ecs = new EcsService(region, partition, { deletionDelayMs: options.taskDefinitionDeletionDelayMs });
+  const cloudformation = new CloudFormationService(region, cloudformationModel);
   const operations: Record<ServiceName, string[]> = {
     appmesh: Object.keys(appmeshModel.operations),
     ecs: Object.keys(ecsModel.operations),
+    cloudformation: Object.keys(cloudformationModel.operations),
   };
   const faults = new FaultInjector((service) => operations[service]);
   let requests: RequestLogEntry[] = [];
@@ -36,9 +53,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     accountId,
     appmeshModel,
     ecsModel,
+    cloudformationModel,
     router: new RestJsonRouter(appmeshModel),
     appmesh,
     ecs,
+    cloudformation,
     faults,
     log: (entry) => requests.push(entry),
     control: createControl(() => {
@@ -61,11 +80,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     url,
     region,
     accountId,
-    env(forAccount = accountId) {
-      const credentials = credentialsFor(forAccount);
+    env(forAccount = accountId, caller = '') {
+      const credentials = credentialsFor(forAccount, caller);
       return {
         AWS_ENDPOINT_URL_APP_MESH: url,
         AWS_ENDPOINT_URL_ECS: url,
+        AWS_ENDPOINT_URL_CLOUDFORMATION: url,
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         AWS_REGION: region,
@@ -81,19 +101,33 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     reset() {
       appmesh.reset();
       ecs.reset();
+      cloudformation.reset();
       faults.clear();
       requests = [];
     },
     snapshot(): EmulatorSnapshot {
       return JSON.parse(
-        JSON.stringify({ appmesh: appmesh.snapshot(), ecs: ecs.snapshot() }),
+        JSON.stringify({
+          appmesh: appmesh.snapshot(),
+          ecs: ecs.snapshot(),
+          cloudformation: cloudformation.snapshot(),
+        }),
       ) as EmulatorSnapshot;
     },
     shareMesh(meshName, ownerAccountId, withAccountId = accountId) {
       appmesh.shareMesh(meshName, ownerAccountId, withAccountId);
     },
+    cloudformation: {
+      putStack: (stack) => cloudformation.putStack(stack),
+      setStackStatus: (id, status, reason) => cloudformation.setStackStatus(id, status, reason),
+      putStackResource: (id, resource) => cloudformation.putStackResource(id, resource),
+      deleteStack: (id) => cloudformation.deleteStack(id),
+      stackId: (stackName, forAccount = accountId) => cloudformation.stackId(stackName, forAccount),
+    },
     close() {
       return new Promise<void>((resolve, reject) => {
+        // Hung calls hold their connections open on purpose; destroy them so closing never waits for a client.
+        faults.releaseParked();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       });

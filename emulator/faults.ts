@@ -1,13 +1,34 @@
 /**
- * Fault injection: latency, token-bucket throttling and "the nth call fails". The server asks, for each request,
- * how long to wait, whether a bucket refuses it and whether it is a planned failure — in that order.
+ * Fault injection: latency, token-bucket throttling and planned faults ("the nth call fails / hangs / is reset /
+ * kills its caller"). The server asks, for each request, how long to wait, whether a bucket refuses it and whether
+ * it is a planned fault — in that order. A call counts towards the planned faults when it reaches that last stage,
+ * i.e. once throttling admitted it. Calls of a killed caller never get that far: they hang before any stage.
  */
+import { CLOUDFORMATION_INTERNAL_ERROR, CLOUDFORMATION_THROTTLING_ERROR } from './cloudformation/errors';
 import { INTERNAL_ERROR, ServiceError, THROTTLING_ERROR } from './errors';
-import type { Faults, InjectedError, ServiceName, ThrottleBucket } from './types';
+import type {
+  FaultOptions,
+  Faults,
+  HangOptions,
+  InjectedError,
+  ServiceName,
+  ThrottleBucket,
+  ThrottlePreset,
+} from './types';
 
-/** An operation pattern matches `Operation` in any service, or `service:Operation` in one. */
+/** Each service's internal failure (the default of `failNth`) and throttling error. */
+const INTERNAL: Record<ServiceName, { readonly type: string; readonly status: number }> = {
+  ...INTERNAL_ERROR,
+  cloudformation: CLOUDFORMATION_INTERNAL_ERROR,
+};
+const THROTTLING: Record<ServiceName, { readonly type: string; readonly status: number }> = {
+  ...THROTTLING_ERROR,
+  cloudformation: CLOUDFORMATION_THROTTLING_ERROR,
+};
+
+/** An operation pattern matches `Operation` in any service, `service:Operation` in one, or `*` anything. */
 function matchesOperation(pattern: string, service: ServiceName, operation: string): boolean {
-  return pattern === operation || pattern === `${service}:${operation}`;
+  return pattern === '*' || pattern === operation || pattern === `${service}:${operation}`;
 }
 
 class TokenBucket {
@@ -38,10 +59,24 @@ interface ThrottleGroup {
   readonly bucket: TokenBucket;
 }
 
-interface PlannedFailure {
+/** How a planned fault answers: an error, or no answer at all (a hang, a reset, a killed caller). */
+type PlannedKind = 'fail' | 'hang' | 'reset' | 'kill';
+
+interface PlannedFault {
+  readonly kind: PlannedKind;
   readonly operation: string;
+  /** Matching calls until the first one it affects (1 = the next one). */
   remaining: number;
+  /** How many consecutive matching calls it affects from then on. */
+  times: number;
+  readonly applied: boolean;
   readonly error?: InjectedError;
+}
+
+/** A planned fault that leaves the call unanswered; `applied`: the operation takes effect before. */
+export interface Interruption {
+  readonly kind: 'hang' | 'reset' | 'kill';
+  readonly applied: boolean;
 }
 
 /** The operations App Mesh's model lists as mutating: Create*, Update*, Delete*, TagResource, UntagResource. */
@@ -54,7 +89,10 @@ function isAppMeshMutation(operation: string): boolean {
 export class FaultInjector implements Faults {
   private readonly latencies = new Map<string, number>();
   private readonly groups = new Map<string, ThrottleGroup>();
-  private failures: PlannedFailure[] = [];
+  private planned: PlannedFault[] = [];
+  private readonly dead: string[] = [];
+  /** Destroyers of the connections of unanswered calls, released by clear() and on close. */
+  private readonly parked = new Set<() => void>();
 
   constructor(
     /** Every operation name per service, so presets can be derived from the models. */
@@ -79,7 +117,10 @@ export class FaultInjector implements Faults {
     });
   }
 
-  throttlePreset(preset: ServiceName): void {
+  throttlePreset(preset: ThrottlePreset): void {
+    if (preset !== 'ecs' && preset !== 'appmesh') {
+      throw new RangeError(`throttlePreset: no preset for '${String(preset)}' (presets: ecs, appmesh)`);
+    }
     if (preset === 'ecs') {
       // ECS publishes per-account token buckets for its API ("Request throttling for the Amazon ECS API");
       // the figures below are the ones this project's specification takes from that page.
@@ -112,14 +153,50 @@ export class FaultInjector implements Faults {
   }
 
   failNth(operation: string, n: number, error?: InjectedError): void {
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`failNth: n must be an integer >= 1, got ${n}`);
-    this.failures.push({ operation, remaining: n, error });
+    this.plan('failNth', 'fail', operation, n, 1, false, error);
+  }
+
+  hangNth(operation: string, n: number, options: HangOptions = {}): void {
+    this.plan('hangNth', 'hang', operation, n, options.count ?? 1, options.applied === true);
+  }
+
+  resetNth(operation: string, n: number, options: FaultOptions = {}): void {
+    this.plan('resetNth', 'reset', operation, n, 1, options.applied === true);
+  }
+
+  killAt(operation: string, n: number, options: FaultOptions = {}): void {
+    this.plan('killAt', 'kill', operation, n, 1, options.applied === true);
+  }
+
+  killed(): string[] {
+    return [...this.dead];
   }
 
   clear(): void {
     this.latencies.clear();
     this.groups.clear();
-    this.failures = [];
+    this.planned = [];
+    this.dead.length = 0;
+    this.releaseParked();
+  }
+
+  private plan(
+    name: string,
+    kind: PlannedKind,
+    operation: string,
+    n: number,
+    times: number,
+    applied: boolean,
+    error?: InjectedError,
+  ): void {
+    if (typeof operation !== 'string' || operation === '') {
+      throw new RangeError(`${name}: operation must be a non-empty pattern (Op, service:Op or *)`);
+    }
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name}: n must be an integer >= 1, got ${n}`);
+    if (!Number.isInteger(times) || times < 1) {
+      throw new RangeError(`${name}: count must be an integer >= 1, got ${times}`);
+    }
+    this.planned.push({ kind, operation, remaining: n, times, applied, error });
   }
 
   /** Injected latency for a request: the largest of the matching rules. */
@@ -144,30 +221,69 @@ export class FaultInjector implements Faults {
       .map((g) => g.bucket);
     for (const bucket of buckets) bucket.refill(now);
     if (!buckets.every((b) => b.hasToken())) {
-      const { type, status } = THROTTLING_ERROR[service];
+      const { type, status } = THROTTLING[service];
       throw new ServiceError(type, 'Rate exceeded', status);
     }
     for (const bucket of buckets) bucket.take();
   }
 
-  /** Counts the call against every planned failure of its operation; throws when one comes due. */
-  checkPlannedFailure(service: ServiceName, operation: string): void {
-    let due: PlannedFailure | undefined;
-    for (const failure of this.failures) {
-      if (!matchesOperation(failure.operation, service, operation)) continue;
-      failure.remaining -= 1;
-      if (failure.remaining === 0 && !due) due = failure;
+  /**
+   * The planned-fault stage. Counts the call against every planned fault matching its operation (in the order they
+   * were planned; several may come due on one call, the first planned wins and all of them are used up). Throws the
+   * error of a due `failNth`; returns the interruption of a due `hangNth` / `resetNth` / `killAt` (a `killAt` also
+   * marks `accessKeyId` dead); undefined when nothing is due.
+   */
+  plannedFault(
+    service: ServiceName,
+    operation: string,
+    accessKeyId: string | undefined,
+  ): Interruption | undefined {
+    let due: PlannedFault | undefined;
+    for (const fault of this.planned) {
+      if (!matchesOperation(fault.operation, service, operation)) continue;
+      if (fault.remaining > 1) {
+        fault.remaining -= 1;
+        continue;
+      }
+      fault.times -= 1;
+      due ??= fault;
     }
-    this.failures = this.failures.filter((f) => f.remaining > 0);
-    if (due) {
-      const fallback = INTERNAL_ERROR[service];
-      const type = due.error?.type ?? fallback.type;
-      const status = due.error?.status ?? fallback.status;
+    this.planned = this.planned.filter((f) => f.times > 0);
+    if (!due) return undefined;
+    if (due.kind === 'fail') {
+      const fallback = INTERNAL[service];
       throw new ServiceError(
-        type,
+        due.error?.type ?? fallback.type,
         due.error?.message ?? `Injected failure of ${operation} (faults.failNth)`,
-        status,
+        due.error?.status ?? fallback.status,
       );
     }
+    if (due.kind === 'kill' && accessKeyId !== undefined && !this.dead.includes(accessKeyId)) {
+      this.dead.push(accessKeyId);
+    }
+    return { kind: due.kind, applied: due.applied };
+  }
+
+  /** Whether `killAt` killed this caller. */
+  isKilled(accessKeyId: string | undefined): boolean {
+    return accessKeyId !== undefined && this.dead.includes(accessKeyId);
+  }
+
+  /**
+   * Registers the destroyer of an unanswered call's connection; `clear()` and `releaseParked()` call it. Returns
+   * the function that unregisters it (when the client gave up first).
+   */
+  park(destroy: () => void): () => void {
+    this.parked.add(destroy);
+    return () => {
+      this.parked.delete(destroy);
+    };
+  }
+
+  /** Destroys the connections of every unanswered call (clear(), reset() and close()). */
+  releaseParked(): void {
+    const all = [...this.parked];
+    this.parked.clear();
+    for (const destroy of all) destroy();
   }
 }

@@ -1,20 +1,38 @@
 /**
- * The HTTP front: one port for both services. A request with an X-Amz-Target header is ECS (JSON 1.1); a path
- * under /v20190125 is App Mesh (REST-JSON); /_emulator/* is the control surface. Each service request goes through
- * the same pipeline: route → require SigV4 → parse → faults (latency, throttling, planned failure) → model
- * validation → semantics → serialize (and check the output against the model) → log.
+ * The HTTP front: one port for three services. A request with an X-Amz-Target header is ECS (JSON 1.1); a
+ * form-encoded POST to / is CloudFormation (AWS query); anything else is App Mesh (REST-JSON, under /v20190125);
+ * /_emulator/* is the control surface. Each service request goes through the same pipeline: route → require SigV4
+ * → parse → faults (latency, throttling, planned fault) → model validation → semantics → serialize (and check the
+ * output against the model) → log.
+ *
+ * A planned hang, reset or kill leaves the call unanswered: with `applied` the pipeline runs to the end and only
+ * the answer is dropped; without, it stops at the fault stage. A caller that `killAt` killed gets no answer to any
+ * request, which never takes effect: the check comes as soon as the operation is known (before anything else
+ * about the request is judged), again at the fault stage (after any injected latency) and before answering.
  */
 
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { accessKeyFromAuthorization, accountOfAccessKey } from './accounts';
+import { accessKeyFromAuthorization, accessKeyIdOf, accountOfAccessKey } from './accounts';
 import type { AppMeshService } from './appmesh/service';
+import { CLOUDFORMATION_INTERNAL_ERROR } from './cloudformation/errors';
+import { stackNameIssues } from './cloudformation/rules';
+import type { CloudFormationService } from './cloudformation/service';
 import type { EcsService } from './ecs/service';
 import { ServiceError } from './errors';
-import type { FaultInjector } from './faults';
+import type { FaultInjector, Interruption } from './faults';
 import { errorStatus, type Operation, type ServiceModel } from './model/model';
 import { describeIssues, type Issue, validateStructureValue } from './model/validate';
 import { errorBody, JSON_11_CONTENT_TYPE, resolveTarget } from './protocol/json11';
+import {
+  decodeQueryInput,
+  encodeQueryError,
+  encodeQueryResponse,
+  inQueryPath,
+  isQueryRequest,
+  QUERY_RESPONSE_CONTENT_TYPE,
+  resolveAction,
+} from './protocol/query';
 import type { RestJsonRouter } from './protocol/rest-json';
 import type { RequestLogEntry, ServiceName } from './types';
 import { isPlainObject, type JsonObject } from './util';
@@ -26,9 +44,11 @@ export interface ServerDeps {
   readonly accountId: string;
   readonly appmeshModel: ServiceModel;
   readonly ecsModel: ServiceModel;
+  readonly cloudformationModel: ServiceModel;
   readonly router: RestJsonRouter;
   readonly appmesh: AppMeshService;
   readonly ecs: EcsService;
+  readonly cloudformation: CloudFormationService;
   readonly faults: FaultInjector;
   readonly log: (entry: RequestLogEntry) => void;
   /** Handles /_emulator/* requests. */
@@ -42,6 +62,21 @@ interface Reply {
   status: number;
   headers: Record<string, string>;
   body: string;
+}
+
+/** What one request carries through the pipeline. */
+interface RequestContext {
+  readonly entry: LiveEntry;
+  readonly accessKeyId: string | undefined;
+  /** Set at the fault stage when a planned hang, reset or kill came due. */
+  interruption?: Interruption;
+}
+
+/** Stops the pipeline of a call that will not be answered (and must not take effect). */
+class Unanswered extends Error {
+  constructor() {
+    super('unanswered');
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -96,7 +131,13 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
 
   // Logged on arrival (before the body is read), so the log is in arrival order.
   const target = header(req, 'x-amz-target');
-  const service: ServiceName = target !== undefined ? 'ecs' : 'appmesh';
+  const service: ServiceName =
+    target !== undefined
+      ? 'ecs'
+      : isQueryRequest(method, url.pathname, header(req, 'content-type'))
+        ? 'cloudformation'
+        : 'appmesh';
+  const accessKeyId = accessKeyIdOf(header(req, 'authorization'));
   const entry: LiveEntry = {
     service,
     operation: target ?? `${method} ${url.pathname}`,
@@ -104,28 +145,77 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     status: 0,
     startedAt: Date.now(),
     durationMs: 0,
+    ...(accessKeyId !== undefined ? { accessKeyId } : {}),
   };
   deps.log(entry);
+  const ctx: RequestContext = { entry, accessKeyId };
   const t0 = performance.now();
-  let reply: Reply;
+  let reply: Reply | undefined;
   try {
     const body = await readBody(req);
     reply =
       service === 'ecs'
-        ? await handleEcs(deps, req, target ?? '', body, entry)
-        : await handleAppMesh(deps, req, method, url, body, entry);
+        ? await handleEcs(deps, req, target ?? '', body, ctx)
+        : service === 'cloudformation'
+          ? await handleCloudFormation(deps, req, body, ctx)
+          : await handleAppMesh(deps, req, method, url, body, ctx);
   } catch (error) {
-    reply = errorReply(deps, service, error);
-    entry.error =
-      error instanceof ServiceError
-        ? error.type
-        : service === 'ecs'
-          ? 'ServerException'
-          : 'InternalServerErrorException';
+    if (!(error instanceof Unanswered)) {
+      reply = errorReply(deps, service, error);
+      const type = error instanceof ServiceError ? error.type : internalError(service).type;
+      entry.error = service === 'cloudformation' ? (QUERY_ERROR_CODES[type] ?? type) : type;
+    }
+  }
+  // A caller killed while this call was on its way gets no answer either (the call took effect only when it was
+  // the killing call, applied).
+  const interruption =
+    ctx.interruption ??
+    (deps.faults.isKilled(accessKeyId) ? ({ kind: 'kill', applied: false } as const) : undefined);
+  if (interruption || !reply) {
+    leaveUnanswered(deps, req, res, entry, interruption?.kind ?? 'kill', t0);
+    return;
   }
   entry.status = reply.status;
   entry.durationMs = performance.now() - t0;
   send(res, reply);
+}
+
+/** Throws Unanswered when `killAt` killed the caller: its requests never reach the service. */
+function assertAlive(deps: ServerDeps, ctx: RequestContext): void {
+  if (deps.faults.isKilled(ctx.accessKeyId)) {
+    ctx.interruption = { kind: 'kill', applied: false };
+    throw new Unanswered();
+  }
+}
+
+const UNANSWERED_ERROR = { hang: 'Hung', reset: 'Reset', kill: 'Killed' } as const;
+
+/**
+ * A hang or a kill keeps the connection open with no answer until the client gives up (its socket closes) or
+ * the faults release it (clear(), reset(), close()); a reset destroys it at once with a TCP RST.
+ */
+function leaveUnanswered(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  entry: LiveEntry,
+  kind: Interruption['kind'],
+  t0: number,
+): void {
+  entry.status = 0;
+  entry.error = UNANSWERED_ERROR[kind];
+  const socket = req.socket;
+  if (kind === 'reset') {
+    entry.durationMs = performance.now() - t0;
+    if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+    else socket.destroy();
+    return;
+  }
+  const release = deps.faults.park(() => socket.destroy());
+  res.once('close', () => {
+    release();
+    entry.durationMs = performance.now() - t0;
+  });
 }
 
 function send(res: ServerResponse, reply: Reply): void {
@@ -152,12 +242,35 @@ function parseJson(body: string, type: string): unknown {
   }
 }
 
-/** Faults, in order: latency, then throttling (no token taken when refused), then a planned failure. */
-async function applyFaults(deps: ServerDeps, service: ServiceName, operation: string): Promise<void> {
+/**
+ * Faults, in order: latency, then throttling (no token taken when refused), then a planned fault (a call counts
+ * here, once admitted). A due failure throws the service's error; a due hang, reset or kill is remembered in the
+ * context, and stops the pipeline unless it is `applied`.
+ */
+async function applyFaults(
+  deps: ServerDeps,
+  ctx: RequestContext,
+  service: ServiceName,
+  operation: string,
+): Promise<void> {
+  assertAlive(deps, ctx);
   const delay = deps.faults.delayFor(service, operation);
-  if (delay > 0) await sleep(delay);
+  if (delay > 0) {
+    await sleep(delay);
+    assertAlive(deps, ctx);
+  }
   deps.faults.admit(service, operation);
-  deps.faults.checkPlannedFailure(service, operation);
+  const interruption = deps.faults.plannedFault(service, operation, ctx.accessKeyId);
+  if (!interruption) return;
+  ctx.interruption = interruption;
+  if (!interruption.applied) throw new Unanswered();
+}
+
+function internalError(service: ServiceName): { type: string; status: number } {
+  if (service === 'cloudformation') return CLOUDFORMATION_INTERNAL_ERROR;
+  return service === 'ecs'
+    ? { type: 'ServerException', status: 500 }
+    : { type: 'InternalServerErrorException', status: 500 };
 }
 
 function validationError(type: string, issues: readonly Issue[]): ServiceError {
@@ -170,9 +283,8 @@ function checkOutput(model: ServiceModel, op: Operation, output: JsonObject, ser
   const issues = validateStructureValue(model, op.output.shape, output);
   if (issues.length === 0) return;
   console.error(`[emulator] ${op.name} output does not match the model:`, issues);
-  const type = service === 'ecs' ? 'ServerException' : 'InternalServerErrorException';
   throw new ServiceError(
-    type,
+    internalError(service).type,
     `Emulator bug: ${op.name} output does not match the model: ${describeIssues(issues)}`,
     500,
   );
@@ -184,8 +296,9 @@ async function handleAppMesh(
   method: string,
   url: URL,
   body: string,
-  entry: LiveEntry,
+  ctx: RequestContext,
 ): Promise<Reply> {
+  const { entry } = ctx;
   const rawPath = url.pathname;
   const match = rawPath.startsWith(APP_MESH_BASE) ? deps.router.match(method, rawPath) : undefined;
   if (!match) {
@@ -197,6 +310,7 @@ async function handleAppMesh(
   }
   const op = match.op;
   entry.operation = op.name;
+  assertAlive(deps, ctx);
   const account = callerAccount(deps, req, 403);
   const { input, issues } = deps.router.bindInput(
     match,
@@ -205,7 +319,7 @@ async function handleAppMesh(
     parseJson(body, 'BadRequestException'),
   );
   entry.input = input;
-  await applyFaults(deps, 'appmesh', op.name);
+  await applyFaults(deps, ctx, 'appmesh', op.name);
   if (op.input) issues.push(...validateStructureValue(deps.appmeshModel, op.input.shape, input));
   if (issues.length > 0) throw validationError('BadRequestException', issues);
   const output = deps.appmesh.handle(op.name, input, { account });
@@ -223,10 +337,12 @@ async function handleEcs(
   req: IncomingMessage,
   target: string,
   body: string,
-  entry: LiveEntry,
+  ctx: RequestContext,
 ): Promise<Reply> {
+  const { entry } = ctx;
   const op = resolveTarget(deps.ecsModel, target);
   entry.operation = op.name;
+  assertAlive(deps, ctx);
   const account = callerAccount(deps, req, 400);
   const parsed = parseJson(body, 'SerializationException') ?? {};
   entry.input = parsed;
@@ -245,7 +361,7 @@ async function handleEcs(
     busy.add(family);
   }
   try {
-    await applyFaults(deps, 'ecs', op.name);
+    await applyFaults(deps, ctx, 'ecs', op.name);
     if (!isPlainObject(parsed))
       throw new ServiceError('SerializationException', 'The request body must be a JSON object', 400);
     const issues = op.input ? validateStructureValue(deps.ecsModel, op.input.shape, parsed) : [];
@@ -257,6 +373,44 @@ async function handleEcs(
     if (family !== undefined) busy.delete(family);
   }
 }
+
+async function handleCloudFormation(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  body: string,
+  ctx: RequestContext,
+): Promise<Reply> {
+  const { entry } = ctx;
+  const model = deps.cloudformationModel;
+  const params = new URLSearchParams(body);
+  const action = params.get('Action');
+  if (action) entry.operation = action;
+  const op = resolveAction(model, params);
+  entry.operation = op.name;
+  assertAlive(deps, ctx);
+  const account = callerAccount(deps, req, 403);
+  const { input, issues } = decodeQueryInput(model, op, params);
+  entry.input = input;
+  await applyFaults(deps, ctx, 'cloudformation', op.name);
+  if (op.input) issues.push(...validateStructureValue(model, op.input.shape, input).map(inQueryPath));
+  issues.push(...stackNameIssues(input));
+  if (issues.length > 0) throw validationError('ValidationError', issues);
+  const output = deps.cloudformation.handle(op.name, input, { account });
+  checkOutput(model, op, output, 'cloudformation');
+  const requestId = randomUUID();
+  return {
+    status: 200,
+    headers: { 'content-type': QUERY_RESPONSE_CONTENT_TYPE, 'x-amzn-requestid': requestId },
+    body: encodeQueryResponse(model, op, output, requestId),
+  };
+}
+
+/** The query protocol names the generic errors without the `Exception` suffix the JSON protocols use. */
+const QUERY_ERROR_CODES: Readonly<Record<string, string>> = {
+  MissingAuthenticationTokenException: 'MissingAuthenticationToken',
+  IncompleteSignatureException: 'IncompleteSignature',
+  RequestEntityTooLargeException: 'RequestEntityTooLarge',
+};
 
 const inFlight = new WeakMap<ServerDeps, Set<string>>();
 function registrationsInFlight(deps: ServerDeps): Set<string> {
@@ -272,17 +426,31 @@ function registeringFamily(operation: string, account: string, input: unknown): 
   return typeof input.family === 'string' ? `${account}/${input.family}` : undefined;
 }
 
-/** Error wire formats: App Mesh → status + x-amzn-ErrorType + {"message"}; ECS → {"__type", "message"}. */
+/**
+ * Error wire formats: App Mesh → status + x-amzn-ErrorType + {"message"}; ECS → {"__type", "message"};
+ * CloudFormation → status + <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>.
+ */
 function errorReply(deps: ServerDeps, service: ServiceName, error: unknown): Reply {
   const e =
     error instanceof ServiceError
       ? error
-      : new ServiceError(
-          service === 'ecs' ? 'ServerException' : 'InternalServerErrorException',
-          'Internal emulator error',
-          500,
-        );
+      : new ServiceError(internalError(service).type, 'Internal emulator error', 500);
   if (!(error instanceof ServiceError)) console.error('[emulator] internal error', error);
+  if (service === 'cloudformation') {
+    const status = e.status ?? errorStatus(deps.cloudformationModel, e.type) ?? 400;
+    const requestId = randomUUID();
+    return {
+      status,
+      headers: { 'content-type': QUERY_RESPONSE_CONTENT_TYPE, 'x-amzn-requestid': requestId },
+      body: encodeQueryError(
+        deps.cloudformationModel,
+        QUERY_ERROR_CODES[e.type] ?? e.type,
+        e.message,
+        status,
+        requestId,
+      ),
+    };
+  }
   if (service === 'ecs') {
     const status = e.status ?? errorStatus(deps.ecsModel, e.type) ?? 400;
     return { status, headers: { 'content-type': JSON_11_CONTENT_TYPE }, body: errorBody(e.type, e.message) };

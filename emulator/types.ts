@@ -1,6 +1,9 @@
 /** The emulator's public types. Other engineers code against these shapes: change them only additively. */
 
-export type ServiceName = 'appmesh' | 'ecs';
+export type ServiceName = 'appmesh' | 'ecs' | 'cloudformation';
+
+/** The services with a throttling preset (`faults.throttlePreset`). */
+export type ThrottlePreset = 'appmesh' | 'ecs';
 
 export interface EmulatorOptions {
   /** TCP port; 0 (the default) picks an ephemeral port. */
@@ -11,6 +14,11 @@ export interface EmulatorOptions {
   readonly region?: string;
   /** The account the default credentials act as; default 111122223333. */
   readonly accountId?: string;
+  /**
+   * Milliseconds a DELETE_IN_PROGRESS task definition revision stays describable before it disappears, as ECS
+   * finishes deleting it; default 60000. 0: gone on the next request.
+   */
+  readonly taskDefinitionDeletionDelayMs?: number;
 }
 
 export interface RequestLogEntry {
@@ -26,6 +34,12 @@ export interface RequestLogEntry {
   /** Epoch milliseconds at arrival. */
   readonly startedAt: number;
   readonly durationMs: number;
+  /**
+   * The access key id of the SigV4 Authorization header (absent when the request carried none). It ends with the
+   * calling account (`EMULATOR111122223333`); whatever precedes the 12 digits tells callers of one account apart,
+   * e.g. Lambda execution environments (`EMULATORENV3111122223333`).
+   */
+  readonly accessKeyId?: string;
 }
 
 export interface ThrottleBucket {
@@ -52,14 +66,50 @@ export interface Faults {
   /** A token bucket shared by the listed operations; a throttled request consumes no token. */
   throttle(group: string, bucket: ThrottleBucket): void;
   /** The documented (ECS) or assumed (App Mesh) per-account API limits. */
-  throttlePreset(preset: ServiceName): void;
+  throttlePreset(preset: ThrottlePreset): void;
   /**
    * The `n`th call (1-based, counted from now) of `operation` fails with `error` (default: the service's 500,
-   * InternalServerErrorException / ServerException) and has no effect. Note the SDK retries 5xx answers.
+   * InternalServerErrorException / ServerException / InternalFailure) and has no effect. Note the SDK retries 5xx
+   * answers. `operation`: `Op` (any service), `service:Op`, or `*` (any operation of any service). A call counts
+   * when it reaches the fault stage, i.e. after throttling admitted it.
    */
   failNth(operation: string, n: number, error?: InjectedError): void;
-  /** Removes every latency, throttling and failure rule. */
+  /**
+   * The `n`th matching call (and the `count - 1` matching calls after it; count defaults to 1) is never answered:
+   * the connection stays open with no response until the client gives up, or `clear()`, `reset()` or `close()`
+   * destroys it. With `applied: true` the operation takes effect first and only the response is lost; otherwise
+   * it has no effect. Logged with status 0 and error `'Hung'`. Counted like `failNth`.
+   */
+  hangNth(operation: string, n: number, options?: HangOptions): void;
+  /**
+   * The `n`th matching call's connection is reset (TCP RST, no response): the SDK sees a socket error
+   * (ECONNRESET / socket hang up). `applied` as for `hangNth`. Logged with status 0 and error `'Reset'`.
+   */
+  resetNth(operation: string, n: number, options?: FaultOptions): void;
+  /**
+   * The `n`th matching call kills its caller, identified by its access key id: that call (applied or not, as for
+   * `hangNth`) and every later request with the same access key id hang forever and never take effect — a Lambda
+   * execution environment killed mid-invocation. Other access keys, even of the same account, are unaffected.
+   * Logged with status 0 and error `'Killed'`. `clear()` and `reset()` revive every caller.
+   */
+  killAt(operation: string, n: number, options?: FaultOptions): void;
+  /** The access key ids `killAt` has killed, in the order they died. */
+  killed(): string[];
+  /**
+   * Removes every latency, throttling and planned rule, destroys the connections of hung calls and revives
+   * killed callers.
+   */
   clear(): void;
+}
+
+export interface FaultOptions {
+  /** The operation takes effect before its response is lost (default false: it has no effect). */
+  readonly applied?: boolean;
+}
+
+export interface HangOptions extends FaultOptions {
+  /** How many consecutive matching calls hang, from the `n`th on (default 1). */
+  readonly count?: number;
 }
 
 export interface TagSnapshot {
@@ -93,6 +143,28 @@ export type TaskDefinitionSnapshot = Record<string, unknown> & {
   readonly tags: readonly TagSnapshot[];
 };
 
+/** A stack resource as DescribeStackResource returns it (StackName/StackId aside). Timestamps are epoch seconds. */
+export type StackResourceSnapshot = Record<string, unknown> & {
+  readonly LogicalResourceId: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceType: string;
+  readonly ResourceStatus: string;
+  readonly ResourceStatusReason?: string;
+  readonly LastUpdatedTimestamp: number;
+};
+
+/** A CloudFormation stack as DescribeStacks returns it, plus its resources. Timestamps are epoch seconds. */
+export type StackSnapshot = Record<string, unknown> & {
+  readonly StackId: string;
+  readonly StackName: string;
+  readonly StackStatus: string;
+  readonly StackStatusReason?: string;
+  readonly CreationTime: number;
+  readonly LastUpdatedTime?: number;
+  readonly DeletionTime?: number;
+  readonly Resources: readonly StackResourceSnapshot[];
+};
+
 /** Plain JSON view of all state, for assertions such as "nothing left behind". Timestamps are epoch seconds. */
 export interface EmulatorSnapshot {
   readonly appmesh: {
@@ -109,6 +181,51 @@ export interface EmulatorSnapshot {
   readonly ecs: {
     readonly taskDefinitions: readonly TaskDefinitionSnapshot[];
   };
+  /** Every stack of every account, deleted ones (DELETE_COMPLETE) included, in creation order. */
+  readonly cloudformation: {
+    readonly stacks: readonly StackSnapshot[];
+  };
+}
+
+/** A stack resource to put (`emulator.cloudformation.putStack` / `putStackResource`). */
+export interface StackResourceInput {
+  /** The template's logical id, e.g. `Frontend`. */
+  readonly logicalResourceId: string;
+  /** e.g. `Custom::MeshService`, `AWS::ECS::TaskDefinition`. */
+  readonly resourceType: string;
+  /** Absent while CloudFormation has not learnt it (a resource still being created). */
+  readonly physicalResourceId?: string;
+  /** One of the model's ResourceStatus values (CREATE_IN_PROGRESS, UPDATE_COMPLETE, DELETE_COMPLETE, …). */
+  readonly resourceStatus: string;
+  readonly resourceStatusReason?: string;
+}
+
+export interface PutStackInput {
+  /** `arn:<partition>:cloudformation:<emulator region>:<account>:stack/<name>/<id>` (see `stackId()`). */
+  readonly stackId: string;
+  /** One of the model's StackStatus values (CREATE_IN_PROGRESS, UPDATE_COMPLETE, DELETE_COMPLETE, …). */
+  readonly stackStatus: string;
+  readonly stackStatusReason?: string;
+  /** Replaces the stack's resources when given; an existing stack keeps its resources when omitted. */
+  readonly resources?: readonly StackResourceInput[];
+}
+
+/**
+ * CloudFormation is emulated read-only (DescribeStacks, DescribeStackResource, DescribeStackResources,
+ * ListStackResources, ListStacks); tests and the demo set its state through this control. Errors (an unknown
+ * stack, a status the model does not list, a malformed stack id, a second live stack of one name) throw.
+ */
+export interface CloudFormationControl {
+  /** Creates the stack, or replaces its status (and resources, when given). Its account is the stack id's. */
+  putStack(stack: PutStackInput): StackSnapshot;
+  /** Sets the status (UPDATE_* also sets LastUpdatedTime; DELETE_COMPLETE sets DeletionTime, resources untouched). */
+  setStackStatus(stackId: string, stackStatus: string, stackStatusReason?: string): StackSnapshot;
+  /** Creates or replaces one resource of the stack (by logical id). */
+  putStackResource(stackId: string, resource: StackResourceInput): StackSnapshot;
+  /** Deletes the stack as CloudFormation completes a deletion: DELETE_COMPLETE, every resource DELETE_COMPLETE. */
+  deleteStack(stackId: string): StackSnapshot;
+  /** A realistic stack id in the emulator's region: `arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>`. */
+  stackId(stackName: string, accountId?: string): string;
 }
 
 export interface Emulator {
@@ -117,16 +234,19 @@ export interface Emulator {
   readonly region: string;
   readonly accountId: string;
   /**
-   * AWS_ENDPOINT_URL_APP_MESH, AWS_ENDPOINT_URL_ECS, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION.
+   * AWS_ENDPOINT_URL_APP_MESH, AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL_CLOUDFORMATION, AWS_ACCESS_KEY_ID,
+   * AWS_SECRET_ACCESS_KEY, AWS_REGION.
    * The credentials are dummies; the access key id carries the calling account, so `env('444455556666')` gives
-   * the environment of another account (e.g. the owner of a shared mesh).
+   * the environment of another account (e.g. the owner of a shared mesh). `caller` (letters and digits) makes a
+   * distinct access key id of that account: `env(undefined, 'ENV3')` → `EMULATORENV3111122223333`, e.g. one
+   * Lambda execution environment (see `faults.killAt`).
    */
-  env(accountId?: string): Record<string, string>;
+  env(accountId?: string, caller?: string): Record<string, string>;
   readonly faults: Faults;
   /** Every request, in arrival order. */
   readonly requests: readonly RequestLogEntry[];
   clearRequests(): void;
-  /** Wipes all state, shares, faults and the request log. */
+  /** Wipes all state (stacks included), shares, faults (hung calls are destroyed, killed callers revived) and the request log. */
   reset(): void;
   snapshot(): EmulatorSnapshot;
   /**
@@ -134,5 +254,8 @@ export interface Emulator {
    * name and owner; `withAccountId` defaults to the emulator's account.
    */
   shareMesh(meshName: string, ownerAccountId: string, withAccountId?: string): void;
+  /** The state behind the emulated CloudFormation read API. */
+  readonly cloudformation: CloudFormationControl;
+  /** Stops the server; the connections of hung calls are destroyed, so it never waits for them. */
   close(): Promise<void>;
 }

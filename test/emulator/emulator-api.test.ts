@@ -22,6 +22,7 @@ describe('env()', () => {
     expect(ctx.emulator.env()).toEqual({
       AWS_ENDPOINT_URL_APP_MESH: ctx.emulator.url,
       AWS_ENDPOINT_URL_ECS: ctx.emulator.url,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: ctx.emulator.url,
       AWS_ACCESS_KEY_ID: 'EMULATOR111122223333',
       AWS_SECRET_ACCESS_KEY: expect.any(String),
       AWS_REGION: 'us-east-1',
@@ -171,6 +172,7 @@ describe('CLI', () => {
       expect(Object.keys(env)).toEqual([
         'AWS_ENDPOINT_URL_APP_MESH',
         'AWS_ENDPOINT_URL_ECS',
+        'AWS_ENDPOINT_URL_CLOUDFORMATION',
         'AWS_ACCESS_KEY_ID',
         'AWS_SECRET_ACCESS_KEY',
         'AWS_REGION',
