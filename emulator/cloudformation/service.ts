@@ -49,6 +49,8 @@ interface ResourceRecord {
 }
 
 interface StackRecord {
+  /** Creation order: stacks made in one millisecond still have an order. */
+  readonly seq: number;
   readonly stackId: string;
   readonly stackName: string;
   readonly account: string;
@@ -80,6 +82,7 @@ const nowSeconds = () => Date.now() / 1000;
 
 export class CloudFormationService {
   private stacks = new Map<string, StackRecord>();
+  private created = 0;
   private readonly stackStatuses: readonly string[];
   private readonly resourceStatuses: readonly string[];
 
@@ -94,6 +97,7 @@ export class CloudFormationService {
 
   reset(): void {
     this.stacks = new Map();
+    this.created = 0;
   }
 
   // ---- the API -------------------------------------------------------------------------------------------------
@@ -226,6 +230,7 @@ export class CloudFormationService {
     if (input.stackStatus !== 'DELETE_COMPLETE') this.checkNameFree(account, stackName, input.stackId);
     const now = this.clock();
     const stack: StackRecord = existing ?? {
+      seq: ++this.created,
       stackId: input.stackId,
       stackName,
       account,
@@ -356,9 +361,9 @@ export class CloudFormationService {
   }
 }
 
-/** Creation time (fixed width), then id: the key stacks are ordered and paged by. */
+/** Creation order (fixed width): the key stacks are ordered and paged by. */
 function orderKey(s: StackRecord): string {
-  return `${s.creationTime.toFixed(3).padStart(16, '0')}|${s.stackId}`;
+  return String(s.seq).padStart(12, '0');
 }
 
 function nextTokenOf(input: JsonObject): string | undefined {

@@ -181,10 +181,13 @@ export function decodeQueryInput(
   return { input, issues };
 }
 
+/** Text content escaped for XML (quotes need no escaping outside attributes). */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) =>
-    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;',
-  );
+  return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+}
+
+function escapeAttribute(text: string): string {
+  return escapeXml(text).replace(/"/g, '&quot;');
 }
 
 function element(name: string, inner: string): string {
@@ -248,7 +251,7 @@ export function encodeQueryResponse(
     ? encodeValue(model, { shape: out.shape }, output, out.resultWrapper ?? `${op.name}Result`)
     : '';
   return (
-    `<${op.name}Response xmlns="${escapeXml(namespace)}">` +
+    `<${op.name}Response xmlns="${escapeAttribute(namespace)}">` +
     result +
     `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata>` +
     `</${op.name}Response>\n`
@@ -265,7 +268,7 @@ export function encodeQueryError(
 ): string {
   const namespace = (model.metadata as { xmlNamespace?: string }).xmlNamespace ?? '';
   return (
-    `<ErrorResponse xmlns="${escapeXml(namespace)}"><Error>` +
+    `<ErrorResponse xmlns="${escapeAttribute(namespace)}"><Error>` +
     `<Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type>` +
     `<Code>${escapeXml(code)}</Code>` +
     `<Message>${escapeXml(message)}</Message>` +

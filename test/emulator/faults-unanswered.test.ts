@@ -137,6 +137,9 @@ describe('hangNth', () => {
     );
     expect(first).toEqual(expect.any(String));
     expect(second).toBe(first);
+    // The answer is the replay of the first, applied, attempt: the node was created before the retry arrived.
+    const retryArrived = ctx.emulator.requests[1]?.startedAt ?? 0;
+    expect(created.virtualNode?.metadata?.createdAt?.getTime()).toBeLessThan(retryArrived);
   });
 
   test('GIVEN hangNth("*", 3) THEN the third call hangs whatever its service and operation', async () => {
