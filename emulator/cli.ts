@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   // AWS CLI v1 reads only AWS_DEFAULT_REGION.
   console.log(`AWS_DEFAULT_REGION=${emulator.region}`);
   console.error(
-    `[emulator] App Mesh and ECS listening on ${emulator.url} (control: ${emulator.url}/_emulator/snapshot)`,
+    `[emulator] App Mesh, ECS and CloudFormation (read) listening on ${emulator.url} (control: ${emulator.url}/_emulator/snapshot)`,
   );
 
   const stop = () => {
