@@ -1,6 +1,6 @@
 /**
  * Generic, model-driven validation of a deserialized value against a shape: required members, types, enums,
- * lengths, ranges, patterns, unions (exactly one member set) and unknown members. Issues name the member path the
+ * lengths, ranges, patterns (matched against the whole value), unions (exactly one member set) and unknown members. Issues name the member path the
  * way a caller writes it (`spec.listeners[0].portMapping.protocol`) and the rule, in the wording AWS services use
  * ("Value 'HTTP' at '…' failed to satisfy constraint: Member must satisfy enum value set: […]").
  */
@@ -33,13 +33,18 @@ function constraint(path: string, value: unknown, rule: string, sensitive: boole
 
 const patterns = new Map<string, RegExp | null>();
 
-/** Model patterns are Java-flavoured and unanchored (Smithy semantics: a match anywhere satisfies them). */
-function compilePattern(source: string): RegExp | null {
+/**
+ * Model patterns are Java-flavoured and AWS applies them to the whole value, anchored or not in the model text: IAM
+ * refuses a tag value with a comma under the model's unanchored `[\p{L}\p{Z}\p{N}_.:/=+\-@]*` (SWO-GS/auto-tag#90),
+ * and the ECS API reference (Tag) publishes that same pattern as `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`. So every pattern
+ * must match the entire string; patterns that already carry `^…$` (all of App Mesh's) mean the same either way.
+ */
+export function compilePattern(source: string): RegExp | null {
   if (!patterns.has(source)) {
     let re: RegExp | null = null;
     for (const flags of ['u', '']) {
       try {
-        re = new RegExp(source, flags);
+        re = new RegExp(`^(?:${source})$`, flags);
         break;
       } catch {
         // try the next flag set
