@@ -90,6 +90,14 @@ export const ECS_REGISTER_DEFAULTS: readonly RegisterDefault[] = [
     },
   },
   {
+    field: 'placementConstraints',
+    value: '[]',
+    why: 'Real DescribeTaskDefinition outputs carry "placementConstraints": [] when none were registered: an awsvpc Fargate definition (suryaval/aws-summit-2019 lab-2/README.md) and a bridge EC2 one (huannv93/ucadity-labs1 aws/server/modules/ecs/templates/task_be.tpl, a describe output kept as a template).',
+    apply: (td) => {
+      td.placementConstraints ??= [];
+    },
+  },
+  {
     field: 'cpu, memory (task level)',
     value: '"1 vCPU" → "1024", "2 GB" → "2048"',
     why: 'ECS docs (task size): a vCPU value "is converted to an integer indicating the CPU units" and a GB value "to an integer indicating the MiB" when the task definition is registered.',

@@ -1,5 +1,6 @@
 /**
- * ECS task definitions: families and revisions (1, 2, 3… never reused), ACTIVE → INACTIVE → DELETE_IN_PROGRESS,
+ * ECS task definitions: families and revisions (1, 2, 3… never reused), ACTIVE → INACTIVE → DELETE_IN_PROGRESS →
+ * gone (after `deletionDelayMs`),
  * Describe by ARN / family / family:revision, list operations with pagination, and tags. State is per calling
  * account, in memory; every method returns the operation's output members or throws a ServiceError.
  */
@@ -40,6 +41,23 @@ interface Revision {
   tags: TagSnapshot[];
 }
 
+export interface EcsServiceOptions {
+  /**
+   * How long a DELETE_IN_PROGRESS revision stays visible before it disappears. ECS deletes it once no task or service
+   * uses it (DeleteTaskDefinitions, API reference); the emulator runs no tasks, so only this delay applies.
+   */
+  readonly deletionDelayMs?: number;
+}
+
+/** Default for `deletionDelayMs`: long enough to observe DELETE_IN_PROGRESS, short enough to see it go. */
+export const DEFAULT_TASK_DEFINITION_DELETION_DELAY_MS = 60_000;
+
+/** A family's revisions and its next revision number (kept when every revision is gone: numbers are never reused). */
+interface Family {
+  next: number;
+  revisions: Revision[];
+}
+
 /** ECS list operations return at most 100 results per call (and accept maxResults 1–100). */
 const MAX_RESULTS = 100;
 const MAX_DELETE_BATCH = 10;
@@ -61,9 +79,16 @@ function containersOf(td: JsonObject): JsonObject[] {
   return Array.isArray(td.containerDefinitions) ? td.containerDefinitions.filter(isPlainObject) : [];
 }
 
-/** Launch types the definition can run on: EC2, what it asks for, and Fargate when its size and network fit. */
+/**
+ * Launch types the definition validated against, in ECS's order: EXTERNAL (ECS Anywhere) unless the network mode is
+ * awsvpc, which ECS Anywhere does not support (ECS developer guide, "External instances": bridge, host and none only);
+ * EC2; FARGATE when its size and network fit; and what it asks for. Real outputs: a bridge definition describes with
+ * "compatibilities": ["EXTERNAL", "EC2"] (huannv93/ucadity-labs1 task_be.tpl), an awsvpc Fargate one with
+ * ["EC2", "FARGATE"] (suryaval/aws-summit-2019 lab-2/README.md).
+ */
 function compatibilitiesOf(td: JsonObject): string[] {
   const set = new Set<string>(['EC2']);
+  if (td.networkMode !== 'awsvpc') set.add('EXTERNAL');
   for (const c of Array.isArray(td.requiresCompatibilities) ? td.requiresCompatibilities : [])
     set.add(String(c));
   const cpu = typeof td.cpu === 'string' ? parseTaskCpu(td.cpu) : undefined;
@@ -76,7 +101,7 @@ function compatibilitiesOf(td: JsonObject): string[] {
   ) {
     set.add('FARGATE');
   }
-  return ['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES'].filter((c) => set.has(c));
+  return ['EXTERNAL', 'EC2', 'FARGATE', 'MANAGED_INSTANCES'].filter((c) => set.has(c));
 }
 
 /** Container-instance attributes the definition needs (a representative subset of what ECS computes). */
@@ -105,14 +130,21 @@ function requiresAttributesOf(td: JsonObject): JsonObject[] {
 }
 
 export class EcsService {
-  private readonly families = new Map<string, Revision[]>();
+  private readonly families = new Map<string, Family>();
+  private readonly deletionDelayMs: number;
 
   constructor(
     private readonly region: string,
     private readonly partition: string,
-  ) {}
+    options: EcsServiceOptions = {},
+  ) {
+    const delay = options.deletionDelayMs ?? DEFAULT_TASK_DEFINITION_DELETION_DELAY_MS;
+    if (!(delay >= 0)) throw new Error(`deletionDelayMs must be a number >= 0, got ${String(delay)}`);
+    this.deletionDelayMs = delay;
+  }
 
   handle(operation: string, input: JsonObject, ctx: CallContext): JsonObject {
+    this.removeDeleted();
     switch (operation) {
       case 'RegisterTaskDefinition':
         return this.register(input, ctx);
@@ -142,6 +174,7 @@ export class EcsService {
   }
 
   snapshot(): EmulatorSnapshot['ecs'] {
+    this.removeDeleted();
     const taskDefinitions = this.allRevisions()
       .sort(
         (a, b) =>
@@ -163,7 +196,19 @@ export class EcsService {
   }
 
   private allRevisions(): Revision[] {
-    return [...this.families.values()].flat();
+    return [...this.families.values()].flatMap((f) => f.revisions);
+  }
+
+  /** DELETE_IN_PROGRESS revisions whose deletion delay has passed are gone, as if ECS had finished deleting them. */
+  private removeDeleted(now = Date.now()): void {
+    for (const family of this.families.values()) {
+      family.revisions = family.revisions.filter(
+        (r) =>
+          r.status !== 'DELETE_IN_PROGRESS' ||
+          r.deleteRequestedAt === undefined ||
+          r.deleteRequestedAt * 1000 + this.deletionDelayMs > now,
+      );
+    }
   }
 
   /** `arn:…:task-definition/family[:rev]`, `family:rev` or `family`; undefined when it is none of them. */
@@ -189,8 +234,8 @@ export class EcsService {
   private find(reference: string, ctx: CallContext): Revision | undefined {
     const parsed = this.parseReference(reference, ctx);
     if (!parsed) return undefined;
-    const revisions = this.families.get(`${ctx.account}/${parsed.family}`) ?? [];
-    if (parsed.revision !== undefined) return revisions[parsed.revision - 1];
+    const revisions = this.families.get(`${ctx.account}/${parsed.family}`)?.revisions ?? [];
+    if (parsed.revision !== undefined) return revisions.find((r) => r.revision === parsed.revision);
     return revisions.filter((r) => r.status === 'ACTIVE').at(-1);
   }
 
@@ -203,8 +248,8 @@ export class EcsService {
     applyRegisterDefaults(definition);
     const family = String(definition.family);
     const key = `${ctx.account}/${family}`;
-    const revisions = this.families.get(key) ?? [];
-    const revision = revisions.length + 1;
+    const entry = this.families.get(key) ?? { next: 1, revisions: [] };
+    const revision = entry.next;
     const record: Revision = {
       account: ctx.account,
       family,
@@ -218,8 +263,9 @@ export class EcsService {
       status: 'ACTIVE',
       tags: mergeTags([], tagsOf(tags)),
     };
-    revisions.push(record);
-    this.families.set(key, revisions);
+    entry.revisions.push(record);
+    entry.next = revision + 1;
+    this.families.set(key, entry);
     const output: JsonObject = { taskDefinition: this.taskDefinitionOf(record) };
     if (tags !== undefined) output.tags = record.tags.map((t) => ({ ...t }));
     return output;
@@ -331,7 +377,8 @@ export class EcsService {
     // Default: both ACTIVE and INACTIVE families. A family is ACTIVE while it has an ACTIVE revision.
     const wanted = typeof input.status === 'string' && input.status !== 'ALL' ? input.status : undefined;
     const families: string[] = [];
-    for (const revisions of this.families.values()) {
+    for (const { revisions } of this.families.values()) {
+      // A family whose revisions are all gone is no longer listed (DeleteTaskDefinitions, API reference).
       const first = revisions[0];
       if (!first || first.account !== ctx.account || !first.family.startsWith(prefix)) continue;
       const status = revisions.some((r) => r.status === 'ACTIVE') ? 'ACTIVE' : 'INACTIVE';

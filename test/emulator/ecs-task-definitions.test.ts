@@ -106,6 +106,34 @@ describe('families and revisions', () => {
   });
 });
 
+describe('what ECS adds to a described definition', () => {
+  // Real describe outputs: a bridge (or default network mode) definition lists "compatibilities": ["EXTERNAL", "EC2"]
+  // (huannv93/ucadity-labs1 task_be.tpl; ECS Anywhere supports bridge, host and none, not awsvpc), an awsvpc Fargate
+  // one ["EC2", "FARGATE"] (suryaval/aws-summit-2019 lab-2); both carry "placementConstraints": [].
+  test.each<[string, RegisterTaskDefinitionCommandInput, string[]]>([
+    ['the default network mode (bridge)', simpleTaskDefinition('plain'), ['EXTERNAL', 'EC2']],
+    ['host networking', { ...simpleTaskDefinition('host'), networkMode: 'host' }, ['EXTERNAL', 'EC2']],
+    ['awsvpc at a Fargate size', patchedTaskDefinition('fargate'), ['EC2', 'FARGATE']],
+    ['awsvpc without a task size', { ...simpleTaskDefinition('vpc'), networkMode: 'awsvpc' }, ['EC2']],
+  ])(
+    'GIVEN %s WHEN described THEN compatibilities are %j and placementConstraints is []',
+    async (_, input, expected) => {
+      await register(input);
+      const td = (await describeTd(input.family ?? '')).taskDefinition;
+      expect(td?.compatibilities).toEqual(expected);
+      expect(td?.placementConstraints).toEqual([]);
+    },
+  );
+
+  test('GIVEN placement constraints WHEN described THEN they are kept', async () => {
+    const placementConstraints = [
+      { type: 'memberOf' as const, expression: 'attribute:ecs.instance-type =~ t3.*' },
+    ];
+    await register({ ...simpleTaskDefinition('placed'), placementConstraints });
+    expect((await describeTd('placed')).taskDefinition?.placementConstraints).toEqual(placementConstraints);
+  });
+});
+
 describe('DescribeTaskDefinition', () => {
   test('GIVEN revisions 1 and 2 WHEN described by family, family:revision and ARN THEN each resolves as ECS does', async () => {
     await register(simpleTaskDefinition('web'));
@@ -396,6 +424,78 @@ describe('model validation (InvalidParameterException)', () => {
       ],
     });
     expect(response.json.message).toContain("Value '***' at 'containerDefinitions[0].environment[0].value'");
+  });
+});
+
+describe('GIVEN an emulator whose DELETE_IN_PROGRESS revisions are deleted at once (taskDefinitionDeletionDelayMs: 0)', () => {
+  // ECS API reference, DeleteTaskDefinitions: a revision stays DELETE_IN_PROGRESS "until all the associated tasks and
+  // services have been terminated" (the emulator has none), then it is gone; "When you delete all INACTIVE task
+  // definition revisions, the task definition name is not displayed in the console and not returned in the API";
+  // "The task definition name is retained by Amazon ECS and the revision is incremented the next time you create a
+  // task definition with that name."
+  test('WHEN the only revision is deleted THEN it answers DELETE_IN_PROGRESS once and is then gone from every read, and the next registration is revision 2', async () => {
+    const emulator = await startEmulator({ taskDefinitionDeletionDelayMs: 0 });
+    const env = emulator.env();
+    const ecs = new ECSClient({
+      region: env.AWS_REGION,
+      endpoint: env.AWS_ENDPOINT_URL_ECS,
+      credentials: {
+        accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
+      },
+    });
+    try {
+      await ecs.send(new RegisterTaskDefinitionCommand(simpleTaskDefinition('gone')));
+      await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'gone:1' }));
+      const deleted = await ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: ['gone:1'] }));
+      expect(deleted.taskDefinitions?.[0]?.status).toBe('DELETE_IN_PROGRESS');
+
+      const error = await failureOf(
+        ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'gone:1' })),
+      );
+      expect(error.name).toBe('ClientException');
+      expect(
+        (await ecs.send(new ListTaskDefinitionsCommand({ status: 'DELETE_IN_PROGRESS' }))).taskDefinitionArns,
+      ).toEqual([]);
+      expect((await ecs.send(new ListTaskDefinitionFamiliesCommand({}))).families).toEqual([]);
+      expect(emulator.snapshot().ecs.taskDefinitions).toEqual([]);
+      const again = await ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: ['gone:1'] }));
+      expect(again.failures?.[0]?.reason).toBe('The specified task definition does not exist.');
+
+      const next = await ecs.send(new RegisterTaskDefinitionCommand(simpleTaskDefinition('gone')));
+      expect(next.taskDefinition?.revision).toBe(2);
+    } finally {
+      ecs.destroy();
+      await emulator.close();
+    }
+  });
+
+  test('WHEN the delay is 150 ms THEN the revision is DELETE_IN_PROGRESS before and gone after it', async () => {
+    const emulator = await startEmulator({ taskDefinitionDeletionDelayMs: 150 });
+    const env = emulator.env();
+    const ecs = new ECSClient({
+      region: env.AWS_REGION,
+      endpoint: env.AWS_ENDPOINT_URL_ECS,
+      credentials: {
+        accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
+      },
+    });
+    try {
+      await ecs.send(new RegisterTaskDefinitionCommand(simpleTaskDefinition('slow')));
+      await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'slow:1' }));
+      await ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: ['slow:1'] }));
+      expect(emulator.snapshot().ecs.taskDefinitions.map((t) => t.status)).toEqual(['DELETE_IN_PROGRESS']);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(emulator.snapshot().ecs.taskDefinitions).toEqual([]);
+    } finally {
+      ecs.destroy();
+      await emulator.close();
+    }
+  });
+
+  test('GIVEN a negative delay THEN startEmulator refuses it', async () => {
+    await expect(startEmulator({ taskDefinitionDeletionDelayMs: -1 })).rejects.toThrow('deletionDelayMs');
   });
 });
 
