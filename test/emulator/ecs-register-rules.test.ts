@@ -2,7 +2,12 @@
  * RegisterTaskDefinition rules the model cannot express (ClientException, as real ECS answers): Compliance cases
  * must register, Noncompliance cases must be refused with a message naming the container or field.
  */
-import { RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import {
+  type ContainerDefinition,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+  TagResourceCommand,
+} from '@aws-sdk/client-ecs';
 import { envoyContainer, patchedTaskDefinition, simpleTaskDefinition } from './fixtures';
 import { failureOf, useEmulator } from './helpers';
 
@@ -161,7 +166,8 @@ describe('Noncompliance: definitions ECS refuses with ClientException', () => {
       (td) => {
         containers(td).app.dependsOn = [{ containerName: 'xray', condition: 'START' }];
       },
-      "Container 'frontend' depends on container 'xray', which is not defined",
+      // Real ECS wording, "+" included (dagster-io/dagster#6926, eagletmt/hako#99).
+      "Cannot depend on container + 'xray' because it does not exist",
     ],
     [
       'HEALTHY on a container without healthCheck',
@@ -193,11 +199,6 @@ describe('Noncompliance: definitions ECS refuses with ClientException', () => {
       "names container 'proxy', which is not defined",
     ],
     ['no AppPorts', (td) => setProperty(td, 'AppPorts', undefined), 'App ports not found'],
-    [
-      'an empty EgressIgnoredPorts',
-      (td) => setProperty(td, 'EgressIgnoredPorts', ''),
-      "property 'EgressIgnoredPorts' has an empty value",
-    ],
     [
       'a proxy property without a value',
       (td) => {
@@ -350,5 +351,317 @@ describe('Noncompliance: definitions ECS refuses with ClientException', () => {
     const error = await failureOf(register({ ...patchedTaskDefinition(), tags }));
     expect(error.name).toBe('InvalidParameterException');
     expect(error.message).toContain("'tags'");
+  });
+});
+
+/** `count` small non-essential containers to add to the patched definition. */
+function extraContainers(count: number): ContainerDefinition[] {
+  return Array.from({ length: count }, (_, i) => ({
+    name: `worker-${i}`,
+    image: 'busybox',
+    essential: false,
+  }));
+}
+
+/** A bridge-mode EC2 definition (links and hostname are allowed there). */
+function bridgeTaskDefinition(): RegisterTaskDefinitionCommandInput {
+  return {
+    family: 'bridge',
+    networkMode: 'bridge',
+    containerDefinitions: [
+      { name: 'web', image: 'nginx', memory: 128, links: ['db'], hostname: 'web' },
+      { name: 'db', image: 'postgres', memory: 256 },
+    ],
+  };
+}
+
+describe('Compliance: the limits ECS documents, at their edges', () => {
+  test.each<[string, RegisterTaskDefinitionCommandInput]>([
+    // ECS service quotas: "Containers per task definition: 10".
+    ['10 containers', patched((td) => td.containerDefinitions?.push(...extraContainers(8)))],
+    // ECS API reference, HealthCheck: interval 5-300, timeout 2-60, retries 1-10, startPeriod 0-300.
+    [
+      'a health check at the lower bounds (5, 2, 1, 0)',
+      patched((td) => {
+        containers(td).envoy.healthCheck = {
+          command: ['CMD', 'true'],
+          interval: 5,
+          timeout: 2,
+          retries: 1,
+          startPeriod: 0,
+        };
+      }),
+    ],
+    [
+      'a health check at the upper bounds (300, 60, 10, 300)',
+      patched((td) => {
+        containers(td).envoy.healthCheck = {
+          command: ['CMD', 'true'],
+          interval: 300,
+          timeout: 60,
+          retries: 10,
+          startPeriod: 300,
+        };
+      }),
+    ],
+    // ECS API reference, ContainerDefinition.stopTimeout: Fargate's maximum is 120 s; EC2 documents none.
+    [
+      'stopTimeout 120 on Fargate',
+      patched((td) => {
+        containers(td).envoy.stopTimeout = 120;
+      }),
+    ],
+    [
+      'stopTimeout 600 on EC2',
+      {
+        ...simpleTaskDefinition(),
+        containerDefinitions: [{ name: 'app', image: 'nginx', memory: 128, stopTimeout: 600 }],
+      },
+    ],
+    // ECS API reference, ContainerDependency.condition: COMPLETE/SUCCESS suit "nonessential containers that run a
+    // script and then exit".
+    [
+      'a COMPLETE dependency on a non-essential init container',
+      patched((td) => {
+        td.containerDefinitions?.push({ name: 'init', image: 'busybox', essential: false });
+        containers(td).app.dependsOn?.push({ containerName: 'init', condition: 'COMPLETE' });
+      }),
+    ],
+    // ECS API reference, ContainerDefinition.links ("only supported if the network mode … is bridge") and .hostname
+    // (not supported with awsvpc): both fine in bridge mode.
+    ['links and hostname in bridge mode', bridgeTaskDefinition()],
+    // ECS API reference, ProxyConfiguration.properties: EgressIgnoredPorts and EgressIgnoredIPs "can be an empty
+    // list"; IgnoredUID "can be empty" when IgnoredGID is specified.
+    ['an empty EgressIgnoredPorts', patched((td) => setProperty(td, 'EgressIgnoredPorts', ''))],
+    ['an empty EgressIgnoredIPs', patched((td) => setProperty(td, 'EgressIgnoredIPs', ''))],
+    [
+      'an empty IgnoredUID with an IgnoredGID',
+      patched((td) => {
+        setProperty(td, 'IgnoredUID', '');
+        setProperty(td, 'IgnoredGID', '1338');
+      }),
+    ],
+    // ECS API reference, Tag: letters, numbers and spaces representable in UTF-8 and + - = . _ : / @ (the model's
+    // pattern, matched against the whole key and value).
+    [
+      'tags using every allowed character',
+      patched((td) => {
+        td.tags = [
+          { key: 'Team Name_1.2:3/4=5+6-7@8', value: 'Équipe Öl 42' },
+          { key: 'empty-value', value: '' },
+        ];
+      }),
+    ],
+  ])('GIVEN %s THEN it registers', async (_, input) => {
+    expect((await register(input)).taskDefinition?.status).toBe('ACTIVE');
+  });
+});
+
+describe('Noncompliance: documented limits ECS refuses with ClientException', () => {
+  test.each<[string, RegisterTaskDefinitionCommandInput, string | RegExp]>([
+    // ECS service quotas: "Containers per task definition: 10"; real wording "Too many containers."
+    // (aws/amazon-ecs-cli#184).
+    [
+      '11 containers',
+      patched((td) => td.containerDefinitions?.push(...extraContainers(9))),
+      /^Too many containers\.$/,
+    ],
+    // ECS service quotas: task definition size 64 KiB; real wording from the CloudTrail record in
+    // awsdocs/amazon-ecs-developer-guide#149.
+    [
+      'a request over 64 KiB',
+      patched((td) => {
+        containers(td).app.environment = [{ name: 'BLOB', value: 'x'.repeat(70_000) }];
+      }),
+      /^Actual length: '\d+'\. Max allowed length is '65536' bytes\.$/,
+    ],
+    // Real ECS answer to an empty tag list: "Tags can not be empty." (fabfuel/ecs-deploy#146, kayac/ecspresso#296).
+    [
+      'tags: []',
+      patched((td) => {
+        td.tags = [];
+      }),
+      /^Tags can not be empty\.$/,
+    ],
+    // ECS API reference, Tag: "Do not use aws:, AWS:, or any upper or lowercase combination of such as a prefix for
+    // either keys or values".
+    [
+      'a tag value starting with AWS:',
+      patched((td) => {
+        td.tags = [{ key: 'origin', value: 'AWS:cloudformation' }];
+      }),
+      "Tag value 'AWS:cloudformation' (key 'origin') is not allowed",
+    ],
+    // ECS API reference, HealthCheck ranges; real wording for the maximum (PostHog/posthog#8647).
+    [
+      'health check retries 11',
+      patched((td) => {
+        Object.assign(containers(td).envoy.healthCheck ?? {}, { retries: 11 });
+      }),
+      "Health check retries must be less than or equal to the maximum allowed value 10 for container 'envoy'",
+    ],
+    [
+      'health check interval 4',
+      patched((td) => {
+        Object.assign(containers(td).envoy.healthCheck ?? {}, { interval: 4 });
+      }),
+      "Health check interval must be greater than or equal to the minimum allowed value 5 for container 'envoy'",
+    ],
+    [
+      'health check timeout 61',
+      patched((td) => {
+        Object.assign(containers(td).envoy.healthCheck ?? {}, { timeout: 61 });
+      }),
+      'Health check timeout must be less than or equal to the maximum allowed value 60',
+    ],
+    [
+      'health check startPeriod 301',
+      patched((td) => {
+        Object.assign(containers(td).envoy.healthCheck ?? {}, { startPeriod: 301 });
+      }),
+      'Health check startPeriod must be less than or equal to the maximum allowed value 300',
+    ],
+    // ECS API reference, ContainerDefinition.stopTimeout: "For tasks that use the Fargate launch type, the max stop
+    // timeout value is 120 seconds".
+    [
+      'stopTimeout 121 on Fargate',
+      patched((td) => {
+        containers(td).envoy.stopTimeout = 121;
+      }),
+      "Invalid 'stopTimeout' setting for container 'envoy'",
+    ],
+    // ECS API reference, ContainerDependency.condition: COMPLETE and SUCCESS "can't be set on an essential
+    // container"; real wording from boto/boto3#2436. An omitted `essential` means essential.
+    [
+      'a SUCCESS dependency on an essential container',
+      patched((td) => {
+        td.containerDefinitions?.push({ name: 'init', image: 'busybox' });
+        containers(td).app.dependsOn?.push({ containerName: 'init', condition: 'SUCCESS' });
+      }),
+      /^A dependency container with SUCCESS or COMPLETE condition cannot be an essential container$/,
+    ],
+    [
+      'a COMPLETE dependency on the essential Envoy',
+      patched((td) => {
+        containers(td).app.dependsOn = [{ containerName: 'envoy', condition: 'COMPLETE' }];
+      }),
+      'cannot be an essential container',
+    ],
+    // ECS API reference: privileged, pidMode and ipcMode are "not supported for … tasks run on Fargate". Real wording
+    // for pidMode (aws/aws-cdk#29619) and ipcMode (cn-terraform/terraform-aws-ecs-fargate#2).
+    [
+      'a privileged container on Fargate',
+      patched((td) => {
+        containers(td).app.privileged = true;
+      }),
+      "Tasks using the Fargate launch type do not support privileged containers (container 'frontend')",
+    ],
+    [
+      "pidMode 'host' on Fargate",
+      patched((td) => {
+        td.pidMode = 'host';
+      }),
+      "Tasks using the Fargate launch type do not support pidMode 'host'. The supported value for pidMode is 'task'.",
+    ],
+    [
+      'an ipcMode on Fargate',
+      patched((td) => {
+        td.ipcMode = 'task';
+      }),
+      /^Tasks using the Fargate launch type do not support ipcMode\.$/,
+    ],
+    // ECS API reference, ContainerDefinition.hostname: "not supported if you're using the awsvpc network mode"; real
+    // wording from labd/ecs-deplojo#26.
+    [
+      'a hostname in awsvpc mode',
+      patched((td) => {
+        containers(td).app.hostname = 'frontend';
+      }),
+      /^hostname is not supported on container when networkMode=awsvpc\.$/,
+    ],
+    // ECS API reference, ContainerDefinition.links: "only supported if the network mode of a task definition is
+    // bridge"; real wording for awsvpc from aws-observability/aws-otel-collector#1359.
+    [
+      'links in awsvpc mode',
+      patched((td) => {
+        containers(td).app.links = ['envoy'];
+      }),
+      /^Links are not supported when networkMode=awsvpc\.$/,
+    ],
+    [
+      'links in host mode',
+      {
+        ...bridgeTaskDefinition(),
+        networkMode: 'host',
+        containerDefinitions: [
+          { name: 'web', image: 'nginx', memory: 128, links: ['db'] },
+          { name: 'db', image: 'postgres', memory: 128 },
+        ],
+      },
+      /^Links are not supported when networkMode=host\.$/,
+    ],
+    // ECS API reference, ContainerDefinition.name: "Up to 255 letters (uppercase and lowercase), numbers,
+    // underscores, and hyphens are allowed."
+    [
+      'a container name with a dot',
+      patched((td) => {
+        td.containerDefinitions?.push({ name: 'side.car', image: 'busybox', essential: false });
+      }),
+      "Invalid container name 'side.car'",
+    ],
+    // ECS API reference, ProxyConfiguration.properties: AppPorts is required (an empty one is "App ports not found",
+    // aws/aws-app-mesh-roadmap#467); IgnoredUID and IgnoredGID may not both be empty; the proxy ports are required.
+    ['an empty AppPorts', patched((td) => setProperty(td, 'AppPorts', '')), 'App ports not found'],
+    [
+      'an empty IgnoredUID without IgnoredGID',
+      patched((td) => setProperty(td, 'IgnoredUID', '')),
+      'needs IgnoredUID or IgnoredGID',
+    ],
+    [
+      'an empty ProxyIngressPort',
+      patched((td) => setProperty(td, 'ProxyIngressPort', '')),
+      'needs ProxyIngressPort',
+    ],
+  ])('GIVEN %s THEN ClientException', async (_, input, message) => {
+    const error = await failureOf(register(input));
+    expect(error.name).toBe('ClientException');
+    expect(error.$metadata?.httpStatusCode).toBe(400);
+    if (typeof message === 'string') expect(error.message).toContain(message);
+    else expect(error.message).toMatch(message);
+    expect(ctx.emulator.snapshot().ecs.taskDefinitions).toEqual([]);
+  });
+});
+
+describe('tag keys and values match the allowed characters as a whole (InvalidParameterException, model validation)', () => {
+  // ECS API reference, Tag: key and value Pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ — a whole-string match. AWS applies
+  // model patterns to the whole value even where the model text is unanchored (IAM refuses a comma under the same
+  // unanchored pattern: SWO-GS/auto-tag#90).
+  test.each([
+    ['a key with a comma', { key: 'team,owner', value: 'mesh' }, "'tags[0].key'"],
+    ['a value with a semicolon', { key: 'team', value: 'a;b' }, "'tags[0].value'"],
+    ['a value with parentheses', { key: 'team', value: 'mesh (prod)' }, "'tags[0].value'"],
+  ])('GIVEN %s WHEN registering THEN InvalidParameterException naming the member', async (_, tag, member) => {
+    const error = await failureOf(register({ ...simpleTaskDefinition(), tags: [tag] }));
+    expect(error.name).toBe('InvalidParameterException');
+    expect(error.message).toContain(member);
+    expect(error.message).toContain('regular expression pattern');
+  });
+
+  test('GIVEN a registered revision WHEN tagged with a key containing "#" THEN InvalidParameterException and no tag', async () => {
+    const arn = (await register(simpleTaskDefinition())).taskDefinition?.taskDefinitionArn;
+    const error = await failureOf(
+      ctx.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: 'cost#center', value: '1' }] })),
+    );
+    expect(error.name).toBe('InvalidParameterException');
+    expect(ctx.emulator.snapshot().ecs.taskDefinitions[0]?.tags).toEqual([]);
+  });
+
+  // Same documented rule as on register: no aws: prefix on values either.
+  test('GIVEN a registered revision WHEN tagged with a value starting with aws: THEN ClientException', async () => {
+    const arn = (await register(simpleTaskDefinition())).taskDefinition?.taskDefinitionArn;
+    const error = await failureOf(
+      ctx.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: 'origin', value: 'aws:x' }] })),
+    );
+    expect(error.name).toBe('ClientException');
   });
 });
