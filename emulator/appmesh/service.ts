@@ -20,9 +20,11 @@ import { KINDS, type Kind, parseResourceOperation } from './kinds';
 import { APP_MESH_QUOTAS } from './quotas';
 import {
   checkClientToken,
-  checkGatewayRouteSpec,
+  checkGatewayRouteFitsGateway,
   checkResourceName,
   checkRouteFitsRouter,
+  checkVirtualGatewaySpec,
+  checkVirtualNodeSpec,
   describeKind,
   referencesOf,
 } from './rules';
@@ -353,12 +355,18 @@ export class AppMeshService {
     mesh: Resource,
     parent: Resource | undefined,
   ): void {
+    if (kind === 'virtualNode') checkVirtualNodeSpec(spec);
+    if (kind === 'virtualGateway') checkVirtualGatewaySpec(spec);
     if (kind === 'route' && parent) checkRouteFitsRouter(name, spec, parent.name, parent.spec);
-    if (kind === 'gatewayRoute') checkGatewayRouteSpec(spec);
+    if (kind === 'gatewayRoute' && parent) checkGatewayRouteFitsGateway(name, spec, parent.name, parent.spec);
     if (kind === 'virtualRouter') {
-      // An update may not take away the listener protocol existing routes rely on.
+      // An update may not take away the listener (protocol, or single port) existing routes rely on.
       for (const route of this.childrenOf(mesh, 'route', name))
         checkRouteFitsRouter(route.name, route.spec, name, spec);
+    }
+    if (kind === 'virtualGateway') {
+      for (const route of this.childrenOf(mesh, 'gatewayRoute', name))
+        checkGatewayRouteFitsGateway(route.name, route.spec, name, spec);
     }
     for (const ref of referencesOf(kind, spec)) {
       if (!this.resources.has(this.arnOf(mesh.meshOwner, mesh.meshName, ref.kind, ref.name))) {

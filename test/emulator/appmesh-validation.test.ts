@@ -234,7 +234,10 @@ describe('what only a raw request can send', () => {
   const nodePath = `/v20190125/meshes/${MESH}/virtualNodes`;
   const validBody = {
     virtualNodeName: 'raw',
-    spec: { listeners: [{ portMapping: { port: 80, protocol: 'http' } }] },
+    spec: {
+      listeners: [{ portMapping: { port: 80, protocol: 'http' } }],
+      serviceDiscovery: { dns: { hostname: 'raw.local' } },
+    },
   };
 
   test('GIVEN a valid raw request THEN it succeeds (the baseline for the cases below)', async () => {
