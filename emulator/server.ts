@@ -19,7 +19,7 @@ import { CLOUDFORMATION_INTERNAL_ERROR } from './cloudformation/errors';
 import { stackNameIssues } from './cloudformation/rules';
 import type { CloudFormationService } from './cloudformation/service';
 import type { EcsService } from './ecs/service';
-import { ServiceError } from './errors';
+import { INTERNAL_ERROR, ServiceError } from './errors';
 import type { FaultInjector, Interruption } from './faults';
 import { errorStatus, type Operation, type ServiceModel } from './model/model';
 import { describeIssues, type Issue, validateStructureValue } from './model/validate';
@@ -211,6 +211,11 @@ function leaveUnanswered(
     else socket.destroy();
     return;
   }
+  if (socket.destroyed) {
+    // The client gave up while the call was on its way.
+    entry.durationMs = performance.now() - t0;
+    return;
+  }
   const release = deps.faults.park(() => socket.destroy());
   res.once('close', () => {
     release();
@@ -266,11 +271,8 @@ async function applyFaults(
   if (!interruption.applied) throw new Unanswered();
 }
 
-function internalError(service: ServiceName): { type: string; status: number } {
-  if (service === 'cloudformation') return CLOUDFORMATION_INTERNAL_ERROR;
-  return service === 'ecs'
-    ? { type: 'ServerException', status: 500 }
-    : { type: 'InternalServerErrorException', status: 500 };
+function internalError(service: ServiceName): { readonly type: string; readonly status: number } {
+  return service === 'cloudformation' ? CLOUDFORMATION_INTERNAL_ERROR : INTERNAL_ERROR[service];
 }
 
 function validationError(type: string, issues: readonly Issue[]): ServiceError {
