@@ -7,7 +7,7 @@
 export interface MeshServiceProperties {
   /**
    * Name of an existing mesh.
-   * Allowed: 1-255 characters.
+   * Allowed: 1-255 characters; a name of 1-255 letters, digits, periods, hyphens and underscores.
    * Update: Replacement.
    */
   readonly meshName: string;
@@ -27,7 +27,7 @@ export interface MeshServiceProperties {
   /**
    * Name of the virtual service other services call (their Backends).
    * A new name creates the virtual service under it, repoints the gateway route and then deletes the old one.
-   * Allowed: 1-255 characters.
+   * Allowed: 1-255 characters; a name of 1-255 letters, digits, periods, hyphens and underscores.
    * @default <ServiceName>.<Namespace> with Cloud Map, DnsHostname with DNS
    * Update: No interruption.
    */
@@ -70,7 +70,7 @@ export interface MeshServiceProperties {
   readonly healthCheck?: MeshServiceHealthCheck;
   /**
    * Virtual service names this service calls.
-   * Allowed: 0-50 items; each 1-255 characters; unique backends.
+   * Allowed: 0-50 items; each 1-255 characters; a name of 1-255 letters, digits, periods, hyphens and underscores; unique backends.
    * @default []
    * Update: No interruption.
    */
@@ -187,7 +187,7 @@ export interface MeshServiceHealthCheck {
 export interface MeshServiceRoute {
   /**
    * Route name, unique within the service.
-   * Allowed: 1-255 characters.
+   * Allowed: 1-255 characters; a name of 1-255 letters, digits, periods, hyphens and underscores.
    * Update: No interruption.
    */
   readonly name: string;
@@ -404,7 +404,7 @@ export interface MeshServiceVersion {
   readonly weight?: number;
   /**
    * This version's virtual node name.
-   * Allowed: 1-255 characters.
+   * Allowed: 1-255 characters; a name of 1-255 letters, digits, periods, hyphens and underscores.
    * @default <ServiceName>-<Name>
    * Update: No interruption.
    */
@@ -430,13 +430,13 @@ export interface MeshServiceVersion {
 export interface MeshServiceGateway {
   /**
    * An existing virtual gateway in the mesh (the platform owns it).
-   * Allowed: 1-255 characters.
+   * Allowed: 1-255 characters; a name of 1-255 letters, digits, periods, hyphens and underscores.
    * Update: No interruption.
    */
   readonly virtualGatewayName: string;
   /**
    * Name of the gateway route.
-   * Allowed: 1-255 characters.
+   * Allowed: 1-255 characters; a name of 1-255 letters, digits, periods, hyphens and underscores.
    * @default <ServiceName>
    * Update: No interruption.
    */
@@ -654,13 +654,13 @@ export interface MeshServiceEnvoyTracing {
 export interface MeshServiceTag {
   /**
    * Tag key.
-   * Allowed: 1-128 characters.
+   * Allowed: 1-128 characters; letters, digits, spaces and _ . : / = + - @ only.
    * Update: No interruption.
    */
   readonly key: string;
   /**
    * Tag value.
-   * Allowed: 0-256 characters.
+   * Allowed: 0-256 characters; letters, digits, spaces and _ . : / = + - @ only.
    * @default ""
    * Update: No interruption.
    */

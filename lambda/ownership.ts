@@ -41,22 +41,23 @@ export interface KeyValue {
   readonly value: string;
 }
 
-/** Tag values are limited to 256 characters; longer physical ids are represented by their digest. */
-export function ownerTagValue(physicalId: string): string {
-  return physicalId.length <= MAX_VALUE
-    ? physicalId
-    : `sha256:${createHash('sha256').update(physicalId).digest('hex')}`;
+/**
+ * A tag value for any text: the text itself when it fits ECS's and App Mesh's 256 characters, else its digest
+ * (`sha256:<hex>`), which is unique and uses only characters both services allow in tag values (a cut with an
+ * ellipsis would not be: ECS refuses `…`).
+ */
+export function tagValue(text: string): string {
+  return text.length <= MAX_VALUE ? text : `sha256:${createHash('sha256').update(text).digest('hex')}`;
 }
 
-/** A value cut to the tag limit from the left (the informative end of an ARN is its right). */
-export const tagValue = (text: string): string =>
-  text.length <= MAX_VALUE ? text : `…${text.slice(-(MAX_VALUE - 1))}`;
+/** Physical ids longer than a tag value are represented by their digest. */
+export const ownerTagValue = tagValue;
 
 export function ownershipTags(owner: Owner): KeyValue[] {
   return [
-    { key: TAG.owner, value: ownerTagValue(owner.physicalId) },
-    { key: TAG.stackId, value: owner.stackId.slice(0, MAX_VALUE) },
-    { key: TAG.logicalId, value: owner.logicalResourceId.slice(0, MAX_VALUE) },
+    { key: TAG.owner, value: tagValue(owner.physicalId) },
+    { key: TAG.stackId, value: tagValue(owner.stackId) },
+    { key: TAG.logicalId, value: tagValue(owner.logicalResourceId) },
   ];
 }
 

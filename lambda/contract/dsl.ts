@@ -76,6 +76,18 @@ export interface StringRules {
   readonly check?: (value: string) => string | undefined;
 }
 
+/**
+ * The first C0 or C1 control character or DEL in a string: no property has a use for them, and AWS refuses them in
+ * names and tags.
+ */
+function firstControlCharacter(value: string): { code: number; index: number } | undefined {
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return { code, index };
+  }
+  return undefined;
+}
+
 export class StringType extends Type<string> {
   constructor(readonly rules: StringRules = {}) {
     super();
@@ -88,6 +100,15 @@ export class StringType extends Type<string> {
     if (typeof value === 'boolean') value = String(value);
     if (typeof value !== 'string')
       return issue(ctx, path, `expected ${this.expectation()}, got ${render(value)}`);
+    const control = firstControlCharacter(value);
+    if (control) {
+      const code = control.code.toString(16).toUpperCase().padStart(4, '0');
+      return issue(
+        ctx,
+        path,
+        `must not contain control characters (found U+${code} at position ${control.index})`,
+      );
+    }
     const { min = 0, max, pattern, check } = this.rules;
     if (value.length < min || (max !== undefined && value.length > max)) {
       const got = value.length === 0 ? 'an empty string' : `${value.length} characters`;

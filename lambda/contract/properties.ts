@@ -34,7 +34,22 @@ export const DEFAULT_ENVOY_VERSION = 'v1.34.13.3-prod';
 const PROTOCOLS = ['http', 'http2', 'grpc', 'tcp'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
-const resourceName = () => str({ min: 1, max: 255 });
+/**
+ * App Mesh names. The API models give only a length, but a name is addressed in ARNs and URL paths (a `/` cannot
+ * be) and in Envoy's cluster and statistics names, so the provider allows the characters every AWS example uses.
+ */
+const resourceName = () =>
+  str({
+    min: 1,
+    max: 255,
+    pattern: /^[A-Za-z0-9._-]+$/,
+    patternHint: 'a name of 1-255 letters, digits, periods, hyphens and underscores',
+  });
+/** ECS and App Mesh tags: letters, digits and spaces of any script and `_ . : / = + - @`, as the whole string. */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_TEXT_HINT = 'letters, digits, spaces and _ . : / = + - @ only';
+const reservedByAws = (what: string) => (v: string) =>
+  v.toLowerCase().startsWith('aws:') ? `tag ${what} starting with aws: are reserved by AWS` : undefined;
 /** DNS label: Cloud Map service names and the version suffix of virtual node names. */
 const label = (max: number) =>
   str({
@@ -515,16 +530,27 @@ const Tag = struct(
       str({
         min: 1,
         max: 128,
+        pattern: TAG_TEXT,
+        patternHint: TAG_TEXT_HINT,
         check: (k) =>
-          k.toLowerCase().startsWith('aws:')
-            ? 'tag keys starting with aws: are reserved by AWS'
-            : k.startsWith(TAG_PREFIX)
-              ? `tag keys starting with ${TAG_PREFIX} are reserved for the provider's ownership tags`
-              : undefined,
+          reservedByAws('keys')(k) ??
+          (k.startsWith(TAG_PREFIX)
+            ? `tag keys starting with ${TAG_PREFIX} are reserved for the provider's ownership tags`
+            : undefined),
       }),
       { description: 'Tag key.', update: 'in-place' },
     ),
-    Value: withDefault(str({ min: 0, max: 256 }), '', { description: 'Tag value.', update: 'in-place' }),
+    Value: withDefault(
+      str({
+        min: 0,
+        max: 256,
+        pattern: TAG_TEXT,
+        patternHint: TAG_TEXT_HINT,
+        check: reservedByAws('values'),
+      }),
+      '',
+      { description: 'Tag value.', update: 'in-place' },
+    ),
   },
   { description: 'A tag applied to every App Mesh resource and patched task definition.' },
 );
@@ -689,6 +715,13 @@ function crossPropertyRules(p: MeshServiceProps, report: (path: string, message:
     if (!httpLike && p.HealthCheck.Path !== undefined) {
       report('HealthCheck.Path', `not allowed for a ${hcProtocol} health check`);
     }
+    const hcPort = p.HealthCheck.Port;
+    if (known(hcPort) && known(p.Port) && hcPort !== p.Port) {
+      report(
+        'HealthCheck.Port',
+        `must equal Port (${p.Port}): App Mesh checks the listener port, got ${hcPort}`,
+      );
+    }
     const { IntervalMillis, TimeoutMillis } = p.HealthCheck;
     if (known(IntervalMillis) && known(TimeoutMillis) && TimeoutMillis >= IntervalMillis) {
       report(
@@ -786,6 +819,22 @@ function versionRules(
   if (p.Routes === undefined && versions.length > 0 && versions.every((v) => v.Weight === 0)) {
     report('Versions', 'every version has Weight 0; at least one needs a weight above 0');
   }
+  const total = weightTotal(versions.map((v) => (versions.length === 1 ? (v.Weight ?? 100) : v.Weight)));
+  if (p.Routes === undefined && total !== undefined && total > MAX_ROUTE_WEIGHT) {
+    report(
+      'Versions',
+      `the weights total ${total}; App Mesh allows the weights of a route to total at most ${MAX_ROUTE_WEIGHT}`,
+    );
+  }
+}
+
+/** App Mesh: the weighted targets of a route total at most 100. */
+const MAX_ROUTE_WEIGHT = 100;
+
+/** The sum of the weights, when every one is known. */
+function weightTotal(weights: readonly unknown[]): number | undefined {
+  if (!weights.every((w): w is number => typeof w === 'number')) return undefined;
+  return weights.reduce((a, b) => a + b, 0);
 }
 
 function routeRules(
@@ -860,10 +909,21 @@ function routeRules(
     if (weights.every((w) => typeof w === 'number' && w === 0)) {
       report(`${at}.Targets`, 'at least one target needs a weight above 0');
     }
+    const total = weightTotal(weights);
+    if (total !== undefined && total > MAX_ROUTE_WEIGHT) {
+      report(`${at}.Targets`, `the weights total ${total}; App Mesh allows at most ${MAX_ROUTE_WEIGHT}`);
+    }
   } else if (versions && versions.length > 0) {
     const weights = versions.map((v) => (versions.length === 1 ? (v.Weight ?? 100) : v.Weight));
     if (weights.every((w) => typeof w === 'number' && w === 0)) {
       report(`${at}.Targets`, 'every version has Weight 0; at least one needs a weight above 0');
+    }
+    const total = weightTotal(weights);
+    if (total !== undefined && total > MAX_ROUTE_WEIGHT) {
+      report(
+        `${at}.Targets`,
+        `the weights total ${total} (from Versions[].Weight); App Mesh allows at most ${MAX_ROUTE_WEIGHT}`,
+      );
     }
   }
 }

@@ -60,10 +60,36 @@ describe('GIVEN the record of retired task-definition families', () => {
     expect(tags).toHaveLength(RETIRED_FAMILY_TAG_SLOTS);
   });
 
-  test('WHEN a value is longer than a tag allows THEN it keeps its informative end', () => {
+  test('WHEN a value is longer than a tag allows THEN it becomes its digest, a valid and unique tag value', () => {
     const arn = `arn:aws:ecs:us-east-1:111122223333:task-definition/${'f'.repeat(255)}:12`;
-    expect(tagValue(arn)).toHaveLength(256);
-    expect(tagValue(arn).endsWith(':12')).toBe(true);
+    expect(tagValue(arn)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(tagValue(arn)).not.toBe(tagValue(`${arn}3`));
     expect(tagValue('short')).toBe('short');
+  });
+});
+
+describe('GIVEN the tags the provider writes itself', () => {
+  // ECS (TagValue pattern, applied to the whole string) and App Mesh accept only these characters.
+  const ALLOWED = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+  test('WHEN the owner has the longest ids CloudFormation and the contract allow THEN every value is valid', () => {
+    const longest = {
+      physicalId: `mesh/${'m'.repeat(255)}@111122223333/service/${'s'.repeat(63)}`,
+      stackId: `arn:aws-us-gov:cloudformation:us-gov-west-1:111122223333:stack/${'S'.repeat(128)}/0f1e2d3c-aaaa-bbbb-cccc-000000000001`,
+      logicalResourceId: 'L'.repeat(255),
+    };
+    const values = [
+      ...ownershipTags(longest),
+      ...retiredFamilyTags(Array.from({ length: 30 }, (_, i) => `${i}${'f'.repeat(200)}`)).tags,
+      {
+        key: TAG.source,
+        value: tagValue(`arn:aws:ecs:us-east-1:111122223333:task-definition/${'f'.repeat(255)}:9999999999`),
+      },
+    ];
+    for (const t of values) {
+      expect({ key: t.key, ok: ALLOWED.test(t.value) && t.value.length <= 256 }).toEqual({
+        key: t.key,
+        ok: true,
+      });
+    }
   });
 });
