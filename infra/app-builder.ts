@@ -74,6 +74,18 @@ export function buildApp(props: AppProps = {}): BuiltApp {
     ...(organization ? { invokerOrganizationId: organization } : {}),
     invokerAccountIds: contextList(app, 'invokerAccountIds'),
     sharedMeshOwnerAccountIds: contextList(app, 'sharedMeshOwnerAccountIds'),
+    allowedTaskFamilies: contextList(app, 'allowedTaskFamilies'),
+    allowedImages: contextList(app, 'allowedImages'),
+    ...optional(
+      'passRoles',
+      contextList(app, 'passRoles').length ? contextList(app, 'passRoles') : undefined,
+    ),
+    ...optional(
+      'verifyStackRequests',
+      contextString(app, 'verifyStackRequests') === undefined
+        ? undefined
+        : contextFlag(app, 'verifyStackRequests'),
+    ),
   });
 
   const clusterName = contextString(app, 'clusterName') ?? PLATFORM_DEFAULTS.clusterName;

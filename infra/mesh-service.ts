@@ -3,11 +3,12 @@
  * (mesh-service-props.generated.ts), converted back to CloudFormation's names by the same contract, and validated
  * with the provider's own rules at synth time — so the construct and the handler cannot drift apart.
  */
-import { CustomResource, Duration, Fn, Token, Validations } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { CustomResource, Duration, Fn, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Construct, type IConstruct } from 'constructs';
 import { toCloudFormation } from '../lambda/contract/case';
 import { parseWith, Unresolved } from '../lambda/contract/dsl';
 import { MeshServiceProperties, RESOURCE_TYPE } from '../lambda/contract/properties';
+import { ALLOWED_STACKS_TAG } from '../lambda/policy';
 import type { MeshServiceProperties as GeneratedProps } from './mesh-service-props.generated';
 
 /** The export the provider stack publishes. */
@@ -37,6 +38,15 @@ function withoutTokens(value: unknown): unknown {
 }
 
 export class MeshService extends Construct {
+  /**
+   * Lets the MeshService resources of the task definition's own stack patch it: tags it with
+   * `mesh-service:allowed-stacks` = the stack's name. Without a grant (or a family the provider's policy allows),
+   * the provider refuses to patch a task definition (docs/security.md).
+   */
+  static allowPatching(taskDefinition: IConstruct): void {
+    Tags.of(taskDefinition).add(ALLOWED_STACKS_TAG, Stack.of(taskDefinition).stackName);
+  }
+
   readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: MeshServiceProps) {

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
+import { DEFAULT_POLICY, POLICY_ENV } from '../lambda/policy';
 
 /** The export every template imports: `!ImportValue MeshServiceProvider-ServiceToken`. Stable forever. */
 export const SERVICE_TOKEN_EXPORT = 'MeshServiceProvider-ServiceToken';
@@ -21,6 +22,29 @@ export interface MeshServiceProviderStackProps extends StackProps {
   readonly invokerAccountIds?: readonly string[];
   /** Accounts that share meshes with this one (MeshOwner); their mesh ARNs are added to the App Mesh permissions. */
   readonly sharedMeshOwnerAccountIds?: readonly string[];
+  /**
+   * Task-definition families any permitted stack may patch without a `mesh-service:allowed-stacks` grant on the
+   * revision (`*` matches any characters), e.g. families registered by CI pipelines.
+   * @default none: only revisions tagged for the invoking stack
+   */
+  readonly allowedTaskFamilies?: readonly string[];
+  /**
+   * Roles (IAM path and name after `role/`, `*` matches any characters) that patched revisions may pass to ECS:
+   * the handler's `iam:PassRole` grant and the check it makes before any change.
+   * @default ['mesh-service/*']
+   */
+  readonly passRoles?: readonly string[];
+  /**
+   * Images (`*` matches any characters) allowed for Envoy.Image and Envoy.Tracing.DaemonImage beyond the official
+   * App Mesh Envoy and X-Ray daemon images, e.g. a mirror in the platform's ECR.
+   * @default none
+   */
+  readonly allowedImages?: readonly string[];
+  /**
+   * Check every request of a stack of this account with CloudFormation (DescribeStackResource) before acting.
+   * @default true
+   */
+  readonly verifyStackRequests?: boolean;
   readonly logRetention?: logs.RetentionDays;
 }
 
@@ -49,7 +73,16 @@ export class MeshServiceProviderStack extends Stack {
       description: 'Custom::MeshService handler: App Mesh resources and ECS task definitions it manages',
     });
     handlerLogs.grantWrite(role);
-    this.grantServicePermissions(role, props.sharedMeshOwnerAccountIds ?? []);
+    const passRoles = props.passRoles ?? DEFAULT_POLICY.passRoles;
+    if (passRoles.length === 0) throw new Error('passRoles must name at least one role pattern');
+    for (const pattern of passRoles) {
+      if (!/^[\w+=,.@/*-]+$/.test(pattern) || pattern.startsWith('/') || pattern === '*') {
+        throw new Error(
+          `passRoles: "${pattern}" is not a role pattern after "role/" (e.g. mesh-service/*); "*" alone would let templates pass every role`,
+        );
+      }
+    }
+    this.grantServicePermissions(role, props.sharedMeshOwnerAccountIds ?? [], passRoles);
 
     this.handler = new lambda.Function(this, 'Handler', {
       functionName: `${prefix}-Handler`,
@@ -63,7 +96,17 @@ export class MeshServiceProviderStack extends Stack {
       memorySize: 512,
       role,
       logGroup: handlerLogs,
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        // The trust policy (lambda/policy.ts, docs/security.md).
+        [POLICY_ENV.invokerAccounts]: props.invokerOrganizationId
+          ? '*'
+          : (props.invokerAccountIds ?? []).join(','),
+        [POLICY_ENV.taskFamilies]: (props.allowedTaskFamilies ?? []).join(','),
+        [POLICY_ENV.passRoles]: passRoles.join(','),
+        [POLICY_ENV.images]: (props.allowedImages ?? []).join(','),
+        [POLICY_ENV.verifyStacks]: String(props.verifyStackRequests ?? true),
+      },
     });
 
     const frameworkRole = new iam.Role(this, 'FrameworkRole', {
@@ -103,10 +146,14 @@ export class MeshServiceProviderStack extends Stack {
     });
     new CfnOutput(this, 'HandlerLogGroup', { value: handlerLogs.logGroupName });
 
-    this.acknowledgeFindings(role, frameworkRole, props.sharedMeshOwnerAccountIds ?? []);
+    this.acknowledgeFindings(role, frameworkRole, props.sharedMeshOwnerAccountIds ?? [], passRoles);
   }
 
-  private grantServicePermissions(role: iam.Role, sharedMeshOwners: readonly string[]): void {
+  private grantServicePermissions(
+    role: iam.Role,
+    sharedMeshOwners: readonly string[],
+    passRoles: readonly string[],
+  ): void {
     const meshArn = (account: string) => `arn:${Aws.PARTITION}:appmesh:${Aws.REGION}:${account}:mesh/*`;
     role.addToPolicy(
       new iam.PolicyStatement({
@@ -171,8 +218,17 @@ export class MeshServiceProviderStack extends Stack {
       new iam.PolicyStatement({
         sid: 'PassTaskRolesToEcsOnly',
         actions: ['iam:PassRole'],
-        resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`],
+        // Only the roles patched revisions may carry (context passRoles), and only to ECS tasks: never role/*.
+        resources: passRoles.map((pattern) => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${pattern}`),
         conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'VerifyRequestsWithCloudFormation',
+        // Proves that a request names a stack operation in progress (lambda/stack-verifier.ts).
+        actions: ['cloudformation:DescribeStackResource'],
+        resources: [`arn:${Aws.PARTITION}:cloudformation:${Aws.REGION}:${Aws.ACCOUNT_ID}:stack/*/*`],
       }),
     );
   }
@@ -181,6 +237,7 @@ export class MeshServiceProviderStack extends Stack {
     role: iam.Role,
     frameworkRole: iam.Role,
     sharedMeshOwners: readonly string[],
+    passRoles: readonly string[],
   ): void {
     Validations.of(role).acknowledge(
       ...sharedMeshOwners.map((account) => ({
@@ -202,10 +259,16 @@ export class MeshServiceProviderStack extends Stack {
         reason:
           'Patched task definitions are new revisions of families named by templates; tagging is limited to task definitions of this account and Region.',
       },
+      ...passRoles
+        .filter((pattern) => pattern.includes('*'))
+        .map((pattern) => ({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/${pattern}]`,
+          reason: `Registering a patched task definition passes the task and execution roles of the template's own revision; iam:PassRole covers only roles matching ${pattern} (context passRoles), only to ecs-tasks.amazonaws.com.`,
+        })),
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]',
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/*/*]',
         reason:
-          'Registering a task definition passes its task and execution roles, which templates name; iam:PassRole is limited to ecs-tasks.amazonaws.com by the iam:PassedToService condition.',
+          'DescribeStackResource on the stack a request names, to prove the request comes from that stack; read-only, stacks of this account and Region.',
       },
     );
     Validations.of(frameworkRole).acknowledge({

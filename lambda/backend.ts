@@ -6,9 +6,19 @@
 import type { Logger } from './log';
 import type { ServiceModel } from './model';
 import type { Owner } from './ownership';
+import type { ProviderPolicy, StackIdentity } from './policy';
 
 export interface RequestContext {
   readonly owner: Owner;
+  /** The stack of the request, already checked against the policy's invokers. */
+  readonly stack: StackIdentity;
+  readonly policy: ProviderPolicy;
+  /**
+   * Resolves when the request is proven to come from its stack's operation (or when that cannot be checked);
+   * rejects otherwise. Backends call it in their read phase, alongside their own reads, before any change.
+   * Memoized: calling it again costs nothing.
+   */
+  readonly authorize: () => Promise<void>;
   readonly requestId: string;
   /** Unique per invocation (the Lambda request id): a re-delivered CloudFormation request is a new invocation. */
   readonly invocationId: string;

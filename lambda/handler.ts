@@ -11,6 +11,7 @@ import { RESOURCE_TYPE } from './contract/properties';
 import { MeshServiceError, UnsupportedRequestError } from './errors';
 import type { Logger } from './log';
 import { parsePhysicalId, parseProperties, type ServiceModel } from './model';
+import { checkInvoker, type ProviderPolicy, type StackIdentity } from './policy';
 import { assertResponseFits, reasonOf } from './response';
 
 export interface HandlerResult {
@@ -18,11 +19,29 @@ export interface HandlerResult {
   readonly Data?: Attributes;
 }
 
+/** Proves that a request comes from the stack operation it names (see stack-verifier.ts). */
+export interface StackVerifier {
+  verify(request: VerifiedRequest): Promise<void>;
+}
+
+export interface VerifiedRequest {
+  readonly requestType: 'Create' | 'Update' | 'Delete';
+  readonly stack: StackIdentity;
+  readonly logicalResourceId: string;
+  readonly resourceType: string;
+  /** Update and Delete: the physical id the request acts on. */
+  readonly physicalResourceId?: string;
+}
+
 export interface HandlerDeps {
   readonly backend: ServiceBackend;
   /** The retry budget the backend's SDK clients read; the handler moves its deadline. */
   readonly budget: RetryBudget;
   readonly log: Logger;
+  /** The trust policy; read per request, so that a misconfiguration fails the request with a reason. */
+  readonly policy: () => ProviderPolicy;
+  /** Checks requests of stacks in the provider's own account with CloudFormation (when the policy says so). */
+  readonly verifier?: StackVerifier;
 }
 
 /** Time kept back from the end for removing a failed Create's resources and answering. */
@@ -98,10 +117,24 @@ async function dispatch(
     );
   }
   const region = process.env.AWS_REGION ?? '';
+  if (!region) {
+    throw new MeshServiceError('AWS_REGION is missing from the environment: the provider cannot tell its Region');
+  }
   const { accountId, partition } = accountOf(context);
   const invocationId = context.awsRequestId || randomUUID();
+  // Who may ask: before the properties are even read, a stack of an account the policy does not allow is refused.
+  const policy = deps.policy();
+  const stack = checkInvoker(event.StackId, { accountId, region, partition }, policy);
+  let verification: Promise<void> | undefined;
+  const authorize = () => {
+    verification ??= verify(event, stack, accountId, policy, deps.verifier);
+    return verification;
+  };
   const ctxFor = (physicalId: string): RequestContext => ({
     owner: { physicalId, stackId: event.StackId, logicalResourceId: event.LogicalResourceId },
+    stack,
+    policy,
+    authorize,
     requestId: event.RequestId,
     invocationId,
     region,
@@ -172,4 +205,26 @@ async function dispatch(
         `request type "${(event as { RequestType?: string }).RequestType}" is not one of Create, Update, Delete`,
       );
   }
+}
+
+/**
+ * A request of a stack in the provider's own account is checked with CloudFormation: anyone allowed to invoke the
+ * ServiceToken could otherwise send a Delete naming another team's stack. Stacks of other accounts cannot be read
+ * from here; the trust model (docs/security.md) says what that means.
+ */
+async function verify(
+  event: CloudFormationCustomResourceEvent,
+  stack: StackIdentity,
+  accountId: string,
+  policy: ProviderPolicy,
+  verifier: StackVerifier | undefined,
+): Promise<void> {
+  if (!policy.verifyStacks || !verifier || stack.account !== accountId) return;
+  await verifier.verify({
+    requestType: event.RequestType,
+    stack,
+    logicalResourceId: event.LogicalResourceId,
+    resourceType: event.ResourceType,
+    ...('PhysicalResourceId' in event ? { physicalResourceId: event.PhysicalResourceId } : {}),
+  });
 }

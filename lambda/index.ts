@@ -10,6 +10,7 @@ import { createAwsClients } from './aws/clients';
 import type { RetryBudget, RetryTuning } from './aws/retry';
 import { type HandlerDeps, type HandlerResult, handleEvent } from './handler';
 import { createLogger, type Logger } from './log';
+import { type ProviderPolicy, policyFromEnvironment } from './policy';
 
 export type { HandlerDeps, HandlerResult };
 export { handleEvent };
@@ -17,6 +18,8 @@ export { handleEvent };
 export interface HandlerOptions {
   readonly log?: Logger;
   readonly tuning?: RetryTuning;
+  /** The trust policy; by default read from the environment the provider stack sets (policy.ts). */
+  readonly policy?: ProviderPolicy;
 }
 
 /** One execution environment's dependencies: the clients read the same retry budget the handler moves. */
@@ -27,6 +30,7 @@ function createDeps(options: HandlerOptions = {}): HandlerDeps {
     backend: createAppMeshBackend(clients),
     budget,
     log: options.log ?? createLogger({ service: 'mesh-service-provider' }),
+    policy: () => options.policy ?? policyFromEnvironment(process.env),
   };
 }
 

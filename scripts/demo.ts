@@ -387,7 +387,10 @@ async function main(): Promise<void> {
         // IAM roles, log groups, Cloud Map services: not part of the emulated APIs; given plausible identities.
         stack.physical.set(id, `${id}-demo`);
         stack.attributes.set(id, {
-          Arn: `arn:aws:${r.Type?.split('::')[1]?.toLowerCase()}::${account}:${id}`,
+          Arn:
+            r.Type === 'AWS::IAM::Role'
+              ? `arn:aws:iam::${account}:role${String(props.Path ?? '/')}${id}-demo`
+              : `arn:aws:${r.Type?.split('::')[1]?.toLowerCase()}::${account}:${id}`,
           Id: `${id}-demo`,
         });
     }
@@ -399,9 +402,10 @@ async function main(): Promise<void> {
   );
   if (!frontendId) throw new Error('the template has no service with backends (the frontend)');
   const frontend = stack.properties.get(frontendId)!;
-  const v1Source = (
-    await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: String(frontend.TaskDefinition) }))
-  ).taskDefinition!;
+  const v1 = await ecs.send(
+    new DescribeTaskDefinitionCommand({ taskDefinition: String(frontend.TaskDefinition), include: ['TAGS'] }),
+  );
+  const v1Source = v1.taskDefinition!;
   const {
     taskDefinitionArn: _a,
     revision: _r,
@@ -416,6 +420,8 @@ async function main(): Promise<void> {
     new RegisterTaskDefinitionCommand({
       ...(copy as RegisterTaskDefinitionCommandInput),
       family: `${v1Source.family}-v2`,
+      // The same grant as v1 (mesh-service:allowed-stacks), so the stack's MeshService may patch it.
+      ...(v1.tags?.length ? { tags: v1.tags } : {}),
       containerDefinitions: v1Source.containerDefinitions!.map((c) => ({
         ...c,
         image: `${c.image?.split(':')[0]}:v2`,

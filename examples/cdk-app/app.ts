@@ -15,8 +15,18 @@ export class NodejsServiceStack extends Stack {
     super(scope, id, props);
     const meshName = Fn.importValue('MeshName');
 
+    // Both roles live under the path the provider may pass to ECS (its context passRoles, default mesh-service/*).
     const taskRole = new iam.Role(this, 'TaskRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      path: '/mesh-service/',
+    });
+    // The Envoy image lives in App Mesh's regional ECR repository.
+    const executionRole = new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      path: '/mesh-service/',
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonECSTaskExecutionRolePolicy'),
+      ],
     });
     // Envoy fetches its configuration with the task role (the virtual node is named after serviceName).
     taskRole.addToPolicy(
@@ -30,7 +40,10 @@ export class NodejsServiceStack extends Stack {
       cpu: 256,
       memoryLimitMiB: 512,
       taskRole,
+      executionRole,
     });
+    // The grant that lets this stack's MeshService patch the task definition.
+    MeshService.allowPatching(app);
     app.addContainer('nodejs', {
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/ecsdemo-nodejs:latest'),
       portMappings: [{ containerPort: 3000 }],
@@ -39,12 +52,6 @@ export class NodejsServiceStack extends Stack {
         logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_WEEK }),
       }),
     });
-    // The Envoy image lives in App Mesh's regional ECR repository.
-    app
-      .obtainExecutionRole()
-      .addManagedPolicy(
-        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonECSTaskExecutionRolePolicy'),
-      );
 
     const mesh = new MeshService(this, 'Nodejs', {
       meshName,

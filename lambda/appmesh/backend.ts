@@ -21,10 +21,11 @@ import {
 import { MeshServiceError, TaskDefinitionError } from '../errors';
 import type { ServiceModel, VersionModel } from '../model';
 import { ownershipTags, retiredFamiliesIn, retiredFamilyTags, taskFamiliesIn } from '../ownership';
+import { ALLOWED_STACKS_TAG, imageAllowed, PolicyError, patchGrant, rolesOutsidePolicy } from '../policy';
 import { digest } from '../util';
 import { type CallRecord, createMeshApi, type MeshApi } from './api';
 import { describeKey, desiredMesh, keyId, managedKeys, type ResourceKey } from './desired';
-import { envoyImage } from './envoy/image';
+import { envoyImage, isOfficialEnvoyImage, isOfficialXrayImage } from './envoy/image';
 import { buildEnvoyPatch } from './envoy/patch';
 import { execute, Journal, type Observed, observe, plan, settleAll, sweep, undoCreates } from './reconcile';
 
@@ -122,6 +123,48 @@ export function createAppMeshBackend(
     }
   }
 
+  /**
+   * Images come only from where the platform trusts them: a template may not make the provider run an image of its
+   * choosing next to another team's application with that team's roles.
+   */
+  function checkImages(model: ServiceModel, ctx: RequestContext): void {
+    if (!model.versions.some((v) => v.taskDefinition)) return;
+    const { image, tracing } = model.envoy;
+    const allowedWords = ctx.policy.images.length
+      ? `nor matches the provider's allowed images (${ctx.policy.images.join(', ')})`
+      : 'and the provider allows no other images';
+    if (image !== undefined && !imageAllowed(image, isOfficialEnvoyImage(image, ctx.region), ctx.policy)) {
+      throw new PolicyError(
+        `Envoy.Image: "${image}" is not App Mesh's Envoy image (public.ecr.aws/appmesh/aws-appmesh-envoy or App Mesh's ECR repository for ${ctx.region}, with a tag or digest) ${allowedWords}; remove Envoy.Image, or ask the platform team to add the image to the provider's context allowedImages`,
+      );
+    }
+    const daemon = tracing?.provider === 'xray' ? tracing.daemonImage : undefined;
+    if (daemon !== undefined && !imageAllowed(daemon, isOfficialXrayImage(daemon), ctx.policy)) {
+      throw new PolicyError(
+        `Envoy.Tracing.DaemonImage: "${daemon}" is not AWS's X-Ray daemon image (public.ecr.aws/xray/aws-xray-daemon or amazon/aws-xray-daemon, with a tag or digest) ${allowedWords}; remove DaemonImage, or ask the platform team to add the image to the provider's context allowedImages`,
+      );
+    }
+  }
+
+  /** The revision must be one this stack may patch, and pass only roles the provider may pass. */
+  function checkSource(source: DescribedRevision, property: string, ctx: RequestContext): void {
+    const id = `${property} (${source.family}:${source.revision})`;
+    if (!patchGrant(source, ctx.stack, ctx.accountId, ctx.policy)) {
+      throw new PolicyError(
+        `${id}: stack ${ctx.stack.name} may not patch this task definition: the revision has no ${ALLOWED_STACKS_TAG} tag naming the stack and its family matches none of the provider's allowed families${
+          ctx.policy.taskFamilies.length ? ` (${ctx.policy.taskFamilies.join(', ')})` : ''
+        }; tag the task definition with ${ALLOWED_STACKS_TAG} = ${ctx.stack.name} where it is registered, or ask the platform team to allow the family`,
+      );
+    }
+    const td = source.taskDefinition;
+    const outside = rolesOutsidePolicy([td.taskRoleArn, td.executionRoleArn], ctx, ctx.policy);
+    if (outside.length) {
+      throw new PolicyError(
+        `${id}: ${outside.join(' and ')} ${outside.length > 1 ? 'are' : 'is'} outside the roles the provider may pass to ECS (role/${ctx.policy.passRoles.join(', role/')}); create the role under one of those paths (e.g. Path: /mesh-service/ on the AWS::IAM::Role) or ask the platform team to add it to the provider's context passRoles`,
+      );
+    }
+  }
+
   async function preparePatches(
     model: ServiceModel,
     states: ReadonlyMap<string, FamilyState>,
@@ -129,13 +172,19 @@ export function createAppMeshBackend(
   ): Promise<PreparedPatch[]> {
     const userTags = model.tags.map((t) => ({ key: t.key, value: t.value }));
     const userKeys = new Set(userTags.map((t) => t.key));
+    const mayPatch = (r: DescribedRevision) =>
+      patchGrant(r, ctx.stack, ctx.accountId, ctx.policy) !== undefined;
     return Promise.all(
       model.versions
-        .filter((v) => v.taskDefinition)
-        .map(async (version) => {
+        .map((version, index) => ({ version, index }))
+        .filter(({ version }) => version.taskDefinition)
+        .map(async ({ version, index }) => {
           const ref = version.taskDefinition!;
+          const property =
+            version.name === undefined ? 'TaskDefinition' : `Versions[${index}].TaskDefinition`;
           const state = states.get(ref.family)!;
-          const source = await resolveSource(ecsApi, ref, state);
+          const source = await resolveSource(ecsApi, ref, state, mayPatch);
+          checkSource(source, property, ctx);
           const input = buildEnvoyPatch({
             source: source.taskDefinition,
             sourceTags: source.tags.map((t) => ({ ...t })),
@@ -169,6 +218,14 @@ export function createAppMeshBackend(
     if (model.gateway && !gateway) {
       throw new MeshServiceError(
         `virtual gateway "${model.gateway.virtualGatewayName}" not found in ${meshWords}`,
+      );
+    }
+    // A gateway route's type is its service's protocol; App Mesh refuses one the gateway has no listener for.
+    if (model.gateway && gateway && !gateway.protocols.includes(model.protocol)) {
+      throw new MeshServiceError(
+        `Gateway.VirtualGatewayName: virtual gateway "${model.gateway.virtualGatewayName}" listens for ${
+          gateway.protocols.join(', ') || 'nothing'
+        }, so it cannot take the ${model.protocol} gateway route of a Protocol ${model.protocol} service; use a gateway with ${model.protocol === 'grpc' ? 'a' : 'an'} ${model.protocol} listener`,
       );
     }
   }
@@ -349,6 +406,7 @@ export function createAppMeshBackend(
       const log = ctx.log;
       checkReplacement(desired, request.replaces);
       checkTaskDefinitionRefs(desired, ctx);
+      checkImages(desired, ctx);
       const api = meshApiFor(desired);
       const newFamilies = families(desired);
       const retiredNow = minus(families(previous), newFamilies);
@@ -356,7 +414,8 @@ export function createAppMeshBackend(
       const previousTagKeys = previous ? previous.tags.map((t) => t.key) : [];
 
       // Read phase: nothing changes until every check has passed.
-      const [, observed, states] = await Promise.all([
+      const [, , observed, states] = await Promise.all([
+        ctx.authorize(),
         checkMesh(api, desired),
         observe(api, keys, ctx.owner),
         readFamilies([...newFamilies, ...retiredNow], ctx, FAMILY_WINDOW),
@@ -418,9 +477,10 @@ export function createAppMeshBackend(
     async remove(request: RemoveRequest, ctx: RequestContext): Promise<void> {
       const api = meshApiFor(request);
       const model = request.model;
-      const observed = model
-        ? await observe(api, managedKeys(model), ctx.owner)
-        : await sweep(api, ctx.owner);
+      const [, observed] = await Promise.all([
+        ctx.authorize(),
+        model ? observe(api, managedKeys(model), ctx.owner) : sweep(api, ctx.owner),
+      ]);
       const recorded = familiesRecordedOn(observed);
       const all = unique([...families(model), ...recorded.patched, ...recorded.retired]);
       await settleAll([

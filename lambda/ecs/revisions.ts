@@ -50,14 +50,20 @@ export async function readFamily(
   };
 }
 
-/** The revision to patch: the one named, or for a bare family the newest ACTIVE one not registered by the provider. */
+/**
+ * The revision to patch: the one named, or for a bare family the newest ACTIVE one not registered by the provider
+ * that the stack may patch (`mayPatch`) — so that a newer revision someone else registered in the family does not
+ * take the place of the stack's own. When none may be patched, the newest is returned and the caller refuses it.
+ */
 export async function resolveSource(
   api: TaskDefinitionApi,
   ref: TaskDefinitionRef,
   state: FamilyState,
+  mayPatch: (revision: DescribedRevision) => boolean = () => true,
 ): Promise<DescribedRevision> {
   if (ref.revision === undefined) {
-    const source = state.active.find((r) => !isProviderRevision(r));
+    const candidates = state.active.filter((r) => !isProviderRevision(r));
+    const source = candidates.find(mayPatch) ?? candidates[0];
     if (!source) {
       throw new TaskDefinitionError(
         `TaskDefinition "${ref.text}": the family has no ACTIVE revision registered outside this provider; register the application's task definition first or name a revision`,

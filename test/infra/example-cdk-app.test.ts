@@ -14,6 +14,14 @@ test('GIVEN the example CDK app WHEN it is synthesized THEN its Custom::MeshServ
   template.hasResourceProperties('AWS::ECS::Service', {
     TaskDefinition: { 'Fn::GetAtt': ['Nodejs8613E39A', 'TaskDefinitionArn'] },
   });
+  // The grant and the role path the provider's default policy asks for.
+  template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+    Tags: [{ Key: 'mesh-service:allowed-stacks', Value: 'NodejsService' }],
+  });
+  expect(Object.values(template.findResources('AWS::IAM::Role')).map((r) => r.Properties.Path)).toEqual([
+    '/mesh-service/',
+    '/mesh-service/',
+  ]);
   template.hasResourceProperties('Custom::MeshService', {
     ServiceToken: { 'Fn::ImportValue': 'MeshServiceProvider-ServiceToken' },
     ServiceName: 'ecsdemo-nodejs',

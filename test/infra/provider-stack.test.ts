@@ -117,11 +117,34 @@ describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', (
     expect([...used].filter((action) => !granted.has(action))).toEqual([]);
   });
 
-  test('THEN iam:PassRole is granted only towards ECS tasks', () => {
+  test('THEN iam:PassRole is granted only towards ECS tasks, and only for roles under /mesh-service/ (never role/*)', () => {
     const pass = statements(template).filter((s) => [s.Action].flat().includes('iam:PassRole'));
     expect(pass).toHaveLength(1);
     expect(pass[0]!.Condition).toEqual({
       StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+    });
+    expect(JSON.stringify(pass[0]!.Resource)).toBe(
+      JSON.stringify({
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/mesh-service/*'],
+        ],
+      }),
+    );
+  });
+
+  test('THEN the handler reads the default trust policy from its environment', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'MeshServiceProvider-Handler',
+      Environment: {
+        Variables: Match.objectLike({
+          MESH_SERVICE_INVOKER_ACCOUNTS: '',
+          MESH_SERVICE_TASK_FAMILIES: '',
+          MESH_SERVICE_PASS_ROLES: 'mesh-service/*',
+          MESH_SERVICE_IMAGES: '',
+          MESH_SERVICE_VERIFY_STACKS: 'true',
+        }),
+      },
     });
   });
 
@@ -146,6 +169,52 @@ describe('GIVEN context naming other principals', () => {
     template.hasResourceProperties('AWS::Lambda::Permission', { Principal: '111111111111' });
     template.hasResourceProperties('AWS::Lambda::Permission', { Principal: '222222222222' });
     template.resourceCountIs('AWS::Lambda::Permission', 3);
+  });
+
+  test('WHEN the trust policy is set in context THEN the handler gets it and iam:PassRole follows passRoles', () => {
+    const built = buildApp({
+      outdir: outdir(),
+      context: {
+        invokerAccountIds: '111111111111,222222222222',
+        allowedTaskFamilies: 'ci-*',
+        passRoles: '["ecs-tasks/*", "ecsTaskExecutionRole"]',
+        allowedImages: '123456789012.dkr.ecr.us-east-1.amazonaws.com/mirror/*',
+        verifyStackRequests: 'false',
+      },
+    });
+    built.app.synth();
+    const template = Template.fromStack(built.provider);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'MeshServiceProvider-Handler',
+      Environment: {
+        Variables: Match.objectLike({
+          MESH_SERVICE_INVOKER_ACCOUNTS: '111111111111,222222222222',
+          MESH_SERVICE_TASK_FAMILIES: 'ci-*',
+          MESH_SERVICE_PASS_ROLES: 'ecs-tasks/*,ecsTaskExecutionRole',
+          MESH_SERVICE_IMAGES: '123456789012.dkr.ecr.us-east-1.amazonaws.com/mirror/*',
+          MESH_SERVICE_VERIFY_STACKS: 'false',
+        }),
+      },
+    });
+    const pass = statements(template).find((s) => [s.Action].flat().includes('iam:PassRole'))!;
+    expect(JSON.stringify(pass.Resource)).toContain(':role/ecs-tasks/*');
+    expect(JSON.stringify(pass.Resource)).toContain(':role/ecsTaskExecutionRole');
+    expect(JSON.stringify(pass.Resource)).not.toContain(':role/*');
+  });
+
+  test('WHEN an organization shares the ServiceToken THEN the handler serves stacks of any account', () => {
+    const built = buildApp({ outdir: outdir(), context: { invokerOrganizationId: 'o-abc123def4' } });
+    built.app.synth();
+    Template.fromStack(built.provider).hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'MeshServiceProvider-Handler',
+      Environment: { Variables: Match.objectLike({ MESH_SERVICE_INVOKER_ACCOUNTS: '*' }) },
+    });
+  });
+
+  test('WHEN passRoles would cover every role THEN synth refuses it', () => {
+    expect(() => buildApp({ outdir: outdir(), context: { passRoles: '*' } })).toThrow(
+      /passRoles: "\*" is not a role pattern/,
+    );
   });
 
   test('WHEN meshes are shared from other accounts THEN their mesh ARNs are added, and only those', () => {

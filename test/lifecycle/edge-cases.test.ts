@@ -3,6 +3,7 @@
  * retired families across failed updates, bare family names and rollback, a re-delivered Create after a failure,
  * the cleanup Delete of an identity whose properties no longer name it, and task definitions of other accounts.
  */
+import { AppMeshClient, CreateVirtualGatewayCommand } from '@aws-sdk/client-app-mesh';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import {
   appTaskDefinition,
@@ -13,7 +14,7 @@ import {
   updateEvent,
   type World,
 } from '../support/harness';
-import { expectMeshMatches, expectNothingLeft, ownedBy, revisions } from '../support/state';
+import { expectMeshMatches, expectNothingLeft, mutatingCalls, ownedBy, revisions } from '../support/state';
 
 let world: World;
 beforeAll(async () => {
@@ -31,6 +32,16 @@ const activeOwned = (family?: string) =>
 
 test('GIVEN a routed service WHEN Protocol changes http → http2 → grpc → tcp and back THEN routes and gateway route are recreated with the new type', async () => {
   const provider = world.provider();
+  const appmesh = new AppMeshClient({});
+  for (const protocol of ['http2', 'grpc'] as const) {
+    await appmesh.send(
+      new CreateVirtualGatewayCommand({
+        meshName: 'ecs-mesh',
+        virtualGatewayName: `${protocol}-vgw`,
+        spec: { listeners: [{ portMapping: { port: 8080, protocol } }] },
+      }),
+    );
+  }
   const http: Props = {
     ...base,
     ServiceName: 'proto',
@@ -38,9 +49,10 @@ test('GIVEN a routed service WHEN Protocol changes http → http2 → grpc → t
     Gateway: { VirtualGatewayName: 'ecsworkshop-vgw' },
   };
   const { PhysicalResourceId: id } = await provider(createEvent(http));
+  // A gateway route takes its service's protocol, so each step uses a gateway listening for it.
   const steps: Props[] = [
-    { ...http, Protocol: 'http2' },
-    { ...http, Protocol: 'grpc' },
+    { ...http, Protocol: 'http2', Gateway: { VirtualGatewayName: 'http2-vgw' } },
+    { ...http, Protocol: 'grpc', Gateway: { VirtualGatewayName: 'grpc-vgw' } },
     { ...base, ServiceName: 'proto', Protocol: 'tcp', Routes: [{ Name: 'main' }] },
     http,
   ];
@@ -52,6 +64,23 @@ test('GIVEN a routed service WHEN Protocol changes http → http2 → grpc → t
   }
   await provider(deleteEvent(id, previous));
   expectNothingLeft(world.emulator);
+});
+
+test('GIVEN a gateway that listens for http WHEN an http2 service asks for a gateway route on it THEN it is refused before any change, naming the gateway and the protocols', async () => {
+  const provider = world.provider();
+  await expect(
+    provider(
+      createEvent({
+        ...base,
+        ServiceName: 'h2-on-http',
+        Protocol: 'http2',
+        Gateway: { VirtualGatewayName: 'ecsworkshop-vgw' },
+      }),
+    ),
+  ).rejects.toThrow(
+    'Gateway.VirtualGatewayName: virtual gateway "ecsworkshop-vgw" listens for http, so it cannot take the http2 gateway route of a Protocol http2 service; use a gateway with an http2 listener',
+  );
+  expect(mutatingCalls(world.emulator)).toEqual([]);
 });
 
 test('GIVEN an update that adds nine families WHEN it is rolled back THEN the rollback succeeds and Delete leaves no revision', async () => {

@@ -106,6 +106,8 @@ const steps: Step[] = [
     }),
   ],
   ['Routes removed (router goes)', (p) => without(p, 'Routes')],
+  // The workshop gateway listens for http: a gateway route must be of its protocol.
+  ['Protocol back to http', (p) => ({ ...p, Protocol: 'http' })],
   ['Gateway added', (p) => ({ ...p, Gateway: { VirtualGatewayName: 'ecsworkshop-vgw' } })],
   [
     'Gateway changed',

@@ -15,10 +15,11 @@ import { isDocumentedAttribute } from '../../lambda/contract/attributes';
 import type { HandlerResult } from '../../lambda/handler';
 import { createHandler } from '../../lambda/index';
 import { createLogger } from '../../lambda/log';
+import { ALLOWED_STACKS_TAG, type ProviderPolicy } from '../../lambda/policy';
 import { RESPONSE_LIMIT_BYTES, successResponseBytes } from '../../lambda/response';
 
-export const STACK_ID =
-  'arn:aws:cloudformation:us-east-1:111122223333:stack/workshop/0f1e2d3c-aaaa-bbbb-cccc-000000000001';
+export const STACK_NAME = 'workshop';
+export const STACK_ID = `arn:aws:cloudformation:us-east-1:111122223333:stack/${STACK_NAME}/0f1e2d3c-aaaa-bbbb-cccc-000000000001`;
 
 export type Props = Record<string, unknown>;
 
@@ -87,6 +88,7 @@ export interface World {
   /** A fresh Lambda execution environment (own SDK clients). */
   provider(options?: {
     logs?: string[];
+    policy?: ProviderPolicy;
   }): (event: CloudFormationCustomResourceEvent) => Promise<HandlerResult>;
   /** Registers an application task definition (as the template's AWS::ECS::TaskDefinition would). */
   registerApp(family: string, overrides?: Partial<RegisterTaskDefinitionCommandInput>): Promise<string>;
@@ -104,6 +106,7 @@ export async function startWorld(): Promise<World> {
     provider(options = {}) {
       const handler = createHandler({
         log: createLogger({}, (line) => options.logs?.push(line), 'debug'),
+        ...(options.policy ? { policy: options.policy } : {}),
       });
       return async (event) => {
         const result = await handler(event, lambdaContext(emulator.accountId, emulator.region));
@@ -137,8 +140,8 @@ export function appTaskDefinition(
     requiresCompatibilities: ['FARGATE'],
     cpu: '256',
     memory: '512',
-    taskRoleArn: `arn:aws:iam::${accountId}:role/${family}-task`,
-    executionRoleArn: `arn:aws:iam::${accountId}:role/${family}-execution`,
+    taskRoleArn: `arn:aws:iam::${accountId}:role/mesh-service/${family}-task`,
+    executionRoleArn: `arn:aws:iam::${accountId}:role/mesh-service/${family}-execution`,
     containerDefinitions: [
       {
         name: family,
@@ -155,7 +158,11 @@ export function appTaskDefinition(
         },
       },
     ],
-    tags: [{ key: 'app', value: family }],
+    // The grant that lets the workshop stack's Custom::MeshService patch this task definition (policy.ts).
+    tags: [
+      { key: 'app', value: family },
+      { key: ALLOWED_STACKS_TAG, value: STACK_NAME },
+    ],
     ...overrides,
   };
 }

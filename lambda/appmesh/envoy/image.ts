@@ -169,3 +169,51 @@ export function envoyImage(region: string, opts: { version: string; fips: boolea
   const tag = fips ? fipsTag(opts.version) : opts.version;
   return `${account}.dkr.ecr.${region}.${domain}/${ENVOY_REPOSITORY}:${tag}`;
 }
+
+/**
+ * `registry/path:tag@digest` split strictly: a repository of lower-case path components, an optional tag of Docker's
+ * characters, an optional sha256 digest. Anything else (spaces, `..`, a second `:`) is not an image reference.
+ */
+const IMAGE_REFERENCE =
+  /^([a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+)(?::([A-Za-z0-9_][A-Za-z0-9._-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$/;
+
+function referenceOf(image: string): { repository: string; pinned: boolean } | undefined {
+  const m = IMAGE_REFERENCE.exec(image);
+  if (!m) return undefined;
+  return { repository: m[1]!, pinned: m[2] !== undefined || m[3] !== undefined };
+}
+
+/** The App Mesh Envoy repository App Mesh itself publishes for a Region (ECR), if it publishes one. */
+function officialRegionalRepository(region: string): string | undefined {
+  let partition: Partition;
+  try {
+    partition = partitionOf(region);
+  } catch {
+    return undefined;
+  }
+  if (partition !== 'aws' && partition !== 'aws-cn') return undefined;
+  const account =
+    REGION_ACCOUNTS[region] ?? (SHARED_ACCOUNT_REGIONS.has(region) ? SHARED_ACCOUNT : undefined);
+  if (account === undefined) return undefined;
+  const domain = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `${account}.dkr.ecr.${region}.${domain}/${ENVOY_REPOSITORY}`;
+}
+
+/** True for App Mesh's own Envoy image (its regional ECR repository or public.ecr.aws/appmesh), tag or digest given. */
+export function isOfficialEnvoyImage(image: string, region: string): boolean {
+  const ref = referenceOf(image);
+  if (!ref?.pinned) return false;
+  return (
+    ref.repository === `public.ecr.aws/appmesh/${ENVOY_REPOSITORY}` ||
+    ref.repository === officialRegionalRepository(region)
+  );
+}
+
+/** True for AWS's own X-Ray daemon image (ECR Public, or Docker Hub's `amazon/`), tag or digest given. */
+export function isOfficialXrayImage(image: string): boolean {
+  const ref = referenceOf(image);
+  if (!ref?.pinned) return false;
+  return (
+    ref.repository === 'public.ecr.aws/xray/aws-xray-daemon' || ref.repository === 'amazon/aws-xray-daemon'
+  );
+}

@@ -1,0 +1,177 @@
+/**
+ * The provider's trust policy: what a stack that may invoke the ServiceToken may make the provider do with the
+ * provider's own permissions. The platform team sets it in the provider stack's CDK context; the stack passes it to
+ * the handler as environment variables (see docs/security.md). Pure: no AWS calls.
+ *
+ * - Invokers: stacks of the provider's account, plus the accounts listed (or every account, `*`, when the
+ *   ServiceToken is shared with a whole AWS Organization).
+ * - Task definitions: a revision is patched only when its stack granted it — the tag `mesh-service:allowed-stacks`
+ *   on the revision names the stack — or its family matches an allowed pattern. Otherwise any template could make
+ *   the provider register a revision of another team's family, with that team's roles and an image of its choosing.
+ * - Roles: a patched revision passes its source's task and execution roles; they must match the role patterns the
+ *   provider's `iam:PassRole` grant covers, so a mismatch fails before any change instead of at registration.
+ * - Images: Envoy and the X-Ray daemon only from their official registries or the allowed prefixes.
+ */
+import { MeshServiceError } from './errors';
+
+export interface ProviderPolicy {
+  /** Accounts whose stacks may use the provider besides its own; `*` = any (organization-wide sharing). */
+  readonly invokerAccounts: readonly string[] | '*';
+  /** Task-definition families any permitted stack may patch (`*` matches any characters). */
+  readonly taskFamilies: readonly string[];
+  /** Role patterns after `role/` (IAM path and name, `*` matches any characters) that patched revisions may pass. */
+  readonly passRoles: readonly string[];
+  /** Image patterns (`*` matches any characters) allowed beyond the official Envoy and X-Ray daemon images. */
+  readonly images: readonly string[];
+  /** Verify with CloudFormation that a request of a stack of the provider's account comes from that stack. */
+  readonly verifyStacks: boolean;
+}
+
+/** Tag on an application's task-definition revision naming the stacks that may patch it (space-separated). */
+export const ALLOWED_STACKS_TAG = 'mesh-service:allowed-stacks';
+
+/** The defaults: nothing beyond the provider's own account, role path `/mesh-service/`, official images only. */
+export const DEFAULT_POLICY: ProviderPolicy = {
+  invokerAccounts: [],
+  taskFamilies: [],
+  passRoles: ['mesh-service/*'],
+  images: [],
+  verifyStacks: true,
+};
+
+export const POLICY_ENV = {
+  invokerAccounts: 'MESH_SERVICE_INVOKER_ACCOUNTS',
+  taskFamilies: 'MESH_SERVICE_TASK_FAMILIES',
+  passRoles: 'MESH_SERVICE_PASS_ROLES',
+  images: 'MESH_SERVICE_IMAGES',
+  verifyStacks: 'MESH_SERVICE_VERIFY_STACKS',
+} as const;
+
+const list = (text: string): string[] =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Reads the policy from the environment the provider stack sets; an absent variable keeps the default. */
+export function policyFromEnvironment(env: Readonly<Record<string, string | undefined>>): ProviderPolicy {
+  const read = (name: string) => env[name];
+  const accounts = read(POLICY_ENV.invokerAccounts);
+  const verify = read(POLICY_ENV.verifyStacks);
+  const policy: ProviderPolicy = {
+    invokerAccounts:
+      accounts === undefined
+        ? DEFAULT_POLICY.invokerAccounts
+        : accounts.trim() === '*'
+          ? '*'
+          : list(accounts),
+    taskFamilies: list(read(POLICY_ENV.taskFamilies) ?? ''),
+    passRoles:
+      read(POLICY_ENV.passRoles) === undefined
+        ? DEFAULT_POLICY.passRoles
+        : list(read(POLICY_ENV.passRoles) ?? ''),
+    images: list(read(POLICY_ENV.images) ?? ''),
+    verifyStacks: verify === undefined ? DEFAULT_POLICY.verifyStacks : verify.toLowerCase() !== 'false',
+  };
+  const badAccount =
+    policy.invokerAccounts === '*' ? undefined : policy.invokerAccounts.find((a) => !/^\d{12}$/.test(a));
+  if (badAccount !== undefined) {
+    throw new MeshServiceError(
+      `the provider is misconfigured: ${POLICY_ENV.invokerAccounts} holds "${badAccount}", not a 12-digit account id`,
+    );
+  }
+  return policy;
+}
+
+/** `*` matches any characters (including `/`, as in IAM resource patterns); everything else is literal. */
+export function globMatches(pattern: string, text: string): boolean {
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`).test(text);
+}
+
+export interface StackIdentity {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+  readonly name: string;
+  readonly stackId: string;
+}
+
+/** `arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>`, or undefined for anything else. */
+export function parseStackId(stackId: string): StackIdentity | undefined {
+  const m =
+    /^arn:(aws[a-z-]*):cloudformation:([a-z0-9-]+):(\d{12}):stack\/([A-Za-z][A-Za-z0-9-]{0,127})\/[A-Za-z0-9-]+$/.exec(
+      stackId,
+    );
+  if (!m) return undefined;
+  return { partition: m[1]!, region: m[2]!, account: m[3]!, name: m[4]!, stackId };
+}
+
+/** Thrown when a request, a template or a task definition asks for something the trust policy does not allow. */
+export class PolicyError extends MeshServiceError {
+  override readonly name = 'PolicyError';
+}
+
+/** The stack of a request must be a real stack id of an account allowed to use this provider, in its Region. */
+export function checkInvoker(
+  stackId: string,
+  provider: { accountId: string; region: string; partition: string },
+  policy: ProviderPolicy,
+): StackIdentity {
+  const stack = parseStackId(stackId);
+  if (!stack) throw new PolicyError(`StackId "${stackId}" is not a CloudFormation stack id; request refused`);
+  if (stack.partition !== provider.partition || stack.region !== provider.region) {
+    throw new PolicyError(
+      `stack ${stack.name} is in ${stack.partition}/${stack.region}, but this provider serves ${provider.partition}/${provider.region}; request refused`,
+    );
+  }
+  const others = policy.invokerAccounts;
+  if (stack.account === provider.accountId || others === '*' || others.includes(stack.account)) return stack;
+  const served = [provider.accountId, ...others].join(', ');
+  throw new PolicyError(
+    `stacks of account ${stack.account} may not use this provider (it serves ${served}); ask the platform team to add the account to the provider's invokerAccountIds`,
+  );
+}
+
+/** Why the stack may patch this revision, or undefined when it may not. */
+export function patchGrant(
+  revision: { family: string; tags: readonly { key: string; value: string }[] },
+  stack: StackIdentity,
+  providerAccount: string,
+  policy: ProviderPolicy,
+): string | undefined {
+  const names = revision.tags
+    .filter((t) => t.key === ALLOWED_STACKS_TAG)
+    .flatMap((t) => t.value.split(/\s+/).filter(Boolean));
+  // A stack name is unique only within an account: names grant to stacks of the provider's account only.
+  if (names.includes(stack.stackId)) return `tag ${ALLOWED_STACKS_TAG} names stack ${stack.stackId}`;
+  if (stack.account === providerAccount && names.includes(stack.name))
+    return `tag ${ALLOWED_STACKS_TAG} names stack ${stack.name}`;
+  const pattern = policy.taskFamilies.find((p) => globMatches(p, revision.family));
+  return pattern === undefined
+    ? undefined
+    : `family matches the provider's allowed family pattern "${pattern}"`;
+}
+
+/** The roles a revision passes that the provider's iam:PassRole grant does not cover. */
+export function rolesOutsidePolicy(
+  roleArns: readonly (string | undefined)[],
+  provider: { accountId: string; partition: string },
+  policy: ProviderPolicy,
+): string[] {
+  const prefix = `arn:${provider.partition}:iam::${provider.accountId}:role/`;
+  return roleArns.filter(
+    (arn): arn is string =>
+      arn !== undefined &&
+      arn !== '' &&
+      !(arn.startsWith(prefix) && policy.passRoles.some((p) => globMatches(p, arn.slice(prefix.length)))),
+  );
+}
+
+/** An image is allowed when it is official (the caller knows which are) or matches an allowed pattern. */
+export function imageAllowed(image: string, official: boolean, policy: ProviderPolicy): boolean {
+  return official || policy.images.some((pattern) => globMatches(pattern, image));
+}
