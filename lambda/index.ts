@@ -6,7 +6,7 @@
  */
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { createAppMeshBackend } from './appmesh/backend';
-import { createAwsClients } from './aws/clients';
+import { type ClientOverrides, createAwsClients } from './aws/clients';
 import type { RetryBudget, RetryTuning } from './aws/retry';
 import { type HandlerDeps, type HandlerResult, handleEvent } from './handler';
 import { createLogger, type Logger } from './log';
@@ -20,12 +20,14 @@ export interface HandlerOptions {
   readonly tuning?: RetryTuning;
   /** The trust policy; by default read from the environment the provider stack sets (policy.ts). */
   readonly policy?: ProviderPolicy;
+  /** Tests and benchmarks only: per-environment credentials and a shorter request timeout. */
+  readonly clients?: ClientOverrides;
 }
 
 /** One execution environment's dependencies: the clients read the same retry budget the handler moves. */
 function createDeps(options: HandlerOptions = {}): HandlerDeps {
   const budget: RetryBudget = { deadline: Date.now() + 60_000 };
-  const clients = createAwsClients(budget, options.tuning);
+  const clients = createAwsClients(budget, options.tuning, options.clients);
   return {
     backend: createAppMeshBackend(clients),
     budget,

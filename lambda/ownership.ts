@@ -22,6 +22,14 @@ export const TAG = {
   source: `${TAG_PREFIX}source-task-definition`,
   inputKey: `${TAG_PREFIX}input-key`,
   patchHash: `${TAG_PREFIX}patch-hash`,
+  /**
+   * Set by an invocation that found a resource another delivery of its request had just created and converged on it:
+   * that delivery's cleanup, should it fail, leaves the resource alone. The next update removes the marker.
+   */
+  adoptedBy: `${TAG_PREFIX}adopted-by`,
+  /** On patched task definitions: the CloudFormation request and the invocation that registered the revision. */
+  requestId: `${TAG_PREFIX}request-id`,
+  invocationId: `${TAG_PREFIX}invocation-id`,
 } as const;
 
 /** App Mesh and ECS allow 50 tags per resource and 256 characters per value. */

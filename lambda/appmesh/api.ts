@@ -64,7 +64,8 @@ export interface MeshApi {
   listRoutes(virtualRouterName: string): Promise<string[]>;
   /** Every virtual node, router, route, virtual service and gateway route of the mesh, with its ARN. */
   listAll(): Promise<{ key: ResourceKey; arn: string }[]>;
-  listTags(arn: string): Promise<KeyValue[]>;
+  /** The resource's tags, or undefined when it no longer exists. */
+  listTags(arn: string): Promise<KeyValue[] | undefined>;
   tag(arn: string, tags: readonly KeyValue[]): Promise<void>;
   untag(arn: string, keys: readonly string[]): Promise<void>;
 }
@@ -322,6 +323,8 @@ export function createMeshApi(
           nextToken = out.nextToken;
         } while (nextToken);
       } catch (e) {
+        // Deleted since it was described (a Delete racing with another, say): gone is a value, not an error.
+        if (isNotFound(e)) return undefined;
         fail('ListTagsForResource', arn, e);
       }
       return tags;

@@ -14,9 +14,13 @@ import {
   deregisterOwned,
   ensureRevision,
   type FamilyState,
+  hasReusable,
   readFamily,
+  registration,
   resolveSource,
   revisionsForInputKey,
+  revisionsOfInvocation,
+  revisionsOfRequest,
 } from '../ecs/revisions';
 import { MeshServiceError, TaskDefinitionError } from '../errors';
 import type { ServiceModel, VersionModel } from '../model';
@@ -84,9 +88,9 @@ function familiesRecordedOn(observed: ReadonlyMap<string, Observed>): {
 interface PreparedPatch {
   readonly version: VersionModel;
   readonly state: FamilyState;
+  /** The complete registration, bookkeeping tags included. */
   readonly input: RegisterTaskDefinitionCommandInput;
   readonly source: DescribedRevision;
-  readonly inputKey: string;
 }
 
 export interface AppMeshBackendOptions {
@@ -199,7 +203,14 @@ export function createAppMeshBackend(
           });
           // The Tags property applies to patched revisions too; it wins over a source tag of the same key.
           input.tags = [...(input.tags ?? []).filter((t) => !userKeys.has(t.key ?? '')), ...userTags];
-          return { version, state, input, source, inputKey: inputKeyOf(model, version, ctx) };
+          const full = registration(
+            input,
+            source,
+            inputKeyOf(model, version, ctx),
+            ctx,
+            `${property} (${source.family}:${source.revision})`,
+          );
+          return { version, state, input: full, source };
         }),
     );
   }
@@ -297,6 +308,7 @@ export function createAppMeshBackend(
   async function registerAll(
     patches: readonly PreparedPatch[],
     previousTagKeys: readonly string[],
+    siblingDone: boolean,
     ctx: RequestContext,
   ) {
     const current = new Map<string, string>();
@@ -309,10 +321,10 @@ export function createAppMeshBackend(
             state: p.state,
             source: p.source,
             input: p.input,
-            inputKey: p.inputKey,
             removableTagKeys: previousTagKeys,
+            siblingDone,
           };
-          current.set(p.version.nodeName, (await ensureRevision(ecsApi, request, ctx.log)).arn);
+          current.set(p.version.nodeName, (await ensureRevision(ecsApi, request, ctx, ctx.log)).arn);
         }
       }),
     );
@@ -347,6 +359,8 @@ export function createAppMeshBackend(
     ctx: RequestContext,
   ): Promise<void> {
     const keep = new Set(current.values());
+    // What another delivery of this request registered may be what it returns to CloudFormation.
+    for (const s of states.values()) for (const r of revisionsOfRequest(s, ctx.requestId)) keep.add(r.arn);
     if (!previous) {
       // Without the previous properties nothing proves which revision CloudFormation may roll back to.
       for (const s of states.values()) for (const r of s.owned) keep.add(r.arn);
@@ -371,16 +385,24 @@ export function createAppMeshBackend(
       error,
       created: journal.created.map(keyId),
     });
-    const problems = await undoCreates(journal, { api, log: ctx.log, invocationId: ctx.invocationId });
-    for (const p of patches) {
-      try {
-        const before = new Set(p.state.owned.map((r) => r.arn));
-        const now = await readFamily(ecsApi, p.state.family, ctx.owner, FAMILY_WINDOW);
-        await deregisterOwned(ecsApi, now, before, ctx.log);
-      } catch (e) {
-        problems.push(`family ${p.state.family}: ${(e as Error).message}`);
-      }
-    }
+    const [problems, familyProblems] = await Promise.all([
+      undoCreates(journal, { api, log: ctx.log, owner: ctx.owner, invocationId: ctx.invocationId }),
+      // Only this invocation's registrations, found by their tag (so one whose answer was lost too); never a
+      // revision another delivery of the request registered and may return.
+      Promise.all(
+        unique(patches.map((p) => p.state.family)).map(async (family) => {
+          try {
+            const now = await readFamily(ecsApi, family, ctx.owner, FAMILY_WINDOW);
+            const mine = new Set(revisionsOfInvocation(now, ctx.invocationId).map((r) => r.arn));
+            await deregisterOwned(ecsApi, now, new Set(now.owned.map((r) => r.arn).filter((a) => !mine.has(a))), ctx.log);
+            return [];
+          } catch (e) {
+            return [`family ${family}: ${(e as Error).message}`];
+          }
+        }),
+      ),
+    ]);
+    problems.push(...familyProblems.flat());
     if (problems.length) ctx.log.error('cleanup after the failed create left resources behind', { problems });
   }
 
@@ -447,15 +469,19 @@ export function createAppMeshBackend(
         ),
         taskDefinitions: patches.map((p) => p.version.taskDefinition?.text),
       });
+      // Nothing left to do in App Mesh and a revision for every version: whatever delivery of this request wrote them
+      // has finished everything that could fail (its cleanup of old revisions cannot fail it), so its revisions may
+      // be returned again — a re-delivered request then changes nothing.
+      const settled = meshPlan.actions.length === 0 && patches.every((p) => hasReusable(p.state, p.input));
       const journal = new Journal();
       let arns = new Map<string, string>();
       let current = new Map<string, string>();
       try {
         await settleAll([
-          execute(meshPlan, { api, log, invocationId: ctx.invocationId, journal }).then((a) => {
+          execute(meshPlan, { api, log, invocationId: ctx.invocationId, owner: ctx.owner, journal }).then((a) => {
             arns = a;
           }),
-          registerAll(patches, previousTagKeys, ctx).then((c) => {
+          registerAll(patches, previousTagKeys, settled, ctx).then((c) => {
             current = c;
           }),
         ]);
@@ -484,7 +510,12 @@ export function createAppMeshBackend(
       const recorded = familiesRecordedOn(observed);
       const all = unique([...families(model), ...recorded.patched, ...recorded.retired]);
       await settleAll([
-        execute(plan([], observed, []), { api, log: ctx.log, invocationId: ctx.invocationId }),
+        execute(plan([], observed, []), {
+          api,
+          log: ctx.log,
+          invocationId: ctx.invocationId,
+          owner: ctx.owner,
+        }),
         (async () => {
           const [first] = await deregisterFamilies(all, ctx);
           if (first)

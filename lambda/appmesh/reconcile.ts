@@ -5,9 +5,10 @@
  * parallel, so wall time follows the dependency depth rather than the number of resources.
  */
 import { createHash } from 'node:crypto';
+import { errorName, isDefinitiveRefusal } from '../aws/call';
 import { OwnershipError } from '../errors';
 import type { Logger } from '../log';
-import { type KeyValue, type Owner, type Ownership, ownershipOf, tagChanges } from '../ownership';
+import { type KeyValue, type Owner, type Ownership, ownershipOf, TAG, tagChanges } from '../ownership';
 import type { ExistingResource, MeshApi } from './api';
 import {
   CREATE_LEVELS,
@@ -45,6 +46,7 @@ export async function observe(
   };
   const record = async (key: ResourceKey, existing: ExistingResource): Promise<void> => {
     const tags = await api.listTags(existing.arn);
+    if (tags === undefined) return; // deleted since described: missing
     const ownership = ownershipOf(tags, owner);
     out.set(keyId(key), { key, existing, tags, ownership });
     if (key.kind === 'virtualRouter' && ownership.kind === 'ours') {
@@ -67,6 +69,7 @@ export async function sweep(api: MeshApi, owner: Owner): Promise<Map<string, Obs
   await Promise.all(
     found.map(async ({ key, arn }) => {
       const tags = await api.listTags(arn);
+      if (tags === undefined) return;
       const ownership = ownershipOf(tags, owner);
       if (ownership.kind === 'ours')
         out.set(keyId(key), { key, existing: { arn, spec: {} }, tags, ownership });
@@ -191,16 +194,29 @@ export function plan(
   return { actions, existingArns };
 }
 
-/** What a fresh apply created (or tried to), so that a failure removes exactly that and nothing it adopted. */
+/**
+ * What a fresh apply's own calls created, so that a failure removes exactly that: never a resource it found and
+ * adopted, and never a name another stack took first (a create refused with ConflictException created nothing).
+ */
 export class Journal {
+  /** Creates this invocation's call completed. */
   readonly created: ResourceKey[] = [];
+  /** Creates with no definite answer (no response, a 5xx): they may have taken effect. */
+  readonly uncertain: ResourceKey[] = [];
 }
 
 export interface ExecuteOptions {
   readonly api: MeshApi;
   readonly log: Logger;
-  /** Identifies this invocation: client tokens derive from it, so a re-delivered request is a new request. */
+  /**
+   * Identifies this invocation; client tokens derive from it. Not from CloudFormation's RequestId: App Mesh answers
+   * a reused token with its first result even after that resource was deleted, so a delivery that follows another
+   * one's failure and cleanup would be told that resources exist that do not. Two deliveries running at once instead
+   * meet as a ConflictException, which `create` resolves by reading the resource back (see `adopt`).
+   */
   readonly invocationId: string;
+  /** The owner: a resource found under a name being created is taken over only when it is the owner's. */
+  readonly owner: Owner;
   readonly journal?: Journal;
 }
 
@@ -211,19 +227,54 @@ const byLevel = (actions: readonly Action[], levels: readonly (readonly Kind[])[
 export async function execute(p: Plan, options: ExecuteOptions): Promise<Map<string, string>> {
   const { api, log } = options;
   const arns = new Map(p.existingArns);
-  // The SDK's retries of one call share its token; another invocation (a re-delivered request) gets new ones.
+  // The SDK's retries of one call share its token; another invocation gets new ones.
   const token = (op: string, key: ResourceKey, spec: unknown) =>
     createHash('sha256')
       .update(`${options.invocationId}|${op}|${keyId(key)}|${JSON.stringify(spec)}`)
       .digest('hex')
       .slice(0, 32);
 
+  /**
+   * The name was taken while this request ran. Another delivery of the same request (the same owner) created it:
+   * converge on it — bring it to the desired spec and tags — without counting it as ours to undo. Anyone else's
+   * is left untouched and the request fails naming the owner.
+   */
+  const adopt = async (a: Extract<Action, { op: 'create' }>, conflict: unknown): Promise<void> => {
+    const existing = await api.describe(a.key);
+    const tags = existing && (await api.listTags(existing.arn));
+    const ownership = tags && ownershipOf(tags, options.owner);
+    if (!existing || !tags || ownership?.kind !== 'ours') {
+      throw new OwnershipError(
+        `${describeKey(a.key)} was created by ${
+          ownership?.kind === 'foreign' ? ownership.description.replace(/^owned by /, '') : 'someone else'
+        } while this request ran; it was left untouched. Rename this service or remove the other.`,
+        { cause: conflict },
+      );
+    }
+    log.info('created meanwhile by another delivery of this request; converging on it', {
+      resource: describeKey(a.key),
+    });
+    // First the marker, so that the other delivery's cleanup (if it fails) finds it before deleting.
+    const change = tagChanges(tags, [...a.tags, { key: TAG.adoptedBy, value: options.invocationId }], []);
+    if (change.tag.length) await api.tag(existing.arn, change.tag);
+    const diff = specDiff(a.spec, existing.spec);
+    if (diff.length) await api.update(a.key, a.spec, token('update', a.key, a.spec));
+    arns.set(keyId(a.key), existing.arn);
+  };
+
   const run = async (a: Action): Promise<void> => {
     if (a.op === 'create') {
       log.info('creating', { resource: describeKey(a.key) });
-      // Journaled before the call: a create that succeeds on the service but fails on the way back is undone too.
+      let created: ExistingResource;
+      try {
+        created = await api.create(a.key, a.spec, a.tags, token('create', a.key, a.spec));
+      } catch (error) {
+        if (errorName((error as { cause?: unknown }).cause) === 'ConflictException') return adopt(a, error);
+        // No answer may still mean created (the response was lost): the undo reads it back before deleting.
+        if (!isDefinitiveRefusal(error)) options.journal?.uncertain.push(a.key);
+        throw error;
+      }
       options.journal?.created.push(a.key);
-      const created = await api.create(a.key, a.spec, a.tags, token('create', a.key, a.spec));
       arns.set(keyId(a.key), created.arn);
     } else if (a.op === 'update') {
       if (a.spec) {
@@ -262,13 +313,38 @@ export async function settleAll(promises: readonly Promise<unknown>[]): Promise<
   if (failure) throw failure.reason;
 }
 
-/** Removes what a failed fresh apply created, children first. Best effort: every deletion is attempted. */
-export async function undoCreates(journal: Journal, options: ExecuteOptions): Promise<string[]> {
+/**
+ * Removes what a failed fresh apply created, children first. Each resource is read back first and deleted only when
+ * it exists and its ownership tags are this owner's: never by name alone. Best effort: every deletion is attempted.
+ */
+export async function undoCreates(
+  journal: Journal,
+  options: { readonly api: MeshApi; readonly log: Logger; readonly owner: Owner; readonly invocationId: string },
+): Promise<string[]> {
   const problems: string[] = [];
+  const candidates = dedupe([...journal.created, ...journal.uncertain]);
   for (const kinds of DELETE_LEVELS) {
-    const keys = journal.created.filter((k) => kinds.includes(k.kind));
+    const keys = candidates.filter((k) => kinds.includes(k.kind));
     const results = await Promise.allSettled(
       keys.map(async (k) => {
+        const existing = await options.api.describe(k);
+        const tags = existing && (await options.api.listTags(existing.arn));
+        if (!tags) return; // never created, or already gone
+        const ownership = ownershipOf(tags, options.owner);
+        if (ownership.kind !== 'ours') {
+          options.log.warn('left alone after failed create: not ours', {
+            resource: describeKey(k),
+            owner: ownership.description,
+          });
+          return;
+        }
+        const adopter = tags.find((t) => t.key === TAG.adoptedBy)?.value;
+        if (adopter !== undefined && adopter !== options.invocationId) {
+          options.log.warn('left alone after failed create: another delivery of this request converged on it', {
+            resource: describeKey(k),
+          });
+          return;
+        }
         options.log.info('removing after failed create', { resource: describeKey(k) });
         await options.api.delete(k);
       }),

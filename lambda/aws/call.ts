@@ -29,3 +29,18 @@ export function caller(client: unknown, onCall: (record: CallRecord) => void) {
 export function failCall(operation: string, what: string, e: unknown): never {
   throw new AwsCallError(`${operation} ${what} failed: ${errorName(e)}: ${errorMessage(e)}`, { cause: e });
 }
+
+/** The HTTP status of the answer an SDK error carries (also through an AwsCallError's cause), if there was one. */
+export function httpStatusOf(e: unknown): number | undefined {
+  const status = (x: unknown) => (x as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return status(e) ?? status((e as { cause?: unknown } | undefined)?.cause);
+}
+
+/**
+ * True when the service answered with a refusal (4xx other than throttling): the call had no effect. Anything else
+ * — no answer (a timeout, a reset connection), a 5xx, throttling that outlasted the retries — may have taken effect.
+ */
+export function isDefinitiveRefusal(e: unknown): boolean {
+  const status = httpStatusOf(e);
+  return status !== undefined && status >= 400 && status < 500 && status !== 429;
+}

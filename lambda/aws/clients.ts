@@ -11,11 +11,30 @@ export interface AwsClients {
   readonly ecs: ECSClient;
 }
 
-export function createAwsClients(budget: RetryBudget, tuning?: RetryTuning): AwsClients {
-  // A hung connection must not eat the whole invocation: the cleanup after a failure needs time too.
-  const requestHandler = { connectionTimeout: 5_000, requestTimeout: 30_000 };
+/** How long one attempt of a call may take before it is abandoned (and retried while the budget allows). */
+export const REQUEST_TIMEOUT_MS = 15_000;
+
+/** For tests and benchmarks that stand in for separate Lambda environments: not used in the Lambda. */
+export interface ClientOverrides {
+  readonly requestTimeoutMs?: number;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+export function createAwsClients(
+  budget: RetryBudget,
+  tuning?: RetryTuning,
+  overrides: ClientOverrides = {},
+): AwsClients {
+  // A hung connection must not eat the whole invocation: the cleanup after a failure needs time too. Without
+  // throwOnRequestTimeout the SDK's requestTimeout only logs a warning and the call waits for the Lambda's end.
+  const requestHandler = {
+    connectionTimeout: 5_000,
+    requestTimeout: overrides.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    throwOnRequestTimeout: true,
+  };
+  const common = { requestHandler, ...(overrides.credentials ? { credentials: overrides.credentials } : {}) };
   return {
-    appMesh: new AppMeshClient({ retryStrategy: new BudgetedRetryStrategy(budget, tuning), requestHandler }),
-    ecs: new ECSClient({ retryStrategy: new BudgetedRetryStrategy(budget, tuning), requestHandler }),
+    appMesh: new AppMeshClient({ retryStrategy: new BudgetedRetryStrategy(budget, tuning), ...common }),
+    ecs: new ECSClient({ retryStrategy: new BudgetedRetryStrategy(budget, tuning), ...common }),
   };
 }

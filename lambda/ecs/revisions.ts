@@ -83,11 +83,12 @@ export async function resolveSource(
 export interface EnsureRequest {
   readonly state: FamilyState;
   readonly source: DescribedRevision;
-  /** The patched registration, tags included (the patch adds the ownership tags and the source's own). */
+  /** The registration as `registration` built it: patched content, and every tag including the bookkeeping. */
   readonly input: RegisterTaskDefinitionCommandInput;
-  readonly inputKey: string;
   /** Tag keys the previous properties set that the new ones dropped (to untag from a reused revision). */
   readonly removableTagKeys: readonly string[];
+  /** A twin delivery of the request has finished everything that could fail: its revisions may be reused. */
+  readonly siblingDone?: boolean;
 }
 
 export interface EnsureResult {
@@ -95,34 +96,101 @@ export interface EnsureResult {
   readonly registered: boolean;
 }
 
+/** ECS's limits on one RegisterTaskDefinition (its API reference and service quotas). */
+export const ECS_LIMITS = { containers: 10, requestBytes: 64 * 1024, tags: MAX_TAGS } as const;
+
 export function patchHashOf(input: RegisterTaskDefinitionCommandInput): string {
   const { tags: _tags, ...content } = input;
   return digest(content);
+}
+
+const tagOf = (r: DescribedRevision, key: string) => r.tags.find((t) => t.key === key)?.value;
+
+/** Who is registering: the CloudFormation request and this invocation of it. */
+export interface Registrant {
+  readonly requestId: string;
+  readonly invocationId: string;
+}
+
+/**
+ * The complete registration of a patched revision: the patch, plus the bookkeeping tags (source, input key, patch
+ * hash, request and invocation), refused — in the read phase, before any change — when ECS would refuse it:
+ * more than 10 containers, more than 50 tags, a request over 64 KiB. `what` names it for the template author.
+ */
+export function registration(
+  patch: RegisterTaskDefinitionCommandInput,
+  source: DescribedRevision,
+  inputKey: string,
+  registrant: Registrant,
+  what: string,
+): RegisterTaskDefinitionCommandInput {
+  const tags: KeyValue[] = [
+    ...(patch.tags ?? []).map((t) => ({ key: t.key ?? '', value: t.value ?? '' })),
+    { key: TAG.source, value: tagValue(source.arn) },
+    { key: TAG.inputKey, value: inputKey },
+    { key: TAG.patchHash, value: patchHashOf(patch) },
+    { key: TAG.requestId, value: tagValue(registrant.requestId) },
+    { key: TAG.invocationId, value: tagValue(registrant.invocationId) },
+  ];
+  const input = { ...patch, tags: tags.map((t) => ({ ...t })) };
+  const containers = input.containerDefinitions?.length ?? 0;
+  if (containers > ECS_LIMITS.containers) {
+    throw new TaskDefinitionError(
+      `${what}: the patched revision would have ${containers} containers (the sidecars included); ECS allows ${ECS_LIMITS.containers} — remove some`,
+    );
+  }
+  if (tags.length > ECS_LIMITS.tags) {
+    throw new TaskDefinitionError(
+      `${what}: the patched revision would carry ${tags.length} tags (its own, the Tags property and the provider's 8); ECS allows ${ECS_LIMITS.tags} — remove some`,
+    );
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(input), 'utf8');
+  if (bytes > ECS_LIMITS.requestBytes) {
+    throw new TaskDefinitionError(
+      `${what}: the patched revision would be a ${bytes}-byte registration; ECS allows ${ECS_LIMITS.requestBytes} — shorten its container definitions`,
+    );
+  }
+  return input;
+}
+
+/** Registered by another invocation of this same request: a twin delivery, which may still be running. */
+export function bySibling(r: DescribedRevision, me: Registrant): boolean {
+  return (
+    tagOf(r, TAG.requestId) === tagValue(me.requestId) &&
+    tagOf(r, TAG.invocationId) !== tagValue(me.invocationId)
+  );
+}
+
+/**
+ * An owned revision with the same content can stand in for a new registration — but one a twin delivery of this
+ * request registered only when that twin can no longer fail (`siblingDone`, see the backend): a twin that fails
+ * deregisters what it registered, and must not take away what this delivery returns.
+ */
+function reusable(r: DescribedRevision, patchHash: string, me: Registrant, siblingDone: boolean): boolean {
+  return tagOf(r, TAG.patchHash) === patchHash && (siblingDone || !bySibling(r, me));
+}
+
+/** True when the state holds a revision that `ensureRevision` could reuse for this registration. */
+export function hasReusable(state: FamilyState, input: RegisterTaskDefinitionCommandInput): boolean {
+  const patchHash = patchHashOf(input);
+  return state.owned.some((r) => tagOf(r, TAG.patchHash) === patchHash);
 }
 
 /** Registers the patched revision unless an owned one with the same content exists; keeps its tags in sync. */
 export async function ensureRevision(
   api: TaskDefinitionApi,
   req: EnsureRequest,
+  me: Registrant,
   log: Logger,
 ): Promise<EnsureResult> {
   const patchHash = patchHashOf(req.input);
-  const tags: KeyValue[] = [
-    ...(req.input.tags ?? []).map((t) => ({ key: t.key ?? '', value: t.value ?? '' })),
-    { key: TAG.source, value: tagValue(req.source.arn) },
-    { key: TAG.inputKey, value: req.inputKey },
-    { key: TAG.patchHash, value: patchHash },
-  ];
-  if (tags.length > MAX_TAGS) {
-    throw new TaskDefinitionError(
-      `TaskDefinition "${req.source.family}:${req.source.revision}": the patched revision would carry ${tags.length} tags (its own, the Tags property and the provider's 6); ECS allows ${MAX_TAGS} — remove some`,
-    );
-  }
-  const reuse = req.state.owned.find((r) =>
-    r.tags.some((t) => t.key === TAG.patchHash && t.value === patchHash),
-  );
+  const tags: KeyValue[] = (req.input.tags ?? []).map((t) => ({ key: t.key ?? '', value: t.value ?? '' }));
+  const reuse = req.state.owned.find((r) => reusable(r, patchHash, me, req.siblingDone === true));
   if (reuse) {
-    const { tag, untag } = tagChanges(reuse.tags, tags, req.removableTagKeys);
+    // Who registered a revision is history, not configuration: a reused revision keeps its markers.
+    const markers = new Set<string>([TAG.requestId, TAG.invocationId]);
+    const wanted = [...tags.filter((t) => !markers.has(t.key)), ...reuse.tags.filter((t) => markers.has(t.key))];
+    const { tag, untag } = tagChanges(reuse.tags, wanted, req.removableTagKeys);
     if (tag.length) await api.tag(reuse.arn, tag);
     if (untag.length) await api.untag(reuse.arn, untag);
     log.info('patched task definition unchanged', {
@@ -131,7 +199,7 @@ export async function ensureRevision(
     });
     return { arn: reuse.arn, registered: false };
   }
-  const registered = await api.register({ ...req.input, tags: tags.map((t) => ({ ...t })) });
+  const registered = await api.register(req.input);
   log.info('registered patched task definition', {
     taskDefinitionArn: registered.arn,
     source: req.source.arn,
@@ -145,6 +213,16 @@ export async function ensureRevision(
  */
 export function revisionsForInputKey(state: FamilyState, inputKey: string): DescribedRevision[] {
   return state.owned.filter((r) => r.tags.some((t) => t.key === TAG.inputKey && t.value === inputKey));
+}
+
+/** The owned revisions this request registered (by any delivery of it): a twin's result is among them. */
+export function revisionsOfRequest(state: FamilyState, requestId: string): DescribedRevision[] {
+  return state.owned.filter((r) => tagOf(r, TAG.requestId) === tagValue(requestId));
+}
+
+/** The owned revisions this very invocation registered (its answer lost or not). */
+export function revisionsOfInvocation(state: FamilyState, invocationId: string): DescribedRevision[] {
+  return state.owned.filter((r) => tagOf(r, TAG.invocationId) === tagValue(invocationId));
 }
 
 /** Deregisters owned revisions not in `keep`. Returns the ARNs deregistered. */
