@@ -118,7 +118,9 @@ async function dispatch(
   }
   const region = process.env.AWS_REGION ?? '';
   if (!region) {
-    throw new MeshServiceError('AWS_REGION is missing from the environment: the provider cannot tell its Region');
+    throw new MeshServiceError(
+      'AWS_REGION is missing from the environment: the provider cannot tell its Region',
+    );
   }
   const { accountId, partition } = accountOf(context);
   const invocationId = context.awsRequestId || randomUUID();

@@ -394,7 +394,12 @@ export function createAppMeshBackend(
           try {
             const now = await readFamily(ecsApi, family, ctx.owner, FAMILY_WINDOW);
             const mine = new Set(revisionsOfInvocation(now, ctx.invocationId).map((r) => r.arn));
-            await deregisterOwned(ecsApi, now, new Set(now.owned.map((r) => r.arn).filter((a) => !mine.has(a))), ctx.log);
+            await deregisterOwned(
+              ecsApi,
+              now,
+              new Set(now.owned.map((r) => r.arn).filter((a) => !mine.has(a))),
+              ctx.log,
+            );
             return [];
           } catch (e) {
             return [`family ${family}: ${(e as Error).message}`];
@@ -478,9 +483,11 @@ export function createAppMeshBackend(
       let current = new Map<string, string>();
       try {
         await settleAll([
-          execute(meshPlan, { api, log, invocationId: ctx.invocationId, owner: ctx.owner, journal }).then((a) => {
-            arns = a;
-          }),
+          execute(meshPlan, { api, log, invocationId: ctx.invocationId, owner: ctx.owner, journal }).then(
+            (a) => {
+              arns = a;
+            },
+          ),
           registerAll(patches, previousTagKeys, settled, ctx).then((c) => {
             current = c;
           }),

@@ -319,7 +319,12 @@ export async function settleAll(promises: readonly Promise<unknown>[]): Promise<
  */
 export async function undoCreates(
   journal: Journal,
-  options: { readonly api: MeshApi; readonly log: Logger; readonly owner: Owner; readonly invocationId: string },
+  options: {
+    readonly api: MeshApi;
+    readonly log: Logger;
+    readonly owner: Owner;
+    readonly invocationId: string;
+  },
 ): Promise<string[]> {
   const problems: string[] = [];
   const candidates = dedupe([...journal.created, ...journal.uncertain]);
@@ -340,9 +345,12 @@ export async function undoCreates(
         }
         const adopter = tags.find((t) => t.key === TAG.adoptedBy)?.value;
         if (adopter !== undefined && adopter !== options.invocationId) {
-          options.log.warn('left alone after failed create: another delivery of this request converged on it', {
-            resource: describeKey(k),
-          });
+          options.log.warn(
+            'left alone after failed create: another delivery of this request converged on it',
+            {
+              resource: describeKey(k),
+            },
+          );
           return;
         }
         options.log.info('removing after failed create', { resource: describeKey(k) });

@@ -32,7 +32,8 @@ export function failCall(operation: string, what: string, e: unknown): never {
 
 /** The HTTP status of the answer an SDK error carries (also through an AwsCallError's cause), if there was one. */
 export function httpStatusOf(e: unknown): number | undefined {
-  const status = (x: unknown) => (x as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  const status = (x: unknown) =>
+    (x as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   return status(e) ?? status((e as { cause?: unknown } | undefined)?.cause);
 }
 

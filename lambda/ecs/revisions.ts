@@ -189,7 +189,10 @@ export async function ensureRevision(
   if (reuse) {
     // Who registered a revision is history, not configuration: a reused revision keeps its markers.
     const markers = new Set<string>([TAG.requestId, TAG.invocationId]);
-    const wanted = [...tags.filter((t) => !markers.has(t.key)), ...reuse.tags.filter((t) => markers.has(t.key))];
+    const wanted = [
+      ...tags.filter((t) => !markers.has(t.key)),
+      ...reuse.tags.filter((t) => markers.has(t.key)),
+    ];
     const { tag, untag } = tagChanges(reuse.tags, wanted, req.removableTagKeys);
     if (tag.length) await api.tag(reuse.arn, tag);
     if (untag.length) await api.untag(reuse.arn, untag);
