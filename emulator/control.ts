@@ -20,8 +20,13 @@
  *   POST   /_emulator/stacks/resources {"stackId", "logicalResourceId", "resourceType", "physicalResourceId"?,
  *                                     "resourceStatus", "resourceStatusReason"?} → the stack
  *   POST   /_emulator/stacks/delete   {"stackId"} → the stack
+ *   POST   /_emulator/stacks/begin-request {"RequestType", "StackId", "LogicalResourceId", "ResourceType",
+ *                                     "RequestId", "PhysicalResourceId"?}: CloudFormation puts the stack and resource
+ *                                     in progress before it sends this custom-resource request
+ *   POST   /_emulator/stacks/end-request   {"RequestId", "physicalResourceId"?, "failed"?}: records the answer
  * Stack ids hold slashes and colons, hence in the body rather than the path.
  */
+import { beginRequest, type CustomResourceRequest, type RequestInProgress } from './cloudformation/requests';
 import type { Emulator, InjectedError, StackResourceInput, ThrottlePreset } from './types';
 import { isPlainObject } from './util';
 
@@ -54,6 +59,7 @@ function resourceInput(r: Record<string, unknown>): StackResourceInput {
 const PRESETS: readonly string[] = ['ecs', 'appmesh'] satisfies ThrottlePreset[];
 
 export function createControl(emulator: () => Emulator): ControlHandler {
+  const inProgress = new Map<string, RequestInProgress>();
   return (method, path, body) => {
     const e = emulator();
     const route = `${method} ${path.replace(/\/+$/, '')}`;
@@ -155,6 +161,24 @@ export function createControl(emulator: () => Emulator): ControlHandler {
           };
         case 'POST /_emulator/stacks/delete':
           return { status: 200, body: e.cloudformation.deleteStack(String(input.stackId)) };
+        case 'POST /_emulator/stacks/begin-request': {
+          const request = input as unknown as CustomResourceRequest & { RequestId: string };
+          inProgress.set(String(request.RequestId), beginRequest(e.cloudformation, e.snapshot(), request));
+          return { status: 200, body: {} };
+        }
+        case 'POST /_emulator/stacks/end-request': {
+          const started = inProgress.get(String(input.RequestId));
+          if (!started)
+            return { status: 404, body: { message: `no request ${String(input.RequestId)} in progress` } };
+          inProgress.delete(String(input.RequestId));
+          const physicalResourceId = optionalString(input.physicalResourceId);
+          const failed = optionalString(input.failed);
+          started.end({
+            ...(physicalResourceId !== undefined ? { physicalResourceId } : {}),
+            ...(failed !== undefined ? { failed } : {}),
+          });
+          return { status: 200, body: {} };
+        }
         default:
           return { status: 404, body: { message: `No emulator control endpoint ${route}` } };
       }

@@ -227,7 +227,7 @@ export class MeshServiceProviderStack extends Stack {
       new iam.PolicyStatement({
         sid: 'VerifyRequestsWithCloudFormation',
         // Proves that a request names a stack operation in progress (lambda/stack-verifier.ts).
-        actions: ['cloudformation:DescribeStackResource'],
+        actions: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'],
         resources: [`arn:${Aws.PARTITION}:cloudformation:${Aws.REGION}:${Aws.ACCOUNT_ID}:stack/*/*`],
       }),
     );
@@ -268,7 +268,7 @@ export class MeshServiceProviderStack extends Stack {
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/*/*]',
         reason:
-          'DescribeStackResource on the stack a request names, to prove the request comes from that stack; read-only, stacks of this account and Region.',
+          'DescribeStackResource and DescribeStacks on the stack a request names, to prove the request comes from that stack; read-only, stacks of this account and Region.',
       },
     );
     Validations.of(frameworkRole).acknowledge({

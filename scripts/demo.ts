@@ -21,6 +21,7 @@ import {
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { parseTemplate, type Template } from '../cli/template';
 import { type Emulator, seedPlatform, startEmulator } from '../emulator';
+import { beginRequest } from '../emulator/cloudformation/requests';
 
 const ROOT = path.join(__dirname, '..');
 const TEMPLATE = path.join(ROOT, 'examples', 'workshop.yaml');
@@ -334,9 +335,17 @@ async function main(): Promise<void> {
       ResourceType: 'Custom::MeshService',
       ...event,
     } as CloudFormationCustomResourceEvent;
-    const result = await handler(full, context);
-    out(`\n▶ ${title}  (${ms(t)}; ${describeCalls(emulator)})`);
-    return result;
+    // CloudFormation puts the stack and the resource in progress before it sends a request; the provider checks.
+    const inProgress = beginRequest(emulator.cloudformation, emulator.snapshot(), full);
+    try {
+      const result = await handler(full, context);
+      inProgress.end({ physicalResourceId: result.PhysicalResourceId });
+      out(`\n▶ ${title}  (${ms(t)}; ${describeCalls(emulator)})`);
+      return result;
+    } catch (error) {
+      inProgress.end({ failed: (error as Error).message });
+      throw error;
+    }
   };
 
   out('\n— Create —');

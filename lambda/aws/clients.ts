@@ -1,14 +1,18 @@
 /**
  * The AWS SDK clients, configured only through the SDK's standard sources (AWS_REGION, credentials, and the
- * service-specific AWS_ENDPOINT_URL_APP_MESH / AWS_ENDPOINT_URL_ECS the emulator uses): no endpoint plumbing here.
+ * service-specific AWS_ENDPOINT_URL_APP_MESH / AWS_ENDPOINT_URL_ECS / AWS_ENDPOINT_URL_CLOUDFORMATION the emulator
+ * uses): no endpoint plumbing here.
  */
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { BudgetedRetryStrategy, type RetryBudget, type RetryTuning } from './retry';
 
 export interface AwsClients {
   readonly appMesh: AppMeshClient;
   readonly ecs: ECSClient;
+  /** Read-only: verifies that requests come from their stack's operation (stack-verifier.ts). */
+  readonly cloudFormation: CloudFormationClient;
 }
 
 /** How long one attempt of a call may take before it is abandoned (and retried while the budget allows). */
@@ -36,5 +40,9 @@ export function createAwsClients(
   return {
     appMesh: new AppMeshClient({ retryStrategy: new BudgetedRetryStrategy(budget, tuning), ...common }),
     ecs: new ECSClient({ retryStrategy: new BudgetedRetryStrategy(budget, tuning), ...common }),
+    cloudFormation: new CloudFormationClient({
+      retryStrategy: new BudgetedRetryStrategy(budget, tuning),
+      ...common,
+    }),
   };
 }

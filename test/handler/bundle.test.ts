@@ -88,6 +88,25 @@ describe('GIVEN the bundled handler', () => {
     }
   });
 
+  test('WHEN a Delete is sent while CloudFormation is not deleting the resource THEN the bundle refuses it with no change', async () => {
+    const props = { ...base, ServiceName: 'guarded', Port: 3000 };
+    const [created] = (await run(createEvent(props))).outcomes;
+    emulator.clearRequests();
+    const forged = await runBundle(
+      [deleteEvent(created!.result!.PhysicalResourceId, props)],
+      emulator.env(),
+      emulator.accountId,
+      {
+        cloudFormation: false,
+      },
+    );
+    expect(forged.outcomes[0]!.error).toMatch(
+      /^Delete of Service refused: Service in stack workshop is CREATE_COMPLETE, not DELETE_IN_PROGRESS/,
+    );
+    expect(mutatingCalls(emulator)).toEqual([]);
+    await run(deleteEvent(created!.result!.PhysicalResourceId, props));
+  });
+
   test('WHEN the environment lacks a Region THEN the request fails with a reason (module load never throws)', async () => {
     const { AWS_REGION: _region, ...env } = emulator.env();
     const { outcomes } = await runBundle([createEvent({ ...base, Port: 3000 })], env, emulator.accountId);

@@ -94,7 +94,7 @@ describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', (
     );
   });
 
-  test('THEN every App Mesh and ECS call the handler code makes is allowed by its role', () => {
+  test('THEN every App Mesh, ECS and CloudFormation call the handler code makes is allowed by its role', () => {
     const used = new Set<string>();
     const walk = (dir: string) => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -103,10 +103,10 @@ describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', (
         else if (file.endsWith('.ts')) {
           const text = readFileSync(file, 'utf8');
           for (const [, names, pkg] of text.matchAll(
-            /import \{([^}]*)\} from '@aws-sdk\/client-(app-mesh|ecs)'/g,
+            /import \{([^}]*)\} from '@aws-sdk\/client-(app-mesh|ecs|cloudformation)'/g,
           )) {
-            for (const m of names!.matchAll(/\b([A-Z][A-Za-z]+)Command\b/g))
-              used.add(`${pkg === 'ecs' ? 'ecs' : 'appmesh'}:${m[1]}`);
+            const prefix = { ecs: 'ecs', 'app-mesh': 'appmesh', cloudformation: 'cloudformation' }[pkg!];
+            for (const m of names!.matchAll(/\b([A-Z][A-Za-z]+)Command\b/g)) used.add(`${prefix}:${m[1]}`);
           }
         }
       }

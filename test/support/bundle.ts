@@ -12,6 +12,7 @@ export function runBundle(
   events: CloudFormationCustomResourceEvent[],
   env: Record<string, string>,
   accountId: string,
+  options: { cloudFormation?: boolean } = {},
 ): Promise<{ outcomes: Outcome[]; logLines: string[] }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(__dirname, 'run-bundle.cjs')], {
@@ -35,6 +36,15 @@ export function runBundle(
       if (code !== 0 || !result) return reject(new Error(`bundle runner exited ${code}: ${stderr}`));
       resolve({ outcomes: JSON.parse(result) as Outcome[], logLines: stdout.split('\n').filter(Boolean) });
     });
-    child.stdin!.end(JSON.stringify({ bundle: BUNDLE, events, accountId, region: env.AWS_REGION }));
+    child.stdin!.end(
+      JSON.stringify({
+        bundle: BUNDLE,
+        events,
+        accountId,
+        region: env.AWS_REGION,
+        // CloudFormation puts each request's stack in progress unless the test plays a forger.
+        cloudFormation: options.cloudFormation !== false,
+      }),
+    );
   });
 }

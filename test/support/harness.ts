@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { type Emulator, seedPlatform, startEmulator } from '../../emulator';
+import { beginRequest, type RequestInProgress } from '../../emulator/cloudformation/requests';
 import { isDocumentedAttribute } from '../../lambda/contract/attributes';
 import type { HandlerResult } from '../../lambda/handler';
 import { createHandler } from '../../lambda/index';
@@ -89,6 +90,8 @@ export interface World {
   provider(options?: {
     logs?: string[];
     policy?: ProviderPolicy;
+    /** false: the event is sent as is, without CloudFormation putting its stack in progress (a forged request). */
+    cloudFormation?: boolean;
   }): (event: CloudFormationCustomResourceEvent) => Promise<HandlerResult>;
   /** Registers an application task definition (as the template's AWS::ECS::TaskDefinition would). */
   registerApp(family: string, overrides?: Partial<RegisterTaskDefinitionCommandInput>): Promise<string>;
@@ -109,9 +112,24 @@ export async function startWorld(): Promise<World> {
         ...(options.policy ? { policy: options.policy } : {}),
       });
       return async (event) => {
-        const result = await handler(event, lambdaContext(emulator.accountId, emulator.region));
-        checkResponse(event, result);
-        return result;
+        // CloudFormation marks the stack and resource in progress before it sends a request (the provider checks).
+        // A stack id CloudFormation could not have (malformed, another Region) gets no such state.
+        let inProgress: RequestInProgress | undefined;
+        try {
+          if (options.cloudFormation !== false)
+            inProgress = beginRequest(emulator.cloudformation, emulator.snapshot(), event);
+        } catch {
+          inProgress = undefined;
+        }
+        try {
+          const result = await handler(event, lambdaContext(emulator.accountId, emulator.region));
+          checkResponse(event, result);
+          inProgress?.end({ physicalResourceId: result.PhysicalResourceId });
+          return result;
+        } catch (error) {
+          inProgress?.end({ failed: (error as Error).message });
+          throw error;
+        }
       };
     },
     async registerApp(family, overrides = {}) {

@@ -8,19 +8,33 @@ process.stdin.on('data', (d) => {
   input += d;
 });
 process.stdin.on('end', async () => {
-  const { bundle, events, accountId, region } = JSON.parse(input);
+  const { bundle, events, accountId, region, cloudFormation } = JSON.parse(input);
   const { handler } = require(bundle);
   const outcomes = [];
+  // Plays CloudFormation's part: the stack and resource in progress while the request runs (the provider checks).
+  const control = (path, body) =>
+    cloudFormation &&
+    fetch(`${process.env.AWS_ENDPOINT_URL_CLOUDFORMATION}/_emulator/stacks/${path}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
   for (const event of events) {
+    await control('begin-request', event);
     const context = {
       functionName: 'MeshServiceProvider-Handler',
       invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:MeshServiceProvider-Handler`,
       getRemainingTimeInMillis: () => 600000,
     };
     try {
-      outcomes.push({ result: await handler(event, context) });
+      const result = await handler(event, context);
+      outcomes.push({ result });
+      await control('end-request', {
+        RequestId: event.RequestId,
+        physicalResourceId: result.PhysicalResourceId,
+      });
     } catch (error) {
       outcomes.push({ error: error.message });
+      await control('end-request', { RequestId: event.RequestId, failed: error.message });
     }
   }
   writeSync(3, JSON.stringify(outcomes));

@@ -1,0 +1,113 @@
+/**
+ * Proves with CloudFormation that a request comes from the stack operation it names. Anyone allowed to invoke the
+ * ServiceToken can send an event; only CloudFormation can put a stack's resource in progress. So before any change
+ * the provider reads the named resource (DescribeStackResource) and requires:
+ *
+ * - it exists in that stack, of the event's ResourceType (Custom::MeshService);
+ * - Create: it is CREATE_IN_PROGRESS;
+ * - Update: it is UPDATE_IN_PROGRESS under the physical id being updated;
+ * - Delete: it is DELETE_IN_PROGRESS under the physical id being deleted — or, for an id the resource no longer has
+ *   (the old id after a replacement, the new one after a rolled-back replacement), the stack is in a cleanup phase.
+ *
+ * A forged Delete of another team's service therefore finds its resource complete, not being deleted, and is
+ * refused. Only stacks of the provider's own account can be read; see docs/security.md for the others.
+ */
+import {
+  type CloudFormationClient,
+  DescribeStackResourceCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import { type CallRecord, caller, errorMessage, errorName, failCall } from './aws/call';
+import type { StackVerifier, VerifiedRequest } from './handler';
+import { PolicyError } from './policy';
+
+/** Stack phases in which CloudFormation deletes physical ids its resources no longer have. */
+const CLEANUP_PHASES = new Set([
+  'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+  'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+  'UPDATE_ROLLBACK_IN_PROGRESS',
+  'ROLLBACK_IN_PROGRESS',
+  'IMPORT_ROLLBACK_IN_PROGRESS',
+]);
+
+interface StackResource {
+  readonly type?: string;
+  readonly status?: string;
+  readonly physicalId?: string;
+}
+
+const doesNotExist = (e: unknown) =>
+  errorName(e) === 'ValidationError' && /does not exist/i.test(errorMessage(e));
+
+export function createStackVerifier(
+  client: CloudFormationClient,
+  onCall: (record: CallRecord) => void = () => {},
+): StackVerifier {
+  const call = caller(client, onCall);
+
+  async function resource(stackId: string, logicalId: string): Promise<StackResource | undefined> {
+    try {
+      const out = await call<{
+        StackResourceDetail?: { ResourceType?: string; ResourceStatus?: string; PhysicalResourceId?: string };
+      }>(
+        'DescribeStackResource',
+        `${stackId} ${logicalId}`,
+        new DescribeStackResourceCommand({ StackName: stackId, LogicalResourceId: logicalId }),
+      );
+      const d = out.StackResourceDetail;
+      return { type: d?.ResourceType, status: d?.ResourceStatus, physicalId: d?.PhysicalResourceId };
+    } catch (e) {
+      if (doesNotExist(e)) return undefined;
+      return failCall(
+        'DescribeStackResource',
+        `of ${logicalId} in stack ${stackId} (verifying the request; the handler needs cloudformation:DescribeStackResource, or set the provider's context verifyStackRequests=false)`,
+        e,
+      );
+    }
+  }
+
+  async function stackStatus(stackId: string): Promise<string | undefined> {
+    try {
+      const out = await call<{ Stacks?: { StackStatus?: string }[] }>(
+        'DescribeStacks',
+        stackId,
+        new DescribeStacksCommand({ StackName: stackId }),
+      );
+      return out.Stacks?.[0]?.StackStatus;
+    } catch (e) {
+      if (doesNotExist(e)) return undefined;
+      return failCall('DescribeStacks', `${stackId} (verifying the request)`, e);
+    }
+  }
+
+  return {
+    async verify(request: VerifiedRequest): Promise<void> {
+      const { stack, logicalResourceId: logical, requestType } = request;
+      const [found, status] = await Promise.all([
+        resource(stack.stackId, logical),
+        // Only a Delete can be legitimate with the resource under another id (cleanup): read the phase alongside.
+        requestType === 'Delete' ? stackStatus(stack.stackId) : undefined,
+      ]);
+      const refuse = (why: string) =>
+        new PolicyError(
+          `${requestType} of ${logical} refused: ${why}, so the request does not come from a CloudFormation operation on it (docs/security.md)`,
+        );
+      if (!found) throw refuse(`stack ${stack.name} (${stack.stackId}) has no resource ${logical}`);
+      if (found.type !== request.resourceType) {
+        throw refuse(
+          `${logical} in stack ${stack.name} is of type ${found.type}, not ${request.resourceType}`,
+        );
+      }
+      const expected = `${requestType.toUpperCase()}_IN_PROGRESS`;
+      const samePhysicalId = requestType === 'Create' || found.physicalId === request.physicalResourceId;
+      if (found.status === expected && samePhysicalId) return;
+      if (requestType === 'Delete' && !samePhysicalId && status !== undefined && CLEANUP_PHASES.has(status))
+        return;
+      throw refuse(
+        samePhysicalId
+          ? `${logical} in stack ${stack.name} is ${found.status}, not ${expected}`
+          : `${logical} in stack ${stack.name} has the physical id ${found.physicalId}, not ${request.physicalResourceId}, and the stack is ${status ?? 'gone'}, not cleaning up`,
+      );
+    },
+  };
+}
