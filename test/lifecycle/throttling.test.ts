@@ -2,6 +2,13 @@
  * Throttling as a stack with many services meets it: every resource is its own Lambda execution environment (own
  * SDK clients), all at once, against the emulator's published-limit presets. Timing is measured by
  * `npm run bench`, not asserted here.
+ *
+ * The file runs on an accelerated clock (`accelerateTime` below): every `Date.now()` and every timer in this test
+ * file's module registry runs TIME_SCALE times faster than real time. That one clock is shared by both sides — the
+ * emulator's token buckets (the FaultInjector reads `Date.now`), the provider's retry strategy (its backoff sleeps
+ * with `setTimeout`, its deadline and the SDK's adaptive rate limiter read `Date.now()`) and the SDK's own retries
+ * — so a bucket of "1 per second" and a backoff of "500 ms" keep their ratio, and the scenarios are the real ones,
+ * in a tenth of the wall time. Only CPU work is not accelerated (it looks TIME_SCALE times slower on this clock).
  */
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { seedPlatform } from '../../emulator';
@@ -15,11 +22,41 @@ import {
 } from '../support/harness';
 import { expectNothingLeft } from '../support/state';
 
+/** How much faster than real time this file's clock runs. */
+const TIME_SCALE = 10;
+
+/**
+ * Makes `Date.now()` and `setTimeout` / `setInterval` of this file's globals (which every module it loads — the
+ * emulator, the handler, the AWS SDK — reads at call time) run `scale` times faster than real time, from now on.
+ * Jest's own timers captured the real functions before the test file ran, so test timeouts stay in real time.
+ * `new Date()` is left alone: nothing under test measures time with it. Returns the function that restores both.
+ */
+function accelerateTime(scale: number): () => void {
+  const realNow = Date.now;
+  const realSetTimeout = globalThis.setTimeout;
+  const realSetInterval = globalThis.setInterval;
+  const origin = realNow();
+  Date.now = () => origin + (realNow() - origin) * scale;
+  globalThis.setTimeout = ((handler: () => void, ms?: number, ...args: unknown[]) =>
+    realSetTimeout(handler, (ms ?? 0) / scale, ...args)) as typeof setTimeout;
+  globalThis.setInterval = ((handler: () => void, ms?: number, ...args: unknown[]) =>
+    realSetInterval(handler, (ms ?? 0) / scale, ...args)) as typeof setInterval;
+  return () => {
+    Date.now = realNow;
+    globalThis.setTimeout = realSetTimeout;
+    globalThis.setInterval = realSetInterval;
+  };
+}
+
+// Before the emulator starts: its FaultInjector takes `Date.now` as its clock when it is constructed.
+const restoreTime = accelerateTime(TIME_SCALE);
+
 let world: World;
 beforeAll(async () => {
   world = await startWorld();
 });
 afterAll(() => world.close());
+afterAll(restoreTime);
 beforeEach(async () => {
   world.emulator.reset();
   await seedPlatform(world.emulator);
