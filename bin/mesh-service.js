@@ -11,4 +11,6 @@ try {
   console.error('mesh-service: dist/lib is missing; run `npm run build` first');
   process.exit(2);
 }
-process.exitCode = cli.main(process.argv.slice(2));
+Promise.resolve(cli.main(process.argv.slice(2))).then((code) => {
+  process.exitCode = code;
+});

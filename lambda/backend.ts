@@ -42,6 +42,12 @@ export interface ApplyRequest {
   readonly fresh: boolean;
   /** For a replacement: the service being replaced, which stays in place until CloudFormation deletes it. */
   readonly replaces?: ServiceModel;
+  /**
+   * The properties of an earlier attempt of this resource that CloudFormation never recorded — an Update rolling back
+   * a replacement that failed or was killed names them as its OldResourceProperties. What remains of them is a
+   * leftover (ownership.ts): removed, or adopted where this request wants the same name.
+   */
+  readonly earlierAttempt?: ServiceModel;
 }
 
 export interface RemoveRequest {

@@ -132,8 +132,22 @@ async function dispatch(
     verification ??= verify(event, stack, accountId, policy, deps.verifier);
     return verification;
   };
+  // Which physical ids CloudFormation may still hold for this logical resource: none in a Create, the current one in
+  // an Update (the old side of a replacement). Anything else of this stack and logical id is an earlier attempt's
+  // leftover. A Delete cannot know the live id (after a replacement it is not the one being deleted): no leftovers.
+  const livePhysicalIds =
+    event.RequestType === 'Create'
+      ? []
+      : event.RequestType === 'Update'
+        ? [event.PhysicalResourceId]
+        : undefined;
   const ctxFor = (physicalId: string): RequestContext => ({
-    owner: { physicalId, stackId: event.StackId, logicalResourceId: event.LogicalResourceId },
+    owner: {
+      physicalId,
+      stackId: event.StackId,
+      logicalResourceId: event.LogicalResourceId,
+      ...(livePhysicalIds ? { livePhysicalIds } : {}),
+    },
     stack,
     policy,
     authorize,
@@ -155,13 +169,23 @@ async function dispatch(
     }
   };
 
-  const apply = async (desired: ServiceModel, previous: ServiceModel | undefined, fresh: boolean) => {
+  const apply = async (
+    desired: ServiceModel,
+    previous: ServiceModel | undefined,
+    fresh: boolean,
+    earlierAttempt?: ServiceModel,
+  ) => {
     const ctx = ctxFor(desired.physicalId);
     // Validation ends here, before any AWS call: the response must be able to carry the attributes.
     assertResponseFits(event, desired.physicalId, deps.backend.predictAttributes(desired, ctx));
     const request = fresh
       ? { desired, fresh, ...(previous ? { replaces: previous } : {}) }
-      : { desired, fresh, ...(previous ? { previous } : {}) };
+      : {
+          desired,
+          fresh,
+          ...(previous ? { previous } : {}),
+          ...(earlierAttempt ? { earlierAttempt } : {}),
+        };
     const data = await deps.backend.apply(request, ctx);
     return { PhysicalResourceId: desired.physicalId, Data: data };
   };
@@ -179,7 +203,11 @@ async function dispatch(
         log.info('identity changed: replacement', { newPhysicalId: desired.physicalId });
         return apply(desired, previous, true);
       }
-      return apply(desired, previous?.physicalId === desired.physicalId ? previous : undefined, false);
+      // Old properties of another identity, in an Update that keeps the physical id: CloudFormation rolls back a
+      // replacement it never recorded (the handler failed or was killed), so what remains of it is a leftover.
+      return previous?.physicalId === desired.physicalId
+        ? apply(desired, previous, false)
+        : apply(desired, undefined, false, previous);
     }
 
     case 'Delete': {

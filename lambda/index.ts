@@ -11,7 +11,7 @@ import type { RetryBudget, RetryTuning } from './aws/retry';
 import { type HandlerDeps, type HandlerResult, handleEvent } from './handler';
 import { createLogger, type Logger } from './log';
 import { type ProviderPolicy, policyFromEnvironment } from './policy';
-import { createStackVerifier } from './stack-verifier';
+import { createStackApi, createStackVerifier } from './stack-verifier';
 
 export type { HandlerDeps, HandlerResult };
 export { handleEvent };
@@ -34,7 +34,7 @@ function createDeps(options: HandlerOptions = {}): HandlerDeps {
     budget,
     log: options.log ?? createLogger({ service: 'mesh-service-provider' }),
     policy: () => options.policy ?? policyFromEnvironment(process.env),
-    verifier: createStackVerifier(clients.cloudFormation),
+    verifier: createStackVerifier(createStackApi(clients.cloudFormation)),
   };
 }
 

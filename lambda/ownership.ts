@@ -42,6 +42,13 @@ export interface Owner {
   readonly physicalId: string;
   readonly stackId: string;
   readonly logicalResourceId: string;
+  /**
+   * The physical ids CloudFormation may still hold for this logical resource besides `physicalId` (an Update's
+   * current id during a replacement): with it, anything of the same stack and logical id under another physical id is
+   * a leftover of an earlier attempt, which this request adopts or removes. Undefined (a Delete, which cannot know
+   * the live id after a replacement): such resources are left alone.
+   */
+  readonly livePhysicalIds?: readonly string[];
 }
 
 export interface KeyValue {
@@ -71,6 +78,8 @@ export function ownershipTags(owner: Owner): KeyValue[] {
 
 export type Ownership =
   | { readonly kind: 'ours' }
+  /** Of this stack and logical id, under a physical id CloudFormation no longer holds: an earlier attempt's. */
+  | { readonly kind: 'leftover'; readonly description: string }
   | { readonly kind: 'foreign'; readonly description: string };
 
 export function ownershipOf(tags: readonly KeyValue[], owner: Owner): Ownership {
@@ -79,6 +88,18 @@ export function ownershipOf(tags: readonly KeyValue[], owner: Owner): Ownership 
   const ours = ownershipTags(owner);
   if (physicalId === ours[0]!.value && stackId === ours[1]!.value && logicalId === ours[2]!.value) {
     return { kind: 'ours' };
+  }
+  if (
+    owner.livePhysicalIds !== undefined &&
+    physicalId !== undefined &&
+    stackId === ours[1]!.value &&
+    logicalId === ours[2]!.value &&
+    !owner.livePhysicalIds.some((id) => tagValue(id) === physicalId)
+  ) {
+    return {
+      kind: 'leftover',
+      description: `left by an earlier attempt of this resource (as ${physicalId})`,
+    };
   }
   if (physicalId === undefined)
     return { kind: 'foreign', description: 'not created by Custom::MeshService (no ownership tags)' };

@@ -30,19 +30,26 @@ const CLEANUP_PHASES = new Set([
   'IMPORT_ROLLBACK_IN_PROGRESS',
 ]);
 
-interface StackResource {
+export interface StackResource {
   readonly type?: string;
   readonly status?: string;
   readonly physicalId?: string;
 }
 
+/** The narrow CloudFormation interface (read-only): "does not exist" is a value, not an error. */
+export interface StackApi {
+  resource(stackId: string, logicalId: string): Promise<StackResource | undefined>;
+  /** The stack's status (DELETE_COMPLETE for a deleted stack read by its id), or undefined when unknown. */
+  stackStatus(stackId: string): Promise<string | undefined>;
+}
+
 const doesNotExist = (e: unknown) =>
   errorName(e) === 'ValidationError' && /does not exist/i.test(errorMessage(e));
 
-export function createStackVerifier(
+export function createStackApi(
   client: CloudFormationClient,
   onCall: (record: CallRecord) => void = () => {},
-): StackVerifier {
+): StackApi {
   const call = caller(client, onCall);
 
   async function resource(stackId: string, logicalId: string): Promise<StackResource | undefined> {
@@ -60,7 +67,7 @@ export function createStackVerifier(
       if (doesNotExist(e)) return undefined;
       return failCall(
         'DescribeStackResource',
-        `of ${logicalId} in stack ${stackId} (verifying the request; the handler needs cloudformation:DescribeStackResource, or set the provider's context verifyStackRequests=false)`,
+        `of ${logicalId} in stack ${stackId} (it needs cloudformation:DescribeStackResource; a provider that cannot have it sets its context verifyStackRequests=false)`,
         e,
       );
     }
@@ -76,17 +83,21 @@ export function createStackVerifier(
       return out.Stacks?.[0]?.StackStatus;
     } catch (e) {
       if (doesNotExist(e)) return undefined;
-      return failCall('DescribeStacks', `${stackId} (verifying the request)`, e);
+      return failCall('DescribeStacks', stackId, e);
     }
   }
 
+  return { resource, stackStatus };
+}
+
+export function createStackVerifier(api: StackApi): StackVerifier {
   return {
     async verify(request: VerifiedRequest): Promise<void> {
       const { stack, logicalResourceId: logical, requestType } = request;
       const [found, status] = await Promise.all([
-        resource(stack.stackId, logical),
+        api.resource(stack.stackId, logical),
         // Only a Delete can be legitimate with the resource under another id (cleanup): read the phase alongside.
-        requestType === 'Delete' ? stackStatus(stack.stackId) : undefined,
+        requestType === 'Delete' ? api.stackStatus(stack.stackId) : undefined,
       ]);
       const refuse = (why: string) =>
         new PolicyError(

@@ -77,7 +77,7 @@ function familiesRecordedOn(observed: ReadonlyMap<string, Observed>): {
   patched: string[];
 } {
   const nodes = [...observed.values()].filter(
-    (o) => o.key.kind === 'virtualNode' && o.ownership?.kind === 'ours',
+    (o) => o.key.kind === 'virtualNode' && (o.ownership?.kind === 'ours' || o.ownership?.kind === 'leftover'),
   );
   return {
     retired: unique(nodes.flatMap((o) => retiredFamiliesIn(o.tags))),
@@ -437,7 +437,14 @@ export function createAppMeshBackend(
       const api = meshApiFor(desired);
       const newFamilies = families(desired);
       const retiredNow = minus(families(previous), newFamilies);
-      const keys = [...managedKeys(desired), ...(previous ? managedKeys(previous) : [])];
+      const attempt = request.earlierAttempt;
+      // An earlier attempt's families are read for its leftover revisions only (deregistered, never recorded).
+      const attemptFamilies = minus(minus(families(attempt), newFamilies), retiredNow);
+      const keys = [
+        ...managedKeys(desired),
+        ...(previous ? managedKeys(previous) : []),
+        ...(attempt ? managedKeys(attempt) : []),
+      ];
       const previousTagKeys = previous ? previous.tags.map((t) => t.key) : [];
 
       // Read phase: nothing changes until every check has passed.
@@ -445,9 +452,13 @@ export function createAppMeshBackend(
         ctx.authorize(),
         checkMesh(api, desired),
         observe(api, keys, ctx.owner),
-        readFamilies([...newFamilies, ...retiredNow], ctx, FAMILY_WINDOW),
+        readFamilies([...newFamilies, ...retiredNow, ...attemptFamilies], ctx, FAMILY_WINDOW),
       ]);
       const patches = await preparePatches(desired, states, ctx);
+      if ([...observed.values()].some((o) => o.ownership?.kind === 'leftover')) {
+        // An earlier attempt of this resource left something: find the rest of it, under any name, to remove it.
+        for (const [id, o] of await sweep(api, ctx.owner)) if (!observed.has(id)) observed.set(id, o);
+      }
       const recorded = familiesRecordedOn(observed);
       // Families retired by an earlier update (or left by a failed cleanup): neither current nor previous any more.
       const stale = minus(minus(recorded.retired, newFamilies), retiredNow);

@@ -49,7 +49,7 @@ export async function observe(
     if (tags === undefined) return; // deleted since described: missing
     const ownership = ownershipOf(tags, owner);
     out.set(keyId(key), { key, existing, tags, ownership });
-    if (key.kind === 'virtualRouter' && ownership.kind === 'ours') {
+    if (key.kind === 'virtualRouter' && ownership.kind !== 'foreign') {
       // Routes left by an earlier, interrupted update are found through their router, not through properties.
       const routes = await api.listRoutes(key.name);
       await Promise.all(routes.map((name) => visit({ kind: 'route', name, parent: key.name })));
@@ -60,8 +60,9 @@ export async function observe(
 }
 
 /**
- * Every resource of the mesh that this owner holds, found by listing and reading tags — for a Delete whose
- * properties do not name the service's resources (CloudFormation's cleanup after a rolled-back replacement).
+ * Every resource of the mesh that this owner holds (and, when the owner recognizes them, leftovers of its earlier
+ * attempts), found by listing and reading tags — for a Delete whose properties do not name the service's resources
+ * (CloudFormation's cleanup after a rolled-back replacement), and for an apply that met a leftover.
  */
 export async function sweep(api: MeshApi, owner: Owner): Promise<Map<string, Observed>> {
   const found = await api.listAll();
@@ -71,7 +72,7 @@ export async function sweep(api: MeshApi, owner: Owner): Promise<Map<string, Obs
       const tags = await api.listTags(arn);
       if (tags === undefined) return;
       const ownership = ownershipOf(tags, owner);
-      if (ownership.kind === 'ours')
+      if (ownership.kind !== 'foreign')
         out.set(keyId(key), { key, existing: { arn, spec: {} }, tags, ownership });
     }),
   );
@@ -137,14 +138,17 @@ export function plan(
   const existingArns = new Map<string, string>();
   const conflicts: string[] = [];
   const recreate = new Set<string>();
-  const ours = [...observed.values()].filter((o) => o.existing && o.ownership?.kind === 'ours');
+  // Leftovers of an earlier attempt of this resource are treated as its own: adopted under a desired name, else removed.
+  const ours = [...observed.values()].filter(
+    (o) => o.existing && (o.ownership?.kind === 'ours' || o.ownership?.kind === 'leftover'),
+  );
 
   for (const d of desired) {
     const o = observed.get(keyId(d.key));
     if (o?.existing && o.ownership?.kind === 'foreign') {
       conflicts.push(`${describeKey(d.key)} already exists and is ${o.ownership.description}`);
     }
-    if (!o?.existing || o.ownership?.kind !== 'ours') continue;
+    if (!o?.existing || o.ownership?.kind === 'foreign') continue;
     if (d.key.kind === 'virtualRouter' && listenerProtocol(o.existing.spec) !== listenerProtocol(d.spec)) {
       for (const r of ours)
         if (r.key.kind === 'route' && r.key.parent === d.key.name) recreate.add(keyId(r.key));
@@ -243,7 +247,7 @@ export async function execute(p: Plan, options: ExecuteOptions): Promise<Map<str
     const existing = await api.describe(a.key);
     const tags = existing && (await api.listTags(existing.arn));
     const ownership = tags && ownershipOf(tags, options.owner);
-    if (!existing || !tags || ownership?.kind !== 'ours') {
+    if (!existing || !tags || ownership?.kind === 'foreign') {
       throw new OwnershipError(
         `${describeKey(a.key)} was created by ${
           ownership?.kind === 'foreign' ? ownership.description.replace(/^owned by /, '') : 'someone else'

@@ -24,6 +24,8 @@ export interface FamilyState {
   readonly active: readonly DescribedRevision[];
   /** The ACTIVE revisions this owner registered. */
   readonly owned: readonly DescribedRevision[];
+  /** ACTIVE revisions an earlier attempt of this resource left (ownership.ts): reused (retagged) or deregistered. */
+  readonly leftovers: readonly DescribedRevision[];
 }
 
 const isProviderRevision = (r: DescribedRevision) => r.tags.some((t) => t.key === TAG.owner);
@@ -47,6 +49,7 @@ export async function readFamily(
     family,
     active: revisions,
     owned: revisions.filter((r) => ownershipOf(r.tags, owner).kind === 'ours'),
+    leftovers: revisions.filter((r) => ownershipOf(r.tags, owner).kind === 'leftover'),
   };
 }
 
@@ -173,7 +176,7 @@ function reusable(r: DescribedRevision, patchHash: string, me: Registrant, sibli
 /** True when the state holds a revision that `ensureRevision` could reuse for this registration. */
 export function hasReusable(state: FamilyState, input: RegisterTaskDefinitionCommandInput): boolean {
   const patchHash = patchHashOf(input);
-  return state.owned.some((r) => tagOf(r, TAG.patchHash) === patchHash);
+  return [...state.owned, ...state.leftovers].some((r) => tagOf(r, TAG.patchHash) === patchHash);
 }
 
 /** Registers the patched revision unless an owned one with the same content exists; keeps its tags in sync. */
@@ -185,7 +188,10 @@ export async function ensureRevision(
 ): Promise<EnsureResult> {
   const patchHash = patchHashOf(req.input);
   const tags: KeyValue[] = (req.input.tags ?? []).map((t) => ({ key: t.key ?? '', value: t.value ?? '' }));
-  const reuse = req.state.owned.find((r) => reusable(r, patchHash, me, req.siblingDone === true));
+  // A leftover of an earlier attempt with the same content is adopted: retagged to this owner below.
+  const reuse = [...req.state.owned, ...req.state.leftovers].find((r) =>
+    reusable(r, patchHash, me, req.siblingDone === true),
+  );
   if (reuse) {
     // Who registered a revision is history, not configuration: a reused revision keeps its markers.
     const markers = new Set<string>([TAG.requestId, TAG.invocationId]);
@@ -228,14 +234,14 @@ export function revisionsOfInvocation(state: FamilyState, invocationId: string):
   return state.owned.filter((r) => tagOf(r, TAG.invocationId) === tagValue(invocationId));
 }
 
-/** Deregisters owned revisions not in `keep`. Returns the ARNs deregistered. */
+/** Deregisters owned revisions, and leftovers of earlier attempts, not in `keep`. Returns the ARNs deregistered. */
 export async function deregisterOwned(
   api: TaskDefinitionApi,
   state: FamilyState,
   keep: ReadonlySet<string>,
   log: Logger,
 ): Promise<string[]> {
-  const doomed = state.owned.filter((r) => !keep.has(r.arn)).map((r) => r.arn);
+  const doomed = [...state.owned, ...state.leftovers].filter((r) => !keep.has(r.arn)).map((r) => r.arn);
   await mapLimit(doomed, 4, async (arn) => {
     await api.deregister(arn);
     log.info('deregistered task definition', { taskDefinitionArn: arn });

@@ -10,9 +10,10 @@ import {
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { type Emulator, seedPlatform, startEmulator } from '../../emulator';
+import { credentialsFor, type Emulator, seedPlatform, startEmulator } from '../../emulator';
 import { beginRequest, type RequestInProgress } from '../../emulator/cloudformation/requests';
 import { isDocumentedAttribute } from '../../lambda/contract/attributes';
+import type { RetryTuning } from '../../lambda/aws/retry';
 import type { HandlerResult } from '../../lambda/handler';
 import { createHandler } from '../../lambda/index';
 import { createLogger } from '../../lambda/log';
@@ -84,15 +85,23 @@ export function lambdaContext(accountId: string, region: string, remainingMs = 6
   } as unknown as Context;
 }
 
+export interface ProviderOptions {
+  readonly logs?: string[];
+  readonly policy?: ProviderPolicy;
+  /** false: the event is sent as is, without CloudFormation putting its stack in progress (a forged request). */
+  readonly cloudFormation?: boolean;
+  /** Names this execution environment to the emulator (its own access key id), so a fault can kill it. */
+  readonly caller?: string;
+  readonly requestTimeoutMs?: number;
+  /** The Lambda's remaining time when an invocation starts. */
+  readonly remainingMs?: number;
+  readonly tuning?: RetryTuning;
+}
+
 export interface World {
   readonly emulator: Emulator;
   /** A fresh Lambda execution environment (own SDK clients). */
-  provider(options?: {
-    logs?: string[];
-    policy?: ProviderPolicy;
-    /** false: the event is sent as is, without CloudFormation putting its stack in progress (a forged request). */
-    cloudFormation?: boolean;
-  }): (event: CloudFormationCustomResourceEvent) => Promise<HandlerResult>;
+  provider(options?: ProviderOptions): (event: CloudFormationCustomResourceEvent) => Promise<HandlerResult>;
   /** Registers an application task definition (as the template's AWS::ECS::TaskDefinition would). */
   registerApp(family: string, overrides?: Partial<RegisterTaskDefinitionCommandInput>): Promise<string>;
   close(): Promise<void>;
@@ -110,6 +119,11 @@ export async function startWorld(): Promise<World> {
       const handler = createHandler({
         log: createLogger({}, (line) => options.logs?.push(line), 'debug'),
         ...(options.policy ? { policy: options.policy } : {}),
+        ...(options.tuning ? { tuning: options.tuning } : {}),
+        clients: {
+          ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+          ...(options.caller ? { credentials: credentialsFor(emulator.accountId, options.caller) } : {}),
+        },
       });
       return async (event) => {
         // CloudFormation marks the stack and resource in progress before it sends a request (the provider checks).
@@ -122,7 +136,10 @@ export async function startWorld(): Promise<World> {
           inProgress = undefined;
         }
         try {
-          const result = await handler(event, lambdaContext(emulator.accountId, emulator.region));
+          const result = await handler(
+            event,
+            lambdaContext(emulator.accountId, emulator.region, options.remainingMs),
+          );
           checkResponse(event, result);
           inProgress?.end({ physicalResourceId: result.PhysicalResourceId });
           return result;

@@ -1,0 +1,257 @@
+/**
+ * A handler killed mid-way (Lambda timeout, out of memory) leaves what it had created, and the Provider framework
+ * acknowledges CloudFormation's Delete of the failed Create without calling the handler. Nothing may stay behind for
+ * good: the next Create or Update of the same stack and logical id adopts or removes its earlier attempt's leftovers,
+ * and `mesh-service cleanup` removes what stacks that no longer exist (or no longer hold it) left.
+ */
+import { AppMeshClient } from '@aws-sdk/client-app-mesh';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { cleanup, formatCleanup } from '../../cli/cleanup';
+import { main } from '../../cli/main';
+import { seedPlatform } from '../../emulator';
+import { createStackApi } from '../../lambda/stack-verifier';
+import {
+  createEvent,
+  deleteEvent,
+  type Props,
+  STACK_ID,
+  startWorld,
+  updateEvent,
+  type World,
+} from '../support/harness';
+import { expectMeshMatches, expectNothingLeft, ownedBy, revisions } from '../support/state';
+
+let world: World;
+let clients: { appMesh: AppMeshClient; ecs: ECSClient; stacks: ReturnType<typeof createStackApi> };
+let cfn: CloudFormationClient;
+beforeAll(async () => {
+  world = await startWorld();
+  cfn = new CloudFormationClient({});
+  clients = { appMesh: new AppMeshClient({}), ecs: new ECSClient({}), stacks: createStackApi(cfn) };
+});
+afterAll(async () => {
+  clients.appMesh.destroy();
+  clients.ecs.destroy();
+  cfn.destroy();
+  await world.close();
+});
+/** Killed invocations still winding down; the emulator keeps them dead until they have. */
+let zombies: Promise<unknown>[] = [];
+beforeEach(async () => {
+  await Promise.all(zombies);
+  zombies = [];
+  world.emulator.reset();
+  await seedPlatform(world.emulator);
+});
+
+const KILLED = {
+  caller: 'ZOMBIE',
+  requestTimeoutMs: 50,
+  remainingMs: 1_500,
+  tuning: { maxTransientAttempts: 2, throttlingBaseMs: 5, transientBaseMs: 5, maxBackoffMs: 20 },
+} as const;
+
+/** Runs an invocation that is killed when it makes its nth call of `operation` (which takes effect). */
+async function killed(event: CloudFormationCustomResourceEvent, operation: string, n: number) {
+  const before = world.emulator.faults.killed().length;
+  world.emulator.faults.killAt(operation, n, { applied: true });
+  zombies.push(
+    world
+      .provider(KILLED)(event)
+      .catch(() => undefined),
+  );
+  for (let i = 0; i < 400 && world.emulator.faults.killed().length === before; i++)
+    await new Promise((r) => setTimeout(r, 5));
+  expect(world.emulator.faults.killed()).toHaveLength(before + 1);
+}
+const killedCreate = (
+  props: Props,
+  operation: string,
+  n: number,
+  o: { logicalId?: string; stackId?: string } = {},
+) => killed(createEvent(props, o), operation, n);
+
+/** A routed service with a gateway route and a task definition granted to the stacks named. */
+const service = async (
+  name: string,
+  over: Props = {},
+  grant = 'workshop gone rolled-back',
+): Promise<Props> => ({
+  MeshName: 'ecs-mesh',
+  ServiceName: name,
+  Namespace: 'service.local',
+  Port: '3000',
+  TaskDefinition: await world.registerApp(`${name}-app`, {
+    tags: [{ key: 'mesh-service:allowed-stacks', value: grant }],
+  }),
+  Routes: [{ Name: 'main' }],
+  Gateway: { VirtualGatewayName: 'ecsworkshop-vgw', RouteName: `${name}-route` },
+  ...over,
+});
+
+describe('GIVEN a Create killed mid-way (its nodes, router and revision exist; the rest does not)', () => {
+  test('WHEN CloudFormation creates the same resource again THEN it adopts what was left, and Delete leaves nothing', async () => {
+    const props = await service('phoenix');
+    await killedCreate(props, 'appmesh:CreateRoute', 1);
+    expect(ownedBy(world.emulator.snapshot(), 'mesh/ecs-mesh/service/phoenix').length).toBeGreaterThan(0);
+
+    const again = await world.provider()(createEvent(props));
+    expectMeshMatches(world.emulator, props);
+    const active = revisions(world.emulator, 'phoenix-app').filter((r) => r.owner && r.status === 'ACTIVE');
+    expect(active.map((r) => r.arn)).toEqual([again.Data!.TaskDefinitionArn]);
+    await world.provider()(deleteEvent(again.PhysicalResourceId, props));
+    expectNothingLeft(world.emulator);
+  });
+
+  test('WHEN it is created again under another ServiceName sharing a name with the first attempt THEN the shared name is adopted and the rest removed', async () => {
+    const first = await service('first', { VirtualServiceName: 'storefront.service.local' });
+    await killedCreate(first, 'appmesh:CreateGatewayRoute', 1);
+    const second: Props = {
+      ...first,
+      ServiceName: 'second',
+      Gateway: { VirtualGatewayName: 'ecsworkshop-vgw', RouteName: 'second-route' },
+    };
+
+    const created = await world.provider()(createEvent(second));
+    expectMeshMatches(world.emulator, second);
+    expect(ownedBy(world.emulator.snapshot(), 'mesh/ecs-mesh/service/first')).toEqual([]);
+    expect(
+      revisions(world.emulator, 'first-app').filter(
+        (r) => r.owner === 'mesh/ecs-mesh/service/first' && r.status === 'ACTIVE',
+      ),
+    ).toEqual([]);
+    await world.provider()(deleteEvent(created.PhysicalResourceId, second));
+    expectNothingLeft(world.emulator);
+  });
+
+  test('WHEN a replacement is killed mid-way THEN the rollback Update removes what the new side had made, and Delete leaves nothing', async () => {
+    const old = await service('stable');
+    const provider = world.provider();
+    const { PhysicalResourceId: id } = await provider(createEvent(old));
+    const renamed: Props = {
+      ...old,
+      ServiceName: 'unstable',
+      Gateway: { VirtualGatewayName: 'ecsworkshop-vgw', RouteName: 'unstable-route' },
+    };
+    await killed(updateEvent(id, renamed, old), 'appmesh:CreateRoute', 1);
+    expect(ownedBy(world.emulator.snapshot(), 'mesh/ecs-mesh/service/unstable').length).toBeGreaterThan(0);
+    // The framework answers FAILED; CloudFormation rolls back: an Update to the old properties, on the old id.
+    await provider(updateEvent(id, old, renamed));
+    expect(ownedBy(world.emulator.snapshot(), 'mesh/ecs-mesh/service/unstable')).toEqual([]);
+    expect(
+      revisions(world.emulator, 'stable-app').filter(
+        (r) => r.owner === 'mesh/ecs-mesh/service/unstable' && r.status === 'ACTIVE',
+      ),
+    ).toEqual([]);
+    expectMeshMatches(world.emulator, old);
+    await provider(deleteEvent(id, old));
+    expectNothingLeft(world.emulator);
+  });
+});
+
+describe('GIVEN `mesh-service cleanup`', () => {
+  const accountId = '111122223333';
+
+  test("WHEN a killed Create's stack was deleted THEN a dry run lists it with its revision, --apply removes it all, and live services are kept", async () => {
+    const live = await service('alive');
+    await world.provider()(createEvent(live, { logicalId: 'Alive' }));
+    const doomedStack = world.emulator.cloudformation.stackId('rolled-back');
+    const dead = await service('dead');
+    await killedCreate(dead, 'appmesh:CreateVirtualService', 1, { stackId: doomedStack, logicalId: 'Dead' });
+    // The framework answers FAILED, the stack rolls back, and its owner deletes it.
+    world.emulator.cloudformation.deleteStack(doomedStack);
+
+    const dry = await cleanup(clients, { meshName: 'ecs-mesh', apply: false, accountId });
+    const byId = new Map(dry.owners.map((o) => [o.physicalId, o]));
+    expect(byId.get('mesh/ecs-mesh/service/dead')).toEqual(
+      expect.objectContaining({ orphaned: true, reason: 'stack rolled-back no longer exists' }),
+    );
+    const deadRevisions = revisions(world.emulator, 'dead-app').filter(
+      (r) => r.owner && r.status === 'ACTIVE',
+    );
+    expect([...byId.get('mesh/ecs-mesh/service/dead')!.revisions].sort()).toEqual(
+      deadRevisions.map((r) => r.arn).sort(),
+    );
+    expect(byId.get('mesh/ecs-mesh/service/alive')).toEqual(expect.objectContaining({ orphaned: false }));
+    expect(ownedBy(world.emulator.snapshot(), 'mesh/ecs-mesh/service/dead').length).toBeGreaterThan(0);
+    expect(formatCleanup(dry, false).at(-1)).toBe(
+      'dry run: nothing was changed; run again with --apply to remove what is orphaned',
+    );
+
+    const applied = await cleanup(clients, { meshName: 'ecs-mesh', apply: true, accountId });
+    expect(applied.problems).toEqual([]);
+    expect(ownedBy(world.emulator.snapshot(), 'mesh/ecs-mesh/service/dead')).toEqual([]);
+    expect(revisions(world.emulator, 'dead-app').filter((r) => r.owner && r.status === 'ACTIVE')).toEqual([]);
+    expectMeshMatches(world.emulator, live, 'Alive');
+  });
+
+  test('WHEN the cleanup Delete of a replaced id failed THEN the live stack no longer holds that id, and --apply removes it', async () => {
+    const old = await service('before');
+    const provider = world.provider();
+    const { PhysicalResourceId: oldId } = await provider(createEvent(old));
+    const renamed: Props = {
+      ...old,
+      ServiceName: 'after',
+      Gateway: { VirtualGatewayName: 'ecsworkshop-vgw', RouteName: 'after-route' },
+    };
+    const { PhysicalResourceId: newId } = await provider(updateEvent(oldId, renamed, old));
+    // CloudFormation's cleanup Delete of the old id fails; CloudFormation carries on regardless.
+    world.emulator.faults.failNth('DeleteGatewayRoute', 1, { type: 'ForbiddenException', status: 403 });
+    await expect(provider(deleteEvent(oldId, old))).rejects.toThrow(/ForbiddenException/);
+    const report = await cleanup(clients, { meshName: 'ecs-mesh', apply: true, accountId });
+    expect(report.owners.find((o) => o.physicalId === oldId)).toEqual(
+      expect.objectContaining({
+        orphaned: true,
+        reason: `Service in stack workshop is ${newId} now; ${oldId} is an earlier attempt's`,
+      }),
+    );
+    expect(ownedBy(world.emulator.snapshot(), oldId)).toEqual([]);
+    expect(
+      revisions(world.emulator, 'before-app').filter((r) => r.owner === oldId && r.status === 'ACTIVE'),
+    ).toEqual([]);
+    expectMeshMatches(world.emulator, renamed);
+  });
+
+  test('WHEN a stack is in progress, or of another account THEN its resources are kept and the reason given', async () => {
+    const busy = await service('busy');
+    await world.provider()(createEvent(busy, { logicalId: 'Busy' }));
+    world.emulator.cloudformation.setStackStatus(STACK_ID, 'UPDATE_IN_PROGRESS');
+    const report = await cleanup(clients, { meshName: 'ecs-mesh', apply: true, accountId });
+    expect(report.owners[0]).toEqual(
+      expect.objectContaining({
+        orphaned: false,
+        reason: 'left alone: stack workshop is UPDATE_IN_PROGRESS; run again when it is idle',
+      }),
+    );
+    const other = await cleanup(clients, { meshName: 'ecs-mesh', apply: true, accountId: '444455556666' });
+    expect(other.owners[0]!.reason).toBe(
+      'left alone: stack of account 111122223333, which cannot be read from here',
+    );
+    expectMeshMatches(world.emulator, busy, 'Busy');
+  });
+
+  test('WHEN it runs as a command THEN it takes --mesh, --stack and --apply and exits 0', async () => {
+    const gone = world.emulator.cloudformation.stackId('gone');
+    const props = await service('cli');
+    await killedCreate(props, 'appmesh:CreateRoute', 1, { stackId: gone, logicalId: 'Cli' });
+    world.emulator.cloudformation.deleteStack(gone);
+    const lines: string[] = [];
+    expect(await main(['cleanup', '--mesh', 'ecs-mesh', '--stack', 'gone'], (l) => lines.push(l))).toBe(0);
+    expect(lines[0]).toBe('orphaned: mesh/ecs-mesh/service/cli (stack gone no longer exists)');
+    expect(
+      await main(['cleanup', '--mesh', 'ecs-mesh', '--stack', 'gone', '--apply'], (l) => lines.push(l)),
+    ).toBe(0);
+    expect(ownedBy(world.emulator.snapshot(), 'mesh/ecs-mesh/service/cli')).toEqual([]);
+    const errors: string[] = [];
+    expect(
+      await main(
+        ['cleanup'],
+        () => {},
+        (l) => errors.push(l),
+      ),
+    ).toBe(2);
+    expect(errors[0]).toMatch(/^cleanup needs --mesh/);
+  });
+});
