@@ -89,6 +89,15 @@ const validish: fc.Arbitrary<Props> = fc
   // The application listens on 3000; a patched task definition needs the listener there.
   .map((p) => (p.TaskDefinition === 'USE_APP_TD' ? { ...p, TaskDefinition: appTd, Port: '3000' } : p));
 
+/** String(v), or fast-check's rendering of what String() cannot convert (an object without a prototype, …). */
+function asString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return fc.stringify(value);
+  }
+}
+
 /** A valid-looking set with one thing broken. */
 const malformed: fc.Arbitrary<Props> = fc
   .tuple(validish, fc.nat(), fc.anything(), fc.nat({ max: 6 }))
@@ -107,7 +116,7 @@ const malformed: fc.Arbitrary<Props> = fc
       case 3:
         return { ...p, [key]: 'x'.repeat(10_000) };
       case 4:
-        return { ...p, Port: String(junk) };
+        return { ...p, Port: asString(junk) };
       case 5:
         return { ...p, Routes: [{ Name: 'r', Targets: [{ Weight: junk }] }] };
       default:
