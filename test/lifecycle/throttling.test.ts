@@ -37,9 +37,9 @@ function accelerateTime(scale: number): () => void {
   const realSetInterval = globalThis.setInterval;
   const origin = realNow();
   Date.now = () => origin + (realNow() - origin) * scale;
-  globalThis.setTimeout = ((handler: () => void, ms?: number, ...args: unknown[]) =>
+  globalThis.setTimeout = ((handler: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) =>
     realSetTimeout(handler, (ms ?? 0) / scale, ...args)) as typeof setTimeout;
-  globalThis.setInterval = ((handler: () => void, ms?: number, ...args: unknown[]) =>
+  globalThis.setInterval = ((handler: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) =>
     realSetInterval(handler, (ms ?? 0) / scale, ...args)) as typeof setInterval;
   return () => {
     Date.now = realNow;
