@@ -163,7 +163,7 @@ export function createControl(emulator: () => Emulator): ControlHandler {
           return { status: 200, body: e.cloudformation.deleteStack(String(input.stackId)) };
         case 'POST /_emulator/stacks/begin-request': {
           const request = input as unknown as CustomResourceRequest & { RequestId: string };
-          inProgress.set(String(request.RequestId), beginRequest(e.cloudformation, e.snapshot(), request));
+          inProgress.set(String(request.RequestId), beginRequest(e.cloudformation, request));
           return { status: 200, body: {} };
         }
         case 'POST /_emulator/stacks/end-request': {

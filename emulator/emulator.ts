@@ -27,6 +27,21 @@ export function stackId(
   return buildStackId(stackName, accountId, region);
 }
 
+const EMPTY_SNAPSHOT: EmulatorSnapshot = {
+  appmesh: {
+    meshes: [],
+    virtualNodes: [],
+    virtualServices: [],
+    virtualRouters: [],
+    routes: [],
+    virtualGateways: [],
+    gatewayRoutes: [],
+    shares: [],
+  },
+  ecs: { taskDefinitions: [] },
+  cloudformation: { stacks: [] },
+};
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? '127.0.0.1';
   const region = options.region ?? DEFAULT_REGION;
@@ -105,12 +120,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       faults.clear();
       requests = [];
     },
-    snapshot(): EmulatorSnapshot {
+    snapshot(parts?: readonly ServiceName[]): EmulatorSnapshot {
+      const want = (part: ServiceName) => parts === undefined || parts.includes(part);
       return JSON.parse(
         JSON.stringify({
-          appmesh: appmesh.snapshot(),
-          ecs: ecs.snapshot(),
-          cloudformation: cloudformation.snapshot(),
+          appmesh: want('appmesh') ? appmesh.snapshot() : EMPTY_SNAPSHOT.appmesh,
+          ecs: want('ecs') ? ecs.snapshot() : EMPTY_SNAPSHOT.ecs,
+          cloudformation: want('cloudformation') ? cloudformation.snapshot() : EMPTY_SNAPSHOT.cloudformation,
         }),
       ) as EmulatorSnapshot;
     },
@@ -123,6 +139,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       putStackResource: (id, resource) => cloudformation.putStackResource(id, resource),
       deleteStack: (id) => cloudformation.deleteStack(id),
       stackId: (stackName, forAccount = accountId) => cloudformation.stackId(stackName, forAccount),
+      getStack: (id) => cloudformation.getStack(id),
     },
     close() {
       return new Promise<void>((resolve, reject) => {

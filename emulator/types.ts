@@ -226,6 +226,8 @@ export interface CloudFormationControl {
   deleteStack(stackId: string): StackSnapshot;
   /** A realistic stack id in the emulator's region: `arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>`. */
   stackId(stackName: string, accountId?: string): string;
+  /** One stack as `snapshot()` shows it (without copying the rest of the state), or undefined. */
+  getStack(stackId: string): StackSnapshot | undefined;
 }
 
 export interface Emulator {
@@ -248,7 +250,8 @@ export interface Emulator {
   clearRequests(): void;
   /** Wipes all state (stacks included), shares, faults (hung calls are destroyed, killed callers revived) and the request log. */
   reset(): void;
-  snapshot(): EmulatorSnapshot;
+  /** Plain JSON of the state; with `parts`, only those services' state is read (the others are empty). */
+  snapshot(parts?: readonly ServiceName[]): EmulatorSnapshot;
   /**
    * Shares a mesh with another account, as AWS RAM would (RAM itself is not emulated). The mesh is identified by
    * name and owner; `withAccountId` defaults to the emulator's account.

@@ -336,7 +336,7 @@ async function main(): Promise<void> {
       ...event,
     } as CloudFormationCustomResourceEvent;
     // CloudFormation puts the stack and the resource in progress before it sends a request; the provider checks.
-    const inProgress = beginRequest(emulator.cloudformation, emulator.snapshot(), full);
+    const inProgress = beginRequest(emulator.cloudformation, full);
     try {
       const result = await handler(full, context);
       inProgress.end({ physicalResourceId: result.PhysicalResourceId });

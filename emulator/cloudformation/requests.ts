@@ -9,7 +9,7 @@
  * DELETE_IN_PROGRESS; the Delete of an id the resource no longer has (the old id after a replacement, or the new one
  * after a rolled-back replacement) runs in the stack's cleanup phase.
  */
-import type { CloudFormationControl, EmulatorSnapshot } from '../types';
+import type { CloudFormationControl, StackSnapshot } from '../types';
 
 export interface CustomResourceRequest {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
@@ -17,12 +17,6 @@ export interface CustomResourceRequest {
   readonly LogicalResourceId: string;
   readonly ResourceType: string;
   readonly PhysicalResourceId?: string;
-}
-
-type StackSnapshot = EmulatorSnapshot['cloudformation']['stacks'][number];
-
-function find(snapshot: EmulatorSnapshot, stackId: string): StackSnapshot | undefined {
-  return snapshot.cloudformation.stacks.find((s) => s.StackId === stackId);
 }
 
 function currentPhysicalId(stack: StackSnapshot | undefined, logicalId: string): string | undefined {
@@ -37,10 +31,9 @@ export interface RequestInProgress {
 /** Marks the stack and resource as CloudFormation does before it sends this request. */
 export function beginRequest(
   control: CloudFormationControl,
-  snapshot: EmulatorSnapshot,
   request: CustomResourceRequest,
 ): RequestInProgress {
-  const stack = find(snapshot, request.StackId);
+  const stack = control.getStack(request.StackId);
   const live = stack !== undefined && stack.StackStatus !== 'DELETE_COMPLETE';
   const base = { logicalResourceId: request.LogicalResourceId, resourceType: request.ResourceType };
   const verb = request.RequestType.toUpperCase();

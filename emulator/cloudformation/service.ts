@@ -282,6 +282,12 @@ export class CloudFormationService {
     return buildStackId(stackName, accountId, this.region);
   }
 
+  /** One stack as the snapshot shows it, or undefined (cheap: no copy of the rest of the state). */
+  getStack(stackId: string): StackSnapshot | undefined {
+    const stack = this.stacks.get(stackId);
+    return stack ? (JSON.parse(JSON.stringify(snapshotOf(stack))) as StackSnapshot) : undefined;
+  }
+
   snapshot(): { stacks: StackSnapshot[] } {
     return { stacks: [...this.stacks.values()].map(snapshotOf) };
   }

@@ -6,6 +6,7 @@
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import type { RateLimiter } from '@smithy/core/retry';
 import { BudgetedRetryStrategy, type RetryBudget, type RetryTuning } from './retry';
 
 export interface AwsClients {
@@ -22,6 +23,11 @@ export const REQUEST_TIMEOUT_MS = 15_000;
 export interface ClientOverrides {
   readonly requestTimeoutMs?: number;
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * Replaces the SDK's adaptive client-side rate limiter (one per client), e.g. by one that never waits, for tests
+   * of what happens rather than of how fast.
+   */
+  readonly rateLimiter?: () => RateLimiter;
 }
 
 export function createAwsClients(
@@ -37,12 +43,13 @@ export function createAwsClients(
     throwOnRequestTimeout: true,
   };
   const common = { requestHandler, ...(overrides.credentials ? { credentials: overrides.credentials } : {}) };
+  const strategy = () =>
+    overrides.rateLimiter
+      ? new BudgetedRetryStrategy(budget, tuning, Math.random, overrides.rateLimiter())
+      : new BudgetedRetryStrategy(budget, tuning);
   return {
-    appMesh: new AppMeshClient({ retryStrategy: new BudgetedRetryStrategy(budget, tuning), ...common }),
-    ecs: new ECSClient({ retryStrategy: new BudgetedRetryStrategy(budget, tuning), ...common }),
-    cloudFormation: new CloudFormationClient({
-      retryStrategy: new BudgetedRetryStrategy(budget, tuning),
-      ...common,
-    }),
+    appMesh: new AppMeshClient({ retryStrategy: strategy(), ...common }),
+    ecs: new ECSClient({ retryStrategy: strategy(), ...common }),
+    cloudFormation: new CloudFormationClient({ retryStrategy: strategy(), ...common }),
   };
 }

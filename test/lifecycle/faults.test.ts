@@ -178,3 +178,31 @@ test('GIVEN a Delete WHEN one of its calls fails THEN it fails clearly and a ret
     expectNothingLeft(world.emulator);
   }
 });
+
+describe('GIVEN a call the service never answers (item 4: a hung call must not run to the Lambda kill)', () => {
+  test('WHEN every attempt of a Create call hangs THEN the Create fails with a timeout within its time budget and leaves nothing behind', async () => {
+    await freshWorld();
+    const budgetMs = 8_000;
+    const provider = world.provider({ requestTimeoutMs: 300, remainingMs: budgetMs });
+    // Every attempt: the SDK's retries of a timed-out call hang as well.
+    world.emulator.faults.hangNth('appmesh:CreateVirtualService', 1, { count: 20 });
+    const started = Date.now();
+    await expect(provider(createEvent(stateB()))).rejects.toThrow(
+      /CreateVirtualService virtual service "faulty\.service\.local" in mesh "ecs-mesh" failed: TimeoutError/,
+    );
+    // Answered before the Lambda would be killed, with the cleanup done.
+    expect(Date.now() - started).toBeLessThan(budgetMs);
+    expectNothingLeft(world.emulator);
+    world.emulator.faults.clear();
+  });
+
+  test('WHEN one attempt hangs THEN the call is retried and the Create succeeds with nothing created twice', async () => {
+    await freshWorld();
+    const provider = world.provider({ requestTimeoutMs: 300 });
+    world.emulator.faults.hangNth('appmesh:CreateVirtualService', 1, { applied: true });
+    const created = await provider(createEvent(stateB()));
+    expectMeshMatches(world.emulator, stateB());
+    await provider(deleteEvent(created.PhysicalResourceId, stateB()));
+    expectNothingLeft(world.emulator);
+  });
+});

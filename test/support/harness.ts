@@ -12,8 +12,8 @@ import {
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { credentialsFor, type Emulator, seedPlatform, startEmulator } from '../../emulator';
 import { beginRequest, type RequestInProgress } from '../../emulator/cloudformation/requests';
-import { isDocumentedAttribute } from '../../lambda/contract/attributes';
 import type { RetryTuning } from '../../lambda/aws/retry';
+import { isDocumentedAttribute } from '../../lambda/contract/attributes';
 import type { HandlerResult } from '../../lambda/handler';
 import { createHandler } from '../../lambda/index';
 import { createLogger } from '../../lambda/log';
@@ -85,6 +85,11 @@ export function lambdaContext(accountId: string, region: string, remainingMs = 6
   } as unknown as Context;
 }
 
+const NO_RATE_LIMIT = {
+  getSendToken: async () => {},
+  updateClientSendingRate: () => {},
+};
+
 export interface ProviderOptions {
   readonly logs?: string[];
   readonly policy?: ProviderPolicy;
@@ -96,6 +101,8 @@ export interface ProviderOptions {
   /** The Lambda's remaining time when an invocation starts. */
   readonly remainingMs?: number;
   readonly tuning?: RetryTuning;
+  /** Without the SDK's adaptive rate limiter (which slows a client down for seconds after one throttle). */
+  readonly unlimited?: boolean;
 }
 
 export interface World {
@@ -123,6 +130,7 @@ export async function startWorld(): Promise<World> {
         clients: {
           ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
           ...(options.caller ? { credentials: credentialsFor(emulator.accountId, options.caller) } : {}),
+          ...(options.unlimited ? { rateLimiter: () => NO_RATE_LIMIT } : {}),
         },
       });
       return async (event) => {
@@ -130,8 +138,7 @@ export async function startWorld(): Promise<World> {
         // A stack id CloudFormation could not have (malformed, another Region) gets no such state.
         let inProgress: RequestInProgress | undefined;
         try {
-          if (options.cloudFormation !== false)
-            inProgress = beginRequest(emulator.cloudformation, emulator.snapshot(), event);
+          if (options.cloudFormation !== false) inProgress = beginRequest(emulator.cloudformation, event);
         } catch {
           inProgress = undefined;
         }

@@ -4,7 +4,7 @@ import { desiredMesh, keyId, type ResourceKey } from '../../lambda/appmesh/desir
 import { normalize } from '../../lambda/appmesh/equality';
 import { parseProperties } from '../../lambda/model';
 import { TAG } from '../../lambda/ownership';
-import { STACK_ID } from './harness';
+import { STACK_ID, type World } from './harness';
 
 type Snap = EmulatorSnapshot['appmesh']['virtualNodes'][number];
 
@@ -77,7 +77,7 @@ export function expectMeshMatches(
   const model = parseProperties(props);
   const owner = { physicalId: model.physicalId, stackId, logicalResourceId: logicalId };
   const desired = desiredMesh(model, { owner });
-  const actual = ownedBy(emulator.snapshot(), model.physicalId);
+  const actual = ownedBy(emulator.snapshot(['appmesh']), model.physicalId);
   expect(actual.map((r) => keyId(r.key)).sort()).toEqual(desired.map((d) => keyId(d.key)).sort());
   for (const d of desired) {
     const a = actual.find((r) => keyId(r.key) === keyId(d.key))!;
@@ -92,7 +92,7 @@ export function expectMeshMatches(
 /** Task definitions by status, for one family or all. */
 export function revisions(emulator: Emulator, family?: string) {
   return emulator
-    .snapshot()
+    .snapshot(['ecs'])
     .ecs.taskDefinitions.filter((t) => family === undefined || t.family === family)
     .map((t) => ({
       arn: t.taskDefinitionArn,
@@ -104,11 +104,30 @@ export function revisions(emulator: Emulator, family?: string) {
 
 /** Nothing the provider created is left: no owned App Mesh resource, no owned ACTIVE revision. */
 export function expectNothingLeft(emulator: Emulator): void {
-  const snapshot = emulator.snapshot();
+  const snapshot = emulator.snapshot(['appmesh', 'ecs']);
   const owned = [...meshResources(snapshot).values()].filter((r) => r.tags[TAG.owner] !== undefined);
   expect(owned.map((r) => keyId(r.key))).toEqual([]);
   const active = snapshot.ecs.taskDefinitions.filter(
     (t) => t.status === 'ACTIVE' && t.tags.some((x) => x.key === TAG.owner),
   );
   expect(active.map((t) => t.taskDefinitionArn)).toEqual([]);
+}
+
+/** What owners still hold: App Mesh resources under these physical ids and ACTIVE owned revisions of these families. */
+export function orphansOf(world: World, footprint: { physicalIds: string[]; families: string[] }): string[] {
+  const snapshot = world.emulator.snapshot(['appmesh', 'ecs']);
+  const owners = new Set(footprint.physicalIds);
+  return [
+    ...footprint.physicalIds.flatMap((id) =>
+      ownedBy(snapshot, id).map((r) => `${id}: ${r.key.kind} ${r.key.name}`),
+    ),
+    ...snapshot.ecs.taskDefinitions
+      .filter((t) => footprint.families.includes(t.family) && t.status === 'ACTIVE')
+      .filter((t) => owners.has(t.tags.find((x) => x.key === TAG.owner)?.value ?? ''))
+      .map((t) => `revision ${t.taskDefinitionArn}`),
+  ];
+}
+
+export function orphansFree(world: World, footprint: { physicalIds: string[]; families: string[] }): void {
+  expect(orphansOf(world, footprint)).toEqual([]);
 }

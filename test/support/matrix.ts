@@ -1,0 +1,150 @@
+/**
+ * The fault matrix: every call a request makes (reads included, the CloudFormation check too) is hit in turn by every
+ * kind of fault a real invocation meets — a 500, throttling, a timeout, a lost answer (the call took effect), a reset
+ * connection, a call that never answers however often it is retried, and the Lambda killed at that call. After each,
+ * CloudFormation's next step runs (nothing after a failed Create, the retry of a killed one, the rollback Update, the
+ * retried Delete …) and the emulator must hold exactly what the surviving properties describe, then nothing at all
+ * once the service is deleted: no orphan, no lost configuration.
+ */
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { credentialsFor } from '../../emulator';
+import { beginRequest } from '../../emulator/cloudformation/requests';
+import type { HandlerResult } from '../../lambda/handler';
+import type { ProviderOptions, World } from './harness';
+import { orphansOf } from './state';
+
+export type Provider = (event: CloudFormationCustomResourceEvent) => Promise<HandlerResult>;
+
+export type Outcome =
+  | { readonly ok: true; readonly result: HandlerResult }
+  | { readonly ok: false; readonly error: string; readonly killed: boolean };
+
+export interface Scenario<C> {
+  /** Brings the world to where the request starts (no faults). */
+  prepare(world: World, provider: Provider, tag: string): Promise<C>;
+  request(context: C): CloudFormationCustomResourceEvent;
+  /** CloudFormation's next steps after this outcome, with assertions; ends with the service deleted. */
+  after(world: World, provider: Provider, context: C, outcome: Outcome): Promise<void>;
+  /** Physical ids and task-definition families the scenario may leave resources under. */
+  footprint(context: C): { physicalIds: string[]; families: string[] };
+}
+
+export type FaultKind = 'error' | 'throttle' | 'timeout' | 'lost' | 'reset' | 'stuck' | 'kill';
+
+export interface Position {
+  readonly service: 'appmesh' | 'ecs' | 'cloudformation';
+  readonly operation: string;
+  readonly nth: number;
+}
+
+/** Fast retries: the matrix tests what happens, not how long the backoff is. */
+export const FAST = {
+  requestTimeoutMs: 60,
+  unlimited: true,
+  tuning: { maxTransientAttempts: 3, throttlingBaseMs: 2, transientBaseMs: 2, maxBackoffMs: 10 },
+} as const satisfies ProviderOptions;
+
+const MUTATING = /^(Create|Update|Delete|Tag|Untag|Register|Deregister)/;
+
+const THROTTLING = {
+  appmesh: { type: 'TooManyRequestsException', status: 429 },
+  ecs: { type: 'ThrottlingException', status: 400 },
+  cloudformation: { type: 'Throttling', status: 400 },
+} as const;
+
+/** The calls of a clean run, as (service, operation, occurrence) positions. */
+export function positionsOf(world: World): Position[] {
+  const seen = new Map<string, number>();
+  return world.emulator.requests.map((r) => {
+    const id = `${r.service}:${r.operation}`;
+    const nth = (seen.get(id) ?? 0) + 1;
+    seen.set(id, nth);
+    return { service: r.service, operation: r.operation, nth };
+  });
+}
+
+export const isMutating = (p: Position) => MUTATING.test(p.operation);
+
+/** Arms the fault at the position; returns the log mark that proves it came due. */
+function arm(world: World, kind: FaultKind, p: Position): string {
+  const f = world.emulator.faults;
+  const op = `${p.service}:${p.operation}`;
+  switch (kind) {
+    case 'error':
+      f.failNth(op, p.nth);
+      return 'error';
+    case 'throttle':
+      f.failNth(op, p.nth, { ...THROTTLING[p.service], message: 'Rate exceeded' });
+      return 'error';
+    case 'timeout':
+      f.hangNth(op, p.nth);
+      return 'Hung';
+    case 'lost':
+      f.hangNth(op, p.nth, { applied: true });
+      return 'Hung';
+    case 'reset':
+      f.resetNth(op, p.nth);
+      return 'Reset';
+    case 'stuck':
+      // Every attempt of that call: the retries run out and the request fails.
+      f.hangNth(op, p.nth, { count: FAST.tuning.maxTransientAttempts });
+      return 'Hung';
+    case 'kill':
+      f.killAt(op, p.nth, { applied: true });
+      return 'Killed';
+  }
+}
+
+/**
+ * Runs one cell: prepares, arms the fault, sends the request through a fresh Lambda environment, then CloudFormation's
+ * next step; returns what a failure looked like. Throws when the fault never came due (the position was not reached).
+ */
+export async function runCell<C>(
+  world: World,
+  scenario: Scenario<C>,
+  kind: FaultKind,
+  p: Position,
+  tag: string,
+  zombies: Promise<unknown>[],
+  /** The environment that prepares and takes the next steps (never faulted). */
+  provider: Provider = world.provider(),
+): Promise<{ outcome: Outcome; orphans: string[] }> {
+  const context = await scenario.prepare(world, provider, tag);
+  world.emulator.clearRequests();
+  const mark = arm(world, kind, p);
+  const caller = `CELL${tag.replace(/[^A-Za-z0-9]/g, '')}`;
+  // CloudFormation's part is played here: a killed invocation never answers, but CloudFormation hears of it (the
+  // framework reports the failure) before it takes its next step.
+  const faulted = world.provider({ ...FAST, caller, remainingMs: 30_000, cloudFormation: false });
+  // This cell's calls only: killed invocations of earlier cells are still retrying into the void.
+  const key = credentialsFor(world.emulator.accountId, caller).accessKeyId;
+  const mine = () => world.emulator.requests.filter((r) => r.accessKeyId === key);
+  let outcome: Outcome;
+  const event = scenario.request(context);
+  const inProgress = beginRequest(world.emulator.cloudformation, event);
+  const run = faulted(event);
+  if (kind === 'kill') {
+    // The Lambda is gone at that call: the framework answers FAILED; the invocation itself never answers.
+    zombies.push(run.catch(() => undefined));
+    for (let i = 0; i < 1000 && !mine().some((r) => r.error === 'Killed'); i++)
+      await new Promise((r) => setTimeout(r, 2));
+    outcome = { ok: false, error: 'killed', killed: true };
+  } else {
+    outcome = await run.then(
+      (result): Outcome => ({ ok: true, result }),
+      (e: Error): Outcome => ({ ok: false, error: e.message, killed: false }),
+    );
+  }
+  inProgress.end(
+    outcome.ok ? { physicalResourceId: outcome.result.PhysicalResourceId } : { failed: outcome.error },
+  );
+  const due = mine().some(
+    (r) =>
+      r.service === p.service &&
+      r.operation === p.operation &&
+      (mark === 'error' ? r.error !== undefined : r.error === mark),
+  );
+  if (!due) throw new Error(`${kind} at ${p.service}:${p.operation}#${p.nth} never came due (${tag})`);
+  await scenario.after(world, provider, context, outcome);
+  return { outcome, orphans: orphansOf(world, scenario.footprint(context)) };
+}

@@ -1,0 +1,147 @@
+/**
+ * The four requests of the fault matrix — a Create, an in-place Update, a replacement and a Delete of a routed
+ * service with two versions, backends, a gateway route and patched task definitions — and, for each outcome, what
+ * CloudFormation does next and what the emulator must then hold.
+ */
+import { createEvent, deleteEvent, type Props, updateEvent, type World } from './harness';
+import type { Outcome, Provider, Scenario } from './matrix';
+import { expectMeshMatches, orphansFree } from './state';
+
+interface Context {
+  readonly tag: string;
+  readonly a: Props;
+  readonly b: Props;
+  readonly id?: string;
+  readonly families: string[];
+}
+
+/** The application task definitions, registered once per world: the cells' owners tell their revisions apart. */
+const apps = new WeakMap<World, Promise<[string, string]>>();
+const FAMILIES = ['matrix-a', 'matrix-b'];
+
+/** Service names unique to the cell, so cells share one emulator without sharing what they own. */
+async function states(world: World, tag: string): Promise<Context> {
+  const families = FAMILIES;
+  if (!apps.has(world))
+    apps.set(world, Promise.all([world.registerApp(FAMILIES[0]!), world.registerApp(FAMILIES[1]!)]));
+  const [a, b] = await apps.get(world)!;
+  const stateA: Props = {
+    MeshName: 'ecs-mesh',
+    ServiceName: tag,
+    Namespace: 'service.local',
+    Port: '3000',
+    Versions: [{ Name: 'a', TaskDefinition: a, Weight: '100' }],
+    Routes: [{ Name: 'main' }],
+    Tags: [{ Key: 'stage', Value: 'a' }],
+  };
+  const stateB: Props = {
+    ...stateA,
+    Backends: ['other.service.local'],
+    Versions: [
+      { Name: 'a', TaskDefinition: a, Weight: '50' },
+      { Name: 'b', TaskDefinition: b, Weight: '50' },
+    ],
+    Routes: [{ Name: 'main' }, { Name: 'api', Match: { Prefix: '/api/' } }],
+    Gateway: { VirtualGatewayName: 'ecsworkshop-vgw', RouteName: tag },
+    Envoy: { LogLevel: 'debug' },
+    Tags: [{ Key: 'stage', Value: 'b' }],
+  };
+  return { tag, a: stateA, b: stateB, families };
+}
+
+const idOf = (name: string) => `mesh/ecs-mesh/service/${name}`;
+
+/** The end of every cell: the service deleted through CloudFormation leaves nothing. */
+async function deleteAndCheck(
+  world: World,
+  provider: Provider,
+  id: string,
+  props: Props,
+  footprint: Context,
+): Promise<void> {
+  await provider(deleteEvent(id, props));
+  orphansFree(world, {
+    physicalIds: [idOf(footprint.tag), idOf(`${footprint.tag}-r`)],
+    families: footprint.families,
+  });
+}
+
+export const CREATE: Scenario<Context> = {
+  prepare: (world, _p, tag) => states(world, tag),
+  request: (c) => createEvent(c.b),
+  async after(world, provider, c, outcome: Outcome) {
+    if (outcome.ok) {
+      expectMeshMatches(world.emulator, c.b);
+      return deleteAndCheck(world, provider, outcome.result.PhysicalResourceId, c.b, c);
+    }
+    if (!outcome.killed) {
+      // The Provider framework acknowledges the Delete of a failed Create without calling the handler.
+      orphansFree(world, this.footprint(c));
+      return;
+    }
+    // Killed: nothing ran the cleanup. CloudFormation's next Create of the resource adopts what is left.
+    const retried = await provider(createEvent(c.b));
+    expectMeshMatches(world.emulator, c.b);
+    await deleteAndCheck(world, provider, retried.PhysicalResourceId, c.b, c);
+  },
+  footprint: (c) => ({ physicalIds: [idOf(c.tag)], families: c.families }),
+};
+
+export const UPDATE: Scenario<Context> = {
+  async prepare(world, provider, tag) {
+    const c = await states(world, tag);
+    const { PhysicalResourceId: id } = await provider(createEvent(c.a));
+    return { ...c, id };
+  },
+  request: (c) => updateEvent(c.id!, c.b, c.a),
+  async after(world, provider, c, outcome) {
+    if (outcome.ok) {
+      expectMeshMatches(world.emulator, c.b);
+      return deleteAndCheck(world, provider, c.id!, c.b, c);
+    }
+    // CloudFormation rolls back: the same Update with the properties swapped.
+    await provider(updateEvent(c.id!, c.a, c.b));
+    expectMeshMatches(world.emulator, c.a);
+    await deleteAndCheck(world, provider, c.id!, c.a, c);
+  },
+  footprint: (c) => ({ physicalIds: [idOf(c.tag)], families: c.families }),
+};
+
+export const REPLACE: Scenario<Context> = {
+  async prepare(world, provider, tag) {
+    const c = await states(world, tag);
+    const { PhysicalResourceId: id } = await provider(createEvent(c.a));
+    return { ...c, id };
+  },
+  request: (c) => updateEvent(c.id!, { ...c.b, ServiceName: `${c.tag}-r` }, c.a),
+  async after(world, provider, c, outcome) {
+    const renamed = { ...c.b, ServiceName: `${c.tag}-r` };
+    if (outcome.ok) {
+      expectMeshMatches(world.emulator, renamed);
+      // CloudFormation's cleanup phase deletes the old id; then the stack is deleted.
+      await provider(deleteEvent(c.id!, c.a));
+      expectMeshMatches(world.emulator, renamed);
+      return deleteAndCheck(world, provider, outcome.result.PhysicalResourceId, renamed, c);
+    }
+    // The new id was never recorded: the rollback Update carries the failed properties as the old ones.
+    await provider(updateEvent(c.id!, c.a, renamed));
+    expectMeshMatches(world.emulator, c.a);
+    await deleteAndCheck(world, provider, c.id!, c.a, c);
+  },
+  footprint: (c) => ({ physicalIds: [idOf(c.tag), idOf(`${c.tag}-r`)], families: c.families }),
+};
+
+export const DELETE: Scenario<Context> = {
+  async prepare(world, provider, tag) {
+    const c = await states(world, tag);
+    const { PhysicalResourceId: id } = await provider(createEvent(c.b));
+    return { ...c, id };
+  },
+  request: (c) => deleteEvent(c.id!, c.b),
+  async after(world, provider, c, outcome) {
+    // A failed Delete fails the stack operation; it is retried (by the stack's owner, or the rollback).
+    if (!outcome.ok) await provider(deleteEvent(c.id!, c.b));
+    orphansFree(world, this.footprint(c));
+  },
+  footprint: (c) => ({ physicalIds: [idOf(c.tag)], families: c.families }),
+};
