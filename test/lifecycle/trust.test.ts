@@ -237,3 +237,49 @@ describe('GIVEN the accounts allowed to use the provider', () => {
     }
   });
 });
+
+describe('GIVEN a task definition whose patched revision ECS would refuse (checked in the read phase)', () => {
+  const app = (family: string, i: number) => ({
+    name: `${family}-${i}`,
+    image: `public.ecr.aws/aws-containers/${family}:latest`,
+    essential: i === 0,
+    memoryReservation: 32,
+    portMappings: i === 0 ? [{ containerPort: 3000 }] : [],
+  });
+
+  test.each([
+    [
+      'ten containers (eleven with Envoy)',
+      'too-many',
+      { containerDefinitions: Array.from({ length: 10 }, (_, i) => app('too-many', i)) },
+      /^TaskDefinition \(too-many:1\): the patched revision would have 11 containers \(the sidecars included\); ECS allows 10/,
+    ],
+    [
+      'a 63 KiB command line (over 64 KiB with Envoy)',
+      'too-big',
+      { containerDefinitions: [{ ...app('too-big', 0), command: ['x'.repeat(63 * 1024)] }] },
+      /^TaskDefinition \(too-big:1\): the patched revision would be a \d+-byte registration; ECS allows 65536/,
+    ],
+    [
+      'forty-six tags of its own (over 50 with those the provider adds)',
+      'too-tagged',
+      {
+        tags: [
+          { key: 'mesh-service:allowed-stacks', value: 'workshop' },
+          ...Array.from({ length: 45 }, (_, i) => ({ key: `t${i}`, value: 'v' })),
+        ],
+      },
+      /^TaskDefinition \(too-tagged:1\): the patched revision would carry 53 tags/,
+    ],
+  ])(
+    'WHEN the source has %s THEN it is refused before any change, naming the limit',
+    async (_what, family, overrides, message) => {
+      const td = await world.registerApp(family, overrides);
+      world.emulator.clearRequests();
+      await expect(
+        world.provider()(createEvent(props({ ServiceName: family, TaskDefinition: td }))),
+      ).rejects.toThrow(message);
+      expect(mutatingCalls(world.emulator)).toEqual([]);
+    },
+  );
+});
