@@ -15,6 +15,7 @@ import {
 } from '../../infra/catalog-stack';
 import { PLATFORM_EXPORTS } from '../../infra/platform-stack';
 import { SERVICE_TOKEN_EXPORT } from '../../infra/provider-stack';
+import { type CliAssembly, cdkSynth } from './cdk-synth';
 
 const outdir = () => mkdtempSync(path.join(tmpdir(), 'cdk-catalog-'));
 
@@ -61,11 +62,16 @@ const product = parseTemplate(readFileSync(SERVICE_TEMPLATE_PATH, 'utf8'));
 const productResources = Object.values(product.Resources ?? {}) as Resource[];
 
 describe('GIVEN the MeshServiceCatalog stack built as `cdk synth` builds it, without context', () => {
-  const built = buildApp({ outdir: outdir() });
-  // cdk-nag's AwsSolutions checks are registered by buildApp: synth throws on any unacknowledged finding.
-  const assembly = built.app.synth();
-  const template = Template.fromStack(built.catalog);
-  const statements = launchStatements(template);
+  // Built by the CLI (cdk-synth.ts); cdk-nag's AwsSolutions checks are registered by buildApp: synth fails on any
+  // unacknowledged finding.
+  let assembly: CliAssembly;
+  let template: Template;
+  let statements: Statement[];
+  beforeAll(async () => {
+    assembly = await cdkSynth();
+    template = assembly.template('MeshServiceCatalog');
+    statements = launchStatements(template);
+  }, 120_000);
 
   test('THEN a portfolio holds one CloudFormation product whose version v1 is examples/service.yaml', () => {
     template.resourceCountIs('AWS::ServiceCatalog::Portfolio', 1);

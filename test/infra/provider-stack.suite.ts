@@ -6,6 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildApp } from '../../infra/app-builder';
 import { SERVICE_TOKEN_EXPORT } from '../../infra/provider-stack';
+import { type CliAssembly, cdkSynth } from './cdk-synth';
 
 const outdir = () => mkdtempSync(path.join(tmpdir(), 'cdk-test-'));
 
@@ -19,10 +20,14 @@ function statements(template: Template): Statement[] {
 }
 
 describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', () => {
-  const built = buildApp({ outdir: outdir() });
-  // cdk-nag's AwsSolutions checks are registered by buildApp: synth throws on any unacknowledged finding.
-  const assembly = built.app.synth();
-  const template = Template.fromStack(built.provider);
+  // Built by the CLI (cdk-synth.ts); cdk-nag's AwsSolutions checks are registered by buildApp: synth fails on any
+  // unacknowledged finding.
+  let assembly: CliAssembly;
+  let template: Template;
+  beforeAll(async () => {
+    assembly = await cdkSynth();
+    template = assembly.template('MeshServiceProvider');
+  }, 120_000);
 
   test('THEN the ServiceToken is exported under its documented, stable name', () => {
     template.hasOutput('ServiceToken', {
