@@ -3,7 +3,7 @@
  * next step; no orphan may remain and no configuration may be lost.
  */
 import { startWorld, type World } from '../support/harness';
-import { type FaultKind, isMutating, positionsOf, runCell } from '../support/matrix';
+import { runMatrix } from '../support/matrix';
 import { CREATE } from '../support/scenarios';
 
 let world: World;
@@ -16,35 +16,7 @@ afterAll(async () => {
   await world.close();
 });
 
-// Kills last: a killed caller stays dead until the faults are cleared, which the other kinds do after each cell.
-const KINDS: FaultKind[] = ['error', 'throttle', 'timeout', 'lost', 'reset', 'stuck', 'kill'];
-
 test("GIVEN a Create WHEN each call meets a 500, throttling, a timeout, a lost answer, a reset, a call that never answers, or a kill THEN CloudFormation's next step leaves exactly the surviving service, then nothing", async () => {
-  const provider = world.provider();
-  const clean = await CREATE.prepare(world, provider, 'mc');
-  world.emulator.clearRequests();
-  const result = await provider(CREATE.request(clean));
-  const positions = positionsOf(world);
-  await CREATE.after(world, provider, clean, { ok: true, result });
-  expect(positions.length).toBeGreaterThan(10);
-
-  const tally = { cells: 0, succeeded: 0, failed: 0, killed: 0, orphans: 0 };
-  let cell = 0;
-  for (const kind of KINDS) {
-    for (const p of positions) {
-      if (kind === 'lost' && !isMutating(p)) continue;
-      const tag = `mc${++cell}`;
-      const { outcome, orphans } = await runCell(world, CREATE, kind, p, tag, zombies, provider);
-      if (kind !== 'kill') world.emulator.faults.clear();
-      tally.cells++;
-      tally[outcome.ok ? 'succeeded' : outcome.killed ? 'killed' : 'failed']++;
-      tally.orphans += orphans.length;
-      expect({ kind, position: `${p.service}:${p.operation}#${p.nth}`, orphans }).toEqual({
-        kind,
-        position: `${p.service}:${p.operation}#${p.nth}`,
-        orphans: [],
-      });
-    }
-  }
-  console.log(`fault matrix, a Create: ${JSON.stringify({ positions: positions.length, ...tally })}`);
+  const tally = await runMatrix(world, CREATE, 'mc', zombies);
+  console.log(`fault matrix, a Create: ${JSON.stringify(tally)}`);
 }, 300_000);

@@ -148,3 +148,47 @@ export async function runCell<C>(
   await scenario.after(world, provider, context, outcome);
   return { outcome, orphans: orphansOf(world, scenario.footprint(context)) };
 }
+
+/** Kills last: a killed caller stays dead until the faults are cleared, which the other kinds do after each cell. */
+export const KINDS: readonly FaultKind[] = ['error', 'throttle', 'timeout', 'lost', 'reset', 'stuck', 'kill'];
+
+/**
+ * The whole matrix of one scenario: a clean run gives the positions, then every kind at every position (a lost answer
+ * only where the call changes something). Asserts no orphans cell by cell; returns the tally.
+ */
+export async function runMatrix<C>(
+  world: World,
+  scenario: Scenario<C>,
+  prefix: string,
+  zombies: Promise<unknown>[],
+): Promise<{
+  positions: number;
+  cells: number;
+  succeeded: number;
+  failed: number;
+  killed: number;
+  orphans: number;
+}> {
+  const provider = world.provider();
+  const clean = await scenario.prepare(world, provider, prefix);
+  world.emulator.clearRequests();
+  const result = await provider(scenario.request(clean));
+  const positions = positionsOf(world);
+  await scenario.after(world, provider, clean, { ok: true, result });
+  expect(positions.length).toBeGreaterThan(10);
+
+  const tally = { positions: positions.length, cells: 0, succeeded: 0, failed: 0, killed: 0, orphans: 0 };
+  for (const kind of KINDS) {
+    for (const p of positions) {
+      if (kind === 'lost' && !isMutating(p)) continue;
+      const tag = `${prefix}${++tally.cells}`;
+      const { outcome, orphans } = await runCell(world, scenario, kind, p, tag, zombies, provider);
+      if (kind !== 'kill') world.emulator.faults.clear();
+      tally[outcome.ok ? 'succeeded' : outcome.killed ? 'killed' : 'failed']++;
+      tally.orphans += orphans.length;
+      const position = `${p.service}:${p.operation}#${p.nth}`;
+      expect({ kind, position, orphans }).toEqual({ kind, position, orphans: [] });
+    }
+  }
+  return tally;
+}
