@@ -15,7 +15,8 @@ import * as path from 'node:path';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { build } from 'esbuild';
-import { seedPlatform, startEmulator } from '../emulator';
+import { type Emulator, seedPlatform, startEmulator } from '../emulator';
+import { beginRequest } from '../emulator/cloudformation/requests';
 import { createHandler } from '../lambda/index';
 import { createLogger } from '../lambda/log';
 
@@ -83,12 +84,31 @@ function context(accountId: string): Context {
   } as unknown as Context;
 }
 
+const STACK_ID =
+  'arn:aws:cloudformation:us-east-1:111122223333:stack/bench/0b0b0b0b-0000-4000-8000-000000000001';
+
+/** Invokes a handler as CloudFormation would: the stack and resource in progress meanwhile (the provider checks). */
+async function invoke(
+  emulator: Emulator,
+  handler: ReturnType<typeof createHandler>,
+  e: CloudFormationCustomResourceEvent,
+): Promise<void> {
+  const inProgress = beginRequest(emulator.cloudformation, e);
+  try {
+    const result = await handler(e, context(emulator.accountId));
+    inProgress.end({ physicalResourceId: result.PhysicalResourceId });
+  } catch (error) {
+    inProgress.end({ failed: (error as Error).message });
+    throw error;
+  }
+}
+
 const event = (props: Record<string, unknown>, logicalId = 'Svc'): CloudFormationCustomResourceEvent =>
   ({
     RequestType: 'Create',
     ServiceToken: 'x',
     ResponseURL: 'https://example.invalid',
-    StackId: 'arn:aws:cloudformation:us-east-1:111122223333:stack/bench/1',
+    StackId: STACK_ID,
     RequestId: `${Math.random()}`,
     LogicalResourceId: logicalId,
     ResourceType: 'Custom::MeshService',
@@ -122,7 +142,7 @@ async function depthFigures(): Promise<void> {
     emulator.clearRequests();
     const handler = createHandler({ log: quiet });
     const started = performance.now();
-    await handler(event(props), context(emulator.accountId));
+    await invoke(emulator, handler, event(props));
     const ms = performance.now() - started;
     const mutating = emulator.requests.filter((r) =>
       /^(Create|Update|Delete|Tag|Untag|Register)/.test(r.operation),
@@ -149,8 +169,9 @@ async function throttleFigures(): Promise<void> {
         requiresCompatibilities: ['FARGATE'],
         cpu: '256',
         memory: '512',
-        taskRoleArn: 'arn:aws:iam::111122223333:role/task',
-        executionRoleArn: 'arn:aws:iam::111122223333:role/execution',
+        taskRoleArn: 'arn:aws:iam::111122223333:role/mesh-service/task',
+        executionRoleArn: 'arn:aws:iam::111122223333:role/mesh-service/execution',
+        tags: [{ key: 'mesh-service:allowed-stacks', value: 'bench' }],
         containerDefinitions: [
           { name: 'app', image: 'nginx', essential: true, portMappings: [{ containerPort: 3000 }] },
         ],
@@ -164,7 +185,9 @@ async function throttleFigures(): Promise<void> {
   let started = performance.now();
   await Promise.all(
     arns.map((td, i) =>
-      createHandler({ log: quiet })(
+      invoke(
+        emulator,
+        createHandler({ log: quiet }),
         event(
           {
             MeshName: 'ecs-mesh',
@@ -175,7 +198,6 @@ async function throttleFigures(): Promise<void> {
           },
           `B${i}`,
         ),
-        context(emulator.accountId),
       ),
     ),
   );
@@ -191,12 +213,13 @@ async function throttleFigures(): Promise<void> {
   started = performance.now();
   await Promise.all(
     Array.from({ length: 50 }, (_, i) =>
-      createHandler({ log: quiet })(
+      invoke(
+        emulator,
+        createHandler({ log: quiet }),
         event(
           { MeshName: 'ecs-mesh', ServiceName: `am-${i}`, Namespace: 'service.local', Port: 3000 },
           `A${i}`,
         ),
-        context(emulator.accountId),
       ),
     ),
   );
