@@ -6,7 +6,7 @@
 // Usage:
 //   apt-get download python3-botocore && dpkg-deb -x python3-botocore_*.deb /tmp/botocore
 //   node scripts/extract-aws-models.mjs /tmp/botocore/usr/lib/python3/dist-packages/botocore/data \
-//        "python3-botocore 1.43.117+repack-1 (Debian sid)" [--only cloudformation[,ecs,appmesh]]
+//        "python3-botocore 1.43.117+repack-1 (Debian sid)" [--only cloudformation[,ecs,appmesh,servicediscovery]]
 // `--only` writes just the named services, so adding a service never rewrites the committed models of the others
 // (which may come from another package version). The committed files in emulator/models/ record the package, its
 // version and the source files' SHA-256.
@@ -26,7 +26,8 @@ if (!dataDir || !packageLabel || args.length !== 2 || only?.size === 0) {
   process.exit(2);
 }
 
-// ECS is a large API; the emulator serves only the task-definition and tagging operations.
+// ECS is a large API; the emulator serves only the task-definition, tagging and service operations (the service
+// operations for Service Connect; adding them only adds shapes, the others' stay as they were).
 const SERVICES = [
   { name: 'appmesh', dir: 'appmesh/2019-01-25', out: 'appmesh-2019-01-25.json', operations: 'all' },
   {
@@ -40,6 +41,26 @@ const SERVICES = [
       'DeleteTaskDefinitions',
       'ListTaskDefinitions',
       'ListTaskDefinitionFamilies',
+      'TagResource',
+      'UntagResource',
+      'ListTagsForResource',
+      'CreateService',
+      'DescribeServices',
+      'UpdateService',
+      'DeleteService',
+    ],
+  },
+  // Cloud Map: the namespace calls of the Service Connect backend (it never creates Cloud Map services: ECS does).
+  {
+    name: 'servicediscovery',
+    dir: 'servicediscovery/2017-03-14',
+    out: 'servicediscovery-2017-03-14.json',
+    operations: [
+      'CreateHttpNamespace',
+      'GetNamespace',
+      'ListNamespaces',
+      'DeleteNamespace',
+      'GetOperation',
       'TagResource',
       'UntagResource',
       'ListTagsForResource',
