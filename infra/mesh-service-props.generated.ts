@@ -125,6 +125,19 @@ export interface MeshServiceProperties {
    * Update: No interruption.
    */
   readonly tags?: readonly MeshServiceTag[];
+  /**
+   * What realises the service: `AppMesh` (virtual nodes, router, routes, the Envoy sidecar) or `ServiceConnect` (Amazon ECS Service Connect: the Cloud Map namespace is checked, the task definition is prepared for Service Connect, and the return values are wired into the `AWS::ECS::Service` `ServiceConnectConfiguration`). App Mesh ended on 2026-09-30: use `ServiceConnect` for new services. See docs/migration.md.
+   * A change on an existing resource is refused: one ECS service cannot be in a mesh and a Service Connect namespace at once. Migrate blue/green (a new resource and a new ECS service, traffic shifted at the edge; docs/migration.md). With `ServiceConnect`, the identity is the namespace and `ServiceName` (`MeshName` and `MeshOwner` are not used), and properties Service Connect cannot honour are refused by name, saying what to use instead.
+   * Allowed: one of `AppMesh`, `ServiceConnect`.
+   * @default "AppMesh"
+   * Update: Replacement.
+   */
+  readonly backend?: 'AppMesh' | 'ServiceConnect';
+  /**
+   * Options of the ServiceConnect backend.
+   * Update: No interruption.
+   */
+  readonly serviceConnect?: MeshServiceServiceConnect;
 }
 
 /**
@@ -665,4 +678,23 @@ export interface MeshServiceTag {
    * Update: No interruption.
    */
   readonly value?: string;
+}
+
+/**
+ * Options of the ServiceConnect backend (Backend: ServiceConnect only).
+ */
+export interface MeshServiceServiceConnect {
+  /**
+   * Cloud Map namespace (its name) the service joins. Needed with DnsHostname, which names no namespace.
+   * Allowed: 1-253 characters; a DNS name such as service.local.
+   * @default Namespace
+   * Update: Replacement.
+   */
+  readonly namespace?: string;
+  /**
+   * Create the namespace as a Cloud Map HTTP namespace, tagged as this resource's, when it does not exist (and delete it with the resource when no service uses it any more). Otherwise a missing namespace fails the request.
+   * @default false
+   * Update: No interruption.
+   */
+  readonly createNamespace?: boolean;
 }

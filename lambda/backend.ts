@@ -1,7 +1,7 @@
 /**
- * The boundary between the CloudFormation flow (handler.ts) and the service that realises a `Custom::MeshService`.
- * App Mesh is the one backend today (appmesh/); ECS Service Connect, App Mesh's successor, is planned behind this
- * same interface for the same templates.
+ * The boundary between the CloudFormation flow (handler.ts) and the service that realises a `Custom::MeshService`:
+ * App Mesh (appmesh/) or ECS Service Connect, App Mesh's successor (serviceconnect/), chosen per resource by its
+ * `Backend` property (and, for a Delete, by the form of its physical id).
  */
 import type { Logger } from './log';
 import type { ServiceModel } from './model';
@@ -52,9 +52,14 @@ export interface ApplyRequest {
 
 export interface RemoveRequest {
   readonly physicalId: string;
+  /** The mesh of an App Mesh service; empty for a Service Connect one (its physical id names its namespace). */
   readonly meshName: string;
   readonly meshOwner?: string;
-  /** The service's properties when they name its resources; without them its mesh is searched by ownership tags. */
+  /**
+   * The service's properties when they name its resources; without them its mesh is searched by ownership tags.
+   * For a Service Connect service, the Delete's properties whatever identity they name (they give the task-definition
+   * families; only revisions this physical id owns are touched).
+   */
   readonly model?: ServiceModel;
 }
 

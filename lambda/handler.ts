@@ -10,7 +10,13 @@ import type { Attributes, RequestContext, ServiceBackend } from './backend';
 import { RESOURCE_TYPE } from './contract/properties';
 import { MeshServiceError, UnsupportedRequestError } from './errors';
 import type { Logger } from './log';
-import { parsePhysicalId, parseProperties, type ServiceModel } from './model';
+import {
+  type Backend,
+  parsePhysicalId,
+  parseProperties,
+  parseServiceConnectId,
+  type ServiceModel,
+} from './model';
 import { checkInvoker, type ProviderPolicy, type StackIdentity } from './policy';
 import { assertResponseFits, reasonOf } from './response';
 
@@ -34,7 +40,10 @@ export interface VerifiedRequest {
 }
 
 export interface HandlerDeps {
+  /** The App Mesh backend (`Backend: AppMesh`, the default). */
   readonly backend: ServiceBackend;
+  /** The ECS Service Connect backend (`Backend: ServiceConnect`). */
+  readonly serviceConnect?: ServiceBackend;
   /** The retry budget the backend's SDK clients read; the handler moves its deadline. */
   readonly budget: RetryBudget;
   readonly log: Logger;
@@ -159,6 +168,12 @@ async function dispatch(
     log: log.child({ physicalId }),
     beginCleanup: enterCleanupBudget,
   });
+  const backendFor = (backend: Backend): ServiceBackend => {
+    if (backend === 'AppMesh') return deps.backend;
+    if (!deps.serviceConnect)
+      throw new UnsupportedRequestError('Backend: ServiceConnect is not served by this provider build');
+    return deps.serviceConnect;
+  };
   const parse = (properties: unknown) => parseProperties(properties, accountId);
   const tryParse = (properties: unknown): ServiceModel | undefined => {
     try {
@@ -176,8 +191,9 @@ async function dispatch(
     earlierAttempt?: ServiceModel,
   ) => {
     const ctx = ctxFor(desired.physicalId);
+    const backend = backendFor(desired.backend);
     // Validation ends here, before any AWS call: the response must be able to carry the attributes.
-    assertResponseFits(event, desired.physicalId, deps.backend.predictAttributes(desired, ctx));
+    assertResponseFits(event, desired.physicalId, backend.predictAttributes(desired, ctx));
     const request = fresh
       ? { desired, fresh, ...(previous ? { replaces: previous } : {}) }
       : {
@@ -186,7 +202,7 @@ async function dispatch(
           ...(previous ? { previous } : {}),
           ...(earlierAttempt ? { earlierAttempt } : {}),
         };
-    const data = await deps.backend.apply(request, ctx);
+    const data = await backend.apply(request, ctx);
     return { PhysicalResourceId: desired.physicalId, Data: data };
   };
 
@@ -197,6 +213,7 @@ async function dispatch(
     case 'Update': {
       const desired = parse(event.ResourceProperties);
       const previous = tryParse(event.OldResourceProperties);
+      refuseBackendChange(event.PhysicalResourceId, desired.backend);
       if (desired.physicalId !== event.PhysicalResourceId) {
         // A replacement: build the new service beside the old one; CloudFormation deletes the old physical id in
         // its cleanup phase (or the new one if the stack rolls back), so nothing of the old one is touched here.
@@ -212,6 +229,17 @@ async function dispatch(
 
     case 'Delete': {
       const id = event.PhysicalResourceId;
+      if (parseServiceConnectId(id)) {
+        const model = tryParse(event.ResourceProperties);
+        const ctx = ctxFor(id);
+        ctx.beginCleanup();
+        // The properties give the task-definition families, whatever identity they name.
+        await backendFor('ServiceConnect').remove(
+          { physicalId: id, meshName: '', ...(model?.backend === 'ServiceConnect' ? { model } : {}) },
+          ctx,
+        );
+        return { PhysicalResourceId: id };
+      }
       const identity = parsePhysicalId(id);
       if (!identity) {
         // For example the Provider framework's marker after a failed Create, which created nothing.
@@ -235,6 +263,19 @@ async function dispatch(
         `request type "${(event as { RequestType?: string }).RequestType}" is not one of Create, Update, Delete`,
       );
   }
+}
+
+/**
+ * Backend is a replacement that is never carried out: one ECS service cannot be in a mesh and a Service Connect
+ * namespace at once, so the old and the new resource could not serve the same ECS service side by side. The form of
+ * the physical id tells which backend holds the resource, even when the old properties do not parse.
+ */
+function refuseBackendChange(physicalId: string, wanted: Backend): void {
+  const live: Backend = parseServiceConnectId(physicalId) ? 'ServiceConnect' : 'AppMesh';
+  if (live === wanted) return;
+  throw new MeshServiceError(
+    `Backend: changing ${live} to ${wanted} on an existing resource is refused: it would replace the resource, and one ECS service cannot be in a mesh and a Service Connect namespace at once. Migrate blue/green instead: add a new Custom::MeshService with Backend ${wanted} (a new logical id) and a new AWS::ECS::Service wired to its attributes, shift traffic at the edge (load balancer weights or DNS), then remove the old resource and its ECS service (docs/migration.md; mesh-service migrate writes the new template)`,
+  );
 }
 
 /**

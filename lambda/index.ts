@@ -11,6 +11,7 @@ import type { RetryBudget, RetryTuning } from './aws/retry';
 import { type HandlerDeps, type HandlerResult, handleEvent } from './handler';
 import { createLogger, type Logger } from './log';
 import { type ProviderPolicy, policyFromEnvironment } from './policy';
+import { createServiceConnectBackend } from './serviceconnect/backend';
 import { createStackApi, createStackVerifier } from './stack-verifier';
 
 export type { HandlerDeps, HandlerResult };
@@ -31,6 +32,7 @@ function createDeps(options: HandlerOptions = {}): HandlerDeps {
   const clients = createAwsClients(budget, options.tuning, options.clients);
   return {
     backend: createAppMeshBackend(clients),
+    serviceConnect: createServiceConnectBackend(clients),
     budget,
     log: options.log ?? createLogger({ service: 'mesh-service-provider' }),
     policy: () => options.policy ?? policyFromEnvironment(process.env),

@@ -4,6 +4,7 @@
  */
 import { parseWith } from './contract/dsl';
 import {
+  type Backend,
   DEFAULT_ENVOY_VERSION,
   type EnvoyProps,
   type HeaderMatchProps,
@@ -14,8 +15,26 @@ import {
 } from './contract/properties';
 import { parseTaskDefinitionRef, type TaskDefinitionRef } from './contract/task-definition-ref';
 import { PropertyValidationError } from './errors';
+import { type Finding, serviceConnectWarnings } from './serviceconnect/rules';
 
-export type { Protocol };
+export type { Backend, Protocol };
+
+/** What the ServiceConnect backend realises (lambda/serviceconnect/): present with `Backend: ServiceConnect`. */
+export interface ServiceConnectModel {
+  /** The Cloud Map namespace (its name). */
+  readonly namespace: string;
+  readonly createNamespace: boolean;
+  /** The Cloud Map service ECS creates for the ECS service: ServiceName. */
+  readonly discoveryName: string;
+  /** What clients call (VirtualServiceName, or its default); undefined for an Edge service (a client only). */
+  readonly clientAlias?: { readonly dnsName: string; readonly port: number };
+  /** The port mapping's appProtocol; undefined for tcp (ECS then proxies TCP). */
+  readonly appProtocol?: 'http' | 'http2' | 'grpc';
+  /** From the route's Timeout, in seconds. */
+  readonly timeout?: { readonly idleSeconds?: number; readonly perRequestSeconds?: number };
+  /** Accepted but not carried over (serviceconnect/rules.ts). */
+  readonly warnings: readonly Finding[];
+}
 
 export type Discovery =
   | {
@@ -96,6 +115,9 @@ export interface EnvoyModel {
 }
 
 export interface ServiceModel {
+  readonly backend: Backend;
+  /** With `Backend: ServiceConnect`. */
+  readonly serviceConnect?: ServiceConnectModel;
   readonly meshName: string;
   readonly meshOwner?: string;
   readonly serviceName: string;
@@ -153,6 +175,21 @@ export function physicalIdOf(identity: {
   return `mesh/${mesh}/service/${identity.serviceName}`;
 }
 
+/**
+ * The physical id of a Service Connect service: `service-connect/<namespace>/service/<ServiceName>`. Its identity is
+ * the namespace and the discovery name (the mesh plays no part); it cannot be mistaken for an App Mesh id, so a
+ * change of Backend is a change of identity (which the handler refuses).
+ */
+export function serviceConnectIdOf(identity: { namespace: string; serviceName: string }): string {
+  return `service-connect/${identity.namespace}/service/${identity.serviceName}`;
+}
+
+/** The parts of a Service Connect physical id, or undefined for any other id. */
+export function parseServiceConnectId(id: string): { namespace: string; serviceName: string } | undefined {
+  const m = /^service-connect\/([^/]+)\/service\/([^/]+)$/.exec(id);
+  return m ? { namespace: m[1]!, serviceName: m[2]! } : undefined;
+}
+
 /** The parts of a physical id this provider issued, or undefined for any other id (e.g. the framework's marker). */
 export function parsePhysicalId(
   id: string,
@@ -179,10 +216,16 @@ export function buildModel(p: MeshServiceProps): ServiceModel {
   const nodeOf = new Map(versions.map((v) => [v.name, v.nodeName] as const));
   const routes: RouteProps[] = p.Routes ?? [{ Name: 'default' } as RouteProps];
 
+  const serviceConnect =
+    p.Backend === 'ServiceConnect' ? serviceConnectModelOf(p, virtualServiceName, routes[0]) : undefined;
   return {
+    backend: p.Backend,
+    ...(serviceConnect ? { serviceConnect } : {}),
     ...identity,
     ...(virtualServiceName !== undefined ? { virtualServiceName } : {}),
-    physicalId: physicalIdOf(identity),
+    physicalId: serviceConnect
+      ? serviceConnectIdOf({ namespace: serviceConnect.namespace, serviceName: p.ServiceName })
+      : physicalIdOf(identity),
     port: p.Port,
     protocol: p.Protocol,
     ...(p.HealthCheck
@@ -212,6 +255,33 @@ export function buildModel(p: MeshServiceProps): ServiceModel {
     ...(p.Gateway && !edge ? { gateway: buildGateway(p) } : {}),
     envoy: buildEnvoy(p.Envoy),
     tags: p.Tags.map((t) => ({ key: t.Key, value: t.Value })),
+  };
+}
+
+/** The contract has refused what Service Connect cannot honour (serviceconnect/rules.ts): at most one route. */
+function serviceConnectModelOf(
+  p: MeshServiceProps,
+  virtualServiceName: string | undefined,
+  route: RouteProps | undefined,
+): ServiceConnectModel {
+  const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+  const idleSeconds = seconds(route?.Timeout?.IdleMillis);
+  const perRequestSeconds = seconds(route?.Timeout?.PerRequestMillis);
+  const timeout = {
+    ...(idleSeconds !== undefined ? { idleSeconds } : {}),
+    ...(perRequestSeconds !== undefined ? { perRequestSeconds } : {}),
+  };
+  return {
+    // The contract requires one of them with ServiceConnect.
+    namespace: (p.ServiceConnect?.Namespace ?? p.Namespace)!,
+    createNamespace: p.ServiceConnect?.CreateNamespace ?? false,
+    discoveryName: p.ServiceName,
+    ...(virtualServiceName !== undefined
+      ? { clientAlias: { dnsName: virtualServiceName, port: p.Port } }
+      : {}),
+    ...(p.Protocol !== 'tcp' ? { appProtocol: p.Protocol } : {}),
+    ...(Object.keys(timeout).length ? { timeout } : {}),
+    warnings: serviceConnectWarnings(p),
   };
 }
 

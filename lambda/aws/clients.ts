@@ -1,11 +1,12 @@
 /**
  * The AWS SDK clients, configured only through the SDK's standard sources (AWS_REGION, credentials, and the
- * service-specific AWS_ENDPOINT_URL_APP_MESH / AWS_ENDPOINT_URL_ECS / AWS_ENDPOINT_URL_CLOUDFORMATION the emulator
- * uses): no endpoint plumbing here.
+ * service-specific AWS_ENDPOINT_URL_APP_MESH / AWS_ENDPOINT_URL_ECS / AWS_ENDPOINT_URL_CLOUDFORMATION /
+ * AWS_ENDPOINT_URL_SERVICEDISCOVERY the emulator uses): no endpoint plumbing here.
  */
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import type { RateLimiter } from '@smithy/core/retry';
 import { BudgetedRetryStrategy, type RetryBudget, type RetryTuning } from './retry';
 
@@ -14,6 +15,8 @@ export interface AwsClients {
   readonly ecs: ECSClient;
   /** Read-only: verifies that requests come from their stack's operation (stack-verifier.ts). */
   readonly cloudFormation: CloudFormationClient;
+  /** Cloud Map namespaces, for the Service Connect backend (AWS_ENDPOINT_URL_SERVICEDISCOVERY in the emulator). */
+  readonly serviceDiscovery: ServiceDiscoveryClient;
 }
 
 /** How long one attempt of a call may take before it is abandoned (and retried while the budget allows). */
@@ -51,5 +54,6 @@ export function createAwsClients(
     appMesh: new AppMeshClient({ retryStrategy: strategy(), ...common }),
     ecs: new ECSClient({ retryStrategy: strategy(), ...common }),
     cloudFormation: new CloudFormationClient({ retryStrategy: strategy(), ...common }),
+    serviceDiscovery: new ServiceDiscoveryClient({ retryStrategy: strategy(), ...common }),
   };
 }

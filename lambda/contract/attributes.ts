@@ -67,6 +67,69 @@ export const ATTRIBUTES: readonly AttributeDoc[] = [
     description: "ARN of the version's patched task definition revision.",
     presentWhen: 'the version has a TaskDefinition',
   },
+  // Backend: ServiceConnect (docs/migration.md). The App Mesh attributes above are then returned as empty strings, so
+  // that the GetAtts of a template switched to Service Connect still resolve.
+  {
+    name: 'NamespaceArn',
+    description:
+      'Service Connect: ARN of the Cloud Map namespace (`ServiceConnectConfiguration.Namespace` of the AWS::ECS::Service).',
+    presentWhen: 'Backend is ServiceConnect',
+  },
+  {
+    name: 'PortName',
+    description:
+      'Service Connect: name of the port mapping in the prepared task definition (`Services[].PortName`).',
+    presentWhen: 'Backend is ServiceConnect',
+  },
+  {
+    name: 'DiscoveryName',
+    description:
+      'Service Connect: the Cloud Map service ECS creates, `ServiceName` (`Services[].DiscoveryName`); empty for an Edge service.',
+    presentWhen: 'Backend is ServiceConnect',
+  },
+  {
+    name: 'ClientAliasDnsName',
+    description:
+      'Service Connect: the name clients call, `VirtualServiceName` or its default (`Services[].ClientAliases[].DnsName`); empty for an Edge service.',
+    presentWhen: 'Backend is ServiceConnect',
+  },
+  {
+    name: 'ClientAliasPort',
+    description:
+      'Service Connect: the port clients call, `Port` (`Services[].ClientAliases[].Port`); empty for an Edge service.',
+    presentWhen: 'Backend is ServiceConnect',
+  },
+  {
+    name: 'AppProtocol',
+    description:
+      'Service Connect: the appProtocol set on the port mapping (http, http2, grpc); empty for tcp.',
+    presentWhen: 'Backend is ServiceConnect',
+  },
+  {
+    name: 'IdleTimeoutSeconds',
+    description:
+      "Service Connect: the route's idle timeout in seconds (`Services[].Timeout.IdleTimeoutSeconds`).",
+    presentWhen: 'Backend is ServiceConnect and the route has Timeout.IdleMillis',
+  },
+  {
+    name: 'PerRequestTimeoutSeconds',
+    description:
+      "Service Connect: the route's per-request timeout in seconds (`Services[].Timeout.PerRequestTimeoutSeconds`).",
+    presentWhen: 'Backend is ServiceConnect and the route has Timeout.PerRequestMillis',
+  },
+];
+
+/** The attributes that only App Mesh fills; the Service Connect backend returns each as an empty string. */
+export const APP_MESH_ONLY_ATTRIBUTES: readonly string[] = [
+  'VirtualNodeName',
+  'VirtualNodeArn',
+  'VirtualServiceName',
+  'VirtualServiceArn',
+  'VirtualRouterName',
+  'VirtualRouterArn',
+  'GatewayRouteName',
+  'GatewayRouteArn',
+  'EnvoyImage',
 ];
 
 const patterns = ATTRIBUTES.map(

@@ -3,6 +3,8 @@
  * The handler parses with it; docs/mesh-service.md, schema/mesh-service.schema.json and the CDK construct's
  * props are generated from it (scripts/generate.ts) and tests fail when they drift.
  */
+
+import { serviceConnectRules } from '../serviceconnect/rules';
 import {
   bool,
   type Infer,
@@ -33,6 +35,9 @@ export const DEFAULT_ENVOY_VERSION = 'v1.34.13.3-prod';
 
 const PROTOCOLS = ['http', 'http2', 'grpc', 'tcp'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
+/** What realises the service: App Mesh, or ECS Service Connect (lambda/serviceconnect/, docs/migration.md). */
+export const BACKENDS = ['AppMesh', 'ServiceConnect'] as const;
+export type Backend = (typeof BACKENDS)[number];
 
 /**
  * App Mesh names. The API models give only a length, but a name is addressed in ARNs and URL paths (a `/` cannot
@@ -555,6 +560,24 @@ const Tag = struct(
   { description: 'A tag applied to every App Mesh resource and patched task definition.' },
 );
 
+const ServiceConnect = struct(
+  'ServiceConnect',
+  {
+    Namespace: optional(hostname(), {
+      description:
+        'Cloud Map namespace (its name) the service joins. Needed with DnsHostname, which names no namespace.',
+      defaultDoc: '`Namespace`',
+      update: 'replacement',
+    }),
+    CreateNamespace: withDefault(bool(), false, {
+      description:
+        "Create the namespace as a Cloud Map HTTP namespace, tagged as this resource's, when it does not exist (and delete it with the resource when no service uses it any more). Otherwise a missing namespace fails the request.",
+      update: 'in-place',
+    }),
+  },
+  { description: 'Options of the ServiceConnect backend (Backend: ServiceConnect only).' },
+);
+
 // ---------------------------------------------------------------------------------------------------------------
 
 const fields = {
@@ -649,6 +672,17 @@ const fields = {
     description: 'Tags for every App Mesh resource and patched task definition.',
     update: 'in-place',
   }),
+  Backend: withDefault(oneOf(...BACKENDS), 'AppMesh', {
+    description:
+      'What realises the service: `AppMesh` (virtual nodes, router, routes, the Envoy sidecar) or `ServiceConnect` (Amazon ECS Service Connect: the Cloud Map namespace is checked, the task definition is prepared for Service Connect, and the return values are wired into the `AWS::ECS::Service` `ServiceConnectConfiguration`). App Mesh ended on 2026-09-30: use `ServiceConnect` for new services. See docs/migration.md.',
+    update: 'replacement',
+    notes:
+      'A change on an existing resource is refused: one ECS service cannot be in a mesh and a Service Connect namespace at once. Migrate blue/green (a new resource and a new ECS service, traffic shifted at the edge; docs/migration.md). With `ServiceConnect`, the identity is the namespace and `ServiceName` (`MeshName` and `MeshOwner` are not used), and properties Service Connect cannot honour are refused by name, saying what to use instead.',
+  }),
+  ServiceConnect: optional(ServiceConnect, {
+    description: 'Options of the ServiceConnect backend.',
+    update: 'in-place',
+  }),
 };
 
 export const MeshServiceProperties = struct('MeshServiceProperties', fields, {
@@ -664,6 +698,7 @@ export type GatewayProps = Infer<typeof Gateway>;
 export type EnvoyProps = Infer<typeof Envoy>;
 export type HealthCheckProps = Infer<typeof HealthCheck>;
 export type HeaderMatchProps = Infer<typeof HeaderMatch>;
+export type ServiceConnectProps = Infer<typeof ServiceConnect>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Rules that span properties. They must tolerate Unresolved values (the offline template linter).
@@ -671,6 +706,7 @@ export type HeaderMatchProps = Infer<typeof HeaderMatch>;
 const known = <T>(v: T | Unresolved | undefined): v is T => v !== undefined && isResolved(v);
 
 function crossPropertyRules(p: MeshServiceProps, report: (path: string, message: string) => void): void {
+  serviceConnectRules(p, report);
   const discovery = [p.Namespace, p.DnsHostname].filter((v) => v !== undefined).length;
   if (discovery !== 1) {
     report(

@@ -1,0 +1,575 @@
+/**
+ * The ECS Service Connect backend: realises a service model with ECS Service Connect. Service Connect settings live
+ * on the ECS service, which the template owns; so this backend checks (or, when asked, creates) the Cloud Map
+ * namespace, registers the task-definition revision prepared for Service Connect (task-definition.ts) with the same
+ * rollback-safe lifecycle as the App Mesh backend (ecs/revisions.ts), and returns the values the template wires into
+ * the AWS::ECS::Service `ServiceConnectConfiguration`. It never creates the Cloud Map service: ECS does, from the
+ * discovery name.
+ *
+ * One apply = a read phase (the request's CloudFormation check, the namespace, the task-definition families and the
+ * prepared revisions — read-only and concurrent, so every refusal happens before any change), then a write phase
+ * (the namespace if it must be created, and the registrations), then the deregistration of revisions that are
+ * neither current nor previous.
+ */
+import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import type { CallRecord } from '../aws/call';
+import type { AwsClients } from '../aws/clients';
+import type { ApplyRequest, Attributes, RemoveRequest, RequestContext, ServiceBackend } from '../backend';
+import { APP_MESH_ONLY_ATTRIBUTES } from '../contract/attributes';
+import { createTaskDefinitionApi, type DescribedRevision } from '../ecs/api';
+import {
+  deregisterOwned,
+  ensureRevision,
+  type FamilyState,
+  hasReusable,
+  readFamily,
+  registration,
+  resolveSource,
+  revisionsForInputKey,
+  revisionsOfInvocation,
+  revisionsOfRequest,
+} from '../ecs/revisions';
+import { MeshServiceError, TaskDefinitionError } from '../errors';
+import {
+  parseServiceConnectId,
+  type ServiceConnectModel,
+  type ServiceModel,
+  type VersionModel,
+} from '../model';
+import {
+  type KeyValue,
+  ownershipOf,
+  ownershipTags,
+  retiredFamiliesIn,
+  retiredFamilyTags,
+  TAG,
+  tagValue,
+} from '../ownership';
+import { ALLOWED_STACKS_TAG, PolicyError, patchGrant, rolesOutsidePolicy } from '../policy';
+import { digest } from '../util';
+import {
+  type CloudMapApi,
+  createCloudMapApi,
+  NamespaceExistsError,
+  type NamespaceInfo,
+  type OperationPolling,
+} from './api';
+import { defaultPortName, prepareServiceConnectRevision } from './task-definition';
+
+/** Bumped whenever prepareServiceConnectRevision changes what it produces for the same inputs. */
+const PREPARE_FORMAT = 1;
+/** How many of a family's newest ACTIVE revisions an apply reads (Delete reads them all). */
+const FAMILY_WINDOW = 50;
+
+const unique = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
+const minus = <T>(xs: readonly T[], ys: readonly T[]): T[] => xs.filter((x) => !ys.includes(x));
+
+const families = (m: ServiceModel | undefined): string[] =>
+  unique((m?.versions ?? []).flatMap((v) => (v.taskDefinition ? [v.taskDefinition.family] : [])));
+
+/** Waits for every promise (nothing is left running behind the caller's back), then throws the first failure. */
+async function settleAll(promises: readonly Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+function serviceConnectOf(model: ServiceModel): ServiceConnectModel {
+  if (!model.serviceConnect)
+    throw new Error('the Service Connect backend got a model without Backend: ServiceConnect');
+  return model.serviceConnect;
+}
+
+/** A digest of everything in the properties that shapes a version's prepared revision. */
+function inputKeyOf(model: ServiceModel, version: VersionModel, ctx: RequestContext): string {
+  return digest({
+    format: PREPARE_FORMAT,
+    backend: 'ServiceConnect',
+    taskDefinition: version.taskDefinition?.text,
+    port: model.port,
+    protocol: model.protocol,
+    region: ctx.region,
+  });
+}
+
+const tagOf = (tags: readonly KeyValue[], key: string) => tags.find((t) => t.key === key)?.value;
+
+interface PreparedRevision {
+  readonly version: VersionModel;
+  readonly property: string;
+  readonly state: FamilyState;
+  readonly source: DescribedRevision;
+  /** The prepared content with its tags, before the bookkeeping tags `registration` adds. */
+  readonly patch: RegisterTaskDefinitionCommandInput;
+  readonly portName: string;
+}
+
+export interface ServiceConnectBackendOptions {
+  readonly onCall?: (record: CallRecord) => void;
+  /** How Cloud Map's asynchronous namespace operations are polled. */
+  readonly polling?: OperationPolling;
+}
+
+export function createServiceConnectBackend(
+  clients: AwsClients,
+  options: ServiceConnectBackendOptions = {},
+): ServiceBackend {
+  const ecsApi = createTaskDefinitionApi(clients.ecs, options.onCall);
+  const cloudMap: CloudMapApi = createCloudMapApi(clients.serviceDiscovery, options.onCall, options.polling);
+
+  async function readFamilies(names: readonly string[], ctx: RequestContext, newest?: number) {
+    const states = await Promise.all(names.map((f) => readFamily(ecsApi, f, ctx.owner, newest)));
+    return new Map(states.map((s) => [s.family, s]));
+  }
+
+  /** Task definitions are read and registered in the provider's own account and Region. */
+  function checkTaskDefinitionRefs(model: ServiceModel, ctx: RequestContext): void {
+    for (const v of model.versions) {
+      const text = v.taskDefinition?.text ?? '';
+      const arn = /^arn:[^:]+:ecs:([^:]+):(\d{12}):/.exec(text);
+      if (arn && (arn[1] !== ctx.region || arn[2] !== ctx.accountId)) {
+        throw new TaskDefinitionError(
+          `TaskDefinition "${text}" is in ${arn[2]}/${arn[1]}, but the provider prepares task definitions of its own account and Region (${ctx.accountId}/${ctx.region}); register the task definition there`,
+        );
+      }
+    }
+  }
+
+  /** ECS: "appProtocol is immutable in a Service Connect service. Updating this field requires a service deletion." */
+  function checkProtocolChange(previous: ServiceModel | undefined, desired: ServiceModel): void {
+    if (!previous?.serviceConnect || previous.protocol === desired.protocol) return;
+    throw new MeshServiceError(
+      `Protocol: changing ${previous.protocol} to ${desired.protocol} changes the port's appProtocol, which ECS cannot change on a live Service Connect service (it needs the ECS service deleted and created again); deploy the new protocol blue/green: a new Custom::MeshService with another ServiceName and a new ECS service, then shift the clients (docs/migration.md)`,
+    );
+  }
+
+  /** The revision must be one this stack may prepare, and pass only roles the provider may pass. */
+  function checkSource(source: DescribedRevision, property: string, ctx: RequestContext): void {
+    const id = `${property} (${source.family}:${source.revision})`;
+    if (!patchGrant(source, ctx.stack, ctx.accountId, ctx.policy)) {
+      throw new PolicyError(
+        `${id}: stack ${ctx.stack.name} may not register revisions of this task definition: the revision has no ${ALLOWED_STACKS_TAG} tag naming the stack and its family matches none of the provider's allowed families${
+          ctx.policy.taskFamilies.length ? ` (${ctx.policy.taskFamilies.join(', ')})` : ''
+        }; tag the task definition with ${ALLOWED_STACKS_TAG} = ${ctx.stack.name} where it is registered, or ask the platform team to allow the family`,
+      );
+    }
+    const td = source.taskDefinition;
+    const outside = rolesOutsidePolicy([td.taskRoleArn, td.executionRoleArn], ctx, ctx.policy);
+    if (outside.length) {
+      throw new PolicyError(
+        `${id}: ${outside.join(' and ')} ${outside.length > 1 ? 'are' : 'is'} outside the roles the provider may pass to ECS (role/${ctx.policy.passRoles.join(', role/')}); create the role under one of those paths (e.g. Path: /mesh-service/ on the AWS::IAM::Role) or ask the platform team to add it to the provider's context passRoles`,
+      );
+    }
+  }
+
+  async function prepareRevisions(
+    model: ServiceModel,
+    states: ReadonlyMap<string, FamilyState>,
+    ctx: RequestContext,
+  ): Promise<PreparedRevision[]> {
+    const userTags = model.tags.map((t) => ({ key: t.key, value: t.value }));
+    const userKeys = new Set(userTags.map((t) => t.key));
+    const mayPatch = (r: DescribedRevision) =>
+      patchGrant(r, ctx.stack, ctx.accountId, ctx.policy) !== undefined;
+    return Promise.all(
+      model.versions
+        .map((version, index) => ({ version, index }))
+        .filter(({ version }) => version.taskDefinition)
+        .map(async ({ version, index }) => {
+          const ref = version.taskDefinition!;
+          const property =
+            version.name === undefined ? 'TaskDefinition' : `Versions[${index}].TaskDefinition`;
+          const state = states.get(ref.family)!;
+          const source = await resolveSource(ecsApi, ref, state, mayPatch);
+          checkSource(source, property, ctx);
+          const prepared = prepareServiceConnectRevision({
+            source: source.taskDefinition,
+            sourceTags: source.tags.map((t) => ({ ...t })),
+            port: model.port,
+            protocol: model.protocol,
+            ownerTags: ownershipTags(ctx.owner),
+          });
+          // The Tags property applies to prepared revisions too; it wins over a source tag of the same key.
+          const patch = {
+            ...prepared.input,
+            tags: [...(prepared.input.tags ?? []).filter((t) => !userKeys.has(t.key ?? '')), ...userTags],
+          };
+          return { version, property, state, source, patch, portName: prepared.portName };
+        }),
+    );
+  }
+
+  /**
+   * The complete registration: the prepared revision, the record of retired families (so that a later update or the
+   * Delete finds their revisions: Service Connect leaves no other resource to keep it on) and the bookkeeping tags;
+   * refused when ECS would refuse it (containers, tags, size).
+   */
+  function registrationOf(
+    p: PreparedRevision,
+    ledger: readonly KeyValue[],
+    model: ServiceModel,
+    ctx: RequestContext,
+  ) {
+    const patch = { ...p.patch, tags: [...(p.patch.tags ?? []), ...ledger.map((t) => ({ ...t }))] };
+    return registration(
+      patch,
+      p.source,
+      inputKeyOf(model, p.version, ctx),
+      ctx,
+      `${p.property} (${p.source.family}:${p.source.revision})`,
+    );
+  }
+
+  /** Families retired by earlier updates, as recorded on the revisions this resource registered. */
+  const retiredRecordedIn = (states: Iterable<FamilyState>): string[] =>
+    unique(
+      [...states].flatMap((s) => [...s.owned, ...s.leftovers].flatMap((r) => retiredFamiliesIn(r.tags))),
+    );
+
+  async function registerAll(
+    revisions: readonly { prepared: PreparedRevision; input: RegisterTaskDefinitionCommandInput }[],
+    previousTagKeys: readonly string[],
+    siblingDone: boolean,
+    ctx: RequestContext,
+  ): Promise<Map<string, string>> {
+    const current = new Map<string, string>();
+    const byFamily = new Map<string, typeof revisions>();
+    for (const r of revisions)
+      byFamily.set(r.prepared.state.family, [...(byFamily.get(r.prepared.state.family) ?? []), r]);
+    // Families concurrently; the revisions of one family one at a time (ECS refuses concurrent registrations).
+    await settleAll(
+      [...byFamily.values()].map(async (group) => {
+        for (const { prepared, input } of group) {
+          const request = {
+            state: prepared.state,
+            source: prepared.source,
+            input,
+            removableTagKeys: previousTagKeys,
+            siblingDone,
+          };
+          current.set(prepared.version.nodeName, (await ensureRevision(ecsApi, request, ctx, ctx.log)).arn);
+        }
+      }),
+    );
+    return current;
+  }
+
+  /** Deregisters every owned revision of the given families; returns, per family where that failed, why. */
+  async function deregisterFamilies(
+    names: readonly string[],
+    ctx: RequestContext,
+  ): Promise<Map<string, string>> {
+    const failed = new Map<string, string>();
+    await Promise.all(
+      names.map(async (family) => {
+        try {
+          const state = await readFamily(ecsApi, family, ctx.owner);
+          await deregisterOwned(ecsApi, state, new Set(), ctx.log);
+        } catch (error) {
+          ctx.log.warn('could not deregister the revisions of a family', { family, error });
+          failed.set(family, (error as Error).message);
+        }
+      }),
+    );
+    return failed;
+  }
+
+  /** After a successful apply: deregister owned revisions that are neither current nor a previous output. */
+  async function cleanRevisions(
+    previous: ServiceModel | undefined,
+    current: ReadonlyMap<string, string>,
+    states: ReadonlyMap<string, FamilyState>,
+    ctx: RequestContext,
+  ): Promise<void> {
+    const keep = new Set(current.values());
+    for (const s of states.values()) for (const r of revisionsOfRequest(s, ctx.requestId)) keep.add(r.arn);
+    if (!previous?.serviceConnect) {
+      // Without previous Service Connect properties nothing proves which revision CloudFormation may roll back to.
+      for (const s of states.values()) for (const r of s.owned) keep.add(r.arn);
+    }
+    for (const v of previous?.serviceConnect ? previous.versions : []) {
+      const state = v.taskDefinition && states.get(v.taskDefinition.family);
+      if (state) for (const r of revisionsForInputKey(state, inputKeyOf(previous!, v, ctx))) keep.add(r.arn);
+    }
+    await settleAll([...states.values()].map((state) => deregisterOwned(ecsApi, state, keep, ctx.log)));
+  }
+
+  /** The namespace tags: ownership, the invocation that created it (so that only it undoes it), the Tags property. */
+  const namespaceTags = (model: ServiceModel, ctx: RequestContext): KeyValue[] => [
+    ...ownershipTags(ctx.owner),
+    { key: TAG.invocationId, value: tagValue(ctx.invocationId) },
+    ...model.tags.map((t) => ({ key: t.key, value: t.value })),
+  ];
+
+  /** The namespace the service joins: found, adopted from an earlier attempt, or created when asked. */
+  async function ensureNamespace(
+    model: ServiceModel,
+    found: NamespaceInfo | undefined,
+    ctx: RequestContext,
+  ): Promise<NamespaceInfo> {
+    const sc = serviceConnectOf(model);
+    if (found) {
+      if (ownershipOf(found.tags, ctx.owner).kind === 'leftover') {
+        // An earlier attempt of this resource created it: this request takes it over.
+        await cloudMap.tag(found.arn, ownershipTags(ctx.owner));
+        ctx.log.info('adopted the namespace an earlier attempt created', { namespace: found.name });
+      }
+      return found;
+    }
+    // Per invocation, like App Mesh client tokens: a token of the request would let a twin delivery be told the
+    // namespace was created when this delivery's cleanup has removed it.
+    const creatorRequestId = `mesh-service-${digest(ctx.invocationId, 40)}`;
+    try {
+      const created = await cloudMap.createHttpNamespace(
+        sc.namespace,
+        namespaceTags(model, ctx),
+        creatorRequestId,
+      );
+      ctx.log.info('created namespace', { namespace: created.name, arn: created.arn });
+      return created;
+    } catch (error) {
+      if (!(error instanceof NamespaceExistsError)) throw error;
+      // Someone created it meanwhile: another delivery of this request (it is ours: marked, so that delivery's
+      // cleanup leaves it), or anyone else (then it is just used, as a namespace that existed would be).
+      const now = await cloudMap.findNamespace(sc.namespace);
+      if (!now) throw error;
+      if (ownershipOf(now.tags, ctx.owner).kind === 'ours') {
+        await cloudMap.tag(now.arn, [{ key: TAG.adoptedBy, value: tagValue(ctx.invocationId) }]);
+      }
+      return now;
+    }
+  }
+
+  /**
+   * Deletes a namespace this resource owns when no service is in it any more. ECS creates a Cloud Map service in it
+   * for every Service Connect service, so a namespace still in use is left (logged), never forced.
+   */
+  async function removeOwnedNamespace(ns: NamespaceInfo, ctx: RequestContext, why: string): Promise<void> {
+    if (ns.serviceCount > 0 || !(await cloudMap.deleteNamespace(ns.id))) {
+      ctx.log.warn('namespace left in place: services still use it', { namespace: ns.name, why });
+      return;
+    }
+    ctx.log.info('deleted namespace', { namespace: ns.name, why });
+  }
+
+  /** After a failed fresh apply: remove what this invocation created — its namespace, its registrations. */
+  async function undoFreshApply(
+    model: ServiceModel,
+    revisions: readonly PreparedRevision[],
+    error: unknown,
+    ctx: RequestContext,
+  ): Promise<void> {
+    ctx.beginCleanup();
+    ctx.log.warn('apply failed; removing what this request created', { error });
+    const problems: string[] = [];
+    const namespace = serviceConnectOf(model).namespace;
+    await Promise.all([
+      (async () => {
+        try {
+          // Read back, so that a create whose answer was lost is found too; only when this very invocation created
+          // it, it still carries this resource's ownership and no twin delivery has converged on it.
+          const ns = await cloudMap.findNamespace(namespace);
+          if (
+            ns &&
+            ownershipOf(ns.tags, ctx.owner).kind === 'ours' &&
+            tagOf(ns.tags, TAG.invocationId) === tagValue(ctx.invocationId) &&
+            tagOf(ns.tags, TAG.adoptedBy) === undefined
+          ) {
+            await removeOwnedNamespace(ns, ctx, 'undo of a failed create');
+          }
+        } catch (e) {
+          problems.push(`namespace ${namespace}: ${(e as Error).message}`);
+        }
+      })(),
+      ...unique(revisions.map((p) => p.state.family)).map(async (family) => {
+        try {
+          const now = await readFamily(ecsApi, family, ctx.owner, FAMILY_WINDOW);
+          const mine = new Set(revisionsOfInvocation(now, ctx.invocationId).map((r) => r.arn));
+          await deregisterOwned(
+            ecsApi,
+            now,
+            new Set(now.owned.map((r) => r.arn).filter((a) => !mine.has(a))),
+            ctx.log,
+          );
+        } catch (e) {
+          problems.push(`family ${family}: ${(e as Error).message}`);
+        }
+      }),
+    ]);
+    if (problems.length) ctx.log.error('cleanup after the failed create left resources behind', { problems });
+  }
+
+  function attributes(
+    model: ServiceModel,
+    namespaceArn: string,
+    portName: string,
+    taskDefinitionArns: ReadonlyMap<string, string>,
+  ): Attributes {
+    const sc = serviceConnectOf(model);
+    const data: Attributes = {};
+    // The App Mesh attributes resolve to nothing, so that the GetAtts of a template switched over still resolve.
+    for (const name of APP_MESH_ONLY_ATTRIBUTES) data[name] = '';
+    for (const v of model.versions) {
+      if (v.name === undefined) continue;
+      data[`Versions.${v.name}.VirtualNodeName`] = '';
+      data[`Versions.${v.name}.VirtualNodeArn`] = '';
+      const td = taskDefinitionArns.get(v.nodeName);
+      if (td) data[`Versions.${v.name}.TaskDefinitionArn`] = td;
+    }
+    const single = model.versions.length === 1 ? model.versions[0] : undefined;
+    const td = single && taskDefinitionArns.get(single.nodeName);
+    if (td) data.TaskDefinitionArn = td;
+    data.NamespaceArn = namespaceArn;
+    data.PortName = portName;
+    data.DiscoveryName = sc.clientAlias ? sc.discoveryName : '';
+    data.ClientAliasDnsName = sc.clientAlias?.dnsName ?? '';
+    data.ClientAliasPort = sc.clientAlias ? String(sc.clientAlias.port) : '';
+    data.AppProtocol = sc.appProtocol ?? '';
+    if (sc.timeout?.idleSeconds !== undefined) data.IdleTimeoutSeconds = String(sc.timeout.idleSeconds);
+    if (sc.timeout?.perRequestSeconds !== undefined)
+      data.PerRequestTimeoutSeconds = String(sc.timeout.perRequestSeconds);
+    return data;
+  }
+
+  return {
+    predictAttributes(model, ctx) {
+      const longest = new Map(
+        model.versions.flatMap((v) =>
+          v.taskDefinition
+            ? [
+                [
+                  v.nodeName,
+                  `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:task-definition/${v.taskDefinition.family}:9999999999`,
+                ] as const,
+              ]
+            : [],
+        ),
+      );
+      const namespaceArn = `arn:${ctx.partition}:servicediscovery:${ctx.region}:${ctx.accountId}:namespace/ns-${'x'.repeat(16)}`;
+      return attributes(model, namespaceArn, 'x'.repeat(64), longest);
+    },
+
+    async apply(request: ApplyRequest, ctx: RequestContext): Promise<Attributes> {
+      const { desired } = request;
+      const previous = request.previous?.serviceConnect ? request.previous : undefined;
+      const sc = serviceConnectOf(desired);
+      const log = ctx.log;
+      for (const warning of sc.warnings) log.warn('not carried over to Service Connect', { ...warning });
+      checkProtocolChange(previous, desired);
+      checkTaskDefinitionRefs(desired, ctx);
+      const attempt = request.earlierAttempt?.serviceConnect ? request.earlierAttempt : undefined;
+      const newFamilies = families(desired);
+      const retiredNow = minus(families(previous), newFamilies);
+      // An earlier attempt's families are read for its leftover revisions only (deregistered, never recorded).
+      const attemptFamilies = minus(minus(families(attempt), newFamilies), retiredNow);
+      const attemptNamespace =
+        attempt && attempt.serviceConnect!.namespace !== sc.namespace
+          ? attempt.serviceConnect!.namespace
+          : undefined;
+      const previousTagKeys = previous ? previous.tags.map((t) => t.key) : [];
+
+      // Read phase: nothing changes until every check has passed.
+      const [, found, states, attemptNs] = await Promise.all([
+        ctx.authorize(),
+        cloudMap.findNamespace(sc.namespace),
+        readFamilies([...newFamilies, ...retiredNow, ...attemptFamilies], ctx, FAMILY_WINDOW),
+        attemptNamespace ? cloudMap.findNamespace(attemptNamespace) : undefined,
+      ]);
+      if (!found && !sc.createNamespace) {
+        throw new MeshServiceError(
+          `Cloud Map namespace "${sc.namespace}" not found in ${ctx.accountId}/${ctx.region}; create it first (an AWS::ServiceDiscovery::HttpNamespace or PrivateDnsNamespace, or ServiceConnectDefaults of the ECS cluster), or set ServiceConnect.CreateNamespace: true`,
+        );
+      }
+      if (
+        found &&
+        ownershipOf(found.tags, ctx.owner).kind === 'foreign' &&
+        found.tags.some((t) => t.key === TAG.owner)
+      ) {
+        // Another Custom::MeshService created it: it is shared, used as it is and never changed.
+        log.info('namespace created by another resource; used as it is', { namespace: found.name });
+      }
+      const prepared = await prepareRevisions(desired, states, ctx);
+      // Without a TaskDefinition to prepare, the name the template's own port mapping must carry.
+      const portName = prepared[0]?.portName ?? defaultPortName(desired.protocol, desired.port);
+      const newStates = newFamilies.map((f) => states.get(f)!).filter(Boolean);
+      // Families retired by an earlier update (or left by a failed cleanup): neither current nor previous any more.
+      const stale = minus(minus(retiredRecordedIn(newStates), newFamilies), retiredNow);
+      const inputsFor = (retired: readonly string[]) => {
+        const ledger = retiredFamilyTags(retired);
+        if (ledger.dropped.length)
+          log.warn('too many retired families to record; they will not be cleaned', ledger);
+        return prepared.map((p) => ({ prepared: p, input: registrationOf(p, ledger.tags, desired, ctx) }));
+      };
+      const checked = inputsFor([...retiredNow, ...stale]); // ECS's limits are checked here, before any change
+
+      // Write phase.
+      const failedStale = stale.length ? [...(await deregisterFamilies(stale, ctx)).keys()] : [];
+      const revisions =
+        failedStale.length === stale.length ? checked : inputsFor([...retiredNow, ...failedStale]);
+      log.info('plan', {
+        namespace: found ? `use ${found.arn}` : `create ${sc.namespace}`,
+        taskDefinitions: prepared.map((p) => p.version.taskDefinition?.text),
+      });
+      // The namespace exists and a revision is there for every version: whatever delivery of this request wrote them
+      // has finished everything that could fail, so its revisions may be returned again.
+      const settled = found !== undefined && revisions.every((r) => hasReusable(r.prepared.state, r.input));
+      let namespace: NamespaceInfo | undefined;
+      let current = new Map<string, string>();
+      try {
+        await settleAll([
+          ensureNamespace(desired, found, ctx).then((ns) => {
+            namespace = ns;
+          }),
+          registerAll(revisions, previousTagKeys, settled, ctx).then((c) => {
+            current = c;
+          }),
+        ]);
+      } catch (error) {
+        if (request.fresh) await undoFreshApply(desired, prepared, error, ctx);
+        throw error;
+      }
+
+      if (attemptNs && ownershipOf(attemptNs.tags, ctx.owner).kind === 'leftover') {
+        try {
+          await removeOwnedNamespace(attemptNs, ctx, 'left by an earlier attempt');
+        } catch (error) {
+          log.warn('could not remove the namespace an earlier attempt left', { error });
+        }
+      }
+      try {
+        await cleanRevisions(previous, current, states, ctx);
+      } catch (error) {
+        // The service works. What could not be deregistered stays owned and is found again by the next update.
+        log.warn('could not deregister old task definition revisions', { error });
+      }
+      return attributes(desired, namespace!.arn, portName, current);
+    },
+
+    async remove(request: RemoveRequest, ctx: RequestContext): Promise<void> {
+      const identity = parseServiceConnectId(request.physicalId);
+      if (!identity) throw new Error(`not a Service Connect physical id: ${request.physicalId}`);
+      // The Delete's properties name the families (whatever identity they have: only this id's revisions are
+      // touched, by their ownership tags).
+      const declared = request.model?.serviceConnect ? families(request.model) : [];
+      const [, ns, states] = await Promise.all([
+        ctx.authorize(),
+        cloudMap.findNamespace(identity.namespace),
+        readFamilies(declared, ctx),
+      ]);
+      const retired = minus(retiredRecordedIn(states.values()), declared);
+      await settleAll([
+        ...[...states.values()].map((state) => deregisterOwned(ecsApi, state, new Set(), ctx.log)),
+        (async () => {
+          const [first] = await deregisterFamilies(retired, ctx);
+          if (first)
+            throw new MeshServiceError(
+              `could not deregister the task definitions of family "${first[0]}": ${first[1]}`,
+            );
+        })(),
+        ns && ownershipOf(ns.tags, ctx.owner).kind === 'ours'
+          ? removeOwnedNamespace(ns, ctx, 'delete')
+          : Promise.resolve(),
+      ]);
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * What a `Custom::MeshService` may declare with `Backend: ServiceConnect`: the properties ECS Service Connect cannot
+ * honour are refused by name, each message saying what to use instead (they run in the property contract, so the
+ * handler refuses them before any AWS call, and `mesh-service validate` and the CDK construct offline); the
+ * properties it accepts without carrying them over are returned as warnings. Pure; tolerant of values only
+ * CloudFormation can resolve (Unresolved), like every contract rule.
+ */
+import { isResolved, type Unresolved } from '../contract/dsl';
+import type { MeshServiceProps, RouteProps } from '../contract/properties';
+
+export interface Finding {
+  /** Property path as a template author writes it. */
+  readonly path: string;
+  readonly message: string;
+}
+
+const known = <T>(v: T | Unresolved | undefined): v is T => v !== undefined && isResolved(v);
+
+/**
+ * ECS: a discovery name (and a port name) "can include up to 64 characters … lowercase letters, numbers,
+ * underscores (_), and hyphens (-). The name can't start with a hyphen." (ServiceConnectService, PortMapping).
+ */
+export const SERVICE_CONNECT_NAME = /^[a-z0-9_][a-z0-9_-]{0,63}$/;
+
+export const REFUSAL = {
+  versions:
+    'Service Connect has no weighted versions (it balances evenly over the tasks of one ECS service): shift traffic between versions with an ECS deployment strategy (CANARY or LINEAR in the AWS::ECS::Service DeploymentConfiguration) or with weighted target groups of an Application Load Balancer; declare one version',
+  weightedTargets:
+    'Service Connect has no weighted targets: shift traffic with an ECS deployment strategy (CANARY or LINEAR) or with weighted target groups of an Application Load Balancer; give one target',
+  routes:
+    'Service Connect sends every request for a client alias to one service, so it has a single route: route by path, header or method with listener rules of an Application Load Balancer in front of separate ECS services; keep one route',
+  headers:
+    'header routes are not available on Service Connect: match headers with listener rules of an Application Load Balancer in front of separate ECS services, or in the application; remove the header match',
+  path: 'path and method routes are not available on Service Connect: route them with listener rules of an Application Load Balancer in front of separate ECS services; match everything (Prefix "/") or remove Match',
+  grpcMatch:
+    'gRPC service and method routes are not available on Service Connect: give each gRPC service its own ECS service and client alias; remove the match',
+  retry:
+    'retry tuning is not available on Service Connect: its ECS-managed proxy retries failed connections and ejects failing endpoints (outlier detection) by itself, and neither is configurable; remove Retry (only timeouts carry over)',
+  gateway:
+    "Service Connect has no gateway routes: put an Application or Network Load Balancer in front of a Service Connect client service (an ECS service in the namespace) and send its traffic to this service's client alias; remove Gateway",
+  timeoutSeconds: 'Service Connect timeouts are whole seconds; give a multiple of 1000',
+  namespace:
+    'Service Connect needs a Cloud Map namespace: give Namespace, or ServiceConnect.Namespace with DnsHostname',
+  onlyServiceConnect: 'only with Backend: ServiceConnect',
+} as const;
+
+/** A route that takes every request: no match beyond the prefix `/`. */
+function matchesEverything(route: RouteProps): boolean {
+  const m = route.Match;
+  if (m === undefined) return true;
+  if (!known(m)) return false;
+  return (
+    (m.Prefix === undefined || m.Prefix === '/') &&
+    m.Path === undefined &&
+    m.Method === undefined &&
+    m.Headers === undefined &&
+    m.ServiceName === undefined &&
+    m.MethodName === undefined
+  );
+}
+
+/** Refusals of the contract: called by its cross-property rules for every template. */
+export function serviceConnectRules(
+  p: MeshServiceProps,
+  report: (path: string, message: string) => void,
+): void {
+  if (!known(p.Backend)) return;
+  if (p.Backend !== 'ServiceConnect') {
+    if (p.ServiceConnect !== undefined) report('ServiceConnect', REFUSAL.onlyServiceConnect);
+    return;
+  }
+  const sc = known(p.ServiceConnect) ? p.ServiceConnect : undefined;
+  if (p.Namespace === undefined && sc?.Namespace === undefined)
+    report('ServiceConnect.Namespace', REFUSAL.namespace);
+  if (known(p.ServiceName) && !SERVICE_CONNECT_NAME.test(p.ServiceName)) {
+    report(
+      'ServiceName',
+      `"${p.ServiceName}" cannot be a Service Connect discovery name, which allows lowercase letters, digits, underscores and hyphens only (up to 64, not starting with a hyphen); use a lowercase ServiceName`,
+    );
+  }
+  if (known(p.Versions) && p.Versions.length > 1) report('Versions', REFUSAL.versions);
+  if (p.Gateway !== undefined) report('Gateway', REFUSAL.gateway);
+  if (!known(p.Routes)) return;
+  if (p.Routes.length > 1) report('Routes', REFUSAL.routes);
+  p.Routes.forEach((route, i) => {
+    if (!known(route)) return;
+    const at = `Routes[${i}]`;
+    const m = known(route.Match) ? route.Match : undefined;
+    if (m?.Headers !== undefined) report(`${at}.Match.Headers`, REFUSAL.headers);
+    if (m && (m.ServiceName !== undefined || m.MethodName !== undefined))
+      report(`${at}.Match`, REFUSAL.grpcMatch);
+    else if (m && m.Headers === undefined && !matchesEverything(route)) report(`${at}.Match`, REFUSAL.path);
+    if (known(route.Targets) && route.Targets.length > 1) report(`${at}.Targets`, REFUSAL.weightedTargets);
+    if (route.Retry !== undefined) report(`${at}.Retry`, REFUSAL.retry);
+    if (known(route.Timeout)) {
+      for (const key of ['IdleMillis', 'PerRequestMillis'] as const) {
+        const ms = route.Timeout[key];
+        if (known(ms) && ms % 1000 !== 0) report(`${at}.Timeout.${key}`, REFUSAL.timeoutSeconds);
+      }
+    }
+  });
+}
+
+/**
+ * What Service Connect accepts but does not carry over, for the logs and `mesh-service migrate`. Only for
+ * properties that passed the contract (resolved where it matters).
+ */
+export function serviceConnectWarnings(p: MeshServiceProps): Finding[] {
+  const out: Finding[] = [];
+  if (known(p.Backends) && p.Backends.length > 0) {
+    out.push({
+      path: 'Backends',
+      message:
+        'accepted, but Service Connect has no egress filter: tasks may call any endpoint, in the namespace or not, so the list restricts nothing (restrict egress with security groups)',
+    });
+  }
+  if (p.HealthCheck !== undefined) {
+    out.push({
+      path: 'HealthCheck',
+      message:
+        'not carried over: the Service Connect proxy runs no active health check; give the application container a healthCheck in the task definition (ECS replaces unhealthy tasks; the proxy ejects failing endpoints by itself)',
+    });
+  }
+  if (p.Envoy !== undefined) {
+    out.push({
+      path: 'Envoy',
+      message:
+        'ignored: the Service Connect proxy is managed by ECS (its image, resources and version); its logs are set on the ECS service (ServiceConnectConfiguration.LogConfiguration)',
+    });
+  }
+  if (p.MeshOwner !== undefined) {
+    out.push({
+      path: 'MeshOwner',
+      message: 'ignored: a Service Connect service is identified by its namespace',
+    });
+  }
+  const attributes =
+    p.DiscoveryAttributes !== undefined ||
+    (known(p.Versions) && p.Versions.some((v) => known(v) && v.DiscoveryAttributes !== undefined));
+  if (attributes) {
+    out.push({
+      path: 'DiscoveryAttributes',
+      message: 'ignored: ECS registers the tasks in the Cloud Map service it creates from the discovery name',
+    });
+  }
+  if (known(p.AccessLogPath) && p.AccessLogPath !== '' && p.AccessLogPath !== '/dev/stdout') {
+    out.push({
+      path: 'AccessLogPath',
+      message:
+        'ignored: Service Connect access logs are set on the ECS service (ServiceConnectConfiguration.AccessLogConfiguration) and go to its log configuration',
+    });
+  }
+  if (known(p.Routes) && p.Routes.some((r) => known(r) && r.Priority !== undefined)) {
+    out.push({
+      path: 'Routes',
+      message: 'the route priority is ignored: Service Connect has a single route',
+    });
+  }
+  return out;
+}
