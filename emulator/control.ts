@@ -24,6 +24,8 @@
  *                                     "RequestId", "PhysicalResourceId"?}: CloudFormation puts the stack and resource
  *                                     in progress before it sends this custom-resource request
  *   POST   /_emulator/stacks/end-request   {"RequestId", "physicalResourceId"?, "failed"?}: records the answer
+ *   POST   /_emulator/namespaces      {"name", "type"?: "HTTP"|"DNS_PRIVATE"|"DNS_PUBLIC", "accountId"?}: a Cloud Map
+ *                                     namespace, already created → {"arn", "id"}
  * Stack ids hold slashes and colons, hence in the body rather than the path.
  */
 import { beginRequest, type CustomResourceRequest, type RequestInProgress } from './cloudformation/requests';
@@ -178,6 +180,19 @@ export function createControl(emulator: () => Emulator): ControlHandler {
             ...(failed !== undefined ? { failed } : {}),
           });
           return { status: 200, body: {} };
+        }
+        case 'POST /_emulator/namespaces': {
+          const type = optionalString(input.type);
+          if (type !== undefined && !['HTTP', 'DNS_PRIVATE', 'DNS_PUBLIC'].includes(type))
+            throw new RangeError(`unknown namespace type '${type}' (HTTP, DNS_PRIVATE, DNS_PUBLIC)`);
+          const accountId = optionalString(input.accountId);
+          return {
+            status: 200,
+            body: e.servicediscovery.putNamespace(String(input.name), {
+              ...(accountId !== undefined ? { accountId } : {}),
+              ...(type !== undefined ? { type: type as 'HTTP' | 'DNS_PRIVATE' | 'DNS_PUBLIC' } : {}),
+            }),
+          };
         }
         default:
           return { status: 404, body: { message: `No emulator control endpoint ${route}` } };

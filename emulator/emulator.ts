@@ -6,10 +6,12 @@ import { loadCloudFormationModel } from './cloudformation/model';
 import { buildStackId, CloudFormationService } from './cloudformation/service';
 import { createControl } from './control';
 import { EcsService } from './ecs/service';
+import { EcsServices } from './ecs/services';
 import { FaultInjector } from './faults';
 import { loadModel } from './model/model';
 import { RestJsonRouter } from './protocol/rest-json';
 import { createEmulatorServer } from './server';
+import { ServiceDiscoveryService } from './servicediscovery/service';
 import type { Emulator, EmulatorOptions, EmulatorSnapshot, RequestLogEntry, ServiceName } from './types';
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -38,8 +40,9 @@ const EMPTY_SNAPSHOT: EmulatorSnapshot = {
     gatewayRoutes: [],
     shares: [],
   },
-  ecs: { taskDefinitions: [] },
+  ecs: { taskDefinitions: [], services: [] },
   cloudformation: { stacks: [] },
+  servicediscovery: { namespaces: [] },
 };
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -55,10 +58,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const appmesh = new AppMeshService(region, partition);
   const ecs = new EcsService(region, partition, { deletionDelayMs: options.taskDefinitionDeletionDelayMs });
   const cloudformation = new CloudFormationService(region, cloudformationModel);
+  const servicediscoveryModel = loadModel('servicediscovery-2017-03-14.json');
+  const servicediscovery = new ServiceDiscoveryService(region, partition, {
+    operationDelayMs: options.namespaceOperationDelayMs,
+  });
+  const ecsServices = new EcsServices(region, partition, {
+    describeTaskDefinition: (reference, account) =>
+      ecs.handle('DescribeTaskDefinition', { taskDefinition: reference }, { account }),
+    resolveNamespace: (nameOrArn, account) => servicediscovery.resolve(nameOrArn, account),
+  });
+  servicediscovery.serviceCount = (arn) => ecsServices.serviceCount(arn);
   const operations: Record<ServiceName, string[]> = {
     appmesh: Object.keys(appmeshModel.operations),
     ecs: Object.keys(ecsModel.operations),
     cloudformation: Object.keys(cloudformationModel.operations),
+    servicediscovery: Object.keys(servicediscoveryModel.operations),
   };
   const faults = new FaultInjector((service) => operations[service]);
   let requests: RequestLogEntry[] = [];
@@ -73,6 +87,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     appmesh,
     ecs,
     cloudformation,
+    servicediscoveryModel,
+    servicediscovery,
+    ecsServices,
     faults,
     log: (entry) => requests.push(entry),
     control: createControl(() => {
@@ -101,6 +118,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         AWS_ENDPOINT_URL_APP_MESH: url,
         AWS_ENDPOINT_URL_ECS: url,
         AWS_ENDPOINT_URL_CLOUDFORMATION: url,
+        AWS_ENDPOINT_URL_SERVICEDISCOVERY: url,
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         AWS_REGION: region,
@@ -116,6 +134,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     reset() {
       appmesh.reset();
       ecs.reset();
+      ecsServices.reset();
+      servicediscovery.reset();
       cloudformation.reset();
       faults.clear();
       requests = [];
@@ -125,8 +145,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return JSON.parse(
         JSON.stringify({
           appmesh: want('appmesh') ? appmesh.snapshot() : EMPTY_SNAPSHOT.appmesh,
-          ecs: want('ecs') ? ecs.snapshot() : EMPTY_SNAPSHOT.ecs,
+          ecs: want('ecs') ? { ...ecs.snapshot(), services: ecsServices.snapshot() } : EMPTY_SNAPSHOT.ecs,
           cloudformation: want('cloudformation') ? cloudformation.snapshot() : EMPTY_SNAPSHOT.cloudformation,
+          servicediscovery: want('servicediscovery')
+            ? servicediscovery.snapshot()
+            : EMPTY_SNAPSHOT.servicediscovery,
         }),
       ) as EmulatorSnapshot;
     },
@@ -140,6 +163,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       deleteStack: (id) => cloudformation.deleteStack(id),
       stackId: (stackName, forAccount = accountId) => cloudformation.stackId(stackName, forAccount),
       getStack: (id) => cloudformation.getStack(id),
+    },
+    servicediscovery: {
+      putNamespace: (name, o = {}) => servicediscovery.putNamespace(name, o.accountId ?? accountId, o.type),
     },
     close() {
       return new Promise<void>((resolve, reject) => {

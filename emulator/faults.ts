@@ -6,6 +6,10 @@
  */
 import { CLOUDFORMATION_INTERNAL_ERROR, CLOUDFORMATION_THROTTLING_ERROR } from './cloudformation/errors';
 import { INTERNAL_ERROR, ServiceError, THROTTLING_ERROR } from './errors';
+import {
+  SERVICE_DISCOVERY_INTERNAL_ERROR,
+  SERVICE_DISCOVERY_THROTTLING_ERROR,
+} from './servicediscovery/service';
 import type {
   FaultOptions,
   Faults,
@@ -20,10 +24,12 @@ import type {
 const INTERNAL: Record<ServiceName, { readonly type: string; readonly status: number }> = {
   ...INTERNAL_ERROR,
   cloudformation: CLOUDFORMATION_INTERNAL_ERROR,
+  servicediscovery: SERVICE_DISCOVERY_INTERNAL_ERROR,
 };
 const THROTTLING: Record<ServiceName, { readonly type: string; readonly status: number }> = {
   ...THROTTLING_ERROR,
   cloudformation: CLOUDFORMATION_THROTTLING_ERROR,
+  servicediscovery: SERVICE_DISCOVERY_THROTTLING_ERROR,
 };
 
 /** An operation pattern matches `Operation` in any service, `service:Operation` in one, or `*` anything. */

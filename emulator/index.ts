@@ -1,6 +1,6 @@
 /**
- * Local emulator of the AWS App Mesh (REST-JSON, /v20190125), Amazon ECS task-definition (JSON 1.1) and AWS
- * CloudFormation read (AWS query) APIs on one HTTP port, validated against the official service models. See
+ * Local emulator of the AWS App Mesh (REST-JSON, /v20190125), Amazon ECS task-definition and service (JSON 1.1), AWS
+ * Cloud Map namespace (JSON 1.1) and AWS CloudFormation read (AWS query) APIs on one HTTP port, validated against the official service models. See
  * docs/emulator.md.
  */
 export { credentialsFor } from './accounts';
@@ -12,6 +12,7 @@ export { type SeededPlatform, type SeedOptions, seedPlatform } from './seed';
 export type {
   AppMeshResourceSnapshot,
   CloudFormationControl,
+  EcsServiceSnapshot,
   Emulator,
   EmulatorOptions,
   EmulatorSnapshot,
@@ -19,8 +20,10 @@ export type {
   Faults,
   HangOptions,
   InjectedError,
+  NamespaceSnapshot,
   PutStackInput,
   RequestLogEntry,
+  ServiceDiscoveryControl,
   ServiceName,
   StackResourceInput,
   StackResourceSnapshot,

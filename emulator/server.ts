@@ -1,5 +1,6 @@
 /**
- * The HTTP front: one port for three services. A request with an X-Amz-Target header is ECS (JSON 1.1); a
+ * The HTTP front: one port for four services. A request with an X-Amz-Target header is ECS or, with Cloud Map's
+ * target prefix, Cloud Map (both JSON 1.1); a
  * form-encoded POST to / is CloudFormation (AWS query); anything else is App Mesh (REST-JSON, under /v20190125);
  * /_emulator/* is the control surface. Each service request goes through the same pipeline: route → require SigV4
  * → parse → faults (latency, throttling, planned fault) → model validation → semantics → serialize (and check the
@@ -19,6 +20,7 @@ import { CLOUDFORMATION_INTERNAL_ERROR } from './cloudformation/errors';
 import { stackNameIssues } from './cloudformation/rules';
 import type { CloudFormationService } from './cloudformation/service';
 import type { EcsService } from './ecs/service';
+import { ECS_SERVICE_OPERATIONS, type EcsServices } from './ecs/services';
 import { INTERNAL_ERROR, ServiceError } from './errors';
 import type { FaultInjector, Interruption } from './faults';
 import { errorStatus, type Operation, type ServiceModel } from './model/model';
@@ -34,6 +36,7 @@ import {
   resolveAction,
 } from './protocol/query';
 import type { RestJsonRouter } from './protocol/rest-json';
+import { SERVICE_DISCOVERY_INTERNAL_ERROR, type ServiceDiscoveryService } from './servicediscovery/service';
 import type { RequestLogEntry, ServiceName } from './types';
 import { isPlainObject, type JsonObject } from './util';
 
@@ -49,6 +52,11 @@ export interface ServerDeps {
   readonly appmesh: AppMeshService;
   readonly ecs: EcsService;
   readonly cloudformation: CloudFormationService;
+  /** Cloud Map (JSON 1.1, X-Amz-Target Route53AutoNaming_v20170314.<Operation>). */
+  readonly servicediscoveryModel: ServiceModel;
+  readonly servicediscovery: ServiceDiscoveryService;
+  /** ECS services (CreateService, DescribeServices, UpdateService, DeleteService). */
+  readonly ecsServices: EcsServices;
   readonly faults: FaultInjector;
   readonly log: (entry: RequestLogEntry) => void;
   /** Handles /_emulator/* requests. */
@@ -133,7 +141,9 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   const target = header(req, 'x-amz-target');
   const service: ServiceName =
     target !== undefined
-      ? 'ecs'
+      ? target.startsWith(`${deps.servicediscoveryModel.metadata.targetPrefix}.`)
+        ? 'servicediscovery'
+        : 'ecs'
       : isQueryRequest(method, url.pathname, header(req, 'content-type'))
         ? 'cloudformation'
         : 'appmesh';
@@ -156,9 +166,11 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     reply =
       service === 'ecs'
         ? await handleEcs(deps, req, target ?? '', body, ctx)
-        : service === 'cloudformation'
-          ? await handleCloudFormation(deps, req, body, ctx)
-          : await handleAppMesh(deps, req, method, url, body, ctx);
+        : service === 'servicediscovery'
+          ? await handleServiceDiscovery(deps, req, target ?? '', body, ctx)
+          : service === 'cloudformation'
+            ? await handleCloudFormation(deps, req, body, ctx)
+            : await handleAppMesh(deps, req, method, url, body, ctx);
   } catch (error) {
     if (!(error instanceof Unanswered)) {
       reply = errorReply(deps, service, error);
@@ -272,6 +284,7 @@ async function applyFaults(
 }
 
 function internalError(service: ServiceName): { readonly type: string; readonly status: number } {
+  if (service === 'servicediscovery') return SERVICE_DISCOVERY_INTERNAL_ERROR;
   return service === 'cloudformation' ? CLOUDFORMATION_INTERNAL_ERROR : INTERNAL_ERROR[service];
 }
 
@@ -368,12 +381,40 @@ async function handleEcs(
       throw new ServiceError('SerializationException', 'The request body must be a JSON object', 400);
     const issues = op.input ? validateStructureValue(deps.ecsModel, op.input.shape, parsed) : [];
     if (issues.length > 0) throw validationError('InvalidParameterException', issues);
-    const output = deps.ecs.handle(op.name, parsed, { account });
+    const output = ECS_SERVICE_OPERATIONS.has(op.name)
+      ? deps.ecsServices.handle(op.name, parsed, { account })
+      : deps.ecs.handle(op.name, parsed, { account });
     checkOutput(deps.ecsModel, op, output, 'ecs');
     return { status: 200, headers: { 'content-type': JSON_11_CONTENT_TYPE }, body: JSON.stringify(output) };
   } finally {
     if (family !== undefined) busy.delete(family);
   }
+}
+
+/** Cloud Map: AWS JSON 1.1 like ECS, its own target prefix, `InvalidInput` for what the model refuses. */
+async function handleServiceDiscovery(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  target: string,
+  body: string,
+  ctx: RequestContext,
+): Promise<Reply> {
+  const { entry } = ctx;
+  const model = deps.servicediscoveryModel;
+  const op = resolveTarget(model, target);
+  entry.operation = op.name;
+  assertAlive(deps, ctx);
+  const account = callerAccount(deps, req, 400);
+  const parsed = parseJson(body, 'SerializationException') ?? {};
+  entry.input = parsed;
+  await applyFaults(deps, ctx, 'servicediscovery', op.name);
+  if (!isPlainObject(parsed))
+    throw new ServiceError('SerializationException', 'The request body must be a JSON object', 400);
+  const issues = op.input ? validateStructureValue(model, op.input.shape, parsed) : [];
+  if (issues.length > 0) throw validationError('InvalidInput', issues);
+  const output = deps.servicediscovery.handle(op.name, parsed, { account });
+  checkOutput(model, op, output, 'servicediscovery');
+  return { status: 200, headers: { 'content-type': JSON_11_CONTENT_TYPE }, body: JSON.stringify(output) };
 }
 
 async function handleCloudFormation(
@@ -452,6 +493,10 @@ function errorReply(deps: ServerDeps, service: ServiceName, error: unknown): Rep
         requestId,
       ),
     };
+  }
+  if (service === 'servicediscovery') {
+    const status = e.status ?? errorStatus(deps.servicediscoveryModel, e.type) ?? 400;
+    return { status, headers: { 'content-type': JSON_11_CONTENT_TYPE }, body: errorBody(e.type, e.message) };
   }
   if (service === 'ecs') {
     const status = e.status ?? errorStatus(deps.ecsModel, e.type) ?? 400;

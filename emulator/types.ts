@@ -1,6 +1,6 @@
 /** The emulator's public types. Other engineers code against these shapes: change them only additively. */
 
-export type ServiceName = 'appmesh' | 'ecs' | 'cloudformation';
+export type ServiceName = 'appmesh' | 'ecs' | 'cloudformation' | 'servicediscovery';
 
 /** The services with a throttling preset (`faults.throttlePreset`). */
 export type ThrottlePreset = 'appmesh' | 'ecs';
@@ -19,6 +19,11 @@ export interface EmulatorOptions {
    * finishes deleting it; default 60000. 0: gone on the next request.
    */
   readonly taskDefinitionDeletionDelayMs?: number;
+  /**
+   * Milliseconds a Cloud Map namespace operation (CreateHttpNamespace, DeleteNamespace) stays PENDING, a namespace
+   * being created staying invisible meanwhile; default 0 (done at once).
+   */
+  readonly namespaceOperationDelayMs?: number;
 }
 
 export interface RequestLogEntry {
@@ -143,6 +148,38 @@ export type TaskDefinitionSnapshot = Record<string, unknown> & {
   readonly tags: readonly TagSnapshot[];
 };
 
+/** An ECS service: its identity, status, task definition and Service Connect settings (namespace as an ARN). */
+export interface EcsServiceSnapshot {
+  readonly serviceArn: string;
+  readonly serviceName: string;
+  readonly clusterArn: string;
+  readonly status: string;
+  readonly taskDefinition: string;
+  readonly serviceConnectConfiguration?: Record<string, unknown>;
+}
+
+/** A Cloud Map namespace. Timestamps are epoch seconds. */
+export interface NamespaceSnapshot {
+  readonly Id: string;
+  readonly Arn: string;
+  readonly Name: string;
+  readonly Type: string;
+  readonly ResourceOwner: string;
+  readonly CreateDate: number;
+  /** Cloud Map services in it: those ECS created for Service Connect services. */
+  readonly ServiceCount: number;
+  readonly Tags: readonly { readonly Key: string; readonly Value: string }[];
+}
+
+/** Cloud Map state the tests and the demo set directly (a platform's namespace). */
+export interface ServiceDiscoveryControl {
+  /** Puts a namespace (HTTP, DNS_PRIVATE or DNS_PUBLIC) of the account, already created. */
+  putNamespace(
+    name: string,
+    options?: { readonly accountId?: string; readonly type?: 'HTTP' | 'DNS_PRIVATE' | 'DNS_PUBLIC' },
+  ): { readonly arn: string; readonly id: string };
+}
+
 /** A stack resource as DescribeStackResource returns it (StackName/StackId aside). Timestamps are epoch seconds. */
 export type StackResourceSnapshot = Record<string, unknown> & {
   readonly LogicalResourceId: string;
@@ -180,6 +217,12 @@ export interface EmulatorSnapshot {
   };
   readonly ecs: {
     readonly taskDefinitions: readonly TaskDefinitionSnapshot[];
+    /** ECS services (every status), in creation order. */
+    readonly services?: readonly EcsServiceSnapshot[];
+  };
+  /** Cloud Map namespaces (as GetNamespace describes them, plus their tags). */
+  readonly servicediscovery?: {
+    readonly namespaces: readonly NamespaceSnapshot[];
   };
   /** Every stack of every account, deleted ones (DELETE_COMPLETE) included, in creation order. */
   readonly cloudformation: {
@@ -236,7 +279,8 @@ export interface Emulator {
   readonly region: string;
   readonly accountId: string;
   /**
-   * AWS_ENDPOINT_URL_APP_MESH, AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL_CLOUDFORMATION, AWS_ACCESS_KEY_ID,
+   * AWS_ENDPOINT_URL_APP_MESH, AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL_CLOUDFORMATION,
+   * AWS_ENDPOINT_URL_SERVICEDISCOVERY, AWS_ACCESS_KEY_ID,
    * AWS_SECRET_ACCESS_KEY, AWS_REGION.
    * The credentials are dummies; the access key id carries the calling account, so `env('444455556666')` gives
    * the environment of another account (e.g. the owner of a shared mesh). `caller` (letters and digits) makes a
@@ -259,6 +303,8 @@ export interface Emulator {
   shareMesh(meshName: string, ownerAccountId: string, withAccountId?: string): void;
   /** The state behind the emulated CloudFormation read API. */
   readonly cloudformation: CloudFormationControl;
+  /** Cloud Map namespaces put directly (`POST /_emulator/namespaces` over HTTP). */
+  readonly servicediscovery: ServiceDiscoveryControl;
   /** Stops the server; the connections of hung calls are destroyed, so it never waits for them. */
   close(): Promise<void>;
 }

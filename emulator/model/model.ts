@@ -65,7 +65,10 @@ export interface ServiceModel {
   readonly shapes: Readonly<Record<string, Shape>>;
 }
 
-export type ModelFile = 'appmesh-2019-01-25.json' | 'ecs-2014-11-13.json';
+export type ModelFile =
+  | 'appmesh-2019-01-25.json'
+  | 'ecs-2014-11-13.json'
+  | 'servicediscovery-2017-03-14.json';
 
 const cache = new Map<ModelFile, ServiceModel>();
 

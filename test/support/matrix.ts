@@ -32,14 +32,14 @@ export interface Scenario<C> {
 export type FaultKind = 'error' | 'throttle' | 'timeout' | 'lost' | 'reset' | 'stuck' | 'kill';
 
 export interface Position {
-  readonly service: 'appmesh' | 'ecs' | 'cloudformation';
+  readonly service: 'appmesh' | 'ecs' | 'cloudformation' | 'servicediscovery';
   readonly operation: string;
   readonly nth: number;
 }
 
 /** Fast retries: the matrix tests what happens, not how long the backoff is. */
 export const FAST = {
-  requestTimeoutMs: 60,
+  requestTimeoutMs: 120,
   unlimited: true,
   tuning: { maxTransientAttempts: 3, throttlingBaseMs: 2, transientBaseMs: 2, maxBackoffMs: 10 },
 } as const satisfies ProviderOptions;
@@ -50,6 +50,7 @@ const THROTTLING = {
   appmesh: { type: 'TooManyRequestsException', status: 429 },
   ecs: { type: 'ThrottlingException', status: 400 },
   cloudformation: { type: 'Throttling', status: 400 },
+  servicediscovery: { type: 'ThrottlingException', status: 400 },
 } as const;
 
 /** The calls of a clean run, as (service, operation, occurrence) positions. */
