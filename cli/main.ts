@@ -5,6 +5,8 @@
  *   mesh-service cleanup --mesh <mesh> [--mesh-owner <account> --account <account>] [--stack <stack>]
  *                        [--family <family> ...] [--apply]
  *     Lists (and with --apply removes) what Custom::MeshService resources left that no stack owns any more.
+ *   mesh-service migrate <template>
+ *     Prints the ECS Service Connect version of an App Mesh template, headed by what could not carry over.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -13,11 +15,13 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { createStackApi } from '../lambda/stack-verifier';
 import { cleanup, formatCleanup } from './cleanup';
+import { migrateTemplate } from './migrate';
 import { formatFindings, validateTemplate } from './validate';
 
 const USAGE = `usage: mesh-service validate <template.yaml|json> [...]
        mesh-service cleanup --mesh <mesh> [--stack <name|id>] [--family <family> ...] [--apply]
                             [--mesh-owner <account> --account <account>]
+       mesh-service migrate <template.yaml|json>
 
 validate  Checks every ${'Custom::MeshService'} in the templates with the provider's own validation (the messages
           CloudFormation would show), and that every Ref and Fn::GetAtt names something that exists. Exits 0 when
@@ -27,7 +31,11 @@ cleanup   Lists what ${'Custom::MeshService'} resources left in a mesh that no s
           task-definition revisions. Dry run by default; --apply removes them (App Mesh children first, then
           deregisters the revisions). Stacks in progress and stacks of other accounts are never touched. Uses the
           standard AWS SDK configuration (credentials, AWS_REGION). Exits 0 when done, 1 when something could not
-          be removed, 2 on usage errors.`;
+          be removed, 2 on usage errors.
+migrate   Prints the ECS Service Connect version of a template written for App Mesh (docs/migration.md): every
+          ${'Custom::MeshService'} switched to Backend ServiceConnect, the ECS services' ServiceConnectConfiguration
+          wired from its return values, DependsOn from clients to servers, and, as comments at the top, what could
+          not carry over and why. Offline. Exits 0, 2 on usage or read errors.`;
 
 export async function main(argv: readonly string[], out = console.log, err = console.error): Promise<number> {
   const [command, ...files] = argv;
@@ -36,6 +44,19 @@ export async function main(argv: readonly string[], out = console.log, err = con
     return 0;
   }
   if (command === 'cleanup') return runCleanup(files, out, err);
+  if (command === 'migrate') {
+    if (files.length !== 1) {
+      err(USAGE);
+      return 2;
+    }
+    try {
+      out(migrateTemplate(readFileSync(files[0]!, 'utf8')).text.replace(/\n$/, ''));
+      return 0;
+    } catch (e) {
+      err(`${files[0]}: ${(e as Error).message}`);
+      return 2;
+    }
+  }
   if (command !== 'validate' || files.length === 0) {
     err(USAGE);
     return 2;

@@ -225,6 +225,23 @@ export class MeshServiceProviderStack extends Stack {
     );
     role.addToPolicy(
       new iam.PolicyStatement({
+        sid: 'CloudMapNamespacesForServiceConnect',
+        // Backend ServiceConnect: find the namespace, create it when asked (tagged), delete the one it created. Cloud
+        // Map supports no resource-level permission for ListNamespaces, GetOperation or CreateHttpNamespace.
+        actions: [
+          'servicediscovery:ListNamespaces',
+          'servicediscovery:GetNamespace',
+          'servicediscovery:GetOperation',
+          'servicediscovery:CreateHttpNamespace',
+          'servicediscovery:DeleteNamespace',
+          'servicediscovery:ListTagsForResource',
+          'servicediscovery:TagResource',
+        ],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
         sid: 'VerifyRequestsWithCloudFormation',
         // Proves that a request names a stack operation in progress (lambda/stack-verifier.ts).
         actions: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'],
@@ -252,7 +269,7 @@ export class MeshServiceProviderStack extends Stack {
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'ecs:RegisterTaskDefinition, DeregisterTaskDefinition, DescribeTaskDefinition and ListTaskDefinitions support no resource-level permissions; the statement lists only those four actions.',
+          'ecs:RegisterTaskDefinition, DeregisterTaskDefinition, DescribeTaskDefinition and ListTaskDefinitions support no resource-level permissions; the statement lists only those four actions. The Cloud Map statement (Backend ServiceConnect) lists only the namespace calls the handler makes: ListNamespaces, GetOperation and CreateHttpNamespace take no resource, and the namespaces a template names are not known in advance.',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/*]',
