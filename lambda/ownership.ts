@@ -16,8 +16,14 @@ export const TAG = {
   logicalId: `${TAG_PREFIX}logical-id`,
   /** On a virtual node: the task-definition family its version patches. */
   taskFamily: `${TAG_PREFIX}task-family`,
-  /** On virtual nodes: families no longer declared whose revisions are not deregistered yet (packed, numbered). */
+  /** On virtual nodes, before revision records: families no longer declared (packed, numbered). Read only. */
   retiredFamilies: `${TAG_PREFIX}retired-task-families-`,
+  /**
+   * On every virtual node of a service: the task-definition revisions it keeps (`family:revision`, packed, numbered):
+   * the current ones, the previous outputs kept for a rollback and retired ones, so that an update or the Delete
+   * reads exactly those instead of every revision of the families.
+   */
+  revisions: `${TAG_PREFIX}revisions-`,
   /** On patched task definitions. */
   source: `${TAG_PREFIX}source-task-definition`,
   inputKey: `${TAG_PREFIX}input-key`,
@@ -119,22 +125,53 @@ export function stackNameOf(stackId: string | undefined): string | undefined {
  * The retired-families record as tags: families (which contain no spaces) packed into as few values as fit.
  * Returns the tags and the families that did not fit (`dropped`), which the caller reports.
  */
-export function retiredFamilyTags(families: readonly string[]): { tags: KeyValue[]; dropped: string[] } {
+/** Entries without spaces packed into as few numbered tags (`<prefix>1`, …) as fit; `dropped` did not fit. */
+function packedTags(prefix: string, entries: readonly string[]): { tags: KeyValue[]; dropped: string[] } {
   const values: string[] = [];
   const dropped: string[] = [];
-  for (const family of [...new Set(families)].sort()) {
+  for (const entry of [...new Set(entries)].sort()) {
     const last = values.length - 1;
-    if (last >= 0 && values[last]!.length + 1 + family.length <= MAX_VALUE) values[last] += ` ${family}`;
-    else if (values.length < RETIRED_FAMILY_TAG_SLOTS) values.push(family);
-    else dropped.push(family);
+    if (entry.length > MAX_VALUE) dropped.push(entry);
+    else if (last >= 0 && values[last]!.length + 1 + entry.length <= MAX_VALUE) values[last] += ` ${entry}`;
+    else if (values.length < RETIRED_FAMILY_TAG_SLOTS) values.push(entry);
+    else dropped.push(entry);
   }
-  return { tags: values.map((value, i) => ({ key: `${TAG.retiredFamilies}${i + 1}`, value })), dropped };
+  return { tags: values.map((value, i) => ({ key: `${prefix}${i + 1}`, value })), dropped };
+}
+
+const packedIn = (tags: readonly KeyValue[], prefix: string): string[] =>
+  tags.filter((t) => t.key.startsWith(prefix)).flatMap((t) => t.value.split(' ').filter(Boolean));
+
+export function retiredFamilyTags(families: readonly string[]): { tags: KeyValue[]; dropped: string[] } {
+  return packedTags(TAG.retiredFamilies, families);
 }
 
 export function retiredFamiliesIn(tags: readonly KeyValue[]): string[] {
-  return tags
-    .filter((t) => t.key.startsWith(TAG.retiredFamilies))
-    .flatMap((t) => t.value.split(' ').filter(Boolean));
+  return packedIn(tags, TAG.retiredFamilies);
+}
+
+/** A kept revision as the record holds it. */
+export interface RecordedRevision {
+  readonly family: string;
+  readonly revision: number;
+}
+
+/** The revision record as tags; entries that do not fit are returned as `dropped` (the caller reports them). */
+export function revisionRecordTags(revisions: readonly RecordedRevision[]): {
+  tags: KeyValue[];
+  dropped: string[];
+} {
+  return packedTags(
+    TAG.revisions,
+    revisions.map((r) => `${r.family}:${r.revision}`),
+  );
+}
+
+export function recordedRevisionsIn(tags: readonly KeyValue[]): RecordedRevision[] {
+  return packedIn(tags, TAG.revisions).flatMap((entry) => {
+    const m = /^([A-Za-z0-9_-]{1,255}):(\d{1,10})$/.exec(entry);
+    return m ? [{ family: m[1]!, revision: Number(m[2]) }] : [];
+  });
 }
 
 export function taskFamiliesIn(tags: readonly KeyValue[]): string[] {

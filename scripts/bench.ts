@@ -19,6 +19,7 @@ import { type Emulator, seedPlatform, startEmulator } from '../emulator';
 import { beginRequest } from '../emulator/cloudformation/requests';
 import { createHandler } from '../lambda/index';
 import { createLogger } from '../lambda/log';
+import { printWaveFigures, waveFigures } from './bench-waves';
 
 const root = path.join(__dirname, '..');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -239,6 +240,7 @@ async function main(): Promise<void> {
   if (!only || only === 'bundle') await bundleFigures();
   if (!only || only === 'depth') await depthFigures();
   if (!only || only === 'throttle') await throttleFigures();
+  if (!only || only === 'waves') printWaveFigures(await waveFigures());
 }
 
 main().catch((e) => {

@@ -1,30 +1,28 @@
 /**
  * The App Mesh backend: realises a service model as App Mesh resources plus Envoy-patched task definitions.
  *
- * One apply = a read phase (mesh, gateway, every resource involved with its tags, the task-definition families and
- * the patches — all read-only and concurrent, so every refusal happens before any change), then a write phase
- * (App Mesh by dependency level, concurrently with the ECS registrations, which need only the predictable virtual
- * node ARNs), then the deregistration of revisions that are neither current nor previous.
+ * One apply = one round trip of reads (the request's verification, the mesh and gateway, every resource involved with
+ * its tags, the named source revisions, a page of each family — so every refusal happens before any change), then the
+ * writes: App Mesh by dependency level, and beside them the task-definition track (the candidate revisions described,
+ * the patched ones registered, the old ones deregistered and the record on the virtual nodes updated; see
+ * task-definitions.ts).
  */
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../aws/clients';
 import type { ApplyRequest, Attributes, RemoveRequest, RequestContext, ServiceBackend } from '../backend';
 import { createTaskDefinitionApi, type DescribedRevision } from '../ecs/api';
 import {
-  deregisterOwned,
   ensureRevision,
   type FamilyState,
   hasReusable,
-  readFamily,
+  LISTED_REVISIONS,
   registration,
-  resolveSource,
   revisionsForInputKey,
-  revisionsOfInvocation,
   revisionsOfRequest,
 } from '../ecs/revisions';
 import { MeshServiceError, TaskDefinitionError } from '../errors';
 import type { ServiceModel, VersionModel } from '../model';
-import { ownershipTags, retiredFamiliesIn, retiredFamilyTags, taskFamiliesIn } from '../ownership';
+import { ownershipTags, revisionRecordTags, TAG, tagChanges } from '../ownership';
 import { ALLOWED_STACKS_TAG, imageAllowed, PolicyError, patchGrant, rolesOutsidePolicy } from '../policy';
 import { digest } from '../util';
 import { type CallRecord, createMeshApi, type MeshApi } from './api';
@@ -32,14 +30,21 @@ import { describeKey, desiredMesh, keyId, managedKeys, type ResourceKey } from '
 import { envoyImage, isOfficialEnvoyImage, isOfficialXrayImage } from './envoy/image';
 import { buildEnvoyPatch } from './envoy/patch';
 import { execute, Journal, type Observed, observe, plan, settleAll, sweep, undoCreates } from './reconcile';
+import {
+  type Describe,
+  describeNamed,
+  describeOnce,
+  listFamilies,
+  readStates,
+  recordedOf,
+  recordOf,
+  resolveSources,
+  type ServiceRecord,
+} from './task-definitions';
 
 /** Bumped whenever buildEnvoyPatch changes what it produces for the same inputs. */
 const PATCH_FORMAT = 1;
-/** How many of a family's newest ACTIVE revisions an apply reads (Delete reads them all). */
-const FAMILY_WINDOW = 50;
-
 const unique = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
-const minus = <T>(xs: readonly T[], ys: readonly T[]): T[] => xs.filter((x) => !ys.includes(x));
 
 const families = (m: ServiceModel | undefined): string[] =>
   unique((m?.versions ?? []).flatMap((v) => (v.taskDefinition ? [v.taskDefinition.family] : [])));
@@ -71,26 +76,26 @@ function inputKeyOf(model: ServiceModel, version: VersionModel, ctx: RequestCont
   });
 }
 
-/** Owned virtual nodes record the families they patch and those retired and not yet deregistered. */
-function familiesRecordedOn(observed: ReadonlyMap<string, Observed>): {
-  retired: string[];
-  patched: string[];
-} {
-  const nodes = [...observed.values()].filter(
-    (o) => o.key.kind === 'virtualNode' && (o.ownership?.kind === 'ours' || o.ownership?.kind === 'leftover'),
-  );
-  return {
-    retired: unique(nodes.flatMap((o) => retiredFamiliesIn(o.tags))),
-    patched: unique(nodes.flatMap((o) => taskFamiliesIn(o.tags))),
-  };
-}
+const taskDefinitionArn = (ctx: RequestContext, family: string, revision: number) =>
+  `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:task-definition/${family}:${revision}`;
 
 interface PreparedPatch {
   readonly version: VersionModel;
-  readonly state: FamilyState;
   /** The complete registration, bookkeeping tags included. */
   readonly input: RegisterTaskDefinitionCommandInput;
   readonly source: DescribedRevision;
+}
+
+/** Resolves when the virtual nodes exist (the first level of writes is done), rejects when that level failed. */
+function nodesReady(): { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
 
 export interface AppMeshBackendOptions {
@@ -108,11 +113,6 @@ export function createAppMeshBackend(
       options.onCall,
     );
   const ecsApi = createTaskDefinitionApi(clients.ecs, options.onCall);
-
-  async function readFamilies(names: readonly string[], ctx: RequestContext, newest?: number) {
-    const states = await Promise.all(names.map((f) => readFamily(ecsApi, f, ctx.owner, newest)));
-    return new Map(states.map((s) => [s.family, s]));
-  }
 
   /** Task definitions are read and patched in the provider's own account and Region. */
   function checkTaskDefinitionRefs(model: ServiceModel, ctx: RequestContext): void {
@@ -169,50 +169,44 @@ export function createAppMeshBackend(
     }
   }
 
-  async function preparePatches(
+  /** The patched registration of each version, from its source (pure; the checks throw before any change). */
+  function preparePatches(
     model: ServiceModel,
-    states: ReadonlyMap<string, FamilyState>,
+    sources: ReadonlyMap<string, DescribedRevision>,
     ctx: RequestContext,
-  ): Promise<PreparedPatch[]> {
+  ): PreparedPatch[] {
     const userTags = model.tags.map((t) => ({ key: t.key, value: t.value }));
     const userKeys = new Set(userTags.map((t) => t.key));
-    const mayPatch = (r: DescribedRevision) =>
-      patchGrant(r, ctx.stack, ctx.accountId, ctx.policy) !== undefined;
-    return Promise.all(
-      model.versions
-        .map((version, index) => ({ version, index }))
-        .filter(({ version }) => version.taskDefinition)
-        .map(async ({ version, index }) => {
-          const ref = version.taskDefinition!;
-          const property =
-            version.name === undefined ? 'TaskDefinition' : `Versions[${index}].TaskDefinition`;
-          const state = states.get(ref.family)!;
-          const source = await resolveSource(ecsApi, ref, state, mayPatch);
-          checkSource(source, property, ctx);
-          const input = buildEnvoyPatch({
-            source: source.taskDefinition,
-            sourceTags: source.tags.map((t) => ({ ...t })),
-            meshName: model.meshName,
-            ...(model.meshOwner ? { meshOwner: model.meshOwner } : {}),
-            virtualNodeName: version.nodeName,
-            virtualNodeArn: nodeArn(model, ctx, version.nodeName),
-            region: ctx.region,
-            listenerPorts: [model.port],
-            envoy: { ...model.envoy, egressIgnoredPorts: [...model.envoy.egressIgnoredPorts] },
-            ownerTags: ownershipTags(ctx.owner),
-          });
-          // The Tags property applies to patched revisions too; it wins over a source tag of the same key.
-          input.tags = [...(input.tags ?? []).filter((t) => !userKeys.has(t.key ?? '')), ...userTags];
-          const full = registration(
-            input,
-            source,
-            inputKeyOf(model, version, ctx),
-            ctx,
-            `${property} (${source.family}:${source.revision})`,
-          );
-          return { version, state, input: full, source };
-        }),
-    );
+    return model.versions
+      .map((version, index) => ({ version, index }))
+      .filter(({ version }) => version.taskDefinition)
+      .map(({ version, index }) => {
+        const property = version.name === undefined ? 'TaskDefinition' : `Versions[${index}].TaskDefinition`;
+        const source = sources.get(version.nodeName)!;
+        checkSource(source, property, ctx);
+        const input = buildEnvoyPatch({
+          source: source.taskDefinition,
+          sourceTags: source.tags.map((t) => ({ ...t })),
+          meshName: model.meshName,
+          ...(model.meshOwner ? { meshOwner: model.meshOwner } : {}),
+          virtualNodeName: version.nodeName,
+          virtualNodeArn: nodeArn(model, ctx, version.nodeName),
+          region: ctx.region,
+          listenerPorts: [model.port],
+          envoy: { ...model.envoy, egressIgnoredPorts: [...model.envoy.egressIgnoredPorts] },
+          ownerTags: ownershipTags(ctx.owner),
+        });
+        // The Tags property applies to patched revisions too; it wins over a source tag of the same key.
+        input.tags = [...(input.tags ?? []).filter((t) => !userKeys.has(t.key ?? '')), ...userTags];
+        const full = registration(
+          input,
+          source,
+          inputKeyOf(model, version, ctx),
+          ctx,
+          `${property} (${source.family}:${source.revision})`,
+        );
+        return { version, input: full, source };
+      });
   }
 
   async function checkMesh(api: MeshApi, model: ServiceModel): Promise<void> {
@@ -307,18 +301,19 @@ export function createAppMeshBackend(
    *  refuses concurrent registrations in a family). */
   async function registerAll(
     patches: readonly PreparedPatch[],
+    states: ReadonlyMap<string, FamilyState>,
     previousTagKeys: readonly string[],
     siblingDone: boolean,
     ctx: RequestContext,
   ) {
     const current = new Map<string, string>();
     const byFamily = new Map<string, PreparedPatch[]>();
-    for (const p of patches) byFamily.set(p.state.family, [...(byFamily.get(p.state.family) ?? []), p]);
+    for (const p of patches) byFamily.set(p.source.family, [...(byFamily.get(p.source.family) ?? []), p]);
     await settleAll(
       [...byFamily.values()].map(async (group) => {
         for (const p of group) {
           const request = {
-            state: p.state,
+            state: states.get(p.source.family)!,
             source: p.source,
             input: p.input,
             removableTagKeys: previousTagKeys,
@@ -331,45 +326,68 @@ export function createAppMeshBackend(
     return current;
   }
 
-  /** Deregisters every owned revision of the given families; returns, per family where that failed, why. */
-  async function deregisterFamilies(
-    names: readonly string[],
-    ctx: RequestContext,
-  ): Promise<Map<string, string>> {
-    const failed = new Map<string, string>();
-    await Promise.all(
-      names.map(async (family) => {
-        try {
-          const state = await readFamily(ecsApi, family, ctx.owner);
-          await deregisterOwned(ecsApi, state, new Set(), ctx.log);
-        } catch (error) {
-          ctx.log.warn('could not deregister the revisions of a family', { family, error });
-          failed.set(family, (error as Error).message);
-        }
-      }),
-    );
-    return failed;
-  }
-
-  /** After a successful apply: deregister owned revisions that are neither current nor a previous output. */
-  async function cleanRevisions(
+  /**
+   * Which of its revisions the service keeps after an apply: the current ones, what another delivery of this request
+   * registered (it may be what that delivery returns), and what CloudFormation may roll back to — the previous
+   * properties' outputs, or without previous properties (a Create) everything already there.
+   */
+  function keepSet(
     previous: ServiceModel | undefined,
     current: ReadonlyMap<string, string>,
     states: ReadonlyMap<string, FamilyState>,
     ctx: RequestContext,
-  ): Promise<void> {
+  ): Set<string> {
     const keep = new Set(current.values());
-    // What another delivery of this request registered may be what it returns to CloudFormation.
     for (const s of states.values()) for (const r of revisionsOfRequest(s, ctx.requestId)) keep.add(r.arn);
-    if (!previous) {
-      // Without the previous properties nothing proves which revision CloudFormation may roll back to.
-      for (const s of states.values()) for (const r of s.owned) keep.add(r.arn);
-    }
+    if (!previous) for (const s of states.values()) for (const r of s.owned) keep.add(r.arn);
     for (const v of previous?.versions ?? []) {
       const state = v.taskDefinition && states.get(v.taskDefinition.family);
       if (state) for (const r of revisionsForInputKey(state, inputKeyOf(previous!, v, ctx))) keep.add(r.arn);
     }
-    await settleAll([...states.values()].map((state) => deregisterOwned(ecsApi, state, keep, ctx.log)));
+    return keep;
+  }
+
+  /**
+   * Deregisters what is not kept and, once the virtual nodes exist, writes the record of what is on every node
+   * that stays. A revision that could not be deregistered stays on the record, for the next apply.
+   */
+  async function settleRevisions(
+    api: MeshApi,
+    nodes: readonly string[],
+    observed: ReadonlyMap<string, Observed>,
+    record: ServiceRecord,
+    states: ReadonlyMap<string, FamilyState>,
+    keep: ReadonlySet<string>,
+    ready: Promise<void>,
+    ctx: RequestContext,
+  ): Promise<void> {
+    const doomed = [...states.values()]
+      .flatMap((s) => [...s.owned, ...s.leftovers])
+      .map((r) => r.arn)
+      .filter((arn) => !keep.has(arn));
+    const writeRecord = async (arns: readonly string[]) => {
+      const { tags: wanted, dropped } = revisionRecordTags(arns.map(recordedOf));
+      if (dropped.length) ctx.log.warn('revisions too many or too long to record', { dropped });
+      await ready;
+      await settleAll(
+        nodes.map(async (name) => {
+          const key: ResourceKey = { kind: 'virtualNode', name };
+          const stored = (observed.get(keyId(key))?.tags ?? record.tags).filter((t) =>
+            t.key.startsWith(TAG.revisions),
+          );
+          const { tag, untag } = tagChanges(stored, wanted, []);
+          const arn = nodeArnOf(name);
+          if (tag.length) await api.tag(arn, tag);
+          if (untag.length) await api.untag(arn, untag);
+        }),
+      );
+    };
+    const nodeArnOf = (name: string) =>
+      `${meshArn({ meshName: api.meshName, ...(api.meshOwner ? { meshOwner: api.meshOwner } : {}) }, ctx)}/virtualNode/${name}`;
+    const deregistered = await Promise.allSettled(doomed.map((arn) => ecsApi.deregister(arn)));
+    const failed = doomed.filter((_, i) => deregistered[i]!.status === 'rejected');
+    if (failed.length) ctx.log.warn('could not deregister old task definition revisions', { failed });
+    await writeRecord([...keep, ...failed]);
   }
 
   /** After a failed fresh apply: remove what it created, including revisions registered but never acknowledged. */
@@ -377,6 +395,9 @@ export function createAppMeshBackend(
     api: MeshApi,
     journal: Journal,
     patches: readonly PreparedPatch[],
+    listings: ReadonlyMap<string, readonly string[]>,
+    registered: ReadonlyMap<string, string>,
+    describe: Describe,
     error: unknown,
     ctx: RequestContext,
   ): Promise<void> {
@@ -387,19 +408,22 @@ export function createAppMeshBackend(
     });
     const [problems, familyProblems] = await Promise.all([
       undoCreates(journal, { api, log: ctx.log, owner: ctx.owner, invocationId: ctx.invocationId }),
-      // Only this invocation's registrations, found by their tag (so one whose answer was lost too); never a
-      // revision another delivery of the request registered and may return.
+      // Only this invocation's registrations: those it was told of, and those registered since the first read
+      // (listed now, newer than then) that carry its invocation tag — one whose answer was lost. Never a revision
+      // another delivery of the request registered and may return.
       Promise.all(
-        unique(patches.map((p) => p.state.family)).map(async (family) => {
+        [...new Set(patches.map((p) => p.source.family))].map(async (family) => {
           try {
-            const now = await readFamily(ecsApi, family, ctx.owner, FAMILY_WINDOW);
-            const mine = new Set(revisionsOfInvocation(now, ctx.invocationId).map((r) => r.arn));
-            await deregisterOwned(
-              ecsApi,
-              now,
-              new Set(now.owned.map((r) => r.arn).filter((a) => !mine.has(a))),
-              ctx.log,
+            const before = new Set(listings.get(family) ?? []);
+            const since = (await ecsApi.listActive(family, LISTED_REVISIONS)).filter((a) => !before.has(a));
+            const found = await Promise.all([...new Set([...since, ...registered.values()])].map(describe));
+            const mine = found.filter(
+              (r): r is DescribedRevision =>
+                r !== undefined &&
+                r.family === family &&
+                r.tags.some((t) => t.key === TAG.invocationId && t.value === ctx.invocationId),
             );
+            await Promise.all(mine.map((r) => ecsApi.deregister(r.arn)));
             return [];
           } catch (e) {
             return [`family ${family}: ${(e as Error).message}`];
@@ -435,85 +459,103 @@ export function createAppMeshBackend(
       checkTaskDefinitionRefs(desired, ctx);
       checkImages(desired, ctx);
       const api = meshApiFor(desired);
-      const newFamilies = families(desired);
-      const retiredNow = minus(families(previous), newFamilies);
       const attempt = request.earlierAttempt;
-      // An earlier attempt's families are read for its leftover revisions only (deregistered, never recorded).
-      const attemptFamilies = minus(minus(families(attempt), newFamilies), retiredNow);
+      // Families of this, the previous and an earlier attempt's properties: a page of each is listed at once.
+      const familyNames = [...new Set([...families(desired), ...families(previous), ...families(attempt)])];
       const keys = [
         ...managedKeys(desired),
         ...(previous ? managedKeys(previous) : []),
         ...(attempt ? managedKeys(attempt) : []),
       ];
       const previousTagKeys = previous ? previous.tags.map((t) => t.key) : [];
+      const describe = describeOnce(ecsApi);
 
-      // Read phase: nothing changes until every check has passed.
-      const [, , observed, states] = await Promise.all([
+      // Reads, in one round trip: nothing changes until every check has passed.
+      const [, , observed, listings, named] = await Promise.all([
         ctx.authorize(),
         checkMesh(api, desired),
-        observe(api, keys, ctx.owner),
-        readFamilies([...newFamilies, ...retiredNow, ...attemptFamilies], ctx, FAMILY_WINDOW),
+        observe(api, keys, ctx.owner, (key) => resourceArn(desired, ctx, key)),
+        listFamilies(ecsApi, familyNames),
+        describeNamed(desired, describe),
       ]);
-      const patches = await preparePatches(desired, states, ctx);
+      const mayPatch = (r: DescribedRevision) =>
+        patchGrant(r, ctx.stack, ctx.accountId, ctx.policy) !== undefined;
+      const sources = await resolveSources(desired, named, listings, describe, mayPatch);
+      const patches = preparePatches(desired, sources, ctx);
       if ([...observed.values()].some((o) => o.ownership?.kind === 'leftover')) {
         // An earlier attempt of this resource left something: find the rest of it, under any name, to remove it.
         for (const [id, o] of await sweep(api, ctx.owner)) if (!observed.has(id)) observed.set(id, o);
       }
-      const recorded = familiesRecordedOn(observed);
-      // Families retired by an earlier update (or left by a failed cleanup): neither current nor previous any more.
-      const stale = minus(minus(recorded.retired, newFamilies), retiredNow);
-      const planFor = (retired: readonly string[]) => {
-        const ledger = retiredFamilyTags(retired);
-        if (ledger.dropped.length)
-          log.warn('too many retired families to record; they will not be cleaned', ledger);
-        return plan(
-          desiredMesh(desired, { owner: ctx.owner, ledger: ledger.tags }),
-          observed,
-          previousTagKeys,
-        );
-      };
-      const checked = planFor([...retiredNow, ...stale]); // ownership conflicts surface here, before any change
-
-      // Write phase.
-      const failedStale = stale.length ? [...(await deregisterFamilies(stale, ctx)).keys()] : [];
-      // Only when a stale family was cleaned does the record on the nodes (and so the plan) change.
-      const meshPlan =
-        failedStale.length === stale.length ? checked : planFor([...retiredNow, ...failedStale]);
+      const record = recordOf(observed, (r) => taskDefinitionArn(ctx, r.family, r.revision));
+      // The record on the nodes is the task-definition track's to rewrite: the plan leaves it as it is.
+      const meshPlan = plan(
+        desiredMesh(desired, { owner: ctx.owner, ledger: record.tags }),
+        observed,
+        previousTagKeys,
+      ); // ownership conflicts surface here, before any change
       log.info('plan', {
         actions: meshPlan.actions.map(
           (a) => `${a.op} ${a.key.kind} ${a.key.parent ? `${a.key.parent}/` : ''}${a.key.name}`,
         ),
         taskDefinitions: patches.map((p) => p.version.taskDefinition?.text),
       });
-      // Nothing left to do in App Mesh and a revision for every version: whatever delivery of this request wrote them
-      // has finished everything that could fail (its cleanup of old revisions cannot fail it), so its revisions may
-      // be returned again — a re-delivered request then changes nothing.
-      const settled = meshPlan.actions.length === 0 && patches.every((p) => hasReusable(p.state, p.input));
-      const journal = new Journal();
-      let arns = new Map<string, string>();
-      let current = new Map<string, string>();
-      try {
-        await settleAll([
-          execute(meshPlan, { api, log, invocationId: ctx.invocationId, owner: ctx.owner, journal }).then(
-            (a) => {
-              arns = a;
-            },
-          ),
-          registerAll(patches, previousTagKeys, settled, ctx).then((c) => {
-            current = c;
-          }),
-        ]);
-      } catch (error) {
-        if (request.fresh) await undoFreshApply(api, journal, patches, error, ctx);
-        throw error;
-      }
 
+      // Writes: App Mesh by level, and beside it the task-definition track.
+      const journal = new Journal();
+      const ready = nodesReady();
+      let arns = new Map<string, string>();
+      const current = new Map<string, string>();
+      const mesh = execute(meshPlan, {
+        api,
+        log,
+        invocationId: ctx.invocationId,
+        owner: ctx.owner,
+        journal,
+        onForwardLevel: (kinds) => {
+          if (kinds.includes('virtualNode')) ready.resolve();
+        },
+      }).then(
+        (a) => {
+          arns = a;
+        },
+        (e) => {
+          ready.reject(e);
+          throw e;
+        },
+      );
+      const revisions = (async () => {
+        const states = await readStates(
+          ecsApi,
+          describe,
+          familyNames,
+          listings,
+          record,
+          sources.values(),
+          ctx.owner,
+        );
+        // Nothing left to do in App Mesh and a revision for every version: whatever delivery of this request wrote
+        // them has finished everything that could fail, so its revisions may be returned again — a re-delivered
+        // request then changes nothing.
+        const settled =
+          meshPlan.actions.length === 0 &&
+          patches.every((p) => hasReusable(states.get(p.source.family)!, p.input));
+        for (const [node, arn] of await registerAll(patches, states, previousTagKeys, settled, ctx))
+          current.set(node, arn);
+        const keep = keepSet(previous, current, states, ctx);
+        const nodes = desired.versions.map((v) => v.nodeName);
+        try {
+          await settleRevisions(api, nodes, observed, record, states, keep, ready.promise, ctx);
+        } catch (error) {
+          // The service works. An unrecorded revision is found again by the next apply (newer than its source).
+          log.warn('could not record or deregister task definition revisions', { error });
+        }
+      })();
       try {
-        await cleanRevisions(previous, current, states, ctx);
+        await settleAll([mesh, revisions]);
       } catch (error) {
-        // The service works. What could not be deregistered stays owned: retired families stay on the record and
-        // the families in use are read again by the next update, which deregisters it then.
-        log.warn('could not deregister old task definition revisions', { error });
+        if (request.fresh)
+          await undoFreshApply(api, journal, patches, listings, current, describe, error, ctx);
+        throw error;
       }
       return attributes(desired, ctx, arns, current);
     },
@@ -521,12 +563,16 @@ export function createAppMeshBackend(
     async remove(request: RemoveRequest, ctx: RequestContext): Promise<void> {
       const api = meshApiFor(request);
       const model = request.model;
-      const [, observed] = await Promise.all([
+      const familyNames = families(model);
+      const describe = describeOnce(ecsApi);
+      const [, observed, listings] = await Promise.all([
         ctx.authorize(),
-        model ? observe(api, managedKeys(model), ctx.owner) : sweep(api, ctx.owner),
+        model
+          ? observe(api, managedKeys(model), ctx.owner, (key) => resourceArn(model, ctx, key))
+          : sweep(api, ctx.owner),
+        listFamilies(ecsApi, familyNames),
       ]);
-      const recorded = familiesRecordedOn(observed);
-      const all = unique([...families(model), ...recorded.patched, ...recorded.retired]);
+      const record = recordOf(observed, (r) => taskDefinitionArn(ctx, r.family, r.revision));
       await settleAll([
         execute(plan([], observed, []), {
           api,
@@ -535,10 +581,19 @@ export function createAppMeshBackend(
           owner: ctx.owner,
         }),
         (async () => {
-          const [first] = await deregisterFamilies(all, ctx);
-          if (first)
+          // Every revision a delivery of this service registered is newer than the source its properties name.
+          const named = (model?.versions ?? []).flatMap((v) =>
+            v.taskDefinition?.revision !== undefined
+              ? [{ family: v.taskDefinition.family, revision: v.taskDefinition.revision }]
+              : [],
+          );
+          const states = await readStates(ecsApi, describe, familyNames, listings, record, named, ctx.owner);
+          const owned = [...states.values()].flatMap((s) => s.owned);
+          const results = await Promise.allSettled(owned.map((r) => ecsApi.deregister(r.arn)));
+          const failed = results.findIndex((r) => r.status === 'rejected');
+          if (failed >= 0)
             throw new MeshServiceError(
-              `could not deregister the task definitions of family "${first[0]}": ${first[1]}`,
+              `could not deregister task definition ${owned[failed]!.arn}: ${((results[failed] as PromiseRejectedResult).reason as Error).message}`,
             );
         })(),
       ]);

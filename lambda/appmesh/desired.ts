@@ -38,11 +38,11 @@ export const CREATE_LEVELS: readonly (readonly Kind[])[] = [
   ['route', 'virtualService'],
   ['gatewayRoute'],
 ];
+/** Once gateway routes, virtual services and routes are gone, nothing refers to routers or nodes: one level. */
 export const DELETE_LEVELS: readonly (readonly Kind[])[] = [
   ['gatewayRoute'],
   ['virtualService', 'route'],
-  ['virtualRouter'],
-  ['virtualNode'],
+  ['virtualRouter', 'virtualNode'],
 ];
 
 export const keyId = (k: ResourceKey): string => `${k.kind}:${k.parent ?? ''}/${k.name}`;
@@ -243,7 +243,7 @@ export function gatewayRouteSpec(
 
 export interface DesiredOptions {
   readonly owner: Owner;
-  /** The retired-families record (ownership.retiredFamilyTags), carried by every virtual node. */
+  /** The revision record (ownership.revisionRecordTags) as stored, carried by every virtual node. */
   readonly ledger?: readonly KeyValue[];
 }
 

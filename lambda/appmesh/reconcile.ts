@@ -29,33 +29,43 @@ export interface Observed {
   readonly ownership?: Ownership;
 }
 
-/** Describes every key (and the routes of every router of ours), with tags and ownership, concurrently. */
+/**
+ * Describes every key with its tags and ownership, in one round trip: ARNs are computable (`arnOf`), so Describe,
+ * ListTagsForResource and, for routers, ListRoutes go out together. Routes found under a router of ours that no key
+ * names (left by an earlier, interrupted update) are read in a second round trip, only when there are any.
+ */
 export async function observe(
   api: MeshApi,
   keys: readonly ResourceKey[],
   owner: Owner,
+  arnOf: (key: ResourceKey) => string,
 ): Promise<Map<string, Observed>> {
   const out = new Map<string, Observed>();
+  const routesOf = new Map<string, string[]>();
   const visit = async (key: ResourceKey): Promise<void> => {
     const id = keyId(key);
     if (out.has(id)) return;
     out.set(id, { key, tags: [] });
-    const existing = await api.describe(key);
-    if (!existing) return;
-    await record(key, existing);
-  };
-  const record = async (key: ResourceKey, existing: ExistingResource): Promise<void> => {
-    const tags = await api.listTags(existing.arn);
-    if (tags === undefined) return; // deleted since described: missing
-    const ownership = ownershipOf(tags, owner);
-    out.set(keyId(key), { key, existing, tags, ownership });
-    if (key.kind === 'virtualRouter' && ownership.kind !== 'foreign') {
-      // Routes left by an earlier, interrupted update are found through their router, not through properties.
-      const routes = await api.listRoutes(key.name);
-      await Promise.all(routes.map((name) => visit({ kind: 'route', name, parent: key.name })));
-    }
+    const [existing, tags] = await Promise.all([
+      api.describe(key),
+      api.listTags(arnOf(key)),
+      key.kind === 'virtualRouter'
+        ? api.listRoutes(key.name).then((routes) => routesOf.set(key.name, routes))
+        : undefined,
+    ]);
+    // Missing, or deleted between the two calls: missing.
+    if (!existing || tags === undefined) return;
+    out.set(id, { key, existing, tags, ownership: ownershipOf(tags, owner) });
   };
   await Promise.all(dedupe(keys).map(visit));
+  const unnamed = [...routesOf].flatMap(([router, routes]) =>
+    out.get(keyId({ kind: 'virtualRouter', name: router }))?.ownership?.kind === 'foreign'
+      ? []
+      : routes
+          .map((name) => ({ kind: 'route' as const, name, parent: router }))
+          .filter((k) => !out.has(keyId(k))),
+  );
+  await Promise.all(unnamed.map(visit));
   return out;
 }
 
@@ -222,6 +232,8 @@ export interface ExecuteOptions {
   /** The owner: a resource found under a name being created is taken over only when it is the owner's. */
   readonly owner: Owner;
   readonly journal?: Journal;
+  /** Called when the creates and updates of each level are done (the virtual nodes exist after the first). */
+  readonly onForwardLevel?: (kinds: readonly Kind[]) => void;
 }
 
 const byLevel = (actions: readonly Action[], levels: readonly (readonly Kind[])[]) =>
@@ -305,7 +317,11 @@ export async function execute(p: Plan, options: ExecuteOptions): Promise<Map<str
     p.actions.filter((a) => a.op === 'delete' && a.phase === phase);
   for (const level of byLevel(deletions('before'), DELETE_LEVELS)) await settleAll(level.map(run));
   const forward = p.actions.filter((a) => a.op !== 'delete');
-  for (const level of byLevel(forward, CREATE_LEVELS)) await settleAll(level.map(run));
+  const levels = byLevel(forward, CREATE_LEVELS);
+  for (const [i, level] of levels.entries()) {
+    await settleAll(level.map(run));
+    options.onForwardLevel?.(CREATE_LEVELS[i]!);
+  }
   for (const level of byLevel(deletions('after'), DELETE_LEVELS)) await settleAll(level.map(run));
   return arns;
 }

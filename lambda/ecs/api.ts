@@ -28,8 +28,11 @@ export interface DescribedRevision {
 
 export interface TaskDefinitionApi {
   describe(taskDefinition: string): Promise<DescribedRevision | undefined>;
-  /** ARNs of the family's ACTIVE revisions, newest first (exact family, not the prefix ECS matches). */
-  listActive(family: string): Promise<string[]>;
+  /**
+   * ARNs of the family's ACTIVE revisions, newest first (exact family, not the prefix ECS matches); with `limit`, only
+   * as many pages as it takes to have that many.
+   */
+  listActive(family: string, limit?: number): Promise<string[]>;
   register(input: RegisterTaskDefinitionCommandInput): Promise<DescribedRevision>;
   /** Resolves when the revision is INACTIVE (already inactive or unknown counts as done). */
   deregister(arn: string): Promise<void>;
@@ -83,7 +86,7 @@ export function createTaskDefinitionApi(
         return fail('DescribeTaskDefinition', `"${taskDefinition}"`, e);
       }
     },
-    async listActive(family) {
+    async listActive(family, limit = Number.POSITIVE_INFINITY) {
       const arns: string[] = [];
       let nextToken: string | undefined;
       try {
@@ -101,7 +104,7 @@ export function createTaskDefinitionApi(
           );
           arns.push(...(out.taskDefinitionArns ?? []).filter((a) => familyOfArn(a) === family));
           nextToken = out.nextToken;
-        } while (nextToken);
+        } while (nextToken && arns.length < limit);
       } catch (e) {
         return fail('ListTaskDefinitions', `of family "${family}"`, e);
       }

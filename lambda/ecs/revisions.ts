@@ -53,6 +53,45 @@ export async function readFamily(
   };
 }
 
+/** How many of a family's newest ACTIVE revisions an apply or a Delete lists (one ListTaskDefinitions page). */
+export const LISTED_REVISIONS = 100;
+
+export const revisionNumber = (arn: string): number => Number(arn.slice(arn.lastIndexOf(':') + 1));
+
+/**
+ * The revisions of a family worth describing, bounded whatever the family's size: those the service's record names,
+ * and the listed ones newer than `floor` — the oldest revision this apply patches or the record names, since every
+ * revision the provider registers is newer than its source (a twin's, a killed attempt's, a lost answer's). Without
+ * either, every listed one (at most a page).
+ */
+export function candidateArns(
+  listed: readonly string[],
+  recorded: readonly string[],
+  floor: number | undefined,
+): string[] {
+  const lowest = Math.min(floor ?? Number.POSITIVE_INFINITY, ...recorded.map(revisionNumber));
+  const newer = Number.isFinite(lowest) ? listed.filter((a) => revisionNumber(a) > lowest) : listed;
+  return [...new Set([...recorded, ...newer])];
+}
+
+/** Describes exactly these revisions of a family (in parallel) into its state: the ACTIVE ones, ours, leftovers. */
+export async function describeRevisions(
+  api: TaskDefinitionApi,
+  family: string,
+  arns: readonly string[],
+  owner: Owner,
+): Promise<FamilyState> {
+  const revisions = (await mapLimit(arns, 50, (arn) => api.describe(arn)))
+    .filter((r): r is DescribedRevision => r !== undefined && r.status === 'ACTIVE')
+    .sort((a, b) => b.revision - a.revision);
+  return {
+    family,
+    active: revisions,
+    owned: revisions.filter((r) => ownershipOf(r.tags, owner).kind === 'ours'),
+    leftovers: revisions.filter((r) => ownershipOf(r.tags, owner).kind === 'leftover'),
+  };
+}
+
 /**
  * The revision to patch: the one named, or for a bare family the newest ACTIVE one not registered by the provider
  * that the stack may patch (`mayPatch`) — so that a newer revision someone else registered in the family does not
