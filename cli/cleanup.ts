@@ -17,7 +17,13 @@ import { createMeshApi, type MeshApi } from '../lambda/appmesh/api';
 import { DELETE_LEVELS, describeKey, type ResourceKey } from '../lambda/appmesh/desired';
 import { createTaskDefinitionApi } from '../lambda/ecs/api';
 import { readFamily } from '../lambda/ecs/revisions';
-import { type KeyValue, retiredFamiliesIn, TAG, taskFamiliesIn } from '../lambda/ownership';
+import {
+  type KeyValue,
+  recordedRevisionsIn,
+  retiredFamiliesIn,
+  TAG,
+  taskFamiliesIn,
+} from '../lambda/ownership';
 import { parseStackId } from '../lambda/policy';
 import type { StackApi } from '../lambda/stack-verifier';
 
@@ -142,7 +148,11 @@ export async function cleanup(clients: CleanupClients, options: CleanupOptions):
     const verdict = await judge(clients.stacks, owner, options.accountId);
     const families = new Set([
       ...(options.families ?? []),
-      ...owner.items.flatMap((f) => [...taskFamiliesIn(f.tags), ...retiredFamiliesIn(f.tags)]),
+      ...owner.items.flatMap((f) => [
+        ...taskFamiliesIn(f.tags),
+        ...retiredFamiliesIn(f.tags),
+        ...recordedRevisionsIn(f.tags).map((r) => r.family),
+      ]),
     ]);
     const who = { physicalId: owner.physicalId, stackId: owner.stackId, logicalResourceId: owner.logicalId };
     const revisions = verdict.orphaned
