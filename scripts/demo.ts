@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AppMeshClient, DeleteMeshCommand, DeleteVirtualGatewayCommand } from '@aws-sdk/client-app-mesh';
 import {
+  CreateServiceCommand,
+  DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
@@ -24,7 +26,13 @@ import { type Emulator, seedPlatform, startEmulator } from '../emulator';
 import { beginRequest } from '../emulator/cloudformation/requests';
 
 const ROOT = path.join(__dirname, '..');
-const TEMPLATE = path.join(ROOT, 'examples', 'workshop.yaml');
+/** `npm run demo -- --backend service-connect` plays the workshop on ECS Service Connect instead of App Mesh. */
+const SERVICE_CONNECT = /^--backend[= ]service-connect$/.test(process.argv.slice(2).join(' '));
+const TEMPLATE = path.join(
+  ROOT,
+  'examples',
+  SERVICE_CONNECT ? 'workshop-service-connect.yaml' : 'workshop.yaml',
+);
 const BUNDLE = path.join(ROOT, 'dist', 'lambda', 'index.js');
 const STACK_ID =
   'arn:aws:cloudformation:us-east-1:111122223333:stack/workshop/6a1f9c20-0000-4000-8000-000000000001';
@@ -197,6 +205,18 @@ function describeCalls(emulator: Emulator): string {
 }
 
 function printMesh(data: Record<string, string>): void {
+  if (SERVICE_CONNECT) {
+    for (const key of [
+      'NamespaceArn',
+      'PortName',
+      'DiscoveryName',
+      'ClientAliasDnsName',
+      'ClientAliasPort',
+      'AppProtocol',
+    ])
+      out(`    ${key.padEnd(22)} ${data[key] ?? ''}`);
+    return;
+  }
   const rows: [string, string | undefined][] = [
     ['virtual service', data.VirtualServiceName],
     ['virtual router', data.VirtualRouterName],
@@ -271,6 +291,8 @@ async function main(): Promise<void> {
   const emulator = await startEmulator();
   Object.assign(process.env, emulator.env());
   const platform = await seedPlatform(emulator);
+  // The workshop platform's Cloud Map namespace (AWS::ServiceDiscovery::PrivateDnsNamespace in the MeshPlatform stack).
+  if (SERVICE_CONNECT) emulator.servicediscovery.putNamespace('service.local', { type: 'DNS_PRIVATE' });
   const handler = (require(BUNDLE) as { handler: Handler }).handler;
   const ecs = new ECSClient({});
   const appmesh = new AppMeshClient({});
@@ -279,7 +301,9 @@ async function main(): Promise<void> {
     getRemainingTimeInMillis: () => 600_000,
   } as unknown as Context;
 
-  out('Custom::MeshService — offline demo of the ECS workshop, App Mesh chapter');
+  out(
+    `Custom::MeshService — offline demo of the ECS workshop, ${SERVICE_CONNECT ? 'on ECS Service Connect (Backend: ServiceConnect)' : 'App Mesh chapter'}`,
+  );
   out(`  emulator   ${emulator.url} (App Mesh + ECS APIs, validated against the official models)`);
   out(
     `  platform   mesh ecs-mesh, virtual gateway ecsworkshop-vgw (HTTP 3000) — seeded through the App Mesh API`,
@@ -317,6 +341,7 @@ async function main(): Promise<void> {
   );
   const resources = template.Resources ?? {};
   const meshServices: string[] = [];
+  const ecsServices: string[] = [];
   const appTaskDefinitions: string[] = [];
 
   const send = async (
@@ -388,6 +413,31 @@ async function main(): Promise<void> {
       }
       case 'AWS::ECS::Service':
         stack.physical.set(id, `arn:aws:ecs:${emulator.region}:${account}:service/container-demo/${id}`);
+        if (SERVICE_CONNECT && props.ServiceConnectConfiguration) {
+          // The ECS service joins the namespace, wired from the Custom::MeshService's attributes: ECS checks them.
+          const sc = props.ServiceConnectConfiguration as Record<string, unknown>;
+          const services = ((sc.Services as Record<string, unknown>[] | undefined) ?? []).map((x) => ({
+            portName: String(x.PortName),
+            discoveryName: String(x.DiscoveryName),
+            clientAliases: ((x.ClientAliases as Record<string, unknown>[] | undefined) ?? []).map((a) => ({
+              dnsName: String(a.DnsName),
+              port: Number(a.Port),
+            })),
+          }));
+          await ecs.send(
+            new CreateServiceCommand({
+              cluster: 'container-demo',
+              serviceName: id,
+              taskDefinition: String(props.TaskDefinition),
+              serviceConnectConfiguration: { enabled: true, namespace: String(sc.Namespace), services },
+            }),
+          );
+          ecsServices.push(id);
+          out(
+            `\n▶ ECS service ${id} created in namespace service.local: ${services.map((x) => `${x.clientAliases[0]?.dnsName}:${x.clientAliases[0]?.port} → port ${x.portName}`).join(', ')}`,
+          );
+          break;
+        }
         out(
           `    ECS service ${id} would run ${String(props.TaskDefinition).replace(/^.*task-definition\//, '')}`,
         );
@@ -403,6 +453,34 @@ async function main(): Promise<void> {
           Id: `${id}-demo`,
         });
     }
+  }
+
+  if (SERVICE_CONNECT) {
+    out('\n— Delete (the stack) —');
+    for (const id of [...ecsServices].reverse())
+      await ecs.send(new DeleteServiceCommand({ cluster: 'container-demo', service: id, force: true }));
+    for (const id of [...meshServices].reverse()) {
+      await send(
+        id,
+        {
+          RequestType: 'Delete',
+          PhysicalResourceId: stack.physical.get(id)!,
+          ResourceProperties: stack.properties.get(id) as never,
+        },
+        `Delete ${id}`,
+      );
+    }
+    for (const arn of appTaskDefinitions)
+      await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
+    const active = emulator.snapshot().ecs.taskDefinitions.filter((t) => t.status === 'ACTIVE').length;
+    out(
+      `\nEmulator after delete: ${active} ACTIVE task definitions. Total time ${ms(started)}. Logs: ${LOG_FILE}`,
+    );
+    ecs.destroy();
+    appmesh.destroy();
+    await emulator.close();
+    if (active !== 0) process.exitCode = 1;
+    return;
   }
 
   // The canary: frontend v2 beside v1, behind the frontend's router, at 90/10 then 50/50.
