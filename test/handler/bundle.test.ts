@@ -34,7 +34,7 @@ describe('GIVEN the bundled handler', () => {
   test('WHEN a property is unknown THEN it fails listing the known ones, with zero AWS calls', async () => {
     const { outcomes } = await run(createEvent({ ...base, Port: 3000, Colour: 'blue' }));
     expect(outcomes[0]!.error).toBe(
-      'Colour: unknown property; known properties are MeshName, MeshOwner, ServiceName, VirtualServiceName, Edge, Namespace, DnsHostname, Port, Protocol, HealthCheck, Backends, AccessLogPath, Routes, Versions, TaskDefinition, DiscoveryAttributes, Gateway, Envoy, Tags',
+      'Colour: unknown property; known properties are MeshName, MeshOwner, ServiceName, VirtualServiceName, Edge, Namespace, DnsHostname, Port, Protocol, HealthCheck, Backends, AccessLogPath, Routes, Versions, TaskDefinition, DiscoveryAttributes, Gateway, Envoy, Tags, Backend, ServiceConnect',
     );
     expect(emulator.requests).toEqual([]);
   });
