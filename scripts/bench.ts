@@ -9,17 +9,19 @@
  *     and 50 concurrent creates against the App Mesh preset (100 mutating calls at 8 per s, burst 8: about 11.5 s).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { type Emulator, seedPlatform, startEmulator } from '../emulator';
 import { beginRequest } from '../emulator/cloudformation/requests';
 import { createHandler } from '../lambda/index';
 import { createLogger } from '../lambda/log';
 import { printWaveFigures, waveFigures } from './bench-waves';
+// @ts-expect-error: a plain ES module of build settings, shared with scripts/bundle-lambda.mjs
+import { LAMBDA_BUILD_OPTIONS } from './lambda-build-options.mjs';
 
 const root = path.join(__dirname, '..');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -44,38 +46,34 @@ function loadTimeMs(file: string, runs = 15): number {
 
 async function bundleFigures(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-bundle-'));
-  const variants: [string, string[]][] = [
-    ['ES-module SDK builds (shipped)', ['module', 'main']],
-    ['CommonJS SDK builds', ['main']],
+  // The floor: nothing but the two SDK clients the provider cannot do without, built the same way.
+  const floorEntry = path.join(dir, 'floor.ts');
+  writeFileSync(
+    floorEntry,
+    "export { AppMeshClient } from '@aws-sdk/client-app-mesh';\nexport { ECSClient } from '@aws-sdk/client-ecs';\n",
+  );
+  const variants: [string, string][] = [
+    ['the handler (shipped)', path.join(root, 'lambda/index.ts')],
+    ['floor: App Mesh + ECS clients', floorEntry],
   ];
-  console.log('\n1. Lambda bundle (esbuild, minified, node24)');
-  for (const [label, mainFields] of variants) {
-    const outfile = path.join(dir, `${mainFields.join('-')}.js`);
-    const result = await build({
-      entryPoints: [path.join(root, 'lambda/index.ts')],
+  console.log('\n1. Lambda bundle (esbuild, minified, node24, as scripts/bundle-lambda.mjs builds it)');
+  const loads: number[] = [];
+  for (const [label, entry] of variants) {
+    const outfile = path.join(dir, `${path.basename(entry, '.ts')}.js`);
+    await build({
+      ...LAMBDA_BUILD_OPTIONS,
+      entryPoints: [entry],
       outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node24',
-      mainFields,
-      minify: true,
-      metafile: true,
+      nodePaths: [path.join(root, 'node_modules')],
       logLevel: 'silent',
-    });
-    const inputs = Object.entries(
-      result.metafile.outputs[path.relative(process.cwd(), outfile)]?.inputs ?? {},
-    );
-    const sdk = inputs
-      .filter(([f]) => /node_modules\/@(aws-sdk|smithy|aws-crypto)\//.test(f))
-      .reduce((n, [, v]) => n + v.bytesInOutput, 0);
-    const ours = inputs
-      .filter(([f]) => !f.includes('node_modules'))
-      .reduce((n, [, v]) => n + v.bytesInOutput, 0);
+    } as BuildOptions);
+    const load = loadTimeMs(outfile);
+    loads.push(load);
     console.log(
-      `   ${label.padEnd(32)} ${(statSync(outfile).size / 1024).toFixed(0).padStart(5)} KiB  (SDK ${(sdk / 1024).toFixed(0)} KiB, provider ${(ours / 1024).toFixed(0)} KiB)   load ${loadTimeMs(outfile).toFixed(1)} ms (median of 15 fresh processes)`,
+      `   ${label.padEnd(32)} ${(statSync(outfile).size / 1024).toFixed(0).padStart(5)} KiB   load ${load.toFixed(1)} ms (median of 15 fresh processes)`,
     );
   }
+  console.log(`   load time, handler / floor:      ${(loads[0]! / loads[1]!).toFixed(2)} ×`);
 }
 
 function context(accountId: string): Context {

@@ -5,19 +5,13 @@
 // custom-resource Lambda is a cold start.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
-
-export const LAMBDA_NODE_TARGET = 'node24';
+import { LAMBDA_BUILD_OPTIONS, LAMBDA_NODE_TARGET } from './lambda-build-options.mjs';
 
 rmSync('dist/lambda', { recursive: true, force: true });
 const result = await build({
+  ...LAMBDA_BUILD_OPTIONS,
   entryPoints: { index: 'lambda/index.ts' },
   outdir: 'dist/lambda',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: LAMBDA_NODE_TARGET,
-  mainFields: ['module', 'main'],
-  minify: true,
   sourcemap: true,
   sourcesContent: false,
   legalComments: 'linked',

@@ -1,0 +1,15 @@
+// How the handler is bundled (scripts/bundle-lambda.mjs), shared with the benchmark's floor bundle so that both are
+// built the same way.
+export const LAMBDA_NODE_TARGET = 'node24';
+
+export const LAMBDA_BUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: LAMBDA_NODE_TARGET,
+  // The SDK's ES-module builds are smaller and load faster than its CommonJS builds.
+  mainFields: ['module', 'main'],
+  minify: true,
+  // Lambda provides credentials in the environment only (lambda/aws/lambda-credentials.ts says why).
+  alias: { '@aws-sdk/credential-provider-node': './lambda/aws/lambda-credentials.ts' },
+};
