@@ -12,7 +12,14 @@ import { loadModel } from './model/model';
 import { RestJsonRouter } from './protocol/rest-json';
 import { createEmulatorServer } from './server';
 import { ServiceDiscoveryService } from './servicediscovery/service';
-import type { Emulator, EmulatorOptions, EmulatorSnapshot, RequestLogEntry, ServiceName } from './types';
+import type {
+  Emulator,
+  EmulatorOptions,
+  EmulatorSnapshot,
+  RequestLogEntry,
+  ServiceName,
+  SnapshotFilter,
+} from './types';
 
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_ACCOUNT_ID = '111122223333';
@@ -140,12 +147,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       faults.clear();
       requests = [];
     },
-    snapshot(parts?: readonly ServiceName[]): EmulatorSnapshot {
+    snapshot(parts?: readonly ServiceName[], filter: SnapshotFilter = {}): EmulatorSnapshot {
       const want = (part: ServiceName) => parts === undefined || parts.includes(part);
       return JSON.parse(
         JSON.stringify({
           appmesh: want('appmesh') ? appmesh.snapshot() : EMPTY_SNAPSHOT.appmesh,
-          ecs: want('ecs') ? { ...ecs.snapshot(), services: ecsServices.snapshot() } : EMPTY_SNAPSHOT.ecs,
+          ecs: want('ecs')
+            ? { ...ecs.snapshot(filter.families), services: ecsServices.snapshot() }
+            : EMPTY_SNAPSHOT.ecs,
           cloudformation: want('cloudformation') ? cloudformation.snapshot() : EMPTY_SNAPSHOT.cloudformation,
           servicediscovery: want('servicediscovery')
             ? servicediscovery.snapshot()

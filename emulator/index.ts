@@ -25,6 +25,7 @@ export type {
   RequestLogEntry,
   ServiceDiscoveryControl,
   ServiceName,
+  SnapshotFilter,
   StackResourceInput,
   StackResourceSnapshot,
   StackSnapshot,

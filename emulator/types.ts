@@ -273,6 +273,11 @@ export interface CloudFormationControl {
   getStack(stackId: string): StackSnapshot | undefined;
 }
 
+/** Narrows a snapshot: with `families`, only those task-definition families' revisions. */
+export interface SnapshotFilter {
+  readonly families?: readonly string[];
+}
+
 export interface Emulator {
   /** Base URL, e.g. http://127.0.0.1:43125 */
   readonly url: string;
@@ -295,7 +300,7 @@ export interface Emulator {
   /** Wipes all state (stacks included), shares, faults (hung calls are destroyed, killed callers revived) and the request log. */
   reset(): void;
   /** Plain JSON of the state; with `parts`, only those services' state is read (the others are empty). */
-  snapshot(parts?: readonly ServiceName[]): EmulatorSnapshot;
+  snapshot(parts?: readonly ServiceName[], filter?: SnapshotFilter): EmulatorSnapshot;
   /**
    * Shares a mesh with another account, as AWS RAM would (RAM itself is not emulated). The mesh is identified by
    * name and owner; `withAccountId` defaults to the emulator's account.

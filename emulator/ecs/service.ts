@@ -173,9 +173,11 @@ export class EcsService {
     this.families.clear();
   }
 
-  snapshot(): EmulatorSnapshot['ecs'] {
+  /** With `families`, only their revisions (a test of one family need not copy every other). */
+  snapshot(families?: readonly string[]): EmulatorSnapshot['ecs'] {
     this.removeDeleted();
     const taskDefinitions = this.allRevisions()
+      .filter((r) => families === undefined || families.includes(r.family))
       .sort(
         (a, b) =>
           compareStrings(a.account, b.account) ||

@@ -41,7 +41,7 @@ export interface Position {
 export const FAST = {
   requestTimeoutMs: 120,
   unlimited: true,
-  tuning: { maxTransientAttempts: 3, throttlingBaseMs: 2, transientBaseMs: 2, maxBackoffMs: 10 },
+  tuning: { maxTransientAttempts: 2, throttlingBaseMs: 2, transientBaseMs: 2, maxBackoffMs: 10 },
 } as const satisfies ProviderOptions;
 
 const MUTATING = /^(Create|Update|Delete|Tag|Untag|Register|Deregister)/;

@@ -92,7 +92,7 @@ export function expectMeshMatches(
 /** Task definitions by status, for one family or all. */
 export function revisions(emulator: Emulator, family?: string) {
   return emulator
-    .snapshot(['ecs'])
+    .snapshot(['ecs'], family === undefined ? {} : { families: [family] })
     .ecs.taskDefinitions.filter((t) => family === undefined || t.family === family)
     .map((t) => ({
       arn: t.taskDefinitionArn,
@@ -115,7 +115,7 @@ export function expectNothingLeft(emulator: Emulator): void {
 
 /** What owners still hold: App Mesh resources under these physical ids and ACTIVE owned revisions of these families. */
 export function orphansOf(world: World, footprint: { physicalIds: string[]; families: string[] }): string[] {
-  const snapshot = world.emulator.snapshot(['appmesh', 'ecs']);
+  const snapshot = world.emulator.snapshot(['appmesh', 'ecs'], { families: footprint.families });
   const owners = new Set(footprint.physicalIds);
   return [
     ...footprint.physicalIds.flatMap((id) =>
