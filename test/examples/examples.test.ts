@@ -8,7 +8,12 @@ const dir = path.join(__dirname, '..', '..', 'examples');
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
 
 test('GIVEN the examples folder THEN it holds the workshop (App Mesh and Service Connect), the canary and the catalog product', () => {
-  expect(files.sort()).toEqual(['canary.yaml', 'service.yaml', 'workshop-service-connect.yaml', 'workshop.yaml']);
+  expect(files.sort()).toEqual([
+    'canary.yaml',
+    'service.yaml',
+    'workshop-service-connect.yaml',
+    'workshop.yaml',
+  ]);
 });
 
 describe.each(files)('GIVEN examples/%s', (file) => {
