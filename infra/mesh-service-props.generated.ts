@@ -62,7 +62,7 @@ export interface MeshServiceProperties {
    * @default "http"
    * Update: No interruption.
    */
-  readonly protocol?: 'http' | 'http2' | 'grpc' | 'tcp';
+  readonly protocol?: string;
   /**
    * Listener health check.
    * Update: No interruption.
@@ -74,7 +74,7 @@ export interface MeshServiceProperties {
    * @default []
    * Update: No interruption.
    */
-  readonly backends?: readonly string[];
+  readonly backends?: string[];
   /**
    * Envoy access log file; an empty string turns access logging off.
    * Allowed: 0-255 characters; an absolute file path, or "" to turn access logs off.
@@ -88,14 +88,14 @@ export interface MeshServiceProperties {
    * @default no router for a single version; one route default (all requests) for several versions
    * Update: No interruption.
    */
-  readonly routes?: readonly MeshServiceRoute[];
+  readonly routes?: MeshServiceRoute[];
   /**
    * Several versions of the service, each with its own virtual node and task definition, behind a router.
    * Allowed: 1-10 items; unique version names.
    * @default one version: the virtual node <ServiceName> with TaskDefinition
    * Update: No interruption.
    */
-  readonly versions?: readonly MeshServiceVersion[];
+  readonly versions?: MeshServiceVersion[];
   /**
    * Task definition (ARN or family[:revision]) to patch with the Envoy sidecar (single version).
    * Allowed: 1-2048 characters.
@@ -107,7 +107,7 @@ export interface MeshServiceProperties {
    * Allowed: at most 10 entries; keys 1-255 characters; printable ASCII without spaces; values 1-1024 characters.
    * Update: No interruption.
    */
-  readonly discoveryAttributes?: Readonly<Record<string, string>>;
+  readonly discoveryAttributes?: { [key: string]: string };
   /**
    * Gateway route on an existing virtual gateway.
    * Update: No interruption.
@@ -124,7 +124,7 @@ export interface MeshServiceProperties {
    * @default []
    * Update: No interruption.
    */
-  readonly tags?: readonly MeshServiceTag[];
+  readonly tags?: MeshServiceTag[];
   /**
    * What realises the service: `AppMesh` (virtual nodes, router, routes, the Envoy sidecar) or `ServiceConnect` (Amazon ECS Service Connect: the Cloud Map namespace is checked, the task definition is prepared for Service Connect, and the return values are wired into the `AWS::ECS::Service` `ServiceConnectConfiguration`). App Mesh ended on 2026-09-30: use `ServiceConnect` for new services. See docs/migration.md.
    * A change on an existing resource is refused: one ECS service cannot be in a mesh and a Service Connect namespace at once. Migrate blue/green (a new resource and a new ECS service, traffic shifted at the edge; docs/migration.md). With `ServiceConnect`, the identity is the namespace and `ServiceName` (`MeshName` and `MeshOwner` are not used), and properties Service Connect cannot honour are refused by name, saying what to use instead.
@@ -132,7 +132,7 @@ export interface MeshServiceProperties {
    * @default "AppMesh"
    * Update: Replacement.
    */
-  readonly backend?: 'AppMesh' | 'ServiceConnect';
+  readonly backend?: string;
   /**
    * Options of the ServiceConnect backend.
    * Update: No interruption.
@@ -156,7 +156,7 @@ export interface MeshServiceHealthCheck {
    * @default the service Protocol
    * Update: No interruption.
    */
-  readonly protocol?: 'http' | 'http2' | 'grpc' | 'tcp';
+  readonly protocol?: string;
   /**
    * Port checked.
    * Allowed: 1-65535.
@@ -216,7 +216,7 @@ export interface MeshServiceRoute {
    * @default every version with its Weight (or the single virtual node)
    * Update: No interruption.
    */
-  readonly targets?: readonly MeshServiceRouteTarget[];
+  readonly targets?: MeshServiceRouteTarget[];
   /**
    * Route priority; 0 is the highest.
    * Allowed: 0-1000.
@@ -257,13 +257,13 @@ export interface MeshServiceRouteMatch {
    * Allowed: one of `GET`, `HEAD`, `POST`, `PUT`, `DELETE`, `CONNECT`, `OPTIONS`, `TRACE`, `PATCH`.
    * Update: No interruption.
    */
-  readonly method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'CONNECT' | 'OPTIONS' | 'TRACE' | 'PATCH';
+  readonly method?: string;
   /**
    * http/http2: header conditions (all must match).
    * Allowed: 1-10 items.
    * Update: No interruption.
    */
-  readonly headers?: readonly MeshServiceHeaderMatch[];
+  readonly headers?: MeshServiceHeaderMatch[];
   /**
    * grpc: fully qualified gRPC service name.
    * Allowed: 1-255 characters.
@@ -360,19 +360,19 @@ export interface MeshServiceRetryPolicy {
    * Allowed: 1-25 items; each one of `server-error`, `gateway-error`, `client-error`, `stream-error`.
    * Update: No interruption.
    */
-  readonly httpRetryEvents?: ReadonlyArray<'server-error' | 'gateway-error' | 'client-error' | 'stream-error'>;
+  readonly httpRetryEvents?: string[];
   /**
    * TCP conditions that cause a retry.
    * Allowed: 1-1 items; each one of `connection-error`.
    * Update: No interruption.
    */
-  readonly tcpRetryEvents?: readonly 'connection-error'[];
+  readonly tcpRetryEvents?: string[];
   /**
    * grpc: gRPC status conditions that cause a retry.
    * Allowed: 1-5 items; each one of `cancelled`, `deadline-exceeded`, `internal`, `resource-exhausted`, `unavailable`.
    * Update: No interruption.
    */
-  readonly grpcRetryEvents?: ReadonlyArray<'cancelled' | 'deadline-exceeded' | 'internal' | 'resource-exhausted' | 'unavailable'>;
+  readonly grpcRetryEvents?: string[];
 }
 
 /**
@@ -428,7 +428,7 @@ export interface MeshServiceVersion {
    * @default ECS_TASK_DEFINITION_FAMILY = the family of TaskDefinition
    * Update: No interruption.
    */
-  readonly discoveryAttributes?: Readonly<Record<string, string>>;
+  readonly discoveryAttributes?: { [key: string]: string };
   /**
    * DNS discovery: this version's own hostname (required with DnsHostname and several versions).
    * Allowed: 1-253 characters; a DNS name such as service.local.
@@ -478,7 +478,7 @@ export interface MeshServiceGateway {
    * Allowed: 1-10 items.
    * Update: No interruption.
    */
-  readonly headers?: readonly MeshServiceHeaderMatch[];
+  readonly headers?: MeshServiceHeaderMatch[];
   /**
    * Gateway route priority; 0 is the highest.
    * Allowed: 0-1000.
@@ -507,13 +507,13 @@ export interface MeshServiceGatewayRewrite {
    * Allowed: one of `ENABLED`, `DISABLED`.
    * Update: No interruption.
    */
-  readonly defaultPrefix?: 'ENABLED' | 'DISABLED';
+  readonly defaultPrefix?: string;
   /**
    * ENABLED rewrites the host header to the virtual service's name.
    * Allowed: one of `ENABLED`, `DISABLED`.
    * Update: No interruption.
    */
-  readonly hostname?: 'ENABLED' | 'DISABLED';
+  readonly hostname?: string;
 }
 
 /**
@@ -546,7 +546,7 @@ export interface MeshServiceEnvoy {
    * @default "info"
    * Update: No interruption.
    */
-  readonly logLevel?: 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'critical' | 'off';
+  readonly logLevel?: string;
   /**
    * ENABLE_ENVOY_STATS_TAGS: tag statistics with mesh and node names.
    * @default false
@@ -588,7 +588,7 @@ export interface MeshServiceEnvoy {
    * @default []
    * Update: No interruption.
    */
-  readonly egressIgnoredPorts?: readonly number[];
+  readonly egressIgnoredPorts?: number[];
   /**
    * LISTENER_DRAIN_WAIT_TIME_S; the container stopTimeout is set above it.
    * Allowed: 5-110.
@@ -634,7 +634,7 @@ export interface MeshServiceEnvoyTracing {
    * Allowed: one of `xray`, `datadog`, `jaeger`.
    * Update: No interruption.
    */
-  readonly provider: 'xray' | 'datadog' | 'jaeger';
+  readonly provider: string;
   /**
    * xray: sampling rate 0-1.
    * Allowed: 0-1.

@@ -25,14 +25,16 @@ export { camel } from '../../lambda/contract/case';
 const interfaceName = (s: StructType<Fields>): string =>
   s.name === 'MeshServiceProperties' ? 'MeshServiceProperties' : `MeshService${s.name}`;
 
+/**
+ * The TypeScript type of a contract type, in the subset jsii translates to Python, Java, .NET and Go: mutable
+ * arrays (`T[]`, not `readonly T[]`), string-keyed maps, and plain `string` for an enumeration (jsii has no string
+ * literal types; the allowed values are in the JSDoc, and the construct checks them at synth time).
+ */
 function tsType(type: Type<unknown>): string {
   if (type instanceof StructType) return interfaceName(type as StructType<Fields>);
-  if (type instanceof ListType) {
-    const inner = tsType(type.item);
-    return inner.includes('|') ? `ReadonlyArray<${inner}>` : `readonly ${inner}[]`;
-  }
-  if (type instanceof MapType) return `Readonly<Record<string, ${tsType(type.value)}>>`;
-  if (type instanceof EnumType) return type.values.map((v: string) => `'${v}'`).join(' | ');
+  if (type instanceof ListType) return `${tsType(type.item)}[]`;
+  if (type instanceof MapType) return `{ [key: string]: ${tsType(type.value)} }`;
+  if (type instanceof EnumType) return 'string';
   if (type instanceof NumberType) return 'number';
   if (type instanceof BooleanType) return 'boolean';
   if (type instanceof StringType) return 'string';

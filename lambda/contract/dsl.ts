@@ -514,7 +514,8 @@ export class StructType<F extends Fields> extends Type<StructOutput<F>> {
     return this.name;
   }
   jsonSchema(): JsonSchema {
-    return { $ref: `#/$defs/${this.name}` };
+    // An object-valued property may be an intrinsic function too (`!If [Cond, {...}, !Ref AWS::NoValue]`).
+    return orIntrinsic({ $ref: `#/$defs/${this.name}` });
   }
   /** The object's own JSON Schema (referenced from `$defs`). */
   definition(): JsonSchema {
@@ -541,7 +542,8 @@ export class StructType<F extends Fields> extends Type<StructOutput<F>> {
   }
 }
 
-const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
+/** A rule may report on the object itself with the key ''. */
+const join = (path: string, key: string): string => (path && key ? `${path}.${key}` : path || key);
 
 /** Every StructType reachable from a type, outermost first, each once. */
 export function structsOf(type: Type<unknown>, seen = new Set<StructType<Fields>>()): StructType<Fields>[] {
