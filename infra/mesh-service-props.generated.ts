@@ -19,11 +19,19 @@ export interface MeshServiceProperties {
    */
   readonly meshOwner?: string;
   /**
-   * Service name: the virtual node name (single version), the virtual router name and the Cloud Map service name.
+   * Service name: the virtual router name, the Cloud Map service name and the default virtual node name.
    * Allowed: 1-63 characters; a name of 1-63 letters, digits, hyphens and underscores, not starting or ending with a hyphen.
    * Update: Replacement.
    */
   readonly serviceName: string;
+  /**
+   * The service's own virtual node: the node of a service without Versions, and with Versions the node the version with KeepServiceNode keeps. Set it to keep a node whose name differs from the Cloud Map service name (as AWS's App Mesh examples name them, e.g. `colorteller-white-vn`).
+   * A new name creates the virtual node under it and deletes the old one (tasks running with the old name lose their node; docs/versions.md). With Versions, only together with a version that has KeepServiceNode.
+   * Allowed: 1-255 characters; a name of 1-255 letters, digits, periods, hyphens and underscores.
+   * @default <ServiceName>
+   * Update: No interruption.
+   */
+  readonly virtualNodeName?: string;
   /**
    * Name of the virtual service other services call (their Backends).
    * A new name creates the virtual service under it, repoints the gateway route and then deletes the old one.
@@ -51,6 +59,20 @@ export interface MeshServiceProperties {
    */
   readonly dnsHostname?: string;
   /**
+   * DNS discovery: LOADBALANCER sends traffic to the address the hostname resolves to (a load balancer); ENDPOINTS to every address it resolves to (each task), which outlier detection needs to eject single tasks.
+   * Allowed: one of `LOADBALANCER`, `ENDPOINTS`.
+   * @default App Mesh's default (LOADBALANCER)
+   * Update: No interruption.
+   */
+  readonly dnsResponseType?: string;
+  /**
+   * Which addresses of the service's tasks Envoy uses (Cloud Map or DNS discovery), for dual-stack tasks.
+   * Allowed: one of `IPv6_PREFERRED`, `IPv4_PREFERRED`, `IPv4_ONLY`, `IPv6_ONLY`.
+   * @default the mesh's IP preference
+   * Update: No interruption.
+   */
+  readonly ipPreference?: string;
+  /**
    * Port the application listens on (the listener and AppPorts).
    * Allowed: 1-65535.
    * Update: No interruption.
@@ -69,6 +91,27 @@ export interface MeshServiceProperties {
    */
   readonly healthCheck?: MeshServiceHealthCheck;
   /**
+   * TLS of the listener (mutual TLS with Validation). ACM certificates and AWS Private CA trust are fetched by Envoy at run time with the task role, never by the provider; files and SDS sockets must be in the Envoy container (Envoy.MountPoints).
+   * Mode DISABLED keeps the configuration without TLS. To move running clients to TLS: PERMISSIVE first, then the clients' BackendDefaults/BackendPolicies, then STRICT.
+   * Update: No interruption.
+   */
+  readonly tls?: MeshServiceListenerTls;
+  /**
+   * Listener timeouts, of the listener protocol (tcp: IdleMillis only).
+   * Update: No interruption.
+   */
+  readonly listenerTimeout?: MeshServiceListenerTimeout;
+  /**
+   * Outlier detection of the listener (with Cloud Map discovery, or DNS with DnsResponseType ENDPOINTS).
+   * Update: No interruption.
+   */
+  readonly outlierDetection?: MeshServiceOutlierDetection;
+  /**
+   * Connection pool (circuit breaking) of the listener.
+   * Update: No interruption.
+   */
+  readonly connectionPool?: MeshServiceConnectionPool;
+  /**
    * Virtual service names this service calls.
    * Allowed: 0-50 items; each 1-255 characters; a name of 1-255 letters, digits, periods, hyphens and underscores; unique backends.
    * @default []
@@ -76,12 +119,29 @@ export interface MeshServiceProperties {
    */
   readonly backends?: string[];
   /**
+   * Client policy of every backend (TLS origination).
+   * Update: No interruption.
+   */
+  readonly backendDefaults?: MeshServiceBackendDefaults;
+  /**
+   * Client policies of single backends, over BackendDefaults.
+   * Allowed: 1-50 items; unique backends.
+   * Update: No interruption.
+   */
+  readonly backendPolicies?: MeshServiceBackendPolicy[];
+  /**
    * Envoy access log file; an empty string turns access logging off.
    * Allowed: 0-255 characters; an absolute file path, or "" to turn access logs off.
    * @default "/dev/stdout"
    * Update: No interruption.
    */
   readonly accessLogPath?: string;
+  /**
+   * Format of the access log lines.
+   * @default Envoy's default text format
+   * Update: No interruption.
+   */
+  readonly accessLogFormat?: MeshServiceAccessLogFormat;
   /**
    * Routes of a virtual router in front of the versions; weighted targets make canaries.
    * Allowed: 1-50 items; unique route names.
@@ -195,6 +255,324 @@ export interface MeshServiceHealthCheck {
 }
 
 /**
+ * TLS of the virtual node listener: Envoy terminates TLS for the application.
+ */
+export interface MeshServiceListenerTls {
+  /**
+   * STRICT accepts TLS only; PERMISSIVE accepts TLS and plain text (for a migration); DISABLED accepts plain text only.
+   * Allowed: one of `STRICT`, `PERMISSIVE`, `DISABLED`.
+   * Update: No interruption.
+   */
+  readonly mode: string;
+  /**
+   * The listener's certificate.
+   * Update: No interruption.
+   */
+  readonly certificate: MeshServiceListenerTlsCertificate;
+  /**
+   * Mutual TLS: validate client certificates.
+   * Update: No interruption.
+   */
+  readonly validation?: MeshServiceListenerTlsValidation;
+}
+
+/**
+ * The listener's certificate: ACM, files in the Envoy container, or SDS (exactly one).
+ */
+export interface MeshServiceListenerTlsCertificate {
+  /**
+   * ACM: a private certificate issued by AWS Private CA. Envoy fetches it at run time with the task role (proxy authorization): the task role needs `acm:ExportCertificate` on it; the provider never reads it.
+   * Allowed: 1-2048 characters; an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>).
+   * Update: No interruption.
+   */
+  readonly acmCertificateArn?: string;
+  /**
+   * File: the certificate chain, a path in the Envoy container (with PrivateKey).
+   * Allowed: 1-255 characters; an absolute path without spaces.
+   * Update: No interruption.
+   */
+  readonly certificateChain?: string;
+  /**
+   * File: the private key, a path in the Envoy container (with CertificateChain).
+   * Allowed: 1-255 characters; an absolute path without spaces.
+   * Update: No interruption.
+   */
+  readonly privateKey?: string;
+  /**
+   * SDS: the name of the secret the SDS agent serves (needs Envoy.SdsSocketPath).
+   * Allowed: 1-255 characters.
+   * Update: No interruption.
+   */
+  readonly sdsSecretName?: string;
+}
+
+/**
+ * Mutual TLS: the listener asks clients for a certificate and validates it.
+ */
+export interface MeshServiceListenerTlsValidation {
+  /**
+   * The trusted CAs.
+   * Update: No interruption.
+   */
+  readonly trust: MeshServiceListenerTlsTrust;
+  /**
+   * Subject alternative names the peer's certificate must carry (one of them, exactly). Without them a client checks the backend's service discovery name, and a listener checks no name.
+   * Allowed: 1-25 items; each 1-254 characters; unique names.
+   * Update: No interruption.
+   */
+  readonly subjectAlternativeNames?: string[];
+}
+
+/**
+ * What the listener trusts to validate client certificates: a file or SDS (App Mesh takes no AWS Private CA trust on a listener).
+ */
+export interface MeshServiceListenerTlsTrust {
+  /**
+   * File: the trusted CA bundle, a path in the Envoy container.
+   * Allowed: 1-255 characters; an absolute path without spaces.
+   * Update: No interruption.
+   */
+  readonly certificateChain?: string;
+  /**
+   * SDS: the name of the trust bundle the SDS agent serves (needs Envoy.SdsSocketPath).
+   * Allowed: 1-255 characters.
+   * Update: No interruption.
+   */
+  readonly sdsSecretName?: string;
+}
+
+/**
+ * Timeouts of the virtual node listener (the receiving side). A route timeout above Envoy's 15-second default fully applies only with a listener timeout at least as long on the nodes it targets.
+ */
+export interface MeshServiceListenerTimeout {
+  /**
+   * http/http2/grpc: per-request timeout in milliseconds (0 disables it).
+   * Allowed: 0-∞.
+   * @default Envoy's 15 seconds
+   * Update: No interruption.
+   */
+  readonly perRequestMillis?: number;
+  /**
+   * Idle timeout in milliseconds (0 disables it).
+   * Allowed: 0-∞.
+   * Update: No interruption.
+   */
+  readonly idleMillis?: number;
+}
+
+/**
+ * Outlier detection of the listener: clients' Envoys eject tasks that keep failing.
+ */
+export interface MeshServiceOutlierDetection {
+  /**
+   * Consecutive server errors (5xx) that eject a task.
+   * Allowed: 1-∞.
+   * Update: No interruption.
+   */
+  readonly maxServerErrors: number;
+  /**
+   * Time between ejection sweeps, in milliseconds.
+   * Allowed: 1-∞.
+   * Update: No interruption.
+   */
+  readonly intervalMillis: number;
+  /**
+   * Base time a task stays ejected, in milliseconds (multiplied by the times it was ejected).
+   * Allowed: 1-∞.
+   * Update: No interruption.
+   */
+  readonly baseEjectionDurationMillis: number;
+  /**
+   * At most this percentage of the tasks is ejected (at least one whatever the value).
+   * Allowed: 0-100.
+   * Update: No interruption.
+   */
+  readonly maxEjectionPercent: number;
+}
+
+/**
+ * Connection pool (circuit breaking) of the listener, of the listener protocol: http takes MaxConnections (required) and MaxPendingRequests, http2 and grpc MaxRequests, tcp MaxConnections.
+ */
+export interface MeshServiceConnectionPool {
+  /**
+   * http and tcp: the most connections to all tasks of the service at once.
+   * Allowed: 1-∞.
+   * Update: No interruption.
+   */
+  readonly maxConnections?: number;
+  /**
+   * http: requests queued beyond MaxConnections.
+   * Allowed: 1-∞.
+   * Update: No interruption.
+   */
+  readonly maxPendingRequests?: number;
+  /**
+   * http2 and grpc: the most requests in flight at once.
+   * Allowed: 1-∞.
+   * Update: No interruption.
+   */
+  readonly maxRequests?: number;
+}
+
+/**
+ * Defaults for every backend of the virtual node (App Mesh `backendDefaults`).
+ */
+export interface MeshServiceBackendDefaults {
+  /**
+   * The client TLS policy of every backend without its own in BackendPolicies.
+   * Update: No interruption.
+   */
+  readonly clientTls?: MeshServiceClientTls;
+}
+
+/**
+ * Client TLS policy: how Envoy connects to backends over TLS.
+ */
+export interface MeshServiceClientTls {
+  /**
+   * Envoy originates TLS to the backend (false: the policy is kept but not applied).
+   * @default true
+   * Update: No interruption.
+   */
+  readonly enforce?: boolean;
+  /**
+   * Backend ports the policy applies to.
+   * Allowed: 1-20 items; each 1-65535; unique ports.
+   * @default every port
+   * Update: No interruption.
+   */
+  readonly ports?: number[];
+  /**
+   * Mutual TLS: the certificate Envoy presents when the backend asks for one.
+   * Update: No interruption.
+   */
+  readonly certificate?: MeshServiceClientTlsCertificate;
+  /**
+   * How Envoy validates the backend's certificate.
+   * Update: No interruption.
+   */
+  readonly validation: MeshServiceTlsValidation;
+}
+
+/**
+ * The client certificate Envoy presents to a backend that validates it (mutual TLS): files or SDS (App Mesh takes no ACM certificate here).
+ */
+export interface MeshServiceClientTlsCertificate {
+  /**
+   * File: the certificate chain, a path in the Envoy container (with PrivateKey).
+   * Allowed: 1-255 characters; an absolute path without spaces.
+   * Update: No interruption.
+   */
+  readonly certificateChain?: string;
+  /**
+   * File: the private key, a path in the Envoy container (with CertificateChain).
+   * Allowed: 1-255 characters; an absolute path without spaces.
+   * Update: No interruption.
+   */
+  readonly privateKey?: string;
+  /**
+   * SDS: the name of the secret the SDS agent serves (needs Envoy.SdsSocketPath).
+   * Allowed: 1-255 characters.
+   * Update: No interruption.
+   */
+  readonly sdsSecretName?: string;
+}
+
+/**
+ * How Envoy validates a backend's certificate.
+ */
+export interface MeshServiceTlsValidation {
+  /**
+   * The trusted CAs.
+   * Update: No interruption.
+   */
+  readonly trust: MeshServiceTlsTrust;
+  /**
+   * Subject alternative names the peer's certificate must carry (one of them, exactly). Without them a client checks the backend's service discovery name, and a listener checks no name.
+   * Allowed: 1-25 items; each 1-254 characters; unique names.
+   * Update: No interruption.
+   */
+  readonly subjectAlternativeNames?: string[];
+}
+
+/**
+ * What Envoy trusts to validate a backend's certificate: AWS Private CA, a file or SDS (exactly one).
+ */
+export interface MeshServiceTlsTrust {
+  /**
+   * AWS Private CA: the certificate authorities whose certificates Envoy trusts. Envoy fetches them at run time with the task role, which needs `acm-pca:GetCertificateAuthorityCertificate` on them; the provider never reads them.
+   * Allowed: 1-3 items; each 1-2048 characters; an AWS Private CA ARN (arn:aws:acm-pca:<region>:<account>:certificate-authority/<id>); unique certificate authoritys.
+   * Update: No interruption.
+   */
+  readonly acmCertificateAuthorityArns?: string[];
+  /**
+   * File: the trusted CA bundle, a path in the Envoy container.
+   * Allowed: 1-255 characters; an absolute path without spaces.
+   * Update: No interruption.
+   */
+  readonly certificateChain?: string;
+  /**
+   * SDS: the name of the trust bundle the SDS agent serves (needs Envoy.SdsSocketPath).
+   * Allowed: 1-255 characters.
+   * Update: No interruption.
+   */
+  readonly sdsSecretName?: string;
+}
+
+/**
+ * A backend's own client policy (App Mesh `backends[].virtualService.clientPolicy`).
+ */
+export interface MeshServiceBackendPolicy {
+  /**
+   * One of `Backends`.
+   * Allowed: 1-255 characters; a name of 1-255 letters, digits, periods, hyphens and underscores.
+   * Update: No interruption.
+   */
+  readonly virtualServiceName: string;
+  /**
+   * The client TLS policy for this backend.
+   * Update: No interruption.
+   */
+  readonly clientTls: MeshServiceClientTls;
+}
+
+/**
+ * Format of the access log lines (App Mesh `logging.accessLog.file.format`). Give Text or Json.
+ */
+export interface MeshServiceAccessLogFormat {
+  /**
+   * A text line with Envoy command operators, e.g. `[%START_TIME%] %REQ(:METHOD)% %RESPONSE_CODE%\n`.
+   * Allowed: 1-1000 characters.
+   * Update: No interruption.
+   */
+  readonly text?: string;
+  /**
+   * A JSON object per line, its fields in this order.
+   * Allowed: 1-50 items; unique keys.
+   * Update: No interruption.
+   */
+  readonly json?: MeshServiceAccessLogJsonField[];
+}
+
+/**
+ * One field of a JSON access log line.
+ */
+export interface MeshServiceAccessLogJsonField {
+  /**
+   * JSON key.
+   * Allowed: 1-100 characters.
+   * Update: No interruption.
+   */
+  readonly key: string;
+  /**
+   * Envoy command operator(s), e.g. `%RESPONSE_CODE%`.
+   * Allowed: 1-100 characters.
+   * Update: No interruption.
+   */
+  readonly value: string;
+}
+
+/**
  * A route of the virtual router. Routes are matched by Name on update.
  */
 export interface MeshServiceRoute {
@@ -236,7 +614,7 @@ export interface MeshServiceRoute {
 }
 
 /**
- * Which requests a route takes. tcp routes take all traffic and have no match.
+ * Which requests a route takes. Give at most one of Prefix, Path, PathRegex. tcp routes take all traffic and match only a Port.
  */
 export interface MeshServiceRouteMatch {
   /**
@@ -253,17 +631,35 @@ export interface MeshServiceRouteMatch {
    */
   readonly path?: string;
   /**
+   * http/http2: requests whose path matches this regular expression (App Mesh `path.regex`).
+   * Allowed: 1-255 characters.
+   * Update: No interruption.
+   */
+  readonly pathRegex?: string;
+  /**
    * http/http2: HTTP method.
    * Allowed: one of `GET`, `HEAD`, `POST`, `PUT`, `DELETE`, `CONNECT`, `OPTIONS`, `TRACE`, `PATCH`.
    * Update: No interruption.
    */
   readonly method?: string;
   /**
+   * http/http2: the request scheme.
+   * Allowed: one of `http`, `https`.
+   * Update: No interruption.
+   */
+  readonly scheme?: string;
+  /**
    * http/http2: header conditions (all must match).
    * Allowed: 1-10 items.
    * Update: No interruption.
    */
   readonly headers?: MeshServiceHeaderMatch[];
+  /**
+   * http/http2: query parameter conditions (all must match).
+   * Allowed: 1-10 items.
+   * Update: No interruption.
+   */
+  readonly queryParameters?: MeshServiceQueryParameterMatch[];
   /**
    * grpc: fully qualified gRPC service name.
    * Allowed: 1-255 characters.
@@ -276,10 +672,22 @@ export interface MeshServiceRouteMatch {
    * Update: No interruption.
    */
   readonly methodName?: string;
+  /**
+   * grpc: metadata conditions (all must match).
+   * Allowed: 1-10 items.
+   * Update: No interruption.
+   */
+  readonly metadata?: MeshServiceHeaderMatch[];
+  /**
+   * The listener port the route takes requests on (App Mesh `match.port`); the router's only listener is `Port`, so it must equal `Port`.
+   * Allowed: 1-65535.
+   * Update: No interruption.
+   */
+  readonly port?: number;
 }
 
 /**
- * A header condition. Give at most one of Exact, Prefix, Suffix, Regex (none: the header is present).
+ * A header (or, on grpc, metadata) condition. Give at most one of Exact, Prefix, Suffix, Regex, Range (none: the header is present).
  */
 export interface MeshServiceHeaderMatch {
   /**
@@ -313,11 +721,51 @@ export interface MeshServiceHeaderMatch {
    */
   readonly regex?: string;
   /**
+   * Header value is an integer in this range (App Mesh `match.range`).
+   * Update: No interruption.
+   */
+  readonly range?: MeshServiceMatchRange;
+  /**
    * Match requests that do NOT match.
    * @default false
    * Update: No interruption.
    */
   readonly invert?: boolean;
+}
+
+/**
+ * An integer range `[Start, End)` a header value must fall in.
+ */
+export interface MeshServiceMatchRange {
+  /**
+   * First value of the range (inclusive).
+   * Update: No interruption.
+   */
+  readonly start: number;
+  /**
+   * End of the range (exclusive).
+   * Update: No interruption.
+   */
+  readonly end: number;
+}
+
+/**
+ * A query parameter condition of an http/http2 route or gateway route.
+ */
+export interface MeshServiceQueryParameterMatch {
+  /**
+   * Query parameter name.
+   * Allowed: 1-255 characters.
+   * Update: No interruption.
+   */
+  readonly name: string;
+  /**
+   * The parameter equals this value.
+   * Allowed: 1-255 characters.
+   * @default the parameter is present, whatever its value
+   * Update: No interruption.
+   */
+  readonly exact?: string;
 }
 
 /**
@@ -337,6 +785,12 @@ export interface MeshServiceRouteTarget {
    * Update: No interruption.
    */
   readonly weight?: number;
+  /**
+   * The target virtual node's listener port (App Mesh `weightedTargets[].port`); every node of the service listens on `Port` only, so it must equal `Port`.
+   * Allowed: 1-65535.
+   * Update: No interruption.
+   */
+  readonly port?: number;
 }
 
 /**
@@ -417,11 +871,19 @@ export interface MeshServiceVersion {
   readonly weight?: number;
   /**
    * This version's virtual node name.
+   * A new name creates the new virtual node and deletes the old one: tasks running with the old name lose their node (docs/versions.md).
    * Allowed: 1-255 characters; a name of 1-255 letters, digits, periods, hyphens and underscores.
-   * @default <ServiceName>-<Name>
+   * @default <ServiceName>-<Name>; with KeepServiceNode, the service's own node (VirtualNodeName, default <ServiceName>)
    * Update: No interruption.
    */
   readonly virtualNodeName?: string;
+  /**
+   * This version keeps the service's own virtual node — the one a service without Versions has (`VirtualNodeName`, default `<ServiceName>`) — with its running tasks and its patched task definition revision (unchanged when TaskDefinition and Envoy are). The top-level `VirtualNodeName`, `VirtualNodeArn` and `TaskDefinitionArn` attributes keep resolving, to this version. At most one version.
+   * Turning a service without Versions into Versions needs it on the version that runs the current tasks (or that version's VirtualNodeName set to the node name): otherwise the update is refused before any change, since it would delete the node the running tasks use. Step by step: docs/versions.md.
+   * @default false
+   * Update: No interruption.
+   */
+  readonly keepServiceNode?: boolean;
   /**
    * Cloud Map instance attributes that select only this version's tasks.
    * Allowed: at most 10 entries; keys 1-255 characters; printable ASCII without spaces; values 1-1024 characters.
@@ -455,18 +917,30 @@ export interface MeshServiceGateway {
    */
   readonly routeName?: string;
   /**
-   * Requests whose path starts with this prefix.
+   * http/http2: requests whose path starts with this prefix.
    * Allowed: 1-255 characters; a path starting with "/".
-   * @default / when Path is not given
+   * @default / when neither Path nor PathRegex is given (http/http2)
    * Update: No interruption.
    */
   readonly prefix?: string;
   /**
-   * Requests whose path is exactly this.
+   * http/http2: requests whose path is exactly this.
    * Allowed: 1-255 characters; a path starting with "/".
    * Update: No interruption.
    */
   readonly path?: string;
+  /**
+   * http/http2: requests whose path matches this regular expression.
+   * Allowed: 1-255 characters.
+   * Update: No interruption.
+   */
+  readonly pathRegex?: string;
+  /**
+   * http/http2: HTTP method.
+   * Allowed: one of `GET`, `HEAD`, `POST`, `PUT`, `DELETE`, `CONNECT`, `OPTIONS`, `TRACE`, `PATCH`.
+   * Update: No interruption.
+   */
+  readonly method?: string;
   /**
    * Requests for exactly this host.
    * Allowed: 1-253 characters; a DNS name such as service.local.
@@ -474,11 +948,47 @@ export interface MeshServiceGateway {
    */
   readonly hostname?: string;
   /**
-   * Header conditions (all must match).
+   * Requests for a host name ending with this (App Mesh `hostname.suffix`).
+   * Allowed: 1-253 characters; the end of a host name, such as .example.com.
+   * Update: No interruption.
+   */
+  readonly hostnameSuffix?: string;
+  /**
+   * http/http2: header conditions (all must match).
    * Allowed: 1-10 items.
    * Update: No interruption.
    */
   readonly headers?: MeshServiceHeaderMatch[];
+  /**
+   * http/http2: query parameter conditions (all must match).
+   * Allowed: 1-10 items.
+   * Update: No interruption.
+   */
+  readonly queryParameters?: MeshServiceQueryParameterMatch[];
+  /**
+   * grpc: requests for this fully qualified gRPC service name.
+   * Allowed: 1-255 characters.
+   * Update: No interruption.
+   */
+  readonly serviceName?: string;
+  /**
+   * grpc: metadata conditions (all must match).
+   * Allowed: 1-10 items.
+   * Update: No interruption.
+   */
+  readonly metadata?: MeshServiceHeaderMatch[];
+  /**
+   * The virtual gateway listener port the route takes requests on (App Mesh `match.port`); required by App Mesh when the gateway has several listeners, and checked by App Mesh against the gateway's listeners.
+   * Allowed: 1-65535.
+   * Update: No interruption.
+   */
+  readonly port?: number;
+  /**
+   * The port of the virtual service provider the requests go to (App Mesh `action.target.port`); the provider listens on `Port` only, so it must equal `Port`.
+   * Allowed: 1-65535.
+   * Update: No interruption.
+   */
+  readonly targetPort?: number;
   /**
    * Gateway route priority; 0 is the highest.
    * Allowed: 0-1000.
@@ -486,18 +996,18 @@ export interface MeshServiceGateway {
    */
   readonly priority?: number;
   /**
-   * Prefix and hostname rewriting.
+   * Prefix, path and hostname rewriting.
    * Update: No interruption.
    */
   readonly rewrite?: MeshServiceGatewayRewrite;
 }
 
 /**
- * How the gateway rewrites a matched request. Give Prefix or DefaultPrefix, not both.
+ * How the gateway rewrites a matched request. Give at most one of Prefix, DefaultPrefix, Path; grpc gateway routes rewrite the hostname only.
  */
 export interface MeshServiceGatewayRewrite {
   /**
-   * Replace the matched prefix with this one.
+   * Replace the matched prefix with this one (needs a Prefix match).
    * Allowed: 1-255 characters; a path that starts and ends with "/".
    * Update: No interruption.
    */
@@ -508,6 +1018,12 @@ export interface MeshServiceGatewayRewrite {
    * Update: No interruption.
    */
   readonly defaultPrefix?: string;
+  /**
+   * Replace the whole path with this one (App Mesh `rewrite.path.exact`; needs a Path match).
+   * Allowed: 1-255 characters; a path starting with "/".
+   * Update: No interruption.
+   */
+  readonly path?: string;
   /**
    * ENABLED rewrites the host header to the virtual service's name.
    * Allowed: one of `ENABLED`, `DISABLED`.
@@ -603,6 +1119,18 @@ export interface MeshServiceEnvoy {
    * Update: No interruption.
    */
   readonly nofile?: number;
+  /**
+   * APPMESH_SDS_SOCKET_PATH: the Unix socket of the Secret Discovery Service agent (e.g. SPIRE) in the Envoy container, where Envoy fetches the certificates and trust named by `SdsSecretName` (Envoy image 1.15.1.0 or later). Required when a TLS property names an SDS secret; mount the socket with MountPoints.
+   * Allowed: 1-255 characters; an absolute path without spaces.
+   * Update: No interruption.
+   */
+  readonly sdsSocketPath?: string;
+  /**
+   * Volumes of the task definition mounted into the Envoy container: where TLS certificate files (`CertificateChain`, `PrivateKey`) or the SDS agent's socket come from.
+   * Allowed: 1-10 items.
+   * Update: No interruption.
+   */
+  readonly mountPoints?: MeshServiceEnvoyMountPoint[];
 }
 
 /**
@@ -659,6 +1187,30 @@ export interface MeshServiceEnvoyTracing {
    * Update: No interruption.
    */
   readonly port?: number;
+}
+
+/**
+ * A volume mounted into the Envoy container.
+ */
+export interface MeshServiceEnvoyMountPoint {
+  /**
+   * A volume of the patched task definition (its `Volumes[].Name`).
+   * Allowed: 1-255 characters.
+   * Update: No interruption.
+   */
+  readonly sourceVolume: string;
+  /**
+   * Where the volume appears in the Envoy container.
+   * Allowed: 1-255 characters; an absolute path without spaces.
+   * Update: No interruption.
+   */
+  readonly containerPath: string;
+  /**
+   * Mount read-only.
+   * @default true
+   * Update: No interruption.
+   */
+  readonly readOnly?: boolean;
 }
 
 /**

@@ -5,6 +5,7 @@
 import { parseWith } from './contract/dsl';
 import {
   type Backend,
+  type ClientTlsProps,
   DEFAULT_ENVOY_VERSION,
   type EnvoyProps,
   type HeaderMatchProps,
@@ -36,14 +37,22 @@ export interface ServiceConnectModel {
   readonly warnings: readonly Finding[];
 }
 
+export type IpPreference = 'IPv6_PREFERRED' | 'IPv4_PREFERRED' | 'IPv4_ONLY' | 'IPv6_ONLY';
+
 export type Discovery =
   | {
       readonly kind: 'cloudMap';
       readonly namespace: string;
       readonly serviceName: string;
       readonly attributes: Readonly<Record<string, string>>;
+      readonly ipPreference?: IpPreference;
     }
-  | { readonly kind: 'dns'; readonly hostname: string };
+  | {
+      readonly kind: 'dns';
+      readonly hostname: string;
+      readonly responseType?: 'LOADBALANCER' | 'ENDPOINTS';
+      readonly ipPreference?: IpPreference;
+    };
 
 export interface VersionModel {
   /** Undefined for the implicit version of a single-version service. */
@@ -51,12 +60,68 @@ export interface VersionModel {
   readonly nodeName: string;
   readonly taskDefinition?: TaskDefinitionRef;
   readonly discovery: Discovery;
+  /**
+   * The service's own node (a service without Versions, its only version, or the version that keeps the node):
+   * its attributes are also the top-level VirtualNodeName, VirtualNodeArn and TaskDefinitionArn.
+   */
+  readonly primary: boolean;
+}
+
+/** Where a certificate or trust bundle comes from. */
+export type CertificateSource =
+  | { readonly kind: 'acm'; readonly certificateArn: string }
+  | { readonly kind: 'file'; readonly certificateChain: string; readonly privateKey: string }
+  | { readonly kind: 'sds'; readonly secretName: string };
+export type TrustSource =
+  | { readonly kind: 'acm'; readonly certificateAuthorityArns: readonly string[] }
+  | { readonly kind: 'file'; readonly certificateChain: string }
+  | { readonly kind: 'sds'; readonly secretName: string };
+
+export interface TlsValidationModel {
+  readonly trust: TrustSource;
+  readonly subjectAlternativeNames: readonly string[];
+}
+
+export interface ListenerTlsModel {
+  readonly mode: 'STRICT' | 'PERMISSIVE' | 'DISABLED';
+  readonly certificate: CertificateSource;
+  readonly validation?: TlsValidationModel;
+}
+
+export interface ClientTlsModel {
+  readonly enforce: boolean;
+  readonly ports: readonly number[];
+  readonly certificate?: CertificateSource;
+  readonly validation: TlsValidationModel;
+}
+
+export interface ListenerModel {
+  readonly tls?: ListenerTlsModel;
+  readonly timeout?: { readonly perRequestMillis?: number; readonly idleMillis?: number };
+  readonly outlierDetection?: {
+    readonly maxServerErrors: number;
+    readonly intervalMillis: number;
+    readonly baseEjectionDurationMillis: number;
+    readonly maxEjectionPercent: number;
+  };
+  readonly connectionPool?: {
+    readonly maxConnections?: number;
+    readonly maxPendingRequests?: number;
+    readonly maxRequests?: number;
+  };
 }
 
 export interface HeaderMatchModel {
   readonly name: string;
-  readonly match?: { readonly kind: 'exact' | 'prefix' | 'suffix' | 'regex'; readonly value: string };
+  readonly match?:
+    | { readonly kind: 'exact' | 'prefix' | 'suffix' | 'regex'; readonly value: string }
+    | { readonly kind: 'range'; readonly start: number; readonly end: number };
   readonly invert: boolean;
+}
+
+export interface QueryParameterModel {
+  readonly name: string;
+  readonly exact?: string;
 }
 
 export interface RouteModel {
@@ -64,12 +129,17 @@ export interface RouteModel {
   readonly match: {
     readonly prefix?: string;
     readonly path?: string;
+    readonly pathRegex?: string;
     readonly method?: string;
+    readonly scheme?: 'http' | 'https';
     readonly headers: readonly HeaderMatchModel[];
+    readonly queryParameters: readonly QueryParameterModel[];
     readonly grpcServiceName?: string;
     readonly grpcMethodName?: string;
+    readonly metadata: readonly HeaderMatchModel[];
+    readonly port?: number;
   };
-  readonly targets: readonly { readonly nodeName: string; readonly weight: number }[];
+  readonly targets: readonly { readonly nodeName: string; readonly weight: number; readonly port?: number }[];
   readonly priority?: number;
   readonly retry?: {
     readonly maxRetries: number;
@@ -86,12 +156,21 @@ export interface GatewayModel {
   readonly routeName: string;
   readonly prefix?: string;
   readonly path?: string;
+  readonly pathRegex?: string;
+  readonly method?: string;
   readonly hostname?: string;
+  readonly hostnameSuffix?: string;
   readonly headers: readonly HeaderMatchModel[];
+  readonly queryParameters: readonly QueryParameterModel[];
+  readonly grpcServiceName?: string;
+  readonly metadata: readonly HeaderMatchModel[];
+  readonly port?: number;
+  readonly targetPort?: number;
   readonly priority?: number;
   readonly rewrite?: {
     readonly prefix?: string;
     readonly defaultPrefix?: 'ENABLED' | 'DISABLED';
+    readonly path?: string;
     readonly hostname?: 'ENABLED' | 'DISABLED';
   };
 }
@@ -112,6 +191,13 @@ export interface EnvoyModel {
   readonly egressIgnoredPorts: readonly number[];
   readonly drainTimeSeconds: number;
   readonly nofile: number;
+  /** Present only when given: the patch's input digest must not change for services that do not use them. */
+  readonly sdsSocketPath?: string;
+  readonly mountPoints?: readonly {
+    readonly sourceVolume: string;
+    readonly containerPath: string;
+    readonly readOnly: boolean;
+  }[];
 }
 
 export interface ServiceModel {
@@ -135,9 +221,17 @@ export interface ServiceModel {
     readonly healthyThreshold: number;
     readonly unhealthyThreshold: number;
   };
+  /** TLS, timeouts, outlier detection and connection pool of the virtual node listener. */
+  readonly listener: ListenerModel;
   readonly backends: readonly string[];
+  /** Client policy of every backend, and of single backends (by virtual service name). */
+  readonly backendDefaults?: { readonly tls?: ClientTlsModel };
+  readonly backendPolicies: readonly { readonly virtualServiceName: string; readonly tls: ClientTlsModel }[];
   /** Undefined when access logging is off. */
   readonly accessLogPath?: string;
+  readonly accessLogFormat?:
+    | { readonly kind: 'text'; readonly text: string }
+    | { readonly kind: 'json'; readonly fields: readonly { readonly key: string; readonly value: string }[] };
   readonly versions: readonly VersionModel[];
   /** Present when requests reach the versions through a virtual router. */
   readonly router?: { readonly name: string; readonly routes: readonly RouteModel[] };
@@ -241,8 +335,30 @@ export function buildModel(p: MeshServiceProps): ServiceModel {
           },
         }
       : {}),
+    listener: buildListener(p),
     backends: [...p.Backends],
+    ...(p.BackendDefaults
+      ? {
+          backendDefaults: p.BackendDefaults.ClientTls
+            ? { tls: clientTlsModel(p.BackendDefaults.ClientTls) }
+            : {},
+        }
+      : {}),
+    backendPolicies: (p.BackendPolicies ?? []).map((b) => ({
+      virtualServiceName: b.VirtualServiceName,
+      tls: clientTlsModel(b.ClientTls),
+    })),
     ...(p.AccessLogPath !== '' ? { accessLogPath: p.AccessLogPath } : {}),
+    ...(p.AccessLogPath !== '' && p.AccessLogFormat
+      ? {
+          accessLogFormat: p.AccessLogFormat.Json
+            ? {
+                kind: 'json' as const,
+                fields: p.AccessLogFormat.Json.map((f) => ({ key: f.Key, value: f.Value })),
+              }
+            : { kind: 'text' as const, text: p.AccessLogFormat.Text! },
+        }
+      : {}),
     versions,
     ...(needsRouter
       ? {
@@ -289,13 +405,24 @@ function defaultVirtualServiceName(p: MeshServiceProps): string {
   return p.Namespace !== undefined ? `${p.ServiceName}.${p.Namespace}` : p.DnsHostname!;
 }
 
+/** The service's own virtual node: a service without Versions has it, and the version that keeps it. */
+export function serviceNodeName(p: { VirtualNodeName?: string; ServiceName: string }): string {
+  return p.VirtualNodeName ?? p.ServiceName;
+}
+
 function buildVersions(p: MeshServiceProps): VersionModel[] {
+  const dnsOptions = {
+    ...(p.DnsResponseType !== undefined ? { responseType: p.DnsResponseType } : {}),
+    ...(p.IpPreference !== undefined ? { ipPreference: p.IpPreference } : {}),
+  };
+  const cloudMapOptions = p.IpPreference !== undefined ? { ipPreference: p.IpPreference } : {};
+  const serviceNode = serviceNodeName(p);
   if (!p.Versions) {
     const taskDefinition =
       p.TaskDefinition !== undefined ? parseTaskDefinitionRef(p.TaskDefinition) : undefined;
     return [
       {
-        nodeName: p.ServiceName,
+        nodeName: serviceNode,
         ...(taskDefinition ? { taskDefinition } : {}),
         discovery:
           p.Namespace !== undefined
@@ -304,8 +431,10 @@ function buildVersions(p: MeshServiceProps): VersionModel[] {
                 namespace: p.Namespace,
                 serviceName: p.ServiceName,
                 attributes: { ...p.DiscoveryAttributes },
+                ...cloudMapOptions,
               }
-            : { kind: 'dns', hostname: p.DnsHostname! },
+            : { kind: 'dns', hostname: p.DnsHostname!, ...dnsOptions },
+        primary: true,
       },
     ];
   }
@@ -325,15 +454,19 @@ function buildVersions(p: MeshServiceProps): VersionModel[] {
         namespace: p.Namespace,
         serviceName: p.ServiceName,
         attributes: { ...attributes },
+        ...cloudMapOptions,
       };
     } else {
-      discovery = { kind: 'dns', hostname: v.DnsHostname ?? p.DnsHostname! };
+      discovery = { kind: 'dns', hostname: v.DnsHostname ?? p.DnsHostname!, ...dnsOptions };
     }
+    const nodeName = v.VirtualNodeName ?? (v.KeepServiceNode ? serviceNode : `${p.ServiceName}-${v.Name}`);
     return {
       name: v.Name,
-      nodeName: v.VirtualNodeName ?? `${p.ServiceName}-${v.Name}`,
+      nodeName,
       ...(taskDefinition ? { taskDefinition } : {}),
       discovery,
+      // A single version has always given the top-level attributes; with several, the one on the service's node.
+      primary: !several || nodeName === serviceNode,
     };
   });
 }
@@ -342,14 +475,105 @@ function headerModels(headers: readonly HeaderMatchProps[] | undefined): HeaderM
   return (headers ?? []).map((h) => {
     const kinds = ['Exact', 'Prefix', 'Suffix', 'Regex'] as const;
     const kind = kinds.find((k) => h[k] !== undefined);
-    return {
-      name: h.Name,
-      ...(kind
-        ? { match: { kind: kind.toLowerCase() as 'exact' | 'prefix' | 'suffix' | 'regex', value: h[kind]! } }
-        : {}),
-      invert: h.Invert,
-    };
+    const match: HeaderMatchModel['match'] = h.Range
+      ? { kind: 'range', start: h.Range.Start, end: h.Range.End }
+      : kind
+        ? { kind: kind.toLowerCase() as 'exact' | 'prefix' | 'suffix' | 'regex', value: h[kind]! }
+        : undefined;
+    return { name: h.Name, ...(match ? { match } : {}), invert: h.Invert };
   });
+}
+
+function queryModels(
+  params: readonly { Name: string; Exact?: string | undefined }[] | undefined,
+): QueryParameterModel[] {
+  return (params ?? []).map((q) => ({ name: q.Name, ...(q.Exact !== undefined ? { exact: q.Exact } : {}) }));
+}
+
+type TrustProps = {
+  AcmCertificateAuthorityArns?: string[];
+  CertificateChain?: string;
+  SdsSecretName?: string;
+};
+type CertificateProps = {
+  AcmCertificateArn?: string;
+  CertificateChain?: string;
+  PrivateKey?: string;
+  SdsSecretName?: string;
+};
+
+/** The contract has checked that exactly one source is given. */
+function certificateSource(c: CertificateProps): CertificateSource {
+  if (c.AcmCertificateArn !== undefined) return { kind: 'acm', certificateArn: c.AcmCertificateArn };
+  if (c.SdsSecretName !== undefined) return { kind: 'sds', secretName: c.SdsSecretName };
+  return { kind: 'file', certificateChain: c.CertificateChain!, privateKey: c.PrivateKey! };
+}
+
+function trustSource(t: TrustProps): TrustSource {
+  if (t.AcmCertificateAuthorityArns !== undefined)
+    return { kind: 'acm', certificateAuthorityArns: [...t.AcmCertificateAuthorityArns] };
+  if (t.SdsSecretName !== undefined) return { kind: 'sds', secretName: t.SdsSecretName };
+  return { kind: 'file', certificateChain: t.CertificateChain! };
+}
+
+function validationModel(v: {
+  Trust: TrustProps;
+  SubjectAlternativeNames?: string[] | undefined;
+}): TlsValidationModel {
+  return { trust: trustSource(v.Trust), subjectAlternativeNames: [...(v.SubjectAlternativeNames ?? [])] };
+}
+
+function clientTlsModel(c: ClientTlsProps): ClientTlsModel {
+  return {
+    enforce: c.Enforce,
+    ports: [...(c.Ports ?? [])],
+    ...(c.Certificate ? { certificate: certificateSource(c.Certificate) } : {}),
+    validation: validationModel(c.Validation),
+  };
+}
+
+function buildListener(p: MeshServiceProps): ListenerModel {
+  const t = p.ListenerTimeout;
+  const o = p.OutlierDetection;
+  const c = p.ConnectionPool;
+  return {
+    ...(p.Tls
+      ? {
+          tls: {
+            mode: p.Tls.Mode,
+            certificate: certificateSource(p.Tls.Certificate),
+            ...(p.Tls.Validation ? { validation: validationModel(p.Tls.Validation) } : {}),
+          },
+        }
+      : {}),
+    ...(t && (t.PerRequestMillis !== undefined || t.IdleMillis !== undefined)
+      ? {
+          timeout: {
+            ...(t.PerRequestMillis !== undefined ? { perRequestMillis: t.PerRequestMillis } : {}),
+            ...(t.IdleMillis !== undefined ? { idleMillis: t.IdleMillis } : {}),
+          },
+        }
+      : {}),
+    ...(o
+      ? {
+          outlierDetection: {
+            maxServerErrors: o.MaxServerErrors,
+            intervalMillis: o.IntervalMillis,
+            baseEjectionDurationMillis: o.BaseEjectionDurationMillis,
+            maxEjectionPercent: o.MaxEjectionPercent,
+          },
+        }
+      : {}),
+    ...(c
+      ? {
+          connectionPool: {
+            ...(c.MaxConnections !== undefined ? { maxConnections: c.MaxConnections } : {}),
+            ...(c.MaxPendingRequests !== undefined ? { maxPendingRequests: c.MaxPendingRequests } : {}),
+            ...(c.MaxRequests !== undefined ? { maxRequests: c.MaxRequests } : {}),
+          },
+        }
+      : {}),
+  };
 }
 
 function buildRoute(
@@ -365,6 +589,7 @@ function buildRoute(
     ? r.Targets.map((t) => ({
         nodeName: nodeOf.get(t.Version)!,
         weight: t.Weight ?? (t.Version !== undefined ? weightOf.get(t.Version)! : 100),
+        ...(t.Port !== undefined ? { port: t.Port } : {}),
       }))
     : versions.map((v) => ({
         nodeName: v.nodeName,
@@ -373,11 +598,21 @@ function buildRoute(
   return {
     name: r.Name,
     match: {
-      ...(httpLike ? (m?.Path !== undefined ? { path: m.Path } : { prefix: m?.Prefix ?? '/' }) : {}),
+      ...(httpLike
+        ? m?.Path !== undefined
+          ? { path: m.Path }
+          : m?.PathRegex !== undefined
+            ? { pathRegex: m.PathRegex }
+            : { prefix: m?.Prefix ?? '/' }
+        : {}),
       ...(m?.Method !== undefined ? { method: m.Method } : {}),
+      ...(m?.Scheme !== undefined ? { scheme: m.Scheme } : {}),
       headers: headerModels(m?.Headers),
+      queryParameters: queryModels(m?.QueryParameters),
       ...(m?.ServiceName !== undefined ? { grpcServiceName: m.ServiceName } : {}),
       ...(m?.MethodName !== undefined ? { grpcMethodName: m.MethodName } : {}),
+      metadata: headerModels(m?.Metadata),
+      ...(m?.Port !== undefined ? { port: m.Port } : {}),
     },
     targets,
     ...(r.Priority !== undefined ? { priority: r.Priority } : {}),
@@ -411,15 +646,29 @@ function buildGateway(p: MeshServiceProps): GatewayModel {
   return {
     virtualGatewayName: g.VirtualGatewayName,
     routeName: g.RouteName ?? p.ServiceName,
-    ...(httpLike ? (g.Path !== undefined ? { path: g.Path } : { prefix: g.Prefix ?? '/' }) : {}),
+    ...(httpLike
+      ? g.Path !== undefined
+        ? { path: g.Path }
+        : g.PathRegex !== undefined
+          ? { pathRegex: g.PathRegex }
+          : { prefix: g.Prefix ?? '/' }
+      : {}),
+    ...(g.Method !== undefined ? { method: g.Method } : {}),
     ...(g.Hostname !== undefined ? { hostname: g.Hostname } : {}),
+    ...(g.HostnameSuffix !== undefined ? { hostnameSuffix: g.HostnameSuffix } : {}),
     headers: headerModels(g.Headers),
+    queryParameters: queryModels(g.QueryParameters),
+    ...(g.ServiceName !== undefined ? { grpcServiceName: g.ServiceName } : {}),
+    metadata: headerModels(g.Metadata),
+    ...(g.Port !== undefined ? { port: g.Port } : {}),
+    ...(g.TargetPort !== undefined ? { targetPort: g.TargetPort } : {}),
     ...(g.Priority !== undefined ? { priority: g.Priority } : {}),
     ...(g.Rewrite
       ? {
           rewrite: {
             ...(g.Rewrite.Prefix !== undefined ? { prefix: g.Rewrite.Prefix } : {}),
             ...(g.Rewrite.DefaultPrefix !== undefined ? { defaultPrefix: g.Rewrite.DefaultPrefix } : {}),
+            ...(g.Rewrite.Path !== undefined ? { path: g.Rewrite.Path } : {}),
             ...(g.Rewrite.Hostname !== undefined ? { hostname: g.Rewrite.Hostname } : {}),
           },
         }
@@ -470,5 +719,34 @@ function buildEnvoy(e: EnvoyProps | undefined): EnvoyModel {
     egressIgnoredPorts: [...e.EgressIgnoredPorts],
     drainTimeSeconds: e.DrainTimeSeconds,
     nofile: e.Nofile,
+    ...(e.SdsSocketPath !== undefined ? { sdsSocketPath: e.SdsSocketPath } : {}),
+    ...(e.MountPoints
+      ? {
+          mountPoints: e.MountPoints.map((m) => ({
+            sourceVolume: m.SourceVolume,
+            containerPath: m.ContainerPath,
+            readOnly: m.ReadOnly,
+          })),
+        }
+      : {}),
   };
+}
+
+/**
+ * An update that turns a service without Versions into Versions must keep the service's virtual node on one version
+ * (KeepServiceNode, or that version's VirtualNodeName set to the node's name): otherwise the node the running tasks'
+ * Envoys are configured with would be deleted, and those tasks would lose their node. Refused before any AWS call.
+ */
+export function checkVersionMove(previous: ServiceModel | undefined, desired: ServiceModel): void {
+  if (!previous || previous.physicalId !== desired.physicalId) return;
+  const [before] = previous.versions;
+  if (previous.versions.length !== 1 || !before || before.name !== undefined) return;
+  if (desired.versions.every((v) => v.name === undefined)) return;
+  if (desired.versions.some((v) => v.nodeName === before.nodeName)) return;
+  throw new PropertyValidationError([
+    {
+      path: 'Versions',
+      message: `moving to Versions would delete virtual node "${before.nodeName}", which the service's running tasks use; give the version that runs them KeepServiceNode: true (it keeps the node and its task definition revision; docs/versions.md)`,
+    },
+  ]);
 }

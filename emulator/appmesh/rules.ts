@@ -252,6 +252,40 @@ export function checkGatewayRouteFitsGateway(
 }
 
 /**
+ * App Mesh user guide, "Gateway routes" (creating a gateway route): "Choose the port that corresponds to the target for
+ * Virtual service provider port. Virtual service provider port is required when the provider (router or node) of the
+ * selected virtual service has multiple listeners." So a gateway route's `action.target.port` must be a listener port
+ * of the target virtual service's provider, and is required when that provider has several listeners (wording ours).
+ * A virtual service without a provider has no listener to check.
+ */
+export function checkGatewayRouteTargetPort(args: {
+  routeName: string;
+  routeSpec: JsonObject;
+  providerLabel: 'virtual node' | 'virtual router';
+  providerName: string;
+  providerSpec: JsonObject;
+}): void {
+  const { routeName, routeSpec, providerLabel, providerName, providerSpec } = args;
+  const kind = GATEWAY_ROUTE_KINDS.find((k) => isPlainObject(routeSpec[k]));
+  if (!kind) return;
+  const port = objectAt(routeSpec, kind, 'action', 'target')?.port;
+  const ports = listenerPorts(providerSpec).map((l) => l.port);
+  if (port === undefined) {
+    if (ports.length > 1) {
+      throw appMeshErrors.badRequest(
+        `Gateway route '${routeName}' must specify spec.${kind}.action.target.port: the target's provider, ${providerLabel} '${providerName}', has multiple listeners (${ports.join(', ')}).`,
+      );
+    }
+    return;
+  }
+  if (!ports.includes(port)) {
+    throw appMeshErrors.badRequest(
+      `Value '${String(port)}' at 'spec.${kind}.action.target.port' does not correspond to a listener of ${providerLabel} '${providerName}', the target's provider (listeners: ${ports.join(', ') || 'none'}).`,
+    );
+  }
+}
+
+/**
  * A listener's own consistency (virtual nodes and virtual gateways):
  * - API reference, HealthCheckPolicy.port: "This port must match the port defined in the PortMapping for the listener."
  * - API reference, VirtualNodeConnectionPool / VirtualGatewayConnectionPool: "Only one protocol is used at a time and

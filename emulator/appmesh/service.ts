@@ -21,6 +21,7 @@ import { APP_MESH_QUOTAS } from './quotas';
 import {
   checkClientToken,
   checkGatewayRouteFitsGateway,
+  checkGatewayRouteTargetPort,
   checkResourceName,
   checkRouteFitsRouter,
   checkVirtualGatewaySpec,
@@ -375,6 +376,7 @@ export class AppMeshService {
         );
       }
     }
+    if (kind === 'gatewayRoute') this.checkTargetPort(name, spec, mesh);
     if (
       kind === 'virtualNode' &&
       Array.isArray(spec.backends) &&
@@ -383,6 +385,30 @@ export class AppMeshService {
       throw appMeshErrors.limitExceeded(
         `Virtual node '${name}' has ${spec.backends.length} backends; the limit is ${APP_MESH_QUOTAS.backendsPerVirtualNode} backends per virtual node.`,
       );
+    }
+  }
+
+  /** A gateway route's target port against the listeners of its target virtual service's provider. */
+  private checkTargetPort(routeName: string, spec: JsonObject, mesh: Resource): void {
+    const target = referencesOf('gatewayRoute', spec).find((r) => r.kind === 'virtualService');
+    if (!target) return;
+    const service = this.resources.get(
+      this.arnOf(mesh.meshOwner, mesh.meshName, 'virtualService', target.name),
+    );
+    const provider = isPlainObject(service?.spec.provider) ? service.spec.provider : undefined;
+    for (const kind of ['virtualNode', 'virtualRouter'] as const) {
+      const ref = isPlainObject(provider?.[kind]) ? provider[kind] : undefined;
+      const name = ref?.[KINDS[kind].nameMember];
+      if (typeof name !== 'string') continue;
+      const resource = this.resources.get(this.arnOf(mesh.meshOwner, mesh.meshName, kind, name));
+      if (!resource) continue;
+      checkGatewayRouteTargetPort({
+        routeName,
+        routeSpec: spec,
+        providerLabel: kind === 'virtualNode' ? 'virtual node' : 'virtual router',
+        providerName: name,
+        providerSpec: resource.spec,
+      });
     }
   }
 

@@ -21,7 +21,7 @@ import {
   revisionsOfRequest,
 } from '../ecs/revisions';
 import { MeshServiceError, TaskDefinitionError } from '../errors';
-import type { ServiceModel, VersionModel } from '../model';
+import { checkVersionMove, type ServiceModel, type VersionModel } from '../model';
 import { ownershipTags, revisionRecordTags, TAG, tagChanges } from '../ownership';
 import { ALLOWED_STACKS_TAG, imageAllowed, PolicyError, patchGrant, rolesOutsidePolicy } from '../policy';
 import { digest } from '../util';
@@ -29,6 +29,7 @@ import { type CallRecord, createMeshApi, type MeshApi } from './api';
 import { describeKey, desiredMesh, keyId, managedKeys, type ResourceKey } from './desired';
 import { envoyImage, isOfficialEnvoyImage, isOfficialXrayImage } from './envoy/image';
 import { buildEnvoyPatch } from './envoy/patch';
+import { taskRolePermissions } from './envoy/permissions';
 import { execute, Journal, type Observed, observe, plan, settleAll, sweep, undoCreates } from './reconcile';
 import {
   type Describe,
@@ -65,6 +66,7 @@ const nodeArn = (model: ServiceModel, ctx: RequestContext, nodeName: string) =>
 
 /** A digest of everything in the properties that shapes a version's patched task definition. */
 function inputKeyOf(model: ServiceModel, version: VersionModel, ctx: RequestContext): string {
+  const permissions = taskRolePermissions(model);
   return digest({
     format: PATCH_FORMAT,
     taskDefinition: version.taskDefinition?.text,
@@ -73,6 +75,8 @@ function inputKeyOf(model: ServiceModel, version: VersionModel, ctx: RequestCont
     port: model.port,
     envoy: model.envoy,
     region: ctx.region,
+    // Only when there are any, so that the key of a service without ACM TLS stays what it was.
+    ...(permissions.length ? { taskRole: permissions.map((p) => p.action) } : {}),
   });
 }
 
@@ -195,6 +199,7 @@ export function createAppMeshBackend(
           listenerPorts: [model.port],
           envoy: { ...model.envoy, egressIgnoredPorts: [...model.envoy.egressIgnoredPorts] },
           ownerTags: ownershipTags(ctx.owner),
+          taskRolePermissions: taskRolePermissions(model),
         });
         // The Tags property applies to patched revisions too; it wins over a source tag of the same key.
         input.tags = [...(input.tags ?? []).filter((t) => !userKeys.has(t.key ?? '')), ...userTags];
@@ -245,7 +250,7 @@ export function createAppMeshBackend(
     const hint: Record<string, string> = {
       virtualService: 'give VirtualServiceName (or, with DNS discovery, DnsHostname) a new value too',
       gatewayRoute: 'give Gateway.RouteName a new value too',
-      virtualNode: "give the version's VirtualNodeName a new value too",
+      virtualNode: "give VirtualNodeName (or the version's VirtualNodeName) a new value too",
     };
     throw new MeshServiceError(
       `changing ServiceName, MeshName or MeshOwner replaces the service (CloudFormation builds the new one, then deletes the old one), but ${shared
@@ -262,7 +267,7 @@ export function createAppMeshBackend(
   ): Attributes {
     const arnOf = (key: ResourceKey) => arns.get(keyId(key)) ?? resourceArn(model, ctx, key);
     const data: Attributes = {};
-    const single = model.versions.length === 1 ? model.versions[0] : undefined;
+    const single = model.versions.find((v) => v.primary);
     if (single) {
       data.VirtualNodeName = single.nodeName;
       data.VirtualNodeArn = arnOf({ kind: 'virtualNode', name: single.nodeName });
@@ -456,6 +461,7 @@ export function createAppMeshBackend(
       const { desired, previous } = request;
       const log = ctx.log;
       checkReplacement(desired, request.replaces);
+      checkVersionMove(previous, desired);
       checkTaskDefinitionRefs(desired, ctx);
       checkImages(desired, ctx);
       const api = meshApiFor(desired);

@@ -3,16 +3,37 @@
  * name; the reconciler compares this with what exists.
  */
 import type {
+  ClientPolicy,
+  ClientTlsCertificate,
   GatewayRouteSpec,
+  GrpcGatewayRouteMetadata,
+  GrpcRouteMetadata,
   HttpGatewayRouteMatch,
+  HttpQueryParameter,
   HttpRouteHeader,
   HttpRouteMatch,
+  Listener,
+  ListenerTimeout,
+  ListenerTlsCertificate,
+  ListenerTlsValidationContext,
   RouteSpec,
+  TlsValidationContext,
+  VirtualNodeConnectionPool,
   VirtualNodeSpec,
   VirtualRouterSpec,
   VirtualServiceSpec,
 } from '@aws-sdk/client-app-mesh';
-import type { GatewayModel, HeaderMatchModel, RouteModel, ServiceModel } from '../model';
+import type {
+  CertificateSource,
+  ClientTlsModel,
+  GatewayModel,
+  HeaderMatchModel,
+  QueryParameterModel,
+  RouteModel,
+  ServiceModel,
+  TlsValidationModel,
+  TrustSource,
+} from '../model';
 import { type KeyValue, type Owner, ownershipTags, TAG } from '../ownership';
 
 export type Kind = 'virtualNode' | 'virtualRouter' | 'route' | 'virtualService' | 'gatewayRoute';
@@ -70,9 +91,96 @@ function headerMatches(headers: readonly HeaderMatchModel[]): HttpRouteHeader[] 
   if (headers.length === 0) return undefined;
   return headers.map((h) => ({
     name: h.name,
-    ...(h.match ? { match: { [h.match.kind]: h.match.value } as unknown as HttpRouteHeader['match'] } : {}),
+    ...(h.match
+      ? {
+          match: (h.match.kind === 'range'
+            ? { range: { start: h.match.start, end: h.match.end } }
+            : { [h.match.kind]: h.match.value }) as unknown as HttpRouteHeader['match'],
+        }
+      : {}),
     ...(h.invert ? { invert: true } : {}),
   }));
+}
+
+function queryParameters(params: readonly QueryParameterModel[]): HttpQueryParameter[] | undefined {
+  if (params.length === 0) return undefined;
+  return params.map((q) => ({
+    name: q.name,
+    ...(q.exact !== undefined ? { match: { exact: q.exact } } : {}),
+  }));
+}
+
+function certificateSpec(c: CertificateSource) {
+  if (c.kind === 'acm') return { acm: { certificateArn: c.certificateArn } };
+  if (c.kind === 'sds') return { sds: { secretName: c.secretName } };
+  return { file: { certificateChain: c.certificateChain, privateKey: c.privateKey } };
+}
+
+function trustSpec(t: TrustSource) {
+  if (t.kind === 'acm') return { acm: { certificateAuthorityArns: [...t.certificateAuthorityArns] } };
+  if (t.kind === 'sds') return { sds: { secretName: t.secretName } };
+  return { file: { certificateChain: t.certificateChain } };
+}
+
+function validationSpec(v: TlsValidationModel) {
+  return {
+    trust: trustSpec(v.trust),
+    ...(v.subjectAlternativeNames.length
+      ? { subjectAlternativeNames: { match: { exact: [...v.subjectAlternativeNames] } } }
+      : {}),
+  };
+}
+
+function clientPolicySpec(tls: ClientTlsModel): ClientPolicy {
+  return {
+    tls: {
+      enforce: tls.enforce,
+      ...(tls.ports.length ? { ports: [...tls.ports] } : {}),
+      ...(tls.certificate ? { certificate: certificateSpec(tls.certificate) as ClientTlsCertificate } : {}),
+      validation: validationSpec(tls.validation) as TlsValidationContext,
+    },
+  };
+}
+
+/** The listener's own options, each of the listener protocol. */
+function listenerOptions(model: ServiceModel): Omit<Listener, 'portMapping' | 'healthCheck'> {
+  const { tls, timeout, outlierDetection: o, connectionPool: pool } = model.listener;
+  const protocol = model.protocol;
+  const timeoutSpec = timeout
+    ? protocol === 'tcp'
+      ? { tcp: { ...(timeout.idleMillis !== undefined ? { idle: ms(timeout.idleMillis) } : {}) } }
+      : {
+          [protocol]: {
+            ...(timeout.perRequestMillis !== undefined ? { perRequest: ms(timeout.perRequestMillis) } : {}),
+            ...(timeout.idleMillis !== undefined ? { idle: ms(timeout.idleMillis) } : {}),
+          },
+        }
+    : undefined;
+  return {
+    ...(tls
+      ? {
+          tls: {
+            mode: tls.mode,
+            certificate: certificateSpec(tls.certificate) as ListenerTlsCertificate,
+            ...(tls.validation
+              ? { validation: validationSpec(tls.validation) as ListenerTlsValidationContext }
+              : {}),
+          },
+        }
+      : {}),
+    ...(timeoutSpec ? { timeout: timeoutSpec as ListenerTimeout } : {}),
+    ...(o
+      ? {
+          outlierDetection: {
+            maxServerErrors: o.maxServerErrors,
+            interval: ms(o.intervalMillis),
+            baseEjectionDuration: ms(o.baseEjectionDurationMillis),
+            maxEjectionPercent: o.maxEjectionPercent,
+          },
+        }
+      : {}),
+    ...(pool ? { connectionPool: { [protocol]: { ...pool } } as unknown as VirtualNodeConnectionPool } : {}),
+  };
 }
 
 export function virtualNodeSpec(
@@ -83,10 +191,13 @@ export function virtualNodeSpec(
   const d = version.discovery;
   const attributes =
     d.kind === 'cloudMap' ? Object.entries(d.attributes).sort(([a], [b]) => a.localeCompare(b)) : [];
+  const policies = new Map(model.backendPolicies.map((b) => [b.virtualServiceName, b.tls]));
+  const format = model.accessLogFormat;
   return {
     listeners: [
       {
         portMapping: { port: model.port, protocol: model.protocol },
+        ...listenerOptions(model),
         ...(hc
           ? {
               healthCheck: {
@@ -111,26 +222,69 @@ export function virtualNodeSpec(
               ...(attributes.length
                 ? { attributes: attributes.map(([key, value]) => ({ key, value })) }
                 : {}),
+              ...(d.ipPreference !== undefined ? { ipPreference: d.ipPreference } : {}),
             },
           }
-        : { dns: { hostname: d.hostname } },
+        : {
+            dns: {
+              hostname: d.hostname,
+              ...(d.responseType !== undefined ? { responseType: d.responseType } : {}),
+              ...(d.ipPreference !== undefined ? { ipPreference: d.ipPreference } : {}),
+            },
+          },
     ...(model.backends.length
       ? {
-          backends: [...model.backends]
-            .sort()
-            .map((name) => ({ virtualService: { virtualServiceName: name } })),
+          backends: [...model.backends].sort().map((name) => {
+            const tls = policies.get(name);
+            return {
+              virtualService: {
+                virtualServiceName: name,
+                ...(tls ? { clientPolicy: clientPolicySpec(tls) } : {}),
+              },
+            };
+          }),
         }
       : {}),
+    ...(model.backendDefaults?.tls
+      ? { backendDefaults: { clientPolicy: clientPolicySpec(model.backendDefaults.tls) } }
+      : {}),
     ...(model.accessLogPath !== undefined
-      ? { logging: { accessLog: { file: { path: model.accessLogPath } } } }
+      ? {
+          logging: {
+            accessLog: {
+              file: {
+                path: model.accessLogPath,
+                ...(format
+                  ? {
+                      format:
+                        format.kind === 'text'
+                          ? { text: format.text }
+                          : { json: format.fields.map((f) => ({ key: f.key, value: f.value })) },
+                    }
+                  : {}),
+              },
+            },
+          },
+        }
       : {}),
   };
 }
 
+function pathMatch(m: { path?: string; pathRegex?: string; prefix?: string }) {
+  if (m.path !== undefined) return { path: { exact: m.path } };
+  if (m.pathRegex !== undefined) return { path: { regex: m.pathRegex } };
+  return { prefix: m.prefix ?? '/' };
+}
+
 export function routeSpec(model: ServiceModel, route: RouteModel): RouteSpec {
   const action = {
-    weightedTargets: route.targets.map((t) => ({ virtualNode: t.nodeName, weight: t.weight })),
+    weightedTargets: route.targets.map((t) => ({
+      virtualNode: t.nodeName,
+      weight: t.weight,
+      ...(t.port !== undefined ? { port: t.port } : {}),
+    })),
   };
+  const port = route.match.port !== undefined ? { port: route.match.port } : {};
   const retry = route.retry;
   const timeout = route.timeout;
   const spec: RouteSpec = route.priority !== undefined ? { priority: route.priority } : {};
@@ -139,6 +293,7 @@ export function routeSpec(model: ServiceModel, route: RouteModel): RouteSpec {
       ...spec,
       tcpRoute: {
         action,
+        ...(route.match.port !== undefined ? { match: { port: route.match.port } } : {}),
         ...(timeout?.idleMillis !== undefined ? { timeout: { idle: ms(timeout.idleMillis) } } : {}),
       },
     };
@@ -168,6 +323,10 @@ export function routeSpec(model: ServiceModel, route: RouteModel): RouteSpec {
         match: {
           ...(route.match.grpcServiceName !== undefined ? { serviceName: route.match.grpcServiceName } : {}),
           ...(route.match.grpcMethodName !== undefined ? { methodName: route.match.grpcMethodName } : {}),
+          ...(route.match.metadata.length
+            ? { metadata: headerMatches(route.match.metadata) as GrpcRouteMetadata[] }
+            : {}),
+          ...port,
         },
         ...(retryPolicy
           ? {
@@ -188,13 +347,15 @@ export function routeSpec(model: ServiceModel, route: RouteModel): RouteSpec {
     };
   }
   const match: HttpRouteMatch = {
-    ...(route.match.path !== undefined
-      ? { path: { exact: route.match.path } }
-      : { prefix: route.match.prefix ?? '/' }),
+    ...pathMatch(route.match),
     ...(route.match.method !== undefined ? { method: route.match.method as HttpRouteMatch['method'] } : {}),
+    ...(route.match.scheme !== undefined ? { scheme: route.match.scheme } : {}),
+    ...port,
   };
   const headers = headerMatches(route.match.headers);
   if (headers) match.headers = headers;
+  const query = queryParameters(route.match.queryParameters);
+  if (query) match.queryParameters = query;
   const http = {
     action,
     match,
@@ -209,9 +370,18 @@ export function gatewayRouteSpec(
   g: GatewayModel,
   virtualServiceName: string,
 ): GatewayRouteSpec {
-  const target = { virtualService: { virtualServiceName } };
+  const target = {
+    virtualService: { virtualServiceName },
+    ...(g.targetPort !== undefined ? { port: g.targetPort } : {}),
+  };
   const spec: GatewayRouteSpec = g.priority !== undefined ? { priority: g.priority } : {};
-  const hostname = g.hostname !== undefined ? { hostname: { exact: g.hostname } } : {};
+  const hostname =
+    g.hostname !== undefined
+      ? { hostname: { exact: g.hostname } }
+      : g.hostnameSuffix !== undefined
+        ? { hostname: { suffix: g.hostnameSuffix } }
+        : {};
+  const port = g.port !== undefined ? { port: g.port } : {};
   const hostnameRewrite = g.rewrite?.hostname
     ? { hostname: { defaultTargetHostname: g.rewrite.hostname } }
     : {};
@@ -220,23 +390,34 @@ export function gatewayRouteSpec(
       ...spec,
       grpcRoute: {
         action: { target, ...(g.rewrite?.hostname ? { rewrite: hostnameRewrite } : {}) },
-        match: { ...hostname },
+        match: {
+          ...(g.grpcServiceName !== undefined ? { serviceName: g.grpcServiceName } : {}),
+          ...hostname,
+          ...(g.metadata.length ? { metadata: headerMatches(g.metadata) as GrpcGatewayRouteMetadata[] } : {}),
+          ...port,
+        },
       },
     };
   }
   const match: HttpGatewayRouteMatch = {
-    ...(g.path !== undefined ? { path: { exact: g.path } } : { prefix: g.prefix ?? '/' }),
+    ...pathMatch(g),
+    ...(g.method !== undefined ? { method: g.method as HttpGatewayRouteMatch['method'] } : {}),
     ...hostname,
+    ...port,
   };
   const headers = headerMatches(g.headers);
   if (headers) match.headers = headers;
-  const prefixRewrite =
+  const query = queryParameters(g.queryParameters);
+  if (query) match.queryParameters = query;
+  const pathRewrite =
     g.rewrite?.prefix !== undefined
       ? { prefix: { value: g.rewrite.prefix } }
       : g.rewrite?.defaultPrefix !== undefined
         ? { prefix: { defaultPrefix: g.rewrite.defaultPrefix } }
-        : {};
-  const rewrite = { ...prefixRewrite, ...hostnameRewrite };
+        : g.rewrite?.path !== undefined
+          ? { path: { exact: g.rewrite.path } }
+          : {};
+  const rewrite = { ...pathRewrite, ...hostnameRewrite };
   const route = { action: { target, ...(Object.keys(rewrite).length ? { rewrite } : {}) }, match };
   return model.protocol === 'http2' ? { ...spec, http2Route: route } : { ...spec, httpRoute: route };
 }

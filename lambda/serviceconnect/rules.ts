@@ -39,6 +39,23 @@ export const REFUSAL = {
   gateway:
     "Service Connect has no gateway routes: put an Application or Network Load Balancer in front of a Service Connect client service (an ECS service in the namespace) and send its traffic to this service's client alias; remove Gateway",
   timeoutSeconds: 'Service Connect timeouts are whole seconds; give a multiple of 1000',
+  tls: 'Service Connect does not take App Mesh listener TLS or mutual TLS: its TLS is different — set ServiceConnectConfiguration.Services[].Tls on the AWS::ECS::Service (an AWS Private CA issuer, a KMS key and an infrastructure role; ECS issues and rotates the certificates, and there is no mutual TLS, client certificate, file or SDS source); remove Tls',
+  clientTls:
+    'Service Connect has no client TLS policy: a client encrypts to every service of the namespace whose ServiceConnectConfiguration has Tls, and trusts that AWS Private CA by itself; remove it',
+  listenerTimeout:
+    'Service Connect timeouts are set per service from the route: give Routes[0].Timeout (IdleMillis, PerRequestMillis in whole seconds), which becomes ServiceConnectConfiguration.Services[].Timeout; remove ListenerTimeout',
+  outlierDetection:
+    'outlier detection is not configurable on Service Connect: its ECS-managed proxy ejects failing endpoints by itself; remove OutlierDetection',
+  connectionPool:
+    'connection pools (circuit breaking) are not configurable on Service Connect; limit concurrency in the application or scale the ECS service; remove ConnectionPool',
+  accessLogFormat:
+    'Service Connect access logs are set on the ECS service: ServiceConnectConfiguration.AccessLogConfiguration (Format TEXT or JSON) with its LogConfiguration; remove AccessLogFormat',
+  dnsResponseType:
+    'Service Connect discovers tasks through its Cloud Map namespace, not DNS: remove DnsResponseType',
+  ipPreference:
+    'Service Connect chooses the address family itself (it uses IPv6 in IPv6-only subnets); remove IpPreference',
+  targetPort:
+    'Service Connect sends a client alias to the one port it names (ClientAliasPort); remove the target port',
   namespace:
     'Service Connect needs a Cloud Map namespace: give Namespace, or ServiceConnect.Namespace with DnsHostname',
   onlyServiceConnect: 'only with Backend: ServiceConnect',
@@ -52,10 +69,14 @@ function matchesEverything(route: RouteProps): boolean {
   return (
     (m.Prefix === undefined || m.Prefix === '/') &&
     m.Path === undefined &&
+    m.PathRegex === undefined &&
     m.Method === undefined &&
+    m.Scheme === undefined &&
     m.Headers === undefined &&
+    m.QueryParameters === undefined &&
     m.ServiceName === undefined &&
-    m.MethodName === undefined
+    m.MethodName === undefined &&
+    m.Metadata === undefined
   );
 }
 
@@ -80,6 +101,15 @@ export function serviceConnectRules(
   }
   if (known(p.Versions) && p.Versions.length > 1) report('Versions', REFUSAL.versions);
   if (p.Gateway !== undefined) report('Gateway', REFUSAL.gateway);
+  if (p.Tls !== undefined) report('Tls', REFUSAL.tls);
+  if (p.BackendDefaults !== undefined) report('BackendDefaults', REFUSAL.clientTls);
+  if (p.BackendPolicies !== undefined) report('BackendPolicies', REFUSAL.clientTls);
+  if (p.ListenerTimeout !== undefined) report('ListenerTimeout', REFUSAL.listenerTimeout);
+  if (p.OutlierDetection !== undefined) report('OutlierDetection', REFUSAL.outlierDetection);
+  if (p.ConnectionPool !== undefined) report('ConnectionPool', REFUSAL.connectionPool);
+  if (p.AccessLogFormat !== undefined) report('AccessLogFormat', REFUSAL.accessLogFormat);
+  if (p.DnsResponseType !== undefined) report('DnsResponseType', REFUSAL.dnsResponseType);
+  if (p.IpPreference !== undefined) report('IpPreference', REFUSAL.ipPreference);
   if (!known(p.Routes)) return;
   if (p.Routes.length > 1) report('Routes', REFUSAL.routes);
   p.Routes.forEach((route, i) => {
@@ -87,10 +117,14 @@ export function serviceConnectRules(
     const at = `Routes[${i}]`;
     const m = known(route.Match) ? route.Match : undefined;
     if (m?.Headers !== undefined) report(`${at}.Match.Headers`, REFUSAL.headers);
-    if (m && (m.ServiceName !== undefined || m.MethodName !== undefined))
+    if (m && (m.ServiceName !== undefined || m.MethodName !== undefined || m.Metadata !== undefined))
       report(`${at}.Match`, REFUSAL.grpcMatch);
     else if (m && m.Headers === undefined && !matchesEverything(route)) report(`${at}.Match`, REFUSAL.path);
     if (known(route.Targets) && route.Targets.length > 1) report(`${at}.Targets`, REFUSAL.weightedTargets);
+    if (known(route.Targets))
+      route.Targets.forEach((t, j) => {
+        if (known(t) && t.Port !== undefined) report(`${at}.Targets[${j}].Port`, REFUSAL.targetPort);
+      });
     if (route.Retry !== undefined) report(`${at}.Retry`, REFUSAL.retry);
     if (known(route.Timeout)) {
       for (const key of ['IdleMillis', 'PerRequestMillis'] as const) {
@@ -148,6 +182,14 @@ export function serviceConnectWarnings(p: MeshServiceProps): Finding[] {
       path: 'AccessLogPath',
       message:
         'ignored: Service Connect access logs are set on the ECS service (ServiceConnectConfiguration.AccessLogConfiguration) and go to its log configuration',
+    });
+  }
+  const keeps = known(p.Versions) && p.Versions.some((v) => known(v) && v.KeepServiceNode === true);
+  if (p.VirtualNodeName !== undefined || keeps) {
+    out.push({
+      path: p.VirtualNodeName !== undefined ? 'VirtualNodeName' : 'Versions',
+      message:
+        'ignored: Service Connect has no virtual nodes (VirtualNodeName and KeepServiceNode name App Mesh nodes); the ECS service is found by its discovery name',
     });
   }
   if (known(p.Routes) && p.Routes.some((r) => known(r) && r.Priority !== undefined)) {

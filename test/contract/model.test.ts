@@ -57,6 +57,7 @@ describe('GIVEN the workshop services', () => {
           serviceName: 'ecsdemo-crystal',
           attributes: {},
         },
+        primary: true,
       },
     ]);
     expect(m.router).toBeUndefined();
@@ -145,7 +146,7 @@ describe('GIVEN a service with two versions', () => {
     expect(m.router?.routes).toEqual([
       {
         name: 'default',
-        match: { prefix: '/', headers: [] },
+        match: { prefix: '/', headers: [], queryParameters: [], metadata: [] },
         targets: [
           { nodeName: 'ecsdemo-frontend-v1', weight: 90 },
           { nodeName: 'ecsdemo-frontend-v2', weight: 10 },

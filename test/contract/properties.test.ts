@@ -154,11 +154,11 @@ describe('GIVEN rules that span properties', () => {
     ],
     [
       { Protocol: 'tcp', Routes: [{ Name: 'r', Match: { Prefix: '/' } }] },
-      'Routes[0].Match: tcp routes take all traffic; remove Match',
+      'Routes[0].Match.Prefix: tcp routes take all traffic; a tcp match has only Port',
     ],
     [
       { Protocol: 'grpc', Routes: [{ Name: 'r', Match: { Prefix: '/' } }] },
-      'Routes[0].Match.Prefix: not a grpc match; use ServiceName and MethodName',
+      'Routes[0].Match.Prefix: not a grpc match; use ServiceName, MethodName and Metadata',
     ],
     [
       { Routes: [{ Name: 'r', Retry: { MaxRetries: 1, PerRetryTimeoutMillis: 100 } }] },

@@ -48,6 +48,14 @@ export interface EnvoyOptions {
   drainTimeSeconds: number;
   /** `nofile` ulimit, soft = hard. */
   nofile: number;
+  /** `APPMESH_SDS_SOCKET_PATH`: the SDS agent's Unix socket, for certificates and trust named by SDS secret. */
+  sdsSocketPath?: string;
+  /** Task-definition volumes mounted into Envoy (TLS certificate files, the SDS socket). */
+  mountPoints?: readonly {
+    readonly sourceVolume: string;
+    readonly containerPath: string;
+    readonly readOnly: boolean;
+  }[];
 }
 
 /** The Envoy image the App Mesh controller for Kubernetes defaulted to in mid-2026 (roadmap issue #512). */

@@ -9,6 +9,7 @@ import type {
 import { TaskDefinitionError } from '../../errors';
 import { envoyImage, isAppMeshEnvoyImage } from './image';
 import { DEFAULT_XRAY_DAEMON_IMAGE, ENVOY_LOG_LEVELS, type EnvoyOptions } from './options';
+import type { TaskRolePermission } from './permissions';
 import {
   appMeshProxyConfiguration,
   ENVOY_CONTAINER_NAME,
@@ -56,6 +57,11 @@ export interface EnvoyPatchInput {
   envoy: EnvoyOptions;
   /** Ownership tags to add (keys start with `mesh-service:`). */
   ownerTags: Tag[];
+  /**
+   * What the task role needs beyond `appmesh:StreamAggregatedResources` (envoy/permissions.ts): said in the refusal of a
+   * task definition without a task role, and in a label on the Envoy container.
+   */
+  taskRolePermissions?: readonly TaskRolePermission[];
 }
 
 /** Read-only fields of a described revision; RegisterTaskDefinition rejects or ignores them. */
@@ -106,10 +112,20 @@ export function buildEnvoyPatch(input: EnvoyPatchInput): RegisterTaskDefinitionC
       `networkMode is ${networkMode}, but an APPMESH proxy configuration needs awsvpc (EC2 tasks too); set NetworkMode: awsvpc`,
     );
   }
+  const permissions = input.taskRolePermissions ?? [];
   if (source.taskRoleArn === undefined || source.taskRoleArn === '') {
+    const more = permissions.map((p) => `, ${p.action} on ${p.resources.join(' and ')} (${p.why})`).join('');
     throw refuse(
-      `no taskRoleArn; Envoy authenticates to App Mesh with the task role, which needs appmesh:StreamAggregatedResources on ${input.virtualNodeArn} (e.g. the managed policy AWSAppMeshEnvoyAccess); set TaskRoleArn`,
+      `no taskRoleArn; Envoy authenticates to App Mesh with the task role, which needs appmesh:StreamAggregatedResources on ${input.virtualNodeArn} (e.g. the managed policy AWSAppMeshEnvoyAccess)${more}; set TaskRoleArn`,
     );
+  }
+  const volumes = new Set((source.volumes ?? []).map((v) => v.name));
+  for (const m of options.mountPoints ?? []) {
+    if (!volumes.has(m.sourceVolume)) {
+      throw refuse(
+        `Envoy.MountPoints names volume "${m.sourceVolume}", which the task definition does not have; add it to the task definition's Volumes or change SourceVolume`,
+      );
+    }
   }
   const existingProxy = source.proxyConfiguration;
   if (existingProxy !== undefined) {
@@ -230,6 +246,7 @@ export function buildEnvoyPatch(input: EnvoyPatchInput): RegisterTaskDefinitionC
       options,
       logConfiguration,
       withXray,
+      taskRolePermissions: [...new Set(permissions.map((p) => p.action))],
     }),
   ];
   if (xrayImage !== undefined) {

@@ -58,6 +58,12 @@ export const ENVOY_HEALTH_CHECK_COMMAND: readonly string[] = [
   `curl -s http://localhost:${ENVOY_ADMIN_PORT}/server_info | grep state | grep -q LIVE`,
 ];
 
+/**
+ * Label on the Envoy container listing the IAM actions its task role needs beyond `appmesh:StreamAggregatedResources`
+ * (e.g. `acm:ExportCertificate`): the task definition itself says what to grant.
+ */
+export const TASK_ROLE_NEEDS_LABEL = 'mesh-service.task-role-needs';
+
 /** `APPMESH_RESOURCE_ARN`: the node's ARN, or for a mesh shared by another account the `mesh@owner` name form. */
 export function envoyResourceArn(args: {
   virtualNodeArn: string;
@@ -82,6 +88,7 @@ export function envoyEnvironment(resourceArn: string, region: string, options: E
     LISTENER_DRAIN_WAIT_TIME_S: String(options.drainTimeSeconds),
   };
   if (options.statsTags) env.ENABLE_ENVOY_STATS_TAGS = '1';
+  if (options.sdsSocketPath !== undefined) env.APPMESH_SDS_SOCKET_PATH = options.sdsSocketPath;
   if (options.dogStatsD) {
     env.ENABLE_ENVOY_DOG_STATSD = '1';
     env.STATSD_ADDRESS = options.dogStatsD.address;
@@ -134,6 +141,7 @@ export function envoyContainer(args: {
   options: EnvoyOptions;
   logConfiguration: LogConfiguration | undefined;
   withXray: boolean;
+  taskRolePermissions?: readonly string[];
 }): ContainerDefinition {
   const { options } = args;
   const container: ContainerDefinition = {
@@ -159,6 +167,16 @@ export function envoyContainer(args: {
   if (options.cpu !== undefined) container.cpu = options.cpu;
   if (options.memory !== undefined) container.memory = options.memory;
   if (args.logConfiguration) container.logConfiguration = args.logConfiguration;
+  if (options.mountPoints?.length) {
+    container.mountPoints = options.mountPoints.map((m) => ({
+      sourceVolume: m.sourceVolume,
+      containerPath: m.containerPath,
+      readOnly: m.readOnly,
+    }));
+  }
+  // What Envoy fetches at run time with the task role, beyond its configuration (TLS from ACM / AWS Private CA).
+  if (args.taskRolePermissions?.length)
+    container.dockerLabels![TASK_ROLE_NEEDS_LABEL] = args.taskRolePermissions.join(' ');
   // START, not HEALTHY: the daemon has no health check, and Envoy only needs its UDP port to exist.
   if (args.withXray) container.dependsOn = [{ containerName: XRAY_CONTAINER_NAME, condition: 'START' }];
   return container;
