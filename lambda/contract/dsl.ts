@@ -74,6 +74,8 @@ export interface StringRules {
   readonly patternHint?: string;
   /** Further rule checked after the pattern; returns a message when the value breaks it. */
   readonly check?: (value: string) => string | undefined;
+  /** A line break may end the value (an access log format line); no other control character is allowed. */
+  readonly trailingNewline?: boolean;
 }
 
 /**
@@ -100,7 +102,9 @@ export class StringType extends Type<string> {
     if (typeof value === 'boolean') value = String(value);
     if (typeof value !== 'string')
       return issue(ctx, path, `expected ${this.expectation()}, got ${render(value)}`);
-    const control = firstControlCharacter(value);
+    const control = firstControlCharacter(
+      this.rules.trailingNewline && value.endsWith('\n') ? value.slice(0, -1) : value,
+    );
     if (control) {
       const code = control.code.toString(16).toUpperCase().padStart(4, '0');
       return issue(

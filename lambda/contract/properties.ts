@@ -921,7 +921,7 @@ const JsonLogField = struct(
 const AccessLogFormat = struct(
   'AccessLogFormat',
   {
-    Text: optional(str({ min: 1, max: 1000 }), {
+    Text: optional(str({ min: 1, max: 1000, trailingNewline: true }), {
       description:
         'A text line with Envoy command operators, e.g. `[%START_TIME%] %REQ(:METHOD)% %RESPONSE_CODE%\\n`.',
       update: 'in-place',
