@@ -179,7 +179,7 @@ describe('GIVEN the properties fixtures written for earlier versions of the prov
       const props = JSON.parse(
         readFileSync(path.join(__dirname, '..', 'fixtures', 'properties', file), 'utf8'),
       ) as Props;
-      const { ServiceToken: _token, ...rest } = props;
+      const { ServiceToken: _token, Envoy: _envoy, ...rest } = props;
       const names = new Set(
         ((rest.Versions as { Name: string }[] | undefined) ?? [{ Name: '' }]).map((v) =>
           v.Name ? `${rest.ServiceName}-${v.Name}` : String(rest.ServiceName),
