@@ -7,9 +7,10 @@ import { validateTemplate } from '../../cli/validate';
 const dir = path.join(__dirname, '..', '..', 'examples');
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
 
-test('GIVEN the examples folder THEN it holds the workshop (App Mesh and Service Connect), the canary and the catalog product', () => {
+test('GIVEN the examples folder THEN it holds the workshop (App Mesh and Service Connect), the canary, mutual TLS and the catalog product', () => {
   expect(files.sort()).toEqual([
     'canary.yaml',
+    'mtls.yaml',
     'service.yaml',
     'workshop-service-connect.yaml',
     'workshop.yaml',
