@@ -16,18 +16,19 @@ export interface AttributeDoc {
 export const ATTRIBUTES: readonly AttributeDoc[] = [
   {
     name: 'VirtualNodeName',
-    description: 'Name of the virtual node.',
-    presentWhen: 'the service has one version',
+    description: "Name of the service's virtual node (`VirtualNodeName`, default `<ServiceName>`).",
+    presentWhen: 'the service has one version, or a version keeps the service node (KeepServiceNode)',
   },
   {
     name: 'VirtualNodeArn',
-    description: 'ARN of the virtual node.',
-    presentWhen: 'the service has one version',
+    description: "ARN of the service's virtual node.",
+    presentWhen: 'the service has one version, or a version keeps the service node (KeepServiceNode)',
   },
   {
     name: 'TaskDefinitionArn',
     description: 'ARN of the patched task definition revision (use it in the AWS::ECS::Service).',
-    presentWhen: 'the service has one version and a TaskDefinition',
+    presentWhen:
+      'the service has one version, or a version keeps the service node, and that version has a TaskDefinition',
   },
   {
     name: 'VirtualServiceName',
