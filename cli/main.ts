@@ -1,6 +1,6 @@
 /**
  * `mesh-service` — tooling for template authors and platform teams.
- *   mesh-service validate <template> [<template> ...]
+ *   mesh-service validate [--format text|json|sarif] <template> [<template> ...]
  *     Validates every Custom::MeshService offline with the provider's own rules; exits 1 on any finding.
  *   mesh-service cleanup --mesh <mesh> [--mesh-owner <account> --account <account>] [--stack <stack>]
  *                        [--family <family> ...] [--apply]
@@ -9,23 +9,20 @@
  *     Prints the ECS Service Connect version of an App Mesh template, headed by what could not carry over.
  */
 import { readFileSync } from 'node:fs';
+import { sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AppMeshClient, DescribeMeshCommand } from '@aws-sdk/client-app-mesh';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { createStackApi } from '../lambda/stack-verifier';
-import { cleanup, formatCleanup } from './cleanup';
 import { migrateTemplate } from './migrate';
-import { formatFindings, validateTemplate } from './validate';
+import { formatFindings, RULES, type ValidationReport, validateTemplate } from './validate';
 
-const USAGE = `usage: mesh-service validate <template.yaml|json> [...]
+const USAGE = `usage: mesh-service validate [--format text|json|sarif] <template.yaml|json> [...]
        mesh-service cleanup --mesh <mesh> [--stack <name|id>] [--family <family> ...] [--apply]
                             [--mesh-owner <account> --account <account>]
        mesh-service migrate <template.yaml|json>
+       mesh-service <command> --help
 
 validate  Checks every ${'Custom::MeshService'} in the templates with the provider's own validation (the messages
           CloudFormation would show), and that every Ref and Fn::GetAtt names something that exists. Exits 0 when
-          clean, 1 on findings, 2 on usage or read errors.
+          clean, 1 on findings, 2 on usage errors or when a file cannot be read (every file is checked).
 cleanup   Lists what ${'Custom::MeshService'} resources left in a mesh that no stack owns any more — owned by a stack that
           no longer exists, or by an earlier attempt of a resource that now holds another physical id — with their
           task-definition revisions. Dry run by default; --apply removes them (App Mesh children first, then
@@ -37,51 +34,180 @@ migrate   Prints the ECS Service Connect version of a template written for App M
           wired from its return values, DependsOn from clients to servers, and, as comments at the top, what could
           not carry over and why. Offline. Exits 0, 2 on usage or read errors.`;
 
+const VALIDATE_USAGE = `usage: mesh-service validate [--format text|json|sarif] <template.yaml|json> [...]
+
+Checks every ${'Custom::MeshService'} of each template offline, with the provider's own rules and messages, and every
+Ref and Fn::GetAtt of the template. Every file is checked, even after one that cannot be read.
+
+  --format text   one line per finding: file:line:column: rule logical-id: path: message (did you mean ...?)
+                  on stderr, and a line per valid file on stdout (default)
+  --format json   {"version": 1, "files": [{"file", "services", "findings": [{"rule", "severity", "logicalId",
+                  "path", "message", "hint", "line", "column"}]}]} on stdout
+  --format sarif  SARIF 2.1.0 on stdout (code scanning in CI)
+  -h, --help      this text
+
+Rules:
+${Object.entries(RULES)
+  .map(([id, text]) => `  ${id}  ${text}`)
+  .join('\n')}
+
+Exit status: 0 no finding, 1 findings, 2 usage error or a file that cannot be read.`;
+
 export async function main(argv: readonly string[], out = console.log, err = console.error): Promise<number> {
-  const [command, ...files] = argv;
+  const [command, ...args] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     out(USAGE);
     return 0;
   }
-  if (command === 'cleanup') return runCleanup(files, out, err);
+  if (command === 'cleanup') return runCleanup(args, out, err);
+  if (command === 'validate') return runValidate(args, out, err);
   if (command === 'migrate') {
-    if (files.length !== 1) {
+    if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+      out(USAGE);
+      return 0;
+    }
+    if (args.length !== 1) {
       err(USAGE);
       return 2;
     }
     try {
-      out(migrateTemplate(readFileSync(files[0]!, 'utf8')).text.replace(/\n$/, ''));
+      out(migrateTemplate(readFileSync(args[0]!, 'utf8')).text.replace(/\n$/, ''));
       return 0;
     } catch (e) {
-      err(`${files[0]}: ${(e as Error).message}`);
+      err(`${args[0]}: ${(e as Error).message}`);
       return 2;
     }
   }
-  if (command !== 'validate' || files.length === 0) {
-    err(USAGE);
+  err(USAGE);
+  return 2;
+}
+
+type Format = 'text' | 'json' | 'sarif';
+
+interface FileResult extends ValidationReport {
+  readonly file: string;
+  /** The file could not be read at all (its finding says why). */
+  readonly unreadable: boolean;
+}
+
+async function runValidate(
+  args: readonly string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  let values: { format?: string; help?: boolean };
+  let files: string[];
+  try {
+    ({ values, positionals: files } = parseArgs({
+      args: [...args],
+      options: {
+        format: { type: 'string', short: 'f', default: 'text' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: true,
+    }));
+  } catch (e) {
+    err(`${(e as Error).message}\n\n${VALIDATE_USAGE}`);
     return 2;
   }
-  let failed = false;
-  for (const file of files) {
+  if (values.help) {
+    out(VALIDATE_USAGE);
+    return 0;
+  }
+  const format = values.format as Format;
+  if (!['text', 'json', 'sarif'].includes(format)) {
+    err(`--format must be text, json or sarif, not "${values.format}"\n\n${VALIDATE_USAGE}`);
+    return 2;
+  }
+  if (files.length === 0) {
+    err(`validate needs at least one template\n\n${VALIDATE_USAGE}`);
+    return 2;
+  }
+  const results = files.map((file): FileResult => {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      err(`${file}: cannot read: ${(e as Error).message}`);
-      return 2;
+      const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      return {
+        file,
+        unreadable: true,
+        services: [],
+        findings: [
+          {
+            rule: 'E9000',
+            severity: 'error',
+            logicalId: '(template)',
+            path: '',
+            message: `cannot read the file (${reason})`,
+          },
+        ],
+      };
     }
-    const report = validateTemplate(text);
-    const lines = formatFindings(file, report);
-    if (lines.length) {
-      failed = true;
-      for (const line of lines) err(line);
-    } else {
-      out(
-        `${file}: ${report.services.length} Custom::MeshService resource(s) valid${report.services.length ? `: ${report.services.join(', ')}` : ''}`,
-      );
+    return { file, unreadable: false, ...validateTemplate(text) };
+  });
+
+  if (format === 'json') out(JSON.stringify(toJson(results), null, 2));
+  else if (format === 'sarif') out(JSON.stringify(toSarif(results), null, 2));
+  else {
+    for (const r of results) {
+      if (r.findings.length) for (const line of formatFindings(r.file, r)) err(line);
+      else {
+        out(
+          `${r.file}: ${r.services.length} Custom::MeshService resource(s) valid${r.services.length ? `: ${r.services.join(', ')}` : ''}`,
+        );
+      }
     }
   }
-  return failed ? 1 : 0;
+  if (results.some((r) => r.unreadable)) return 2;
+  return results.some((r) => r.findings.length > 0) ? 1 : 0;
+}
+
+/** The JSON output (`version` changes only when a field changes meaning or goes away). */
+function toJson(results: readonly FileResult[]) {
+  return {
+    version: 1,
+    files: results.map((r) => ({ file: r.file, services: r.services, findings: r.findings })),
+  };
+}
+
+/** SARIF 2.1.0, as code-scanning services read it: one run, the rules, a result per finding. */
+function toSarif(results: readonly FileResult[]) {
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'mesh-service validate',
+            informationUri: 'https://github.com/mesh-service-provider/mesh-service-provider',
+            rules: Object.entries(RULES).map(([id, text]) => ({ id, shortDescription: { text } })),
+          },
+        },
+        results: results.flatMap((r) =>
+          r.findings.map((f) => ({
+            ruleId: f.rule,
+            level: f.severity === 'error' ? 'error' : 'warning',
+            message: {
+              text: `${f.logicalId}${f.path ? `: ${f.path}` : ''}: ${f.message}${f.hint ? ` (${f.hint})` : ''}`,
+            },
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: r.file.split(sep).join('/') },
+                  ...(f.line === undefined
+                    ? {}
+                    : { region: { startLine: f.line, startColumn: f.column ?? 1 } }),
+                },
+              },
+            ],
+          })),
+        ),
+      },
+    ],
+  };
 }
 
 async function runCleanup(
@@ -121,6 +247,34 @@ async function runCleanup(
     );
     return 2;
   }
+  // Loaded only here: validate and migrate need no AWS SDK (the package lists the SDK clients cleanup uses as optional
+  // peer dependencies).
+  let sdk: {
+    appMeshModule: typeof import('@aws-sdk/client-app-mesh');
+    cloudFormationModule: typeof import('@aws-sdk/client-cloudformation');
+    ecsModule: typeof import('@aws-sdk/client-ecs');
+    verifier: typeof import('../lambda/stack-verifier');
+    cleanupModule: typeof import('./cleanup');
+  };
+  try {
+    sdk = {
+      appMeshModule: require('@aws-sdk/client-app-mesh'),
+      cloudFormationModule: require('@aws-sdk/client-cloudformation'),
+      ecsModule: require('@aws-sdk/client-ecs'),
+      verifier: require('../lambda/stack-verifier'),
+      cleanupModule: require('./cleanup'),
+    };
+  } catch (e) {
+    err(
+      `cleanup needs the AWS SDK clients: npm install @aws-sdk/client-app-mesh @aws-sdk/client-ecs @aws-sdk/client-cloudformation @aws-sdk/client-servicediscovery (${(e as Error).message.split('\n')[0]})`,
+    );
+    return 2;
+  }
+  const { AppMeshClient, DescribeMeshCommand } = sdk.appMeshModule;
+  const { CloudFormationClient } = sdk.cloudFormationModule;
+  const { ECSClient } = sdk.ecsModule;
+  const { createStackApi } = sdk.verifier;
+  const { cleanup, formatCleanup } = sdk.cleanupModule;
   const appMesh = new AppMeshClient({});
   const ecs = new ECSClient({});
   const cloudFormation = new CloudFormationClient({});

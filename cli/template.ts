@@ -1,5 +1,5 @@
 /** Reading CloudFormation templates (JSON or YAML with the short-form intrinsic tags) as plain data. */
-import { parse, type Tags } from 'yaml';
+import { type Document, LineCounter, parseDocument, type Tags, type YAMLError } from 'yaml';
 
 const FUNCTIONS = [
   'Base64',
@@ -57,9 +57,29 @@ export interface Template {
   readonly Mappings?: Record<string, unknown>;
 }
 
-export function parseTemplate(text: string): Template {
-  const data = parse(text, { customTags: CUSTOM_TAGS, uniqueKeys: true, maxAliasCount: 100 }) as unknown;
+/** A template as read, with what is needed to point at a line: the document and its line counter. */
+export interface ReadTemplate {
+  readonly template: Template;
+  readonly document: Document;
+  readonly lineCounter: LineCounter;
+  /** What the YAML parser warns about but reads anyway, e.g. a tag CloudFormation does not know (`!Foo`). */
+  readonly warnings: readonly YAMLError[];
+}
+
+/**
+ * Reads a template (YAML or JSON). Throws the first syntax error (a YAMLParseError with its line and column) or a
+ * "not a CloudFormation template" error; warnings are returned, never printed.
+ */
+export function readTemplate(text: string): ReadTemplate {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { customTags: CUSTOM_TAGS, uniqueKeys: true, lineCounter });
+  if (document.errors.length > 0) throw document.errors[0];
+  const data = document.toJS({ maxAliasCount: 100 }) as unknown;
   if (!data || typeof data !== 'object' || Array.isArray(data))
     throw new Error('not a CloudFormation template (expected a map)');
-  return data as Template;
+  return { template: data as Template, document, lineCounter, warnings: document.warnings };
+}
+
+export function parseTemplate(text: string): Template {
+  return readTemplate(text).template;
 }

@@ -2,18 +2,55 @@
  * Offline validation of a template's Custom::MeshService resources with the provider's own rules and messages, plus
  * the checks CloudFormation itself would make first: every Ref and Fn::GetAtt names something that exists, and every
  * attribute read from a Custom::MeshService is one it returns for those properties.
+ *
+ * Every finding has a stable rule id (RULES; the cfn-lint rule in cfn-lint-rules/ reports the same ids), the line and
+ * column it is about, and, where a name is close to a known one, a "did you mean" hint.
  */
-import { isDocumentedAttribute } from '../lambda/contract/attributes';
-import { isResolved, parseWith, Unresolved } from '../lambda/contract/dsl';
+import { isNode, isPair, isScalar, isSeq, type LineCounter, type Node, YAMLParseError } from 'yaml';
+import { ATTRIBUTES, isDocumentedAttribute } from '../lambda/contract/attributes';
+import {
+  EnumType,
+  type Fields,
+  isResolved,
+  ListType,
+  MapType,
+  parseWith,
+  StructType,
+  type Type,
+  Unresolved,
+} from '../lambda/contract/dsl';
 import { MeshServiceProperties, type MeshServiceProps, RESOURCE_TYPE } from '../lambda/contract/properties';
-import { parseTemplate, type Template } from './template';
+import { type ReadTemplate, readTemplate, type Template } from './template';
+
+/** The rules, by stable id: ids never change meaning; new rules get new ids. */
+export const RULES = {
+  E9000: 'the template cannot be read (file, YAML or JSON syntax, or not a template)',
+  E9001: 'a YAML tag CloudFormation does not know (e.g. !Foo)',
+  E9010: 'a Custom::MeshService without ServiceToken',
+  E9011: 'a required property is missing',
+  E9012: 'an unknown property',
+  E9013: 'a value the property does not allow (type, range, length, pattern, allowed values, duplicates)',
+  E9014: 'properties that break a rule together (a cross-property or AWS rule)',
+  E9020: 'a Ref to a name that is neither a parameter, a resource nor a pseudo parameter',
+  E9021: 'an Fn::GetAtt of a resource that does not exist',
+  E9022: 'an Fn::GetAtt of an attribute the Custom::MeshService does not return for its properties',
+} as const;
+export type RuleId = keyof typeof RULES;
 
 export interface Finding {
-  /** Logical id of the resource (or output) concerned. */
+  /** Stable rule id (RULES). */
+  readonly rule: RuleId;
+  readonly severity: 'error' | 'warning';
+  /** Logical id of the resource (or `Outputs.<name>`) concerned; `(template)` for the template as a whole. */
   readonly logicalId: string;
   /** Property path inside it, when there is one. */
   readonly path: string;
   readonly message: string;
+  /** A close known name: `did you mean HealthCheck?`. */
+  readonly hint?: string;
+  /** 1-based line and column of what the finding is about (the key, or the value), when known. */
+  readonly line?: number;
+  readonly column?: number;
 }
 
 export interface ValidationReport {
@@ -142,16 +179,160 @@ function attributeRule(
   };
 }
 
-export function validateTemplate(text: string): ValidationReport {
-  let template: Template;
-  try {
-    template = parseTemplate(text);
-  } catch (e) {
-    return { services: [], findings: [{ logicalId: '(template)', path: '', message: (e as Error).message }] };
+// ---------------------------------------------------------------------------------------------------------------
+// "Did you mean"
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + cost);
+      previous = current;
+    }
   }
+  return row[b.length]!;
+}
+
+/** The known name closest to `name`, if it is close enough to be a typo (not `name` itself). */
+export function closest(name: string, known: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const candidate of known) {
+    if (candidate === name) continue;
+    const d = distance(name, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+const didYouMean = (name: string, known: Iterable<string>): { hint?: string } => {
+  const match = closest(name, known);
+  return match === undefined ? {} : { hint: `did you mean ${match}?` };
+};
+
+/** `Versions[1].HealthCheck.Path` as keys and indexes. */
+function segments(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  return out;
+}
+
+/** The contract type at a property path (for names and allowed values to suggest). */
+function typeAt(path: (string | number)[]): Type<unknown> | undefined {
+  let type: Type<unknown> | undefined = MeshServiceProperties as unknown as Type<unknown>;
+  for (const seg of path) {
+    if (type instanceof StructType) type = (type.fields as Fields)[String(seg)]?.type;
+    else if (type instanceof ListType && typeof seg === 'number') type = type.item as Type<unknown>;
+    else if (type instanceof MapType) type = type.value as Type<unknown>;
+    else return undefined;
+  }
+  return type;
+}
+
+/** The rule of a property issue, from the contract's wording, and a hint when a close name or value exists. */
+function classify(path: string, message: string, value: unknown): { rule: RuleId; hint?: string } {
+  if (message === 'required property is missing') return { rule: 'E9011' };
+  const segs = segments(path);
+  if (message.startsWith('unknown property')) {
+    const parent = typeAt(segs.slice(0, -1));
+    const name = String(segs.at(-1) ?? '');
+    const hint =
+      parent instanceof StructType && !message.includes('did you mean')
+        ? didYouMean(name, Object.keys(parent.fields as Fields))
+        : {};
+    return { rule: 'E9012', ...hint };
+  }
+  if (message.startsWith('expected ') || message.startsWith('duplicate ') || message.startsWith('must not')) {
+    const type = typeAt(segs);
+    const hint =
+      type instanceof EnumType && typeof value === 'string' && !message.includes('case-sensitive')
+        ? didYouMean(value, type.values as readonly string[])
+        : {};
+    return { rule: 'E9013', ...hint };
+  }
+  return { rule: 'E9014' };
+}
+
+/** The value at a property path (for the hint on a bad value). */
+function valueAt(value: unknown, path: (string | number)[]): unknown {
+  let v = value;
+  for (const seg of path)
+    v = v && typeof v === 'object' ? (v as Record<string, unknown>)[seg as string] : undefined;
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Positions
+
+/** The 1-based line and column of the node at `path` (the key of its last key, so that a value in a tag counts); the
+ *  deepest node that exists when the path does not (a missing property points at its parent). */
+function locate(read: ReadTemplate, path: (string | number)[]): { line: number; column: number } | undefined {
+  let node: unknown = read.document.contents;
+  let at: Node | undefined = isNode(node) ? node : undefined;
+  for (const seg of path) {
+    if (node && typeof node === 'object' && 'items' in node && !isSeq(node)) {
+      const pair = (node as { items: unknown[] }).items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+      );
+      if (!isPair(pair)) break;
+      at = isNode(pair.key) ? pair.key : at;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number' && isNode(node.items[seg])) {
+      node = node.items[seg];
+      at = node as Node;
+    } else break;
+  }
+  const offset = at?.range?.[0];
+  return offset === undefined ? undefined : toPosition(read.lineCounter, offset);
+}
+
+const toPosition = (lineCounter: LineCounter, offset: number) => {
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, column: col };
+};
+
+/** Where a finding's owner and path are in the template. */
+function pathOf(logicalId: string, path: string): (string | number)[] {
+  const owner = logicalId.startsWith('Outputs.') ? ['Outputs', logicalId.slice(8)] : ['Resources', logicalId];
+  return [...owner, ...segments(path)];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+type Unplaced = Omit<Finding, 'severity' | 'line' | 'column'> & { readonly at?: (string | number)[] };
+
+export function validateTemplate(text: string): ValidationReport {
+  let read: ReadTemplate;
+  try {
+    read = readTemplate(text);
+  } catch (e) {
+    const position =
+      e instanceof YAMLParseError && e.linePos ? { line: e.linePos[0].line, column: e.linePos[0].col } : {};
+    return {
+      services: [],
+      findings: [
+        {
+          rule: 'E9000',
+          severity: 'error',
+          logicalId: '(template)',
+          path: '',
+          message: (e as Error).message.split('\n')[0]!,
+          ...position,
+        },
+      ],
+    };
+  }
+  const template: Template = read.template;
   const params: Params = template.Parameters ?? {};
   const resources = template.Resources ?? {};
-  const findings: Finding[] = [];
+  const findings: Unplaced[] = [];
   const services: string[] = [];
   const parsed = new Map<string, MeshServiceProps | undefined>();
 
@@ -161,14 +342,26 @@ export function validateTemplate(text: string): ValidationReport {
     const props = resource.Properties ?? {};
     if (props.ServiceToken === undefined) {
       findings.push({
+        rule: 'E9010',
         logicalId,
         path: 'ServiceToken',
         message: 'required by CloudFormation for every custom resource',
+        at: ['Resources', logicalId, 'Properties'],
       });
     }
     const result = parseWith(MeshServiceProperties, resolveIntrinsics(props, params));
     if (result.ok) parsed.set(logicalId, result.value);
-    else for (const i of result.issues) findings.push({ logicalId, path: i.path, message: i.message });
+    else {
+      for (const i of result.issues) {
+        findings.push({
+          ...classify(i.path, i.message, valueAt(props, segments(i.path))),
+          logicalId,
+          path: i.path,
+          message: i.message,
+          at: ['Resources', logicalId, 'Properties', ...segments(i.path)],
+        });
+      }
+    }
   }
 
   const known = new Set([...Object.keys(params), ...Object.keys(resources)]);
@@ -178,32 +371,75 @@ export function validateTemplate(text: string): ValidationReport {
     for (const r of refs) {
       if (r.ref !== undefined && !known.has(r.ref) && !PSEUDO.has(r.ref)) {
         findings.push({
+          rule: 'E9020',
           logicalId: owner,
           path: r.path,
           message: `Ref to "${r.ref}", which is neither a parameter nor a resource`,
+          ...didYouMean(r.ref, [...known, ...PSEUDO]),
         });
       }
       if (r.getAtt) {
         const [target, attribute] = r.getAtt;
         if (!(target in resources)) {
           findings.push({
+            rule: 'E9021',
             logicalId: owner,
             path: r.path,
             message: `Fn::GetAtt of "${target}", which is not a resource`,
+            ...didYouMean(target, Object.keys(resources)),
           });
         } else if (resources[target]?.Type === RESOURCE_TYPE) {
           const problem = attributeRule(parsed.get(target))?.(attribute);
-          if (problem)
-            findings.push({ logicalId: owner, path: r.path, message: `Fn::GetAtt ${target}: ${problem}` });
+          if (problem) {
+            findings.push({
+              rule: 'E9022',
+              logicalId: owner,
+              path: r.path,
+              message: `Fn::GetAtt ${target}: ${problem}`,
+              ...(isDocumentedAttribute(attribute)
+                ? {}
+                : didYouMean(
+                    attribute,
+                    ATTRIBUTES.map((a) => a.name).filter((n) => !n.includes('<')),
+                  )),
+            });
+          }
         }
       }
     }
   };
   for (const [logicalId, resource] of Object.entries(resources)) check(logicalId, resource);
   for (const [name, output] of Object.entries(template.Outputs ?? {})) check(`Outputs.${name}`, output);
-  return { services, findings };
+
+  const placed: Finding[] = [
+    // Tags the parser read as plain values: CloudFormation refuses the template.
+    ...read.warnings
+      .filter((w) => w.code === 'TAG_RESOLVE_FAILED')
+      .map(
+        (w): Finding => ({
+          rule: 'E9001',
+          severity: 'error',
+          logicalId: '(template)',
+          path: '',
+          message: `${w.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}: not a CloudFormation intrinsic function tag`,
+          ...(w.linePos ? { line: w.linePos[0].line, column: w.linePos[0].col } : {}),
+        }),
+      ),
+    ...findings.map(
+      ({ at, ...f }): Finding => ({
+        ...f,
+        severity: 'error',
+        ...(locate(read, at ?? pathOf(f.logicalId, f.path)) ?? {}),
+      }),
+    ),
+  ];
+  return { services, findings: placed };
 }
 
+/** `file:line:column: rule logicalId: path: message (hint)`, one line per finding. */
 export function formatFindings(file: string, report: ValidationReport): string[] {
-  return report.findings.map((f) => `${file}: ${f.logicalId}${f.path ? `: ${f.path}` : ''}: ${f.message}`);
+  return report.findings.map((f) => {
+    const where = f.line === undefined ? file : `${file}:${f.line}:${f.column}`;
+    return `${where}: ${f.rule} ${f.logicalId}${f.path ? `: ${f.path}` : ''}: ${f.message}${f.hint ? ` (${f.hint})` : ''}`;
+  });
 }
