@@ -85,7 +85,9 @@ export async function handleEvent(
 ): Promise<HandlerResult> {
   const log = deps.log.child({
     requestType: event.RequestType,
+    // CloudFormation's RequestId, and Lambda's own request id under Powertools' name (lambda/log.ts).
     requestId: event.RequestId,
+    function_request_id: context.awsRequestId,
     logicalResourceId: event.LogicalResourceId,
     stackId: event.StackId,
     ...('PhysicalResourceId' in event ? { physicalResourceId: event.PhysicalResourceId } : {}),

@@ -1,9 +1,30 @@
 /**
- * Structured JSON logs, one object per line on stdout (CloudWatch Logs keeps each line as an event).
+ * Structured JSON logs, one object per line on stdout (CloudWatch Logs keeps each line as an event), with the field
+ * names of Powertools for AWS Lambda's logger: `timestamp` (RFC 3339), `level` (DEBUG, INFO, WARN, ERROR),
+ * `message`, `service`, `function_request_id` (Lambda's request id; CloudFormation's is `requestId`). Lambda's JSON
+ * log format reads `level` and `timestamp` from such lines (application log-level filtering), and Logs Insights
+ * queries written for Powertools work unchanged (docs/operations.md).
  * The event's ResponseURL is a presigned S3 URL, i.e. a secret: it is never a log field, and any presigned-URL
  * query that reaches a message (an SDK error echoing a URL, say) is redacted before writing.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LEVELS: Record<LogLevel, { order: number; name: string }> = {
+  debug: { order: 0, name: 'DEBUG' },
+  info: { order: 1, name: 'INFO' },
+  warn: { order: 2, name: 'WARN' },
+  error: { order: 3, name: 'ERROR' },
+};
+
+/** LOG_LEVEL, else the level Lambda sets from the function's application log level (AWS_LAMBDA_LOG_LEVEL); info. */
+export function levelFromEnvironment(env: NodeJS.ProcessEnv = process.env): LogLevel {
+  for (const raw of [env.LOG_LEVEL, env.AWS_LAMBDA_LOG_LEVEL]) {
+    const level = raw?.toLowerCase();
+    if (level === 'trace') return 'debug';
+    if (level === 'fatal') return 'error';
+    if (level && level in LEVELS) return level as LogLevel;
+  }
+  return 'info';
+}
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {
@@ -37,13 +58,21 @@ function sanitize(value: unknown, depth = 0): unknown {
 export function createLogger(
   base: LogFields = {},
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-  minLevel: LogLevel = (process.env.LOG_LEVEL?.toLowerCase() as LogLevel | undefined) ?? 'info',
+  minLevel: LogLevel = levelFromEnvironment(),
 ): Logger {
-  const order: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
-  const threshold = order[minLevel] ?? 1;
+  const threshold = (LEVELS[minLevel] ?? LEVELS.info).order;
   const emit = (level: LogLevel, message: string, fields?: LogFields) => {
-    if (order[level] < threshold) return;
-    const entry = sanitize({ level, time: new Date().toISOString(), message, ...base, ...fields });
+    if (LEVELS[level].order < threshold) return;
+    // The standard keys first and last-writer-wins for them: a field named level or message cannot hide them.
+    const entry = sanitize({
+      timestamp: new Date().toISOString(),
+      level: LEVELS[level].name,
+      message,
+      ...base,
+      ...fields,
+    }) as Record<string, unknown>;
+    entry.level = LEVELS[level].name;
+    entry.message = redact(message);
     write(JSON.stringify(entry));
   };
   return {
