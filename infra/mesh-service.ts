@@ -4,6 +4,7 @@
  * with the provider's own rules at synth time — so the construct and the handler cannot drift apart.
  */
 import { CustomResource, Duration, Fn, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct, type IConstruct } from 'constructs';
 import { toCloudFormation } from '../lambda/contract/case';
 import { parseWith, Unresolved } from '../lambda/contract/dsl';
@@ -72,6 +73,22 @@ export class MeshService extends Construct {
       reason:
         'TaskDefinitionArn is a patched revision of the task definition given in TaskDefinition, with its compatibilities.',
     });
+  }
+
+  /**
+   * Makes an ECS service (an L2 `ecs.FargateService` or `ecs.Ec2Service`) run the patched revision this resource
+   * returns instead of the task definition it was built with: the L2 service keeps its task definition for
+   * everything CDK derives from it (network mode, container ports, load balancer targets), and its
+   * `AWS::ECS::Service` gets `TaskDefinition: !GetAtt <this>.TaskDefinitionArn` (or the version's). The service
+   * then also waits for this resource.
+   * @param service the ECS service
+   * @param version the version whose revision it runs, for a service with Versions
+   */
+  runPatchedRevision(service: ecs.BaseService, version?: string): void {
+    const cfnService = service.node.defaultChild as ecs.CfnService;
+    cfnService.taskDefinition =
+      version === undefined ? this.taskDefinitionArn : this.versionTaskDefinitionArn(version);
+    service.node.addDependency(this.resource);
   }
 
   /** The physical id: `mesh/<MeshName>[@<MeshOwner>]/service/<ServiceName>`. */

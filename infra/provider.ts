@@ -1,0 +1,431 @@
+/**
+ * The Custom::MeshService provider as a construct, for use inside any stack: the handler Lambda (the bundle this
+ * package ships in dist/lambda) behind the CDK Provider framework, with the trust policy of docs/security.md and the
+ * same secure defaults as the MeshServiceProvider stack (which is a thin wrapper over this construct).
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Provider } from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { DEFAULT_POLICY, POLICY_ENV } from '../lambda/policy';
+
+/** The Lambda runtime of the handler. */
+export const PROVIDER_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/**
+ * The handler bundle shipped with this package: dist/lambda, found from the compiled library (dist/lib/infra, in an
+ * installed package or the repository) or from the sources (infra/, in the repository).
+ */
+export function defaultHandlerCodePath(): string {
+  const candidates = [
+    path.join(__dirname, '..', '..', 'lambda'), // dist/lib/infra -> dist/lambda
+    path.join(__dirname, '..', 'dist', 'lambda'), // infra -> dist/lambda
+  ];
+  const found = candidates.find((c) => existsSync(path.join(c, 'index.js')));
+  if (!found) {
+    throw new Error(
+      `the handler bundle (index.js) is in none of ${candidates.join(', ')}: run \`npm run build\` in the repository, or reinstall mesh-service-provider`,
+    );
+  }
+  return found;
+}
+
+export interface MeshServiceProviderProps {
+  /**
+   * Folder with the bundled handler.
+   * @default the bundle this package ships (dist/lambda)
+   */
+  readonly codePath?: string;
+  /**
+   * Prefix of the fixed function names; the ServiceToken is the ARN of `<prefix>-ServiceToken`.
+   * @default 'MeshServiceProvider'
+   */
+  readonly namePrefix?: string;
+  /**
+   * Lets CloudFormation stacks of every account of this AWS Organization use the ServiceToken.
+   * @default none
+   */
+  readonly invokerOrganizationId?: string;
+  /**
+   * Lets CloudFormation stacks of these accounts use the ServiceToken (e.g. Service Catalog portfolio shares).
+   * @default none
+   */
+  readonly invokerAccountIds?: string[];
+  /**
+   * Accounts that share meshes with this one (MeshOwner); their mesh ARNs are added to the App Mesh permissions.
+   * @default none
+   */
+  readonly sharedMeshOwnerAccountIds?: string[];
+  /**
+   * Task-definition families any permitted stack may patch without a `mesh-service:allowed-stacks` grant on the
+   * revision (`*` matches any characters), e.g. families registered by CI pipelines.
+   * @default none: only revisions tagged for the invoking stack
+   */
+  readonly allowedTaskFamilies?: string[];
+  /**
+   * Roles (IAM path and name after `role/`, `*` matches any characters) that patched revisions may pass to ECS:
+   * the handler's `iam:PassRole` grant and the check it makes before any change.
+   * @default ['mesh-service/*']
+   */
+  readonly passRoles?: string[];
+  /**
+   * Images (`*` matches any characters) allowed for Envoy.Image and Envoy.Tracing.DaemonImage beyond the official
+   * App Mesh Envoy and X-Ray daemon images, e.g. a mirror in the platform's ECR.
+   * @default none
+   */
+  readonly allowedImages?: string[];
+  /**
+   * Check every request of a stack of this account with CloudFormation (DescribeStackResource) before acting.
+   * @default true
+   */
+  readonly verifyStackRequests?: boolean;
+  /**
+   * Retention of the two log groups (Control Tower CT.CLOUDWATCH.PR.2 asks for at least a year).
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * KMS key that encrypts the log groups (Control Tower CT.CLOUDWATCH.PR.3). Its key policy must let CloudWatch Logs
+   * of the Region use it.
+   * @default a key created for them, with rotation, unless encryptLogs is false
+   */
+  readonly logsKey?: kms.IKey;
+  /**
+   * Encrypt the log groups with a customer managed KMS key (about 1 USD a month). `false` leaves them encrypted with
+   * CloudWatch Logs' own key: an exception to Control Tower CT.CLOUDWATCH.PR.3.
+   * @default true
+   */
+  readonly encryptLogs?: boolean;
+  /**
+   * Runs both functions in this VPC (Control Tower CT.LAMBDA.PR.3). They call App Mesh, ECS, CloudFormation, Cloud
+   * Map, Lambda and S3 (CloudFormation's response URL): the subnets need a NAT gateway or VPC endpoints for those.
+   * @default no VPC: an exception to CT.LAMBDA.PR.3
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Subnets of `vpc` for the functions.
+   * @default the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Security groups of the functions in `vpc`.
+   * @default one created by each function, all outbound allowed
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/**
+ * Deploys the Custom::MeshService provider in a stack: the handler Lambda behind the CDK Provider framework. Give
+ * `serviceToken` to MeshService constructs, or export it for templates (the MeshServiceProvider stack exports it as
+ * `MeshServiceProvider-ServiceToken`).
+ */
+export class MeshServiceProvider extends Construct {
+  /** The ServiceToken of Custom::MeshService (the Provider framework Lambda's ARN). */
+  readonly serviceToken: string;
+  /** The handler function. */
+  readonly handler: lambda.Function;
+  /** The handler's log group. */
+  readonly handlerLogGroup: logs.ILogGroup;
+  /** The Provider framework's log group. */
+  readonly frameworkLogGroup: logs.ILogGroup;
+  /** The key that encrypts both log groups, when they are encrypted with a customer managed key. */
+  readonly logsKey?: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: MeshServiceProviderProps = {}) {
+    super(scope, id);
+    const prefix = props.namePrefix ?? 'MeshServiceProvider';
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const codePath = props.codePath ?? defaultHandlerCodePath();
+
+    this.logsKey = props.logsKey ?? (props.encryptLogs === false ? undefined : this.createLogsKey());
+    const encryptionKey = this.logsKey ? { encryptionKey: this.logsKey } : {};
+    const handlerLogs = new logs.LogGroup(this, 'HandlerLogs', { retention, ...encryptionKey });
+    const frameworkLogs = new logs.LogGroup(this, 'FrameworkLogs', { retention, ...encryptionKey });
+    this.handlerLogGroup = handlerLogs;
+    this.frameworkLogGroup = frameworkLogs;
+
+    const role = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Custom::MeshService handler: App Mesh resources and ECS task definitions it manages',
+    });
+    handlerLogs.grantWrite(role);
+    const passRoles = props.passRoles ?? [...DEFAULT_POLICY.passRoles];
+    if (passRoles.length === 0) throw new Error('passRoles must name at least one role pattern');
+    for (const pattern of passRoles) {
+      if (!/^[\w+=,.@/*-]+$/.test(pattern) || pattern.startsWith('/') || pattern === '*') {
+        throw new Error(
+          `passRoles: "${pattern}" is not a role pattern after "role/" (e.g. mesh-service/*); "*" alone would let templates pass every role`,
+        );
+      }
+    }
+    this.grantServicePermissions(role, props.sharedMeshOwnerAccountIds ?? [], passRoles);
+    const network = props.vpc
+      ? {
+          vpc: props.vpc,
+          ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}),
+          ...(props.securityGroups ? { securityGroups: props.securityGroups } : {}),
+        }
+      : {};
+    if (props.vpc) {
+      role.addManagedPolicy(
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
+      );
+    }
+
+    this.handler = new lambda.Function(this, 'Handler', {
+      functionName: `${prefix}-Handler`,
+      description: 'Custom::MeshService onEvent handler',
+      runtime: PROVIDER_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      code: lambda.Code.fromAsset(codePath),
+      handler: 'index.handler',
+      // The Provider framework waits at most 15 minutes for onEvent; the handler keeps 90 s of this for cleanup.
+      timeout: Duration.minutes(10),
+      memorySize: 512,
+      role,
+      logGroup: handlerLogs,
+      // The handler writes JSON lines with Powertools' field names (lambda/log.ts); Lambda filters them by level.
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      ...network,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        // The trust policy (lambda/policy.ts, docs/security.md).
+        [POLICY_ENV.invokerAccounts]: props.invokerOrganizationId
+          ? '*'
+          : (props.invokerAccountIds ?? []).join(','),
+        [POLICY_ENV.taskFamilies]: (props.allowedTaskFamilies ?? []).join(','),
+        [POLICY_ENV.passRoles]: passRoles.join(','),
+        [POLICY_ENV.images]: (props.allowedImages ?? []).join(','),
+        [POLICY_ENV.verifyStacks]: String(props.verifyStackRequests ?? true),
+      },
+    });
+
+    const frameworkRole = new iam.Role(this, 'FrameworkRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Custom::MeshService Provider framework: invokes the handler and answers CloudFormation',
+    });
+    frameworkLogs.grantWrite(frameworkRole);
+    if (props.vpc) {
+      frameworkRole.addManagedPolicy(
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
+      );
+    }
+
+    const provider = new Provider(this, 'Provider', {
+      onEventHandler: this.handler,
+      providerFunctionName: `${prefix}-ServiceToken`,
+      frameworkOnEventRole: frameworkRole,
+      logGroup: frameworkLogs,
+      ...network,
+    });
+    this.serviceToken = provider.serviceToken;
+
+    if (props.invokerOrganizationId) {
+      new lambda.CfnPermission(this, 'InvokeFromOrganization', {
+        action: 'lambda:InvokeFunction',
+        functionName: provider.serviceToken,
+        principal: '*',
+        principalOrgId: props.invokerOrganizationId,
+      });
+    }
+    (props.invokerAccountIds ?? []).forEach((account, i) => {
+      new lambda.CfnPermission(this, `InvokeFromAccount${i}`, {
+        action: 'lambda:InvokeFunction',
+        functionName: provider.serviceToken,
+        principal: account,
+      });
+    });
+
+    this.acknowledgeFindings(
+      role,
+      frameworkRole,
+      props.sharedMeshOwnerAccountIds ?? [],
+      passRoles,
+      !!props.vpc,
+    );
+  }
+
+  /** A customer managed key for the log groups, usable by CloudWatch Logs of this Region for this account's groups. */
+  private createLogsKey(): kms.Key {
+    const key = new kms.Key(this, 'LogsKey', {
+      description: 'Encrypts the log groups of the Custom::MeshService provider',
+      enableKeyRotation: true,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchLogsOfThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
+          },
+        },
+      }),
+    );
+    return key;
+  }
+
+  private grantServicePermissions(
+    role: iam.Role,
+    sharedMeshOwners: readonly string[],
+    passRoles: readonly string[],
+  ): void {
+    const meshArn = (account: string) => `arn:${Aws.PARTITION}:appmesh:${Aws.REGION}:${account}:mesh/*`;
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'AppMeshServiceResources',
+        actions: [
+          'appmesh:DescribeMesh',
+          'appmesh:DescribeVirtualGateway',
+          'appmesh:DescribeVirtualNode',
+          'appmesh:CreateVirtualNode',
+          'appmesh:UpdateVirtualNode',
+          'appmesh:DeleteVirtualNode',
+          'appmesh:DescribeVirtualRouter',
+          'appmesh:CreateVirtualRouter',
+          'appmesh:UpdateVirtualRouter',
+          'appmesh:DeleteVirtualRouter',
+          'appmesh:ListVirtualNodes',
+          'appmesh:ListVirtualServices',
+          'appmesh:ListVirtualRouters',
+          'appmesh:ListVirtualGateways',
+          'appmesh:ListGatewayRoutes',
+          'appmesh:ListRoutes',
+          'appmesh:DescribeRoute',
+          'appmesh:CreateRoute',
+          'appmesh:UpdateRoute',
+          'appmesh:DeleteRoute',
+          'appmesh:DescribeVirtualService',
+          'appmesh:CreateVirtualService',
+          'appmesh:UpdateVirtualService',
+          'appmesh:DeleteVirtualService',
+          'appmesh:DescribeGatewayRoute',
+          'appmesh:CreateGatewayRoute',
+          'appmesh:UpdateGatewayRoute',
+          'appmesh:DeleteGatewayRoute',
+          'appmesh:ListTagsForResource',
+          'appmesh:TagResource',
+          'appmesh:UntagResource',
+        ],
+        resources: [meshArn(Aws.ACCOUNT_ID), ...sharedMeshOwners.map(meshArn)],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'EcsTaskDefinitionsReadAndRegister',
+        // These ECS actions support no resource-level permissions: the resource must be "*".
+        actions: [
+          'ecs:DescribeTaskDefinition',
+          'ecs:ListTaskDefinitions',
+          'ecs:RegisterTaskDefinition',
+          'ecs:DeregisterTaskDefinition',
+        ],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'EcsTaskDefinitionTags',
+        actions: ['ecs:TagResource', 'ecs:UntagResource'],
+        resources: [`arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task-definition/*`],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'PassTaskRolesToEcsOnly',
+        actions: ['iam:PassRole'],
+        // Only the roles patched revisions may carry (context passRoles), and only to ECS tasks: never role/*.
+        resources: passRoles.map((pattern) => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${pattern}`),
+        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudMapNamespacesForServiceConnect',
+        // Backend ServiceConnect: find the namespace, create it when asked (tagged), delete the one it created. Cloud
+        // Map supports no resource-level permission for ListNamespaces, GetOperation or CreateHttpNamespace.
+        actions: [
+          'servicediscovery:ListNamespaces',
+          'servicediscovery:GetNamespace',
+          'servicediscovery:GetOperation',
+          'servicediscovery:CreateHttpNamespace',
+          'servicediscovery:DeleteNamespace',
+          'servicediscovery:ListTagsForResource',
+          'servicediscovery:TagResource',
+        ],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'VerifyRequestsWithCloudFormation',
+        // Proves that a request names a stack operation in progress (lambda/stack-verifier.ts).
+        actions: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'],
+        resources: [`arn:${Aws.PARTITION}:cloudformation:${Aws.REGION}:${Aws.ACCOUNT_ID}:stack/*/*`],
+      }),
+    );
+  }
+
+  private acknowledgeFindings(
+    role: iam.Role,
+    frameworkRole: iam.Role,
+    sharedMeshOwners: readonly string[],
+    passRoles: readonly string[],
+    inVpc: boolean,
+  ): void {
+    if (inVpc) {
+      for (const r of [role, frameworkRole]) {
+        Validations.of(r).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+          reason: 'The AWS managed policy a function in a VPC needs for its network interfaces.',
+        });
+      }
+    }
+    Validations.of(role).acknowledge(
+      ...sharedMeshOwners.map((account) => ({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:appmesh:<AWS::Region>:${account}:mesh/*]`,
+        reason: `Meshes that account ${account} shares with this one (context sharedMeshOwnerAccountIds), for MeshOwner; the same App Mesh actions only.`,
+      })),
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:appmesh:<AWS::Region>:<AWS::AccountId>:mesh/*]',
+        reason:
+          'The handler manages App Mesh resources in whatever mesh a template names (MeshName); the statement is limited to the App Mesh actions it calls, in meshes of this account and Region.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ecs:RegisterTaskDefinition, DeregisterTaskDefinition, DescribeTaskDefinition and ListTaskDefinitions support no resource-level permissions; the statement lists only those four actions. The Cloud Map statement (Backend ServiceConnect) lists only the namespace calls the handler makes: ListNamespaces, GetOperation and CreateHttpNamespace take no resource, and the namespaces a template names are not known in advance.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/*]',
+        reason:
+          'Patched task definitions are new revisions of families named by templates; tagging is limited to task definitions of this account and Region.',
+      },
+      ...passRoles
+        .filter((pattern) => pattern.includes('*'))
+        .map((pattern) => ({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/${pattern}]`,
+          reason: `Registering a patched task definition passes the task and execution roles of the template's own revision; iam:PassRole covers only roles matching ${pattern} (context passRoles), only to ecs-tasks.amazonaws.com.`,
+        })),
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/*/*]',
+        reason:
+          'DescribeStackResource and DescribeStacks on the stack a request names, to prove the request comes from that stack; read-only, stacks of this account and Region.',
+      },
+    );
+    Validations.of(frameworkRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.handler.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      reason:
+        'Granted by the Provider framework: lambda:InvokeFunction on the handler and its versions/aliases (the ":*" suffix), nothing else.',
+    });
+  }
+}

@@ -1,0 +1,139 @@
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { defaultHandlerCodePath, MeshService, MeshServiceProvider } from 'mesh-service-provider';
+
+function inStack(build: (stack: Stack) => void): Template {
+  const stack = new Stack(new App(), 'Existing');
+  build(stack);
+  return Template.fromStack(stack);
+}
+
+const FUNCTION_ARN = { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProviderframeworkonEvent'), 'Arn'] };
+
+describe('GIVEN the MeshServiceProvider construct inside an existing stack', () => {
+  test('WHEN a MeshService uses its serviceToken THEN the custom resource points at the framework function of the same stack', () => {
+    const template = inStack((stack) => {
+      const provider = new MeshServiceProvider(stack, 'Provider');
+      new MeshService(stack, 'Svc', {
+        serviceToken: provider.serviceToken,
+        meshName: 'ecs-mesh',
+        serviceName: 'svc',
+        namespace: 'service.local',
+        port: 3000,
+      });
+    });
+    template.hasResourceProperties('Custom::MeshService', { ServiceToken: FUNCTION_ARN });
+    template.resourceCountIs('AWS::CloudFormation::Stack', 0);
+  });
+
+  test('WHEN no policy option is given THEN the handler gets the same secure defaults as the provider stack', () => {
+    const template = inStack((stack) => new MeshServiceProvider(stack, 'Provider'));
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'MeshServiceProvider-Handler',
+      Runtime: 'nodejs24.x',
+      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
+      Environment: {
+        Variables: Match.objectLike({
+          MESH_SERVICE_INVOKER_ACCOUNTS: '',
+          MESH_SERVICE_TASK_FAMILIES: '',
+          MESH_SERVICE_PASS_ROLES: 'mesh-service/*',
+          MESH_SERVICE_IMAGES: '',
+          MESH_SERVICE_VERIFY_STACKS: 'true',
+        }),
+      },
+    });
+    template.resourceCountIs('AWS::Lambda::Permission', 0);
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(365);
+      expect(group.Properties.KmsKeyId).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^ProviderLogsKey/), 'Arn'],
+      });
+    }
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  test('WHEN the policy options are given THEN the handler, the invoke permissions and iam:PassRole follow them', () => {
+    const template = inStack(
+      (stack) =>
+        new MeshServiceProvider(stack, 'Provider', {
+          namePrefix: 'TeamMesh',
+          invokerAccountIds: ['111111111111'],
+          allowedTaskFamilies: ['ci-*'],
+          passRoles: ['ecs-tasks/*'],
+          allowedImages: ['123456789012.dkr.ecr.us-east-1.amazonaws.com/mirror/*'],
+          verifyStackRequests: false,
+        }),
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'TeamMesh-Handler',
+      Environment: {
+        Variables: Match.objectLike({
+          MESH_SERVICE_INVOKER_ACCOUNTS: '111111111111',
+          MESH_SERVICE_TASK_FAMILIES: 'ci-*',
+          MESH_SERVICE_PASS_ROLES: 'ecs-tasks/*',
+          MESH_SERVICE_VERIFY_STACKS: 'false',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'TeamMesh-ServiceToken' });
+    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: '111111111111' });
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain(':role/ecs-tasks/*');
+    expect(() => inStack((stack) => new MeshServiceProvider(stack, 'P', { passRoles: ['*'] }))).toThrow(
+      /passRoles: "\*" is not a role pattern/,
+    );
+  });
+
+  test('WHEN encryptLogs is false THEN no key is created and the log groups use CloudWatch Logs encryption', () => {
+    const template = inStack((stack) => new MeshServiceProvider(stack, 'Provider', { encryptLogs: false }));
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.KmsKeyId).toBeUndefined();
+    }
+  });
+
+  test('WHEN a VPC is given THEN both functions run in it', () => {
+    const template = inStack((stack) => {
+      const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 1, restrictDefaultSecurityGroup: false });
+      new MeshServiceProvider(stack, 'Provider', { vpc });
+    });
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(2);
+    for (const f of functions) expect(f.Properties.VpcConfig.SubnetIds).toHaveLength(2);
+  });
+
+  test('WHEN no codePath is given THEN the asset is the bundle the package ships (dist/lambda)', () => {
+    expect(defaultHandlerCodePath()).toBe(path.join(__dirname, '..', '..', 'dist', 'lambda'));
+  });
+});
+
+describe('GIVEN an L2 ecs.FargateService and a MeshService patching its task definition', () => {
+  test('WHEN runPatchedRevision is called THEN the ECS service runs the patched revision and waits for the MeshService', () => {
+    const template = inStack((stack) => {
+      const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 1, restrictDefaultSecurityGroup: false });
+      const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+      const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+      taskDefinition.addContainer('app', {
+        image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/ecsdemo-nodejs:latest'),
+        portMappings: [{ containerPort: 3000 }],
+      });
+      MeshService.allowPatching(taskDefinition);
+      const mesh = new MeshService(stack, 'Mesh', {
+        meshName: 'ecs-mesh',
+        serviceName: 'svc',
+        namespace: 'service.local',
+        port: 3000,
+        taskDefinition: taskDefinition.taskDefinitionArn,
+      });
+      const service = new ecs.FargateService(stack, 'Service', { cluster, taskDefinition });
+      mesh.runPatchedRevision(service);
+    });
+    const [id] = Object.keys(template.findResources('Custom::MeshService'));
+    template.hasResource('AWS::ECS::Service', {
+      Properties: Match.objectLike({ TaskDefinition: { 'Fn::GetAtt': [id, 'TaskDefinitionArn'] } }),
+      DependsOn: Match.arrayWith([id]),
+    });
+  });
+});
