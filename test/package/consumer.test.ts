@@ -1,0 +1,251 @@
+/**
+ * A brand-new CDK app in TypeScript that installs the packed tarball (npm pack) as a user would, type-checks against
+ * the declarations it ships and synthesizes a stack with the exported MeshServiceProvider construct, a MeshService
+ * and an L2 FargateService running the patched revision.
+ *
+ * Two installs:
+ * - with the repository's aws-cdk-lib and constructs (linked into the app's node_modules: nothing is downloaded);
+ * - with the lowest aws-cdk-lib and constructs the package's peerDependencies allow (PEER_FLOOR), from the npm
+ *   registry (`--prefer-offline`: the npm cache serves them after the first run).
+ * Needs the build (dist/lib, dist/lambda), as `npm test` makes it before Jest.
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  files: string[];
+  peerDependencies: Record<string, string>;
+};
+/** The lowest versions the peerDependencies allow (their `^x.y.z`). */
+const PEER_FLOOR = Object.fromEntries(
+  Object.entries(pkg.peerDependencies).map(([name, range]) => [name, range.replace(/^[\^~>=]+/, '')]),
+);
+
+const APP = `import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { MeshService, MeshServiceProvider } from 'mesh-service-provider';
+
+const app = new App();
+const stack = new Stack(app, 'Consumer');
+const provider = new MeshServiceProvider(stack, 'MeshProvider', { allowedTaskFamilies: ['ci-*'] });
+const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 1 });
+const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { family: 'orders' });
+taskDefinition.addContainer('app', {
+  image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/ecsdemo-nodejs:latest'),
+  portMappings: [{ containerPort: 3000 }],
+});
+MeshService.allowPatching(taskDefinition);
+const mesh = new MeshService(stack, 'Orders', {
+  serviceToken: provider.serviceToken,
+  meshName: 'ecs-mesh',
+  serviceName: 'orders',
+  namespace: 'service.local',
+  port: 3000,
+  healthCheck: { path: '/health' },
+  taskDefinition: taskDefinition.taskDefinitionArn,
+});
+const service = new ecs.FargateService(stack, 'Service', { cluster, taskDefinition });
+mesh.runPatchedRevision(service);
+app.synth();
+`;
+
+function sh(command: string, args: string[], cwd: string): string {
+  try {
+    return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const error = e as { stdout?: string; stderr?: string; message: string };
+    throw new Error(
+      `${command} ${args.join(' ')} failed in ${cwd}:\n${error.stdout ?? ''}\n${error.stderr ?? error.message}`,
+    );
+  }
+}
+
+let tarball: string;
+beforeAll(() => {
+  if (
+    !existsSync(path.join(ROOT, 'dist', 'lib', 'infra', 'index.js')) ||
+    !existsSync(path.join(ROOT, 'dist', 'lambda', 'index.js'))
+  ) {
+    throw new Error(
+      'dist/lib and dist/lambda are missing: run `npm run build` (npm test builds before Jest)',
+    );
+  }
+  const out = mkdtempSync(path.join(tmpdir(), 'pack-'));
+  const name = sh('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', out], ROOT)
+    .trim()
+    .split('\n')
+    .at(-1)!;
+  tarball = path.join(out, name);
+}, 120_000);
+
+test('GIVEN the packed tarball THEN it holds the library, the bundle, the schemas, the docs, README, LICENSE and CHANGELOG, and no tests, emulator or scripts', () => {
+  const files = sh('tar', ['-tzf', tarball], ROOT)
+    .split('\n')
+    .filter(Boolean)
+    .map((f) => f.replace(/^package\//, ''));
+  for (const expected of [
+    'package.json',
+    'README.md',
+    'LICENSE',
+    'CHANGELOG.md',
+    'dist/lib/infra/index.js',
+    'dist/lib/infra/index.d.ts',
+    'dist/lib/infra/provider.js',
+    'dist/lambda/index.js',
+    'bin/mesh-service.js',
+    'schema/mesh-service.schema.json',
+    'schema/mesh-service-template.schema.json',
+    'docs/mesh-service.md',
+    'cfn-lint-rules/mesh_service.py',
+    'node_modules/yaml/package.json',
+  ]) {
+    expect(files).toContain(expected);
+  }
+  expect(files.filter((f) => /^(test|emulator|scripts|examples|infra|lambda|cli)\//.test(f))).toEqual([]);
+  expect(files.filter((f) => /(^|\/)(app|app-builder|catalog-stack|platform-stack)\.js$/.test(f))).toEqual(
+    [],
+  );
+  expect(files.filter((f) => f.endsWith('.test.ts') || f.endsWith('.suite.ts'))).toEqual([]);
+});
+
+/** Makes the app folder: package.json, tsconfig.json, app.ts. */
+function appFolder(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'consumer-'));
+  writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }),
+  );
+  writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'commonjs',
+        strict: true,
+        esModuleInterop: true,
+        skipLibCheck: true,
+        types: ['node'],
+        outDir: 'out',
+      },
+      files: ['app.ts'],
+    }),
+  );
+  writeFileSync(path.join(dir, 'app.ts'), APP);
+  return dir;
+}
+
+const link = (dir: string, name: string) => {
+  const target = path.join(dir, 'node_modules', name);
+  mkdirSync(path.dirname(target), { recursive: true });
+  symlinkSync(path.join(ROOT, 'node_modules', name), target, 'dir');
+};
+
+/** Type-checks and compiles the app (the repository's TypeScript) and synthesizes it; returns the template. */
+function synthesize(dir: string) {
+  sh(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], dir);
+  const outdir = path.join(dir, 'cdk.out');
+  execFileSync(process.execPath, ['out/app.js'], {
+    cwd: dir,
+    env: { ...process.env, CDK_OUTDIR: outdir },
+    stdio: 'pipe',
+  });
+  const template = JSON.parse(readFileSync(path.join(outdir, 'Consumer.template.json'), 'utf8')) as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
+  };
+  return { template, outdir };
+}
+
+function expectWired(template: ReturnType<typeof synthesize>['template'], outdir: string) {
+  const resources = Object.entries(template.Resources);
+  const [meshId, mesh] = resources.find(([, r]) => r.Type === 'Custom::MeshService')!;
+  const framework = resources.find(
+    ([, r]) =>
+      r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === 'MeshServiceProvider-ServiceToken',
+  )!;
+  expect(mesh.Properties.ServiceToken).toEqual({ 'Fn::GetAtt': [framework[0], 'Arn'] });
+  const [, service] = resources.find(([, r]) => r.Type === 'AWS::ECS::Service')!;
+  expect(service.Properties.TaskDefinition).toEqual({ 'Fn::GetAtt': [meshId, 'TaskDefinitionArn'] });
+  expect(service.DependsOn).toContain(meshId);
+  const handler = resources.find(
+    ([, r]) =>
+      r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === 'MeshServiceProvider-Handler',
+  )!;
+  expect(handler[1].Properties.Environment).toEqual({
+    Variables: expect.objectContaining({
+      MESH_SERVICE_PASS_ROLES: 'mesh-service/*',
+      MESH_SERVICE_TASK_FAMILIES: 'ci-*',
+    }),
+  });
+  // The handler asset is the bundle inside the installed package.
+  const assets = readdirSync(outdir).filter((f) => f.startsWith('asset.'));
+  const bundle = readFileSync(path.join(ROOT, 'dist', 'lambda', 'index.js'));
+  expect(
+    assets.some(
+      (a) =>
+        existsSync(path.join(outdir, a, 'index.js')) &&
+        readFileSync(path.join(outdir, a, 'index.js')).equals(bundle),
+    ),
+  ).toBe(true);
+}
+
+test('GIVEN a new TypeScript CDK app WHEN it installs the tarball (with the repository aws-cdk-lib) THEN it type-checks and synthesizes the provider, a MeshService and an L2 service on the patched revision', () => {
+  const dir = appFolder();
+  sh(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--omit=peer',
+      '--no-save',
+      tarball,
+    ],
+    dir,
+  );
+  // After the install (npm removes what its package.json does not list).
+  for (const name of ['aws-cdk-lib', 'constructs', '@types/node']) link(dir, name);
+  const { template, outdir } = synthesize(dir);
+  expectWired(template, outdir);
+}, 180_000);
+
+test(`GIVEN a new TypeScript CDK app WHEN it installs the tarball with the lowest peer versions (aws-cdk-lib ${PEER_FLOOR['aws-cdk-lib']}, constructs ${PEER_FLOOR.constructs}) THEN it synthesizes too`, () => {
+  const dir = appFolder();
+  sh(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--no-save',
+      tarball,
+      `aws-cdk-lib@${PEER_FLOOR['aws-cdk-lib']}`,
+      `constructs@${PEER_FLOOR.constructs}`,
+    ],
+    dir,
+  );
+  const installed = JSON.parse(
+    readFileSync(path.join(dir, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8'),
+  );
+  expect(installed.version).toBe(PEER_FLOOR['aws-cdk-lib']);
+  link(dir, '@types/node');
+  const { template, outdir } = synthesize(dir);
+  expectWired(template, outdir);
+}, 300_000);
