@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, type AppProps, type Environment, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, type Environment, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { MeshServiceCatalogStack } from './catalog-stack';
 import { MeshPlatformStack, PLATFORM_DEFAULTS } from './platform-stack';
@@ -80,6 +81,13 @@ export function buildApp(props: AppProps = {}): BuiltApp {
       'passRoles',
       contextList(app, 'passRoles').length ? contextList(app, 'passRoles') : undefined,
     ),
+    ...providerNetwork(app),
+    ...optional(
+      'encryptLogs',
+      contextString(app, 'providerEncryptLogs') === undefined
+        ? undefined
+        : contextFlag(app, 'providerEncryptLogs'),
+    ),
     ...optional(
       'verifyStackRequests',
       contextString(app, 'verifyStackRequests') === undefined
@@ -99,6 +107,13 @@ export function buildApp(props: AppProps = {}): BuiltApp {
     exportPrefix: contextString(app, 'exportPrefix') ?? '',
     ...optional('natGateways', contextCount(app, 'natGateways')),
     ...optional('gatewayDesiredCount', contextCount(app, 'gatewayDesiredCount')),
+    ...optional(
+      'nlbDeletionProtection',
+      contextString(app, 'nlbDeletionProtection') === undefined
+        ? undefined
+        : contextFlag(app, 'nlbDeletionProtection'),
+    ),
+    ...optional('nlbAccessLogsBucketName', contextString(app, 'nlbAccessLogsBucket')),
   });
 
   const catalogClusters = contextList(app, 'catalogClusterNames');
@@ -112,6 +127,35 @@ export function buildApp(props: AppProps = {}): BuiltApp {
     ...optional('productVersion', contextString(app, 'catalogProductVersion')),
   });
   return { app, provider, platform, catalog };
+}
+
+/**
+ * The provider's functions in an existing VPC (context providerVpcId, providerSubnetIds and optionally
+ * providerSecurityGroupIds), for Control Tower CT.LAMBDA.PR.3; no lookup, so synth stays offline.
+ */
+function providerNetwork(app: App): {
+  vpc?: ec2.IVpc;
+  vpcSubnets?: ec2.SubnetSelection;
+  securityGroups?: ec2.ISecurityGroup[];
+} {
+  const vpcId = contextString(app, 'providerVpcId');
+  const subnetIds = contextList(app, 'providerSubnetIds');
+  if (!vpcId && subnetIds.length === 0) return {};
+  if (!vpcId || subnetIds.length === 0)
+    throw new Error('context providerVpcId and providerSubnetIds go together');
+  // Imported by plain ids (no tokens), so they may live in a scope of their own.
+  const scope = new Stack(new App(), 'ProviderNetwork');
+  const vpc = ec2.Vpc.fromVpcAttributes(scope, 'ProviderVpc', { vpcId, availabilityZones: ['-'] });
+  const securityGroups = contextList(app, 'providerSecurityGroupIds').map((id, i) =>
+    ec2.SecurityGroup.fromSecurityGroupId(scope, `ProviderSecurityGroup${i}`, id),
+  );
+  return {
+    vpc,
+    vpcSubnets: {
+      subnets: subnetIds.map((id, i) => ec2.Subnet.fromSubnetId(scope, `ProviderSubnet${i}`, id)),
+    },
+    ...(securityGroups.length ? { securityGroups } : {}),
+  };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -274,6 +274,9 @@ export class MeshServiceCatalogStack extends Stack {
           'logs:ListTagsLogGroup',
           // CloudFormation's log group handler reads the data protection policy back after create and update.
           'logs:GetDataProtectionPolicy',
+          // The product encrypts its log group with the platform's key (KmsKeyId, Control Tower CT.CLOUDWATCH.PR.3).
+          'logs:AssociateKmsKey',
+          'logs:DisassociateKmsKey',
         ],
         resources: [this.arn('logs', `log-group:${SERVICE_LOG_GROUP_PREFIX}*`)],
       }),

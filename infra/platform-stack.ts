@@ -9,10 +9,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type { Construct } from 'constructs';
 import { DEFAULT_ENVOY_VERSION } from '../lambda/appmesh/envoy/options';
+import { allowCloudWatchLogs } from './provider';
 
 /** The workshop's names: the defaults of the CDK context parameters of the same names. */
 export const PLATFORM_DEFAULTS = {
@@ -54,6 +56,8 @@ export const PLATFORM_EXPORTS = {
   vpcId: 'MeshVpcId',
   /** Comma-separated: `!Split [',', !ImportValue MeshPrivateSubnetIds]`. */
   privateSubnetIds: 'MeshPrivateSubnetIds',
+  /** The KMS key service log groups use (`KmsKeyId`), for Control Tower CT.CLOUDWATCH.PR.3. */
+  logsKeyArn: 'MeshLogsKeyArn',
 } as const;
 
 export interface MeshPlatformStackProps extends StackProps {
@@ -76,6 +80,21 @@ export interface MeshPlatformStackProps extends StackProps {
   readonly gatewayDesiredCount?: number;
   /** Prepended to every export name, so that a second platform can live in the same account and Region. Default ''. */
   readonly exportPrefix?: string;
+  /**
+   * Retention of the flow logs and the gateway's logs. Default one year (Control Tower CT.CLOUDWATCH.PR.2 asks for
+   * at least 365 days; less is an exception to it).
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Deletion protection of the gateway's NLB (Control Tower CT.ELASTICLOADBALANCING.PR.5). Default true: to delete
+   * the stack, deploy it with false first (README, Teardown).
+   */
+  readonly nlbDeletionProtection?: boolean;
+  /**
+   * An existing S3 bucket for the NLB's access logs (Control Tower CT.ELASTICLOADBALANCING.PR.6). Default none: an
+   * exception to that control (an NLB writes access logs for TLS listeners only; this one listens on TCP).
+   */
+  readonly nlbAccessLogsBucketName?: string;
 }
 
 export class MeshPlatformStack extends Stack {
@@ -89,6 +108,8 @@ export class MeshPlatformStack extends Stack {
   readonly servicesSecurityGroup: ec2.SecurityGroup;
   readonly gatewayTaskRole: iam.Role;
   readonly gatewayExecutionRole: iam.Role;
+  /** Encrypts the platform's log groups; exported (MeshLogsKeyArn) for the log groups of services. */
+  readonly logsKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: MeshPlatformStackProps = {}) {
     super(scope, id, {
@@ -108,14 +129,23 @@ export class MeshPlatformStack extends Stack {
       throw new Error(`natGateways must be at least 1 (the private subnets need egress), got ${natGateways}`);
     }
 
+    // ---- Logs: a year, encrypted with a key of the platform (Control Tower CT.CLOUDWATCH.PR.2 and PR.3) ----------
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    this.logsKey = new kms.Key(this, 'LogsKey', {
+      description: 'Encrypts the log groups of the mesh platform and of the services on it',
+      enableKeyRotation: true,
+    });
+    allowCloudWatchLogs(this.logsKey);
+
     // ---- Network ------------------------------------------------------------------------------------------------
-    const flowLogs = new logs.LogGroup(this, 'VpcFlowLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    const flowLogs = new logs.LogGroup(this, 'VpcFlowLogs', { retention, encryptionKey: this.logsKey });
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
       maxAzs: 2,
       natGateways,
       subnetConfiguration: [
-        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        // Nothing gets a public IP by default (CT.EC2.PR.11): the NAT gateways have Elastic IPs, the NLB its own.
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
         { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
       ],
       // Nothing runs in the default security group; restricting it would add a custom-resource Lambda to the stack.
@@ -186,7 +216,7 @@ export class MeshPlatformStack extends Stack {
     );
 
     // ---- The gateway's Envoy on Fargate ---------------------------------------------------------------------------
-    const gatewayLogs = new logs.LogGroup(this, 'GatewayLogs', { retention: logs.RetentionDays.ONE_WEEK });
+    const gatewayLogs = new logs.LogGroup(this, 'GatewayLogs', { retention, encryptionKey: this.logsKey });
     this.gatewayTaskRole = new iam.Role(this, 'GatewayTaskRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
       description: `Envoy of virtual gateway ${gatewayName}: receives its configuration from App Mesh`,
@@ -212,10 +242,17 @@ export class MeshPlatformStack extends Stack {
       taskRole: this.gatewayTaskRole,
       executionRole: this.gatewayExecutionRole,
     });
-    taskDefinition.addContainer('Envoy', {
+    // Envoy and its agent write only to /tmp (bootstrap configuration, admin socket): a task volume there, and a
+    // read-only root file system (CT.ECS.PR.6); Envoy runs as 1337, App Mesh's Envoy user (CT.ECS.PR.3).
+    taskDefinition.addVolume({ name: 'envoy-tmp' });
+    const envoy = taskDefinition.addContainer('Envoy', {
       containerName: 'envoy',
       image: ecs.ContainerImage.fromRegistry(envoyImage),
       essential: true,
+      user: '1337',
+      readonlyRootFilesystem: true,
+      // The task's memory is Envoy's: a hard limit (CT.ECS.PR.7).
+      memoryLimitMiB: 512,
       portMappings: [{ containerPort: GATEWAY_PORT, protocol: ecs.Protocol.TCP }],
       environment: {
         APPMESH_RESOURCE_ARN: this.gateway.virtualGatewayArn,
@@ -233,6 +270,7 @@ export class MeshPlatformStack extends Stack {
       ulimits: [{ name: ecs.UlimitName.NOFILE, softLimit: ENVOY_NOFILE, hardLimit: ENVOY_NOFILE }],
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'mesh-gateway', logGroup: gatewayLogs }),
     });
+    envoy.addMountPoints({ sourceVolume: 'envoy-tmp', containerPath: '/tmp', readOnly: false });
 
     this.gatewayService = new ecs.FargateService(this, 'GatewayService', {
       cluster: this.cluster,
@@ -260,7 +298,12 @@ export class MeshPlatformStack extends Stack {
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       securityGroups: [nlbSecurityGroup],
       crossZoneEnabled: true,
+      deletionProtection: props.nlbDeletionProtection ?? true,
     });
+    if (props.nlbAccessLogsBucketName) {
+      this.loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
+      this.loadBalancer.setAttribute('access_logs.s3.bucket', props.nlbAccessLogsBucketName);
+    }
     const listener = this.loadBalancer.addListener('Http', { port: NLB_PORT, protocol: elbv2.Protocol.TCP });
     listener.addTargets('Envoy', {
       port: GATEWAY_PORT,
@@ -323,6 +366,7 @@ export class MeshPlatformStack extends Stack {
       'Security group for meshed services: reachable from the gateway and from each other',
     );
     out('vpcId', this.vpc.vpcId, 'VPC of the platform');
+    out('logsKeyArn', this.logsKey.keyArn, 'KMS key for the log groups of services (KmsKeyId)');
     out(
       'privateSubnetIds',
       Fn.join(

@@ -10,6 +10,7 @@ import './catalog-stack.suite';
 import './mesh-service-construct.suite';
 import './example-cdk-app.suite';
 import './provider-construct.suite';
+import './compliance.suite';
 
 test('GIVEN `cdk synth` (the CLI, offline, with the app command of cdk.json) THEN it synthesizes the three stacks', async () => {
   expect([...(await cdkSynth()).stacks].sort()).toEqual([

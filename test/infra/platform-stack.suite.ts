@@ -106,7 +106,7 @@ describe('GIVEN the MeshPlatform stack built as `cdk synth` builds it, without c
     expect(ENVOY_HEALTH_CHECK).toBe('curl -s http://localhost:9901/server_info | grep state | grep -q LIVE');
   });
 
-  test('THEN the Envoy logs go to a log group kept one week', () => {
+  test('THEN the Envoy logs go to a log group kept a year and encrypted with the exported platform key', () => {
     const td = only(template, 'AWS::ECS::TaskDefinition');
     const container = (td.Properties.ContainerDefinitions as Record<string, unknown>[])[0]!;
     const group = (container.LogConfiguration as { Options: Record<string, { Ref: string }> }).Options[
@@ -114,8 +114,23 @@ describe('GIVEN the MeshPlatform stack built as `cdk synth` builds it, without c
     ]!.Ref;
     expect(template.toJSON().Resources[group]).toMatchObject({
       Type: 'AWS::Logs::LogGroup',
-      Properties: { RetentionInDays: 7 },
+      Properties: {
+        RetentionInDays: 365,
+        KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^LogsKey/), 'Arn'] },
+      },
     });
+    template.hasOutput('MeshLogsKeyArn', { Export: { Name: 'MeshLogsKeyArn' } });
+  });
+
+  test('THEN the gateway Envoy runs as user 1337 with a read-only root file system, a writable /tmp and a hard memory limit', () => {
+    const td = only(template, 'AWS::ECS::TaskDefinition');
+    expect((td.Properties.ContainerDefinitions as Record<string, unknown>[])[0]).toMatchObject({
+      User: '1337',
+      ReadonlyRootFilesystem: true,
+      Memory: 512,
+      MountPoints: [{ ContainerPath: '/tmp', SourceVolume: 'envoy-tmp', ReadOnly: false }],
+    });
+    expect(td.Properties.Volumes).toEqual([{ Name: 'envoy-tmp' }]);
   });
 
   test('THEN the Envoy runs as Fargate service mesh-gw-proxy in private subnets, registered in Cloud Map as mesh-gw-proxy', () => {
