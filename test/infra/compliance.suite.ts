@@ -11,7 +11,7 @@ import { controlTower } from '../support/cfn-guard';
 import { cdkSynth } from './cdk-synth';
 
 /** The exceptions of the default context, and the context that lifts each (docs/compliance.md). */
-export const DEFAULT_EXCEPTIONS = {
+const DEFAULT_EXCEPTIONS = {
   'CT.LAMBDA.PR.3': { providerVpcId: 'vpc-0123456789abcdef0', providerSubnetIds: 'subnet-0aaa,subnet-0bbb' },
   'CT.ELASTICLOADBALANCING.PR.6': { nlbAccessLogsBucket: 'platform-access-logs-111122223333' },
 } as const;
