@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry of the `mesh-service` command; the implementation is compiled to dist/lib by `npm run build`
-// (which `npm ci` and `npm install` run through the prepare script).
+// (in a checkout; the published package ships dist/lib).
 const path = require('node:path');
 
 let cli;
