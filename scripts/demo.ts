@@ -329,6 +329,8 @@ async function main(): Promise<void> {
       ECSClusterArn: `arn:aws:ecs:${emulator.region}:${account}:cluster/container-demo`,
       MeshPrivateSubnetIds: 'subnet-0aaa,subnet-0bbb',
       ServicesSecGrp: 'sg-0demo',
+      // The platform's key for the services' log groups (docs/compliance.md).
+      MeshLogsKeyArn: `arn:aws:kms:${emulator.region}:${account}:key/0b0e0d0e-0000-4000-8000-000000000000`,
     },
     {
       'AWS::Region': emulator.region,
