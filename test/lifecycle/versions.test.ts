@@ -191,7 +191,7 @@ describe('GIVEN the properties fixtures written for earlier versions of the prov
       );
       const nodes = world.emulator
         .snapshot(['appmesh'])
-        .appmesh.virtualNodes.map((n) => n.virtualNodeName)
+        .appmesh.virtualNodes.map((n) => String(n.virtualNodeName))
         .filter((n) => names.has(n));
       expect(new Set(nodes)).toEqual(names);
       await provider(
