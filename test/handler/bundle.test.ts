@@ -45,7 +45,9 @@ describe('GIVEN the bundled handler', () => {
   test('WHEN a property is unknown THEN it fails listing the known ones, with zero AWS calls', async () => {
     const { outcomes } = await run(createEvent({ ...base, Port: 3000, Colour: 'blue' }));
     const error = outcomes[0]!.error ?? '';
-    expect(error).toMatch(/^Colour: unknown property; known properties are MeshName, MeshOwner, ServiceName, /);
+    expect(error).toMatch(
+      /^Colour: unknown property; known properties are MeshName, MeshOwner, ServiceName, /,
+    );
     // The bundle lists exactly what the source contract knows, in the same order.
     expect(error).toBe(sourceError({ ...base, Port: 3000, Colour: 'blue' }));
     expect(emulator.requests).toEqual([]);
