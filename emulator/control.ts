@@ -9,6 +9,7 @@
  *                                     "failNth"?: [{operation, n, error?}],
  *                                     "hangNth"?: [{operation, n, applied?, count?}],
  *                                     "resetNth"?: [{operation, n, applied?}], "killAt"?: [{operation, n, applied?}]}
+ *                                     (each may name a "caller": an access key id whose calls alone count)
  *                                     → {"killed": [access key ids]}
  *   GET    /_emulator/faults          → {"killed": [access key ids]}
  *   POST   /_emulator/share-mesh      {"meshName", "meshOwner", "accountId"?}
@@ -40,6 +41,11 @@ export type ControlHandler = (
 
 function asArray(value: unknown): Record<string, unknown>[] {
   return Array.isArray(value) ? value.filter(isPlainObject) : [];
+}
+
+/** A planned fault's optional `caller` (an access key id). */
+function scope(f: Record<string, unknown>): { caller?: string } {
+  return typeof f.caller === 'string' ? { caller: f.caller } : {};
 }
 
 function optionalString(value: unknown): string | undefined {
@@ -106,19 +112,21 @@ export function createControl(emulator: () => Emulator): ControlHandler {
               String(f.operation),
               Number(f.n),
               isPlainObject(f.error) ? (f.error as unknown as InjectedError) : undefined,
+              scope(f),
             );
           }
           for (const h of asArray(input.hangNth)) {
             e.faults.hangNth(String(h.operation), Number(h.n), {
+              ...scope(h),
               applied: h.applied === true,
               ...(h.count !== undefined ? { count: Number(h.count) } : {}),
             });
           }
           for (const r of asArray(input.resetNth)) {
-            e.faults.resetNth(String(r.operation), Number(r.n), { applied: r.applied === true });
+            e.faults.resetNth(String(r.operation), Number(r.n), { ...scope(r), applied: r.applied === true });
           }
           for (const k of asArray(input.killAt)) {
-            e.faults.killAt(String(k.operation), Number(k.n), { applied: k.applied === true });
+            e.faults.killAt(String(k.operation), Number(k.n), { ...scope(k), applied: k.applied === true });
           }
           return { status: 200, body: { killed: e.faults.killed() } };
         }

@@ -15,6 +15,7 @@ import type {
   Faults,
   HangOptions,
   InjectedError,
+  ScopeOptions,
   ServiceName,
   ThrottleBucket,
   ThrottlePreset,
@@ -77,6 +78,8 @@ interface PlannedFault {
   times: number;
   readonly applied: boolean;
   readonly error?: InjectedError;
+  /** Only this access key id's calls count (undefined: everyone's). */
+  readonly caller?: string;
 }
 
 /** A planned fault that leaves the call unanswered; `applied`: the operation takes effect before. */
@@ -158,20 +161,20 @@ export class FaultInjector implements Faults {
     });
   }
 
-  failNth(operation: string, n: number, error?: InjectedError): void {
-    this.plan('failNth', 'fail', operation, n, 1, false, error);
+  failNth(operation: string, n: number, error?: InjectedError, options: ScopeOptions = {}): void {
+    this.plan('failNth', 'fail', operation, n, 1, false, options.caller, error);
   }
 
   hangNth(operation: string, n: number, options: HangOptions = {}): void {
-    this.plan('hangNth', 'hang', operation, n, options.count ?? 1, options.applied === true);
+    this.plan('hangNth', 'hang', operation, n, options.count ?? 1, options.applied === true, options.caller);
   }
 
   resetNth(operation: string, n: number, options: FaultOptions = {}): void {
-    this.plan('resetNth', 'reset', operation, n, 1, options.applied === true);
+    this.plan('resetNth', 'reset', operation, n, 1, options.applied === true, options.caller);
   }
 
   killAt(operation: string, n: number, options: FaultOptions = {}): void {
-    this.plan('killAt', 'kill', operation, n, 1, options.applied === true);
+    this.plan('killAt', 'kill', operation, n, 1, options.applied === true, options.caller);
   }
 
   killed(): string[] {
@@ -193,6 +196,7 @@ export class FaultInjector implements Faults {
     n: number,
     times: number,
     applied: boolean,
+    caller: string | undefined,
     error?: InjectedError,
   ): void {
     if (typeof operation !== 'string' || operation === '') {
@@ -202,7 +206,15 @@ export class FaultInjector implements Faults {
     if (!Number.isInteger(times) || times < 1) {
       throw new RangeError(`${name}: count must be an integer >= 1, got ${times}`);
     }
-    this.planned.push({ kind, operation, remaining: n, times, applied, error });
+    this.planned.push({
+      kind,
+      operation,
+      remaining: n,
+      times,
+      applied,
+      error,
+      ...(caller ? { caller } : {}),
+    });
   }
 
   /** Injected latency for a request: the largest of the matching rules. */
@@ -247,6 +259,7 @@ export class FaultInjector implements Faults {
     let due: PlannedFault | undefined;
     for (const fault of this.planned) {
       if (!matchesOperation(fault.operation, service, operation)) continue;
+      if (fault.caller !== undefined && fault.caller !== accessKeyId) continue;
       if (fault.remaining > 1) {
         fault.remaining -= 1;
         continue;

@@ -23,6 +23,7 @@ export type {
   NamespaceSnapshot,
   PutStackInput,
   RequestLogEntry,
+  ScopeOptions,
   ServiceDiscoveryControl,
   ServiceName,
   SnapshotFilter,

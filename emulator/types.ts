@@ -78,7 +78,7 @@ export interface Faults {
    * answers. `operation`: `Op` (any service), `service:Op`, or `*` (any operation of any service). A call counts
    * when it reaches the fault stage, i.e. after throttling admitted it.
    */
-  failNth(operation: string, n: number, error?: InjectedError): void;
+  failNth(operation: string, n: number, error?: InjectedError, options?: ScopeOptions): void;
   /**
    * The `n`th matching call (and the `count - 1` matching calls after it; count defaults to 1) is never answered:
    * the connection stays open with no response until the client gives up, or `clear()`, `reset()` or `close()`
@@ -107,7 +107,15 @@ export interface Faults {
   clear(): void;
 }
 
-export interface FaultOptions {
+export interface ScopeOptions {
+  /**
+   * Only calls with this access key id count and are affected (one Lambda execution environment among several
+   * running at once); default: every caller.
+   */
+  readonly caller?: string;
+}
+
+export interface FaultOptions extends ScopeOptions {
   /** The operation takes effect before its response is lost (default false: it has no effect). */
   readonly applied?: boolean;
 }

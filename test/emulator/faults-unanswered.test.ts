@@ -323,6 +323,30 @@ describe('killAt', () => {
   });
 });
 
+describe('planned faults scoped to one caller', () => {
+  const ENV1 = 'EMULATORENV1111122223333';
+
+  test("GIVEN failNth, hangNth and killAt scoped to one caller WHEN two callers make the same calls THEN only that caller's calls count and are hit", async () => {
+    ctx.emulator.faults.failNth('CreateMesh', 2, undefined, { caller: ENV1 });
+    ctx.emulator.faults.hangNth('ListMeshes', 1, { caller: ENV1 });
+    const env1 = appmeshClient({ caller: 'ENV1' });
+    const env2 = appmeshClient({ caller: 'ENV2' });
+    // The other caller's calls neither count nor meet the faults.
+    await createMesh(env2, 'two-a');
+    await createMesh(env2, 'two-b');
+    await env2.send(new ListMeshesCommand({}));
+    await createMesh(env1, 'one-a');
+    expect((await failureOf(createMesh(env1, 'one-b'))).name).toBe('InternalServerErrorException');
+    expect((await failureOf(env1.send(new ListMeshesCommand({})))).name).toBe('TimeoutError');
+    expect(meshNames().sort()).toEqual(['one-a', 'two-a', 'two-b']);
+    ctx.emulator.faults.killAt('*', 1, { caller: ENV1 });
+    await createMesh(env2, 'two-c');
+    expect(ctx.emulator.faults.killed()).toEqual([]);
+    expect((await failureOf(createMesh(env1, 'one-c'))).name).toBe('TimeoutError');
+    expect(ctx.emulator.faults.killed()).toEqual([ENV1]);
+  });
+});
+
 describe('argument checks', () => {
   test.each([
     ['hangNth n = 0', () => ctx.emulator.faults.hangNth('ListMeshes', 0)],
