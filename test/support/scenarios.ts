@@ -3,28 +3,31 @@
  * service with two versions, backends, a gateway route and patched task definitions — and, for each outcome, what
  * CloudFormation does next and what the emulator must then hold.
  */
+import { DEFAULT_POLICY } from '../../lambda/policy';
 import { createEvent, deleteEvent, type Props, updateEvent, type World } from './harness';
 import type { Outcome, Provider, Scenario } from './matrix';
 import { expectMeshMatches, orphansFree } from './state';
 
 interface Context {
   readonly tag: string;
+  /** The cell's own stack and logical id: cells run at once, each as its own CloudFormation operation. */
+  readonly o: { readonly logicalId: string; readonly stackId: string };
   readonly a: Props;
   readonly b: Props;
   readonly id?: string;
   readonly families: string[];
 }
 
-/** The application task definitions, registered once per world: the cells' owners tell their revisions apart. */
-const apps = new WeakMap<World, Promise<[string, string]>>();
-const FAMILIES = ['matrix-a', 'matrix-b'];
+/** The matrix's providers may patch its families by pattern: each cell is a stack of its own. */
+export const MATRIX_POLICY = { ...DEFAULT_POLICY, taskFamilies: ['matrix-*'] };
 
-/** Service names unique to the cell, so cells share one emulator without sharing what they own. */
+/**
+ * Names unique to the cell — service, task-definition families, stack — so cells share one emulator without sharing
+ * anything else (and the checks read only the cell's own families).
+ */
 async function states(world: World, tag: string): Promise<Context> {
-  const families = FAMILIES;
-  if (!apps.has(world))
-    apps.set(world, Promise.all([world.registerApp(FAMILIES[0]!), world.registerApp(FAMILIES[1]!)]));
-  const [a, b] = await apps.get(world)!;
+  const families = [`matrix-${tag}-a`, `matrix-${tag}-b`];
+  const [a, b] = await Promise.all(families.map((f) => world.registerApp(f)));
   const stateA: Props = {
     MeshName: 'ecs-mesh',
     ServiceName: tag,
@@ -46,7 +49,14 @@ async function states(world: World, tag: string): Promise<Context> {
     Envoy: { LogLevel: 'debug' },
     Tags: [{ Key: 'stage', Value: 'b' }],
   };
-  return { tag, a: stateA, b: stateB, families };
+  const name = `cell-${tag.replace(/[^A-Za-z0-9]/g, '')}`;
+  return {
+    tag,
+    o: { logicalId: 'Service', stackId: world.emulator.cloudformation.stackId(name) },
+    a: stateA,
+    b: stateB,
+    families,
+  };
 }
 
 const idOf = (name: string) => `mesh/ecs-mesh/service/${name}`;
@@ -59,7 +69,7 @@ async function deleteAndCheck(
   props: Props,
   footprint: Context,
 ): Promise<void> {
-  await provider(deleteEvent(id, props));
+  await provider(deleteEvent(id, props, footprint.o));
   orphansFree(world, {
     physicalIds: [idOf(footprint.tag), idOf(`${footprint.tag}-r`)],
     families: footprint.families,
@@ -68,10 +78,10 @@ async function deleteAndCheck(
 
 export const CREATE: Scenario<Context> = {
   prepare: (world, _p, tag) => states(world, tag),
-  request: (c) => createEvent(c.b),
+  request: (c) => createEvent(c.b, c.o),
   async after(world, provider, c, outcome: Outcome) {
     if (outcome.ok) {
-      expectMeshMatches(world.emulator, c.b);
+      expectMeshMatches(world.emulator, c.b, c.o.logicalId, c.o.stackId);
       return deleteAndCheck(world, provider, outcome.result.PhysicalResourceId, c.b, c);
     }
     if (!outcome.killed) {
@@ -80,8 +90,8 @@ export const CREATE: Scenario<Context> = {
       return;
     }
     // Killed: nothing ran the cleanup. CloudFormation's next Create of the resource adopts what is left.
-    const retried = await provider(createEvent(c.b));
-    expectMeshMatches(world.emulator, c.b);
+    const retried = await provider(createEvent(c.b, c.o));
+    expectMeshMatches(world.emulator, c.b, c.o.logicalId, c.o.stackId);
     await deleteAndCheck(world, provider, retried.PhysicalResourceId, c.b, c);
   },
   footprint: (c) => ({ physicalIds: [idOf(c.tag)], families: c.families }),
@@ -90,18 +100,18 @@ export const CREATE: Scenario<Context> = {
 export const UPDATE: Scenario<Context> = {
   async prepare(world, provider, tag) {
     const c = await states(world, tag);
-    const { PhysicalResourceId: id } = await provider(createEvent(c.a));
+    const { PhysicalResourceId: id } = await provider(createEvent(c.a, c.o));
     return { ...c, id };
   },
-  request: (c) => updateEvent(c.id!, c.b, c.a),
+  request: (c) => updateEvent(c.id!, c.b, c.a, c.o),
   async after(world, provider, c, outcome) {
     if (outcome.ok) {
-      expectMeshMatches(world.emulator, c.b);
+      expectMeshMatches(world.emulator, c.b, c.o.logicalId, c.o.stackId);
       return deleteAndCheck(world, provider, c.id!, c.b, c);
     }
     // CloudFormation rolls back: the same Update with the properties swapped.
-    await provider(updateEvent(c.id!, c.a, c.b));
-    expectMeshMatches(world.emulator, c.a);
+    await provider(updateEvent(c.id!, c.a, c.b, c.o));
+    expectMeshMatches(world.emulator, c.a, c.o.logicalId, c.o.stackId);
     await deleteAndCheck(world, provider, c.id!, c.a, c);
   },
   footprint: (c) => ({ physicalIds: [idOf(c.tag)], families: c.families }),
@@ -110,22 +120,22 @@ export const UPDATE: Scenario<Context> = {
 export const REPLACE: Scenario<Context> = {
   async prepare(world, provider, tag) {
     const c = await states(world, tag);
-    const { PhysicalResourceId: id } = await provider(createEvent(c.a));
+    const { PhysicalResourceId: id } = await provider(createEvent(c.a, c.o));
     return { ...c, id };
   },
-  request: (c) => updateEvent(c.id!, { ...c.b, ServiceName: `${c.tag}-r` }, c.a),
+  request: (c) => updateEvent(c.id!, { ...c.b, ServiceName: `${c.tag}-r` }, c.a, c.o),
   async after(world, provider, c, outcome) {
     const renamed = { ...c.b, ServiceName: `${c.tag}-r` };
     if (outcome.ok) {
-      expectMeshMatches(world.emulator, renamed);
+      expectMeshMatches(world.emulator, renamed, c.o.logicalId, c.o.stackId);
       // CloudFormation's cleanup phase deletes the old id; then the stack is deleted.
-      await provider(deleteEvent(c.id!, c.a));
-      expectMeshMatches(world.emulator, renamed);
+      await provider(deleteEvent(c.id!, c.a, c.o));
+      expectMeshMatches(world.emulator, renamed, c.o.logicalId, c.o.stackId);
       return deleteAndCheck(world, provider, outcome.result.PhysicalResourceId, renamed, c);
     }
     // The new id was never recorded: the rollback Update carries the failed properties as the old ones.
-    await provider(updateEvent(c.id!, c.a, renamed));
-    expectMeshMatches(world.emulator, c.a);
+    await provider(updateEvent(c.id!, c.a, renamed, c.o));
+    expectMeshMatches(world.emulator, c.a, c.o.logicalId, c.o.stackId);
     await deleteAndCheck(world, provider, c.id!, c.a, c);
   },
   footprint: (c) => ({ physicalIds: [idOf(c.tag), idOf(`${c.tag}-r`)], families: c.families }),
@@ -134,13 +144,13 @@ export const REPLACE: Scenario<Context> = {
 export const DELETE: Scenario<Context> = {
   async prepare(world, provider, tag) {
     const c = await states(world, tag);
-    const { PhysicalResourceId: id } = await provider(createEvent(c.b));
+    const { PhysicalResourceId: id } = await provider(createEvent(c.b, c.o));
     return { ...c, id };
   },
-  request: (c) => deleteEvent(c.id!, c.b),
+  request: (c) => deleteEvent(c.id!, c.b, c.o),
   async after(world, provider, c, outcome) {
     // A failed Delete fails the stack operation; it is retried (by the stack's owner, or the rollback).
-    if (!outcome.ok) await provider(deleteEvent(c.id!, c.b));
+    if (!outcome.ok) await provider(deleteEvent(c.id!, c.b, c.o));
     orphansFree(world, this.footprint(c));
   },
   footprint: (c) => ({ physicalIds: [idOf(c.tag)], families: c.families }),
