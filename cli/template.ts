@@ -1,7 +1,8 @@
 /** Reading CloudFormation templates (JSON or YAML with the short-form intrinsic tags) as plain data. */
 import { type Document, LineCounter, parseDocument, type Tags, type YAMLError } from 'yaml';
 
-const FUNCTIONS = [
+/** The intrinsic functions with a short-form tag (`!Sub`, …) besides `!Ref` and `!Condition`. */
+export const FUNCTIONS = [
   'Base64',
   'Cidr',
   'FindInMap',

@@ -13,7 +13,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { parse, type Tags } from 'yaml';
 import { generatedFiles } from '../../cli/generate';
 import { migrateTemplate } from '../../cli/migrate';
-import { parseTemplate, type Template } from '../../cli/template';
+import { FUNCTIONS, parseTemplate, type Template } from '../../cli/template';
 
 const dir = path.join(__dirname, '..', '..', 'examples');
 const examples = readdirSync(dir)
@@ -31,28 +31,7 @@ const templates: [string, string][] = [
 ];
 
 /** The short-form tags as yaml-language-server reads them with `yaml.customTags`: the tag's plain value. */
-const EDITOR_TAGS: Tags = [
-  'Ref',
-  'Condition',
-  'Base64',
-  'Cidr',
-  'FindInMap',
-  'GetAtt',
-  'GetAZs',
-  'ImportValue',
-  'Join',
-  'Select',
-  'Split',
-  'Sub',
-  'Transform',
-  'ToJsonString',
-  'Length',
-  'If',
-  'Equals',
-  'And',
-  'Or',
-  'Not',
-].flatMap((name) =>
+const EDITOR_TAGS: Tags = ['Ref', 'Condition', ...FUNCTIONS].flatMap((name) =>
   (['scalar', 'seq', 'map'] as const).map((kind) => ({
     tag: `!${name}`,
     ...(kind === 'scalar' ? {} : { collection: kind }),
