@@ -16,6 +16,7 @@ import {
   type FamilyState,
   hasReusable,
   LISTED_REVISIONS,
+  longestRevisionArns,
   registration,
   revisionsForInputKey,
   revisionsOfRequest,
@@ -442,18 +443,7 @@ export function createAppMeshBackend(
 
   return {
     predictAttributes(model, ctx) {
-      const longest = new Map(
-        model.versions.flatMap((v) =>
-          v.taskDefinition
-            ? [
-                [
-                  v.nodeName,
-                  `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:task-definition/${v.taskDefinition.family}:9999999999`,
-                ] as const,
-              ]
-            : [],
-        ),
-      );
+      const longest = longestRevisionArns(model.versions, ctx);
       return attributes(model, ctx, new Map(), longest);
     },
 

@@ -54,6 +54,41 @@ export async function readFamily(
 }
 
 /** How many of a family's newest ACTIVE revisions an apply or a Delete lists (one ListTaskDefinitions page). */
+/** Fields of a described revision that RegisterTaskDefinition refuses or ignores: a patch starts without them. */
+export const READ_ONLY_FIELDS = [
+  'taskDefinitionArn',
+  'revision',
+  'status',
+  'requiresAttributes',
+  'compatibilities',
+  'registeredAt',
+  'registeredBy',
+  'deregisteredAt',
+  'deleteRequestedAt',
+] as const;
+
+/**
+ * The longest ARN each version's patched revision can have (revision 9999999999), by node name: what a backend's
+ * predicted attributes measure before anything is registered.
+ */
+export function longestRevisionArns(
+  versions: readonly { readonly nodeName: string; readonly taskDefinition?: { readonly family: string } }[],
+  at: { readonly partition: string; readonly region: string; readonly accountId: string },
+): Map<string, string> {
+  return new Map(
+    versions.flatMap((v) =>
+      v.taskDefinition
+        ? [
+            [
+              v.nodeName,
+              `arn:${at.partition}:ecs:${at.region}:${at.accountId}:task-definition/${v.taskDefinition.family}:9999999999`,
+            ] as const,
+          ]
+        : [],
+    ),
+  );
+}
+
 export const LISTED_REVISIONS = 100;
 
 export const revisionNumber = (arn: string): number => Number(arn.slice(arn.lastIndexOf(':') + 1));

@@ -22,6 +22,7 @@ import {
   ensureRevision,
   type FamilyState,
   hasReusable,
+  longestRevisionArns,
   readFamily,
   registration,
   resolveSource,
@@ -433,18 +434,7 @@ export function createServiceConnectBackend(
 
   return {
     predictAttributes(model, ctx) {
-      const longest = new Map(
-        model.versions.flatMap((v) =>
-          v.taskDefinition
-            ? [
-                [
-                  v.nodeName,
-                  `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:task-definition/${v.taskDefinition.family}:9999999999`,
-                ] as const,
-              ]
-            : [],
-        ),
-      );
+      const longest = longestRevisionArns(model.versions, ctx);
       const namespaceArn = `arn:${ctx.partition}:servicediscovery:${ctx.region}:${ctx.accountId}:namespace/ns-${'x'.repeat(16)}`;
       return attributes(model, namespaceArn, 'x'.repeat(64), longest);
     },

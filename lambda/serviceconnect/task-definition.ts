@@ -22,6 +22,8 @@ import type {
   Tag,
   TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import { TAG_PREFIX } from '../contract/properties';
+import { READ_ONLY_FIELDS } from '../ecs/revisions';
 import { TaskDefinitionError } from '../errors';
 import { SERVICE_CONNECT_NAME } from './rules';
 
@@ -48,19 +50,6 @@ export interface PreparedServiceConnectRevision {
 /** The proxy ECS adds to every Service Connect task (ECS developer guide, Service Connect: task resources). */
 export const PROXY_HEADROOM = { cpu: 256, memory: 64 } as const;
 
-const READ_ONLY_FIELDS = [
-  'taskDefinitionArn',
-  'revision',
-  'status',
-  'requiresAttributes',
-  'compatibilities',
-  'registeredAt',
-  'registeredBy',
-  'deregisteredAt',
-  'deleteRequestedAt',
-] as const;
-
-const OWNER_TAG_PREFIX = 'mesh-service:';
 /** The label the App Mesh backend puts on the sidecars it adds. */
 const SIDECAR_LABEL = 'mesh-service.sidecar';
 const APPMESH_ENVOY_IMAGE = /(^|\/)aws-appmesh-envoy(:|@|$)/;
@@ -243,7 +232,7 @@ function taskSize(
 /** The source's tags without reserved `aws:` ones and without the provider's, then the provider's. */
 function preparedTags(sourceTags: readonly Tag[], ownerTags: readonly Tag[]): Tag[] {
   const kept = sourceTags
-    .filter((t) => t.key !== undefined && !/^aws:/i.test(t.key) && !t.key.startsWith(OWNER_TAG_PREFIX))
+    .filter((t) => t.key !== undefined && !/^aws:/i.test(t.key) && !t.key.startsWith(TAG_PREFIX))
     .map((t) => ({ ...t }));
   return [...kept, ...ownerTags.map((t) => ({ key: t.key, value: t.value ?? '' }))];
 }

@@ -6,6 +6,8 @@ import type {
   Tag,
   TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import { TAG_PREFIX } from '../../contract/properties';
+import { READ_ONLY_FIELDS } from '../../ecs/revisions';
 import { TaskDefinitionError } from '../../errors';
 import { envoyImage, isAppMeshEnvoyImage } from './image';
 import { DEFAULT_XRAY_DAEMON_IMAGE, ENVOY_LOG_LEVELS, type EnvoyOptions } from './options';
@@ -64,20 +66,6 @@ export interface EnvoyPatchInput {
   taskRolePermissions?: readonly TaskRolePermission[];
 }
 
-/** Read-only fields of a described revision; RegisterTaskDefinition rejects or ignores them. */
-const READ_ONLY_FIELDS = [
-  'taskDefinitionArn',
-  'revision',
-  'status',
-  'requiresAttributes',
-  'compatibilities',
-  'registeredAt',
-  'registeredBy',
-  'deregisteredAt',
-  'deleteRequestedAt',
-] as const;
-
-const OWNER_TAG_PREFIX = 'mesh-service:';
 const MAX_TAGS = 50;
 /** Variables that make a container an App Mesh Envoy, whatever its image (APPMESH_VIRTUAL_NODE_NAME is the old name). */
 const APPMESH_NODE_VARIABLES = ['APPMESH_RESOURCE_ARN', 'APPMESH_VIRTUAL_NODE_NAME', 'APPMESH_RESOURCE_NAME'];
@@ -444,15 +432,13 @@ function parseSize(value: string | undefined, unit: 'GB' | 'vCPU'): number | und
 function patchedTags(sourceTags: readonly Tag[], ownerTags: readonly Tag[], refuse: Refuse): Tag[] {
   const owner = new Map<string, Tag>();
   for (const tag of ownerTags) {
-    if (!tag.key?.startsWith(OWNER_TAG_PREFIX)) {
-      throw new Error(`buildEnvoyPatch: owner tag key "${tag.key}" does not start with ${OWNER_TAG_PREFIX}`);
+    if (!tag.key?.startsWith(TAG_PREFIX)) {
+      throw new Error(`buildEnvoyPatch: owner tag key "${tag.key}" does not start with ${TAG_PREFIX}`);
     }
     owner.set(tag.key, { key: tag.key, value: tag.value ?? '' });
   }
   const kept = sourceTags
-    .filter(
-      (tag) => tag.key !== undefined && !/^aws:/i.test(tag.key) && !tag.key.startsWith(OWNER_TAG_PREFIX),
-    )
+    .filter((tag) => tag.key !== undefined && !/^aws:/i.test(tag.key) && !tag.key.startsWith(TAG_PREFIX))
     .map((tag) => ({ ...tag }));
   const tags = [...kept, ...owner.values()];
   if (tags.length > MAX_TAGS) {
