@@ -156,6 +156,39 @@ export function patchGrant(
     : `family matches the provider's allowed family pattern "${pattern}"`;
 }
 
+/**
+ * A source revision a backend registers from must grant the stack (patchGrant) and pass only roles the provider may
+ * pass to ECS; `verb` says what the backend does with it ("patch", "register revisions of").
+ */
+export function checkSourceRevision(
+  source: {
+    family: string;
+    revision: number;
+    tags: readonly { key: string; value: string }[];
+    taskDefinition: { taskRoleArn?: string; executionRoleArn?: string };
+  },
+  property: string,
+  verb: string,
+  request: { stack: StackIdentity; accountId: string; partition: string; policy: ProviderPolicy },
+): void {
+  const { stack, policy } = request;
+  const id = `${property} (${source.family}:${source.revision})`;
+  if (!patchGrant(source, stack, request.accountId, policy)) {
+    throw new PolicyError(
+      `${id}: stack ${stack.name} may not ${verb} this task definition: the revision has no ${ALLOWED_STACKS_TAG} tag naming the stack and its family matches none of the provider's allowed families${
+        policy.taskFamilies.length ? ` (${policy.taskFamilies.join(', ')})` : ''
+      }; tag the task definition with ${ALLOWED_STACKS_TAG} = ${stack.name} where it is registered, or ask the platform team to allow the family`,
+    );
+  }
+  const td = source.taskDefinition;
+  const outside = rolesOutsidePolicy([td.taskRoleArn, td.executionRoleArn], request, policy);
+  if (outside.length) {
+    throw new PolicyError(
+      `${id}: ${outside.join(' and ')} ${outside.length > 1 ? 'are' : 'is'} outside the roles the provider may pass to ECS (role/${policy.passRoles.join(', role/')}); create the role under one of those paths (e.g. Path: /mesh-service/ on the AWS::IAM::Role) or ask the platform team to add it to the provider's context passRoles`,
+    );
+  }
+}
+
 /** The roles a revision passes that the provider's iam:PassRole grant does not cover. */
 export function rolesOutsidePolicy(
   roleArns: readonly (string | undefined)[],

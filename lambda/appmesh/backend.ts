@@ -24,7 +24,7 @@ import {
 import { MeshServiceError, TaskDefinitionError } from '../errors';
 import { checkVersionMove, type ServiceModel, type VersionModel } from '../model';
 import { ownershipTags, revisionRecordTags, TAG, tagChanges } from '../ownership';
-import { ALLOWED_STACKS_TAG, imageAllowed, PolicyError, patchGrant, rolesOutsidePolicy } from '../policy';
+import { checkSourceRevision, imageAllowed, PolicyError, patchGrant } from '../policy';
 import { digest } from '../util';
 import { type CallRecord, createMeshApi, type MeshApi } from './api';
 import { describeKey, desiredMesh, keyId, managedKeys, type ResourceKey } from './desired';
@@ -155,25 +155,6 @@ export function createAppMeshBackend(
     }
   }
 
-  /** The revision must be one this stack may patch, and pass only roles the provider may pass. */
-  function checkSource(source: DescribedRevision, property: string, ctx: RequestContext): void {
-    const id = `${property} (${source.family}:${source.revision})`;
-    if (!patchGrant(source, ctx.stack, ctx.accountId, ctx.policy)) {
-      throw new PolicyError(
-        `${id}: stack ${ctx.stack.name} may not patch this task definition: the revision has no ${ALLOWED_STACKS_TAG} tag naming the stack and its family matches none of the provider's allowed families${
-          ctx.policy.taskFamilies.length ? ` (${ctx.policy.taskFamilies.join(', ')})` : ''
-        }; tag the task definition with ${ALLOWED_STACKS_TAG} = ${ctx.stack.name} where it is registered, or ask the platform team to allow the family`,
-      );
-    }
-    const td = source.taskDefinition;
-    const outside = rolesOutsidePolicy([td.taskRoleArn, td.executionRoleArn], ctx, ctx.policy);
-    if (outside.length) {
-      throw new PolicyError(
-        `${id}: ${outside.join(' and ')} ${outside.length > 1 ? 'are' : 'is'} outside the roles the provider may pass to ECS (role/${ctx.policy.passRoles.join(', role/')}); create the role under one of those paths (e.g. Path: /mesh-service/ on the AWS::IAM::Role) or ask the platform team to add it to the provider's context passRoles`,
-      );
-    }
-  }
-
   /** The patched registration of each version, from its source (pure; the checks throw before any change). */
   function preparePatches(
     model: ServiceModel,
@@ -188,7 +169,7 @@ export function createAppMeshBackend(
       .map(({ version, index }) => {
         const property = version.name === undefined ? 'TaskDefinition' : `Versions[${index}].TaskDefinition`;
         const source = sources.get(version.nodeName)!;
-        checkSource(source, property, ctx);
+        checkSourceRevision(source, property, 'patch', ctx);
         const input = buildEnvoyPatch({
           source: source.taskDefinition,
           sourceTags: source.tags.map((t) => ({ ...t })),

@@ -46,7 +46,7 @@ import {
   TAG,
   tagValue,
 } from '../ownership';
-import { ALLOWED_STACKS_TAG, PolicyError, patchGrant, rolesOutsidePolicy } from '../policy';
+import { checkSourceRevision, patchGrant } from '../policy';
 import { digest } from '../util';
 import {
   type CloudMapApi,
@@ -144,25 +144,6 @@ export function createServiceConnectBackend(
     );
   }
 
-  /** The revision must be one this stack may prepare, and pass only roles the provider may pass. */
-  function checkSource(source: DescribedRevision, property: string, ctx: RequestContext): void {
-    const id = `${property} (${source.family}:${source.revision})`;
-    if (!patchGrant(source, ctx.stack, ctx.accountId, ctx.policy)) {
-      throw new PolicyError(
-        `${id}: stack ${ctx.stack.name} may not register revisions of this task definition: the revision has no ${ALLOWED_STACKS_TAG} tag naming the stack and its family matches none of the provider's allowed families${
-          ctx.policy.taskFamilies.length ? ` (${ctx.policy.taskFamilies.join(', ')})` : ''
-        }; tag the task definition with ${ALLOWED_STACKS_TAG} = ${ctx.stack.name} where it is registered, or ask the platform team to allow the family`,
-      );
-    }
-    const td = source.taskDefinition;
-    const outside = rolesOutsidePolicy([td.taskRoleArn, td.executionRoleArn], ctx, ctx.policy);
-    if (outside.length) {
-      throw new PolicyError(
-        `${id}: ${outside.join(' and ')} ${outside.length > 1 ? 'are' : 'is'} outside the roles the provider may pass to ECS (role/${ctx.policy.passRoles.join(', role/')}); create the role under one of those paths (e.g. Path: /mesh-service/ on the AWS::IAM::Role) or ask the platform team to add it to the provider's context passRoles`,
-      );
-    }
-  }
-
   async function prepareRevisions(
     model: ServiceModel,
     states: ReadonlyMap<string, FamilyState>,
@@ -182,7 +163,7 @@ export function createServiceConnectBackend(
             version.name === undefined ? 'TaskDefinition' : `Versions[${index}].TaskDefinition`;
           const state = states.get(ref.family)!;
           const source = await resolveSource(ecsApi, ref, state, mayPatch);
-          checkSource(source, property, ctx);
+          checkSourceRevision(source, property, 'register revisions of', ctx);
           const prepared = prepareServiceConnectRevision({
             source: source.taskDefinition,
             sourceTags: source.tags.map((t) => ({ ...t })),
