@@ -1,6 +1,7 @@
 // How the handler is bundled (scripts/bundle-lambda.mjs), shared with the benchmark's floor bundle so that both are
 // built the same way.
 import { stripContractDocs } from './strip-contract-docs.mjs';
+import { trimSdk } from './trim-sdk.mjs';
 
 export const LAMBDA_NODE_TARGET = 'node24';
 
@@ -14,6 +15,7 @@ export const LAMBDA_BUILD_OPTIONS = {
   minify: true,
   // Lambda provides credentials in the environment only (lambda/aws/lambda-credentials.ts says why).
   alias: { '@aws-sdk/credential-provider-node': './lambda/aws/lambda-credentials.ts' },
-  // The property contract's documentation text is for the generators, not the Lambda (strip-contract-docs.mjs).
-  plugins: [stripContractDocs],
+  // The property contract's documentation text is for the generators, not the Lambda (strip-contract-docs.mjs); the
+  // SDK's event streams and client manifests are never run there (trim-sdk.mjs).
+  plugins: [stripContractDocs, trimSdk],
 };

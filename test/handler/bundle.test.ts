@@ -80,6 +80,18 @@ describe('GIVEN the bundled handler', () => {
     await run(deleteEvent(id, { ...base, Port: '3000' }));
   });
 
+  test('WHEN a Service Connect service is created and deleted THEN the bundled Cloud Map client finds its namespace', async () => {
+    emulator.servicediscovery.putNamespace('service.local');
+    const props = { ...base, Backend: 'ServiceConnect', Port: 3000 };
+    const created = await run(createEvent(props));
+    const result = created.outcomes[0]!.result;
+    expect(created.outcomes[0]!.error).toBeUndefined();
+    expect(result?.Data?.NamespaceArn).toMatch(/^arn:aws:servicediscovery:us-east-1:\d{12}:namespace\/ns-/);
+    expect(emulator.requests.filter((r) => r.service === 'servicediscovery').length).toBeGreaterThan(0);
+    const deleted = await run(deleteEvent(result!.PhysicalResourceId, props));
+    expect(deleted.outcomes[0]!.error).toBeUndefined();
+  });
+
   test('WHEN it logs THEN every line is JSON with the request context, and no line holds the ResponseURL', async () => {
     const created = createEvent({ ...base, Port: 3000 });
     const { outcomes, logLines } = await run(
