@@ -3,6 +3,7 @@
  * service with two versions, backends, a gateway route and patched task definitions — and, for each outcome, what
  * CloudFormation does next and what the emulator must then hold.
  */
+import { TAG } from '../../lambda/ownership';
 import { DEFAULT_POLICY } from '../../lambda/policy';
 import { createEvent, deleteEvent, type Props, updateEvent, type World } from './harness';
 import type { Outcome, Provider, Scenario } from './matrix';
@@ -154,4 +155,111 @@ export const DELETE: Scenario<Context> = {
     orphansFree(world, this.footprint(c));
   },
   footprint: (c) => ({ physicalIds: [idOf(c.tag)], families: c.families }),
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// The same requests on the Service Connect backend: what it owns is the revisions it registers (the ECS service and
+// the namespace belong to the template), so "exactly the surviving service" is the answer's revision, ACTIVE, owned,
+// prepared from the surviving properties' task definition; and nothing owned once the service is deleted.
+
+const scIdOf = (name: string) => `service-connect/service.local/service/${name}`;
+
+async function scStates(world: World, tag: string): Promise<Context> {
+  const c = await states(world, tag);
+  const stateA: Props = {
+    Backend: 'ServiceConnect',
+    MeshName: 'ecs-mesh',
+    ServiceName: tag,
+    Namespace: 'service.local',
+    Port: '3000',
+    TaskDefinition: (c.a.Versions as { TaskDefinition: string }[])[0]!.TaskDefinition,
+    Tags: [{ Key: 'stage', Value: 'a' }],
+  };
+  const stateB: Props = {
+    ...stateA,
+    TaskDefinition: (c.b.Versions as { TaskDefinition: string }[])[1]!.TaskDefinition,
+    Tags: [{ Key: 'stage', Value: 'b' }],
+  };
+  return { ...c, a: stateA, b: stateB };
+}
+
+/** The answer's revision is ACTIVE, owned by the service and prepared from these properties' task definition. */
+function expectServiceConnectMatches(
+  world: World,
+  props: Props,
+  data: Record<string, string> | undefined,
+): void {
+  const arn = data?.TaskDefinitionArn ?? '';
+  const family = /:task-definition\/([^:]+):/.exec(String(props.TaskDefinition))?.[1];
+  const [found] = world.emulator
+    .snapshot(['ecs'], { families: family ? [family] : [] })
+    .ecs.taskDefinitions.filter((t) => t.taskDefinitionArn === arn);
+  expect({
+    family: found?.family,
+    status: found?.status,
+    owner: found?.tags.find((t) => t.key === TAG.owner)?.value,
+    stage: found?.tags.find((t) => t.key === 'stage')?.value,
+  }).toEqual({
+    family,
+    status: 'ACTIVE',
+    owner: scIdOf(String(props.ServiceName)),
+    stage: (props.Tags as { Value: string }[])[0]!.Value,
+  });
+}
+
+async function scDeleteAndCheck(world: World, provider: Provider, props: Props, c: Context): Promise<void> {
+  await provider(deleteEvent(scIdOf(c.tag), props, c.o));
+  orphansFree(world, { physicalIds: [scIdOf(c.tag)], families: c.families });
+}
+
+export const SC_CREATE: Scenario<Context> = {
+  prepare: (world, _p, tag) => scStates(world, tag),
+  request: (c) => createEvent(c.b, c.o),
+  async after(world, provider, c, outcome) {
+    if (outcome.ok) {
+      expectServiceConnectMatches(world, c.b, outcome.result.Data);
+      return scDeleteAndCheck(world, provider, c.b, c);
+    }
+    if (!outcome.killed) {
+      orphansFree(world, this.footprint(c));
+      return;
+    }
+    const retried = await provider(createEvent(c.b, c.o));
+    expectServiceConnectMatches(world, c.b, retried.Data);
+    await scDeleteAndCheck(world, provider, c.b, c);
+  },
+  footprint: (c) => ({ physicalIds: [scIdOf(c.tag)], families: c.families }),
+};
+
+export const SC_UPDATE: Scenario<Context> = {
+  async prepare(world, provider, tag) {
+    const c = await scStates(world, tag);
+    const { PhysicalResourceId: id } = await provider(createEvent(c.a, c.o));
+    return { ...c, id };
+  },
+  request: (c) => updateEvent(c.id!, c.b, c.a, c.o),
+  async after(world, provider, c, outcome) {
+    if (outcome.ok) {
+      expectServiceConnectMatches(world, c.b, outcome.result.Data);
+      return scDeleteAndCheck(world, provider, c.b, c);
+    }
+    const rolledBack = await provider(updateEvent(c.id!, c.a, c.b, c.o));
+    expectServiceConnectMatches(world, c.a, rolledBack.Data);
+    await scDeleteAndCheck(world, provider, c.a, c);
+  },
+  footprint: (c) => ({ physicalIds: [scIdOf(c.tag)], families: c.families }),
+};
+
+export const SC_DELETE: Scenario<Context> = {
+  async prepare(world, provider, tag) {
+    const c = await scStates(world, tag);
+    const { PhysicalResourceId: id } = await provider(createEvent(c.b, c.o));
+    return { ...c, id };
+  },
+  request: (c) => deleteEvent(c.id!, c.b, c.o),
+  async after(world, provider, c, outcome) {
+    if (!outcome.ok) await provider(deleteEvent(c.id!, c.b, c.o));
+    orphansFree(world, this.footprint(c));
+  },
+  footprint: (c) => ({ physicalIds: [scIdOf(c.tag)], families: c.families }),
 };
