@@ -26,9 +26,16 @@ export const MATRIX_POLICY = { ...DEFAULT_POLICY, taskFamilies: ['matrix-*'] };
  * Names unique to the cell — service, task-definition families, stack — so cells share one emulator without sharing
  * anything else (and the checks read only the cell's own families).
  */
-async function states(world: World, tag: string): Promise<Context> {
+async function cellBase(world: World, tag: string) {
   const families = [`matrix-${tag}-a`, `matrix-${tag}-b`];
   const [a, b] = await Promise.all(families.map((f) => world.registerApp(f)));
+  const name = `cell-${tag.replace(/[^A-Za-z0-9]/g, '')}`;
+  const o = { logicalId: 'Service', stackId: world.emulator.cloudformation.stackId(name) };
+  return { families, a: a!, b: b!, o };
+}
+
+async function states(world: World, tag: string): Promise<Context> {
+  const { families, a, b, o } = await cellBase(world, tag);
   const stateA: Props = {
     MeshName: 'ecs-mesh',
     ServiceName: tag,
@@ -50,14 +57,7 @@ async function states(world: World, tag: string): Promise<Context> {
     Envoy: { LogLevel: 'debug' },
     Tags: [{ Key: 'stage', Value: 'b' }],
   };
-  const name = `cell-${tag.replace(/[^A-Za-z0-9]/g, '')}`;
-  return {
-    tag,
-    o: { logicalId: 'Service', stackId: world.emulator.cloudformation.stackId(name) },
-    a: stateA,
-    b: stateB,
-    families,
-  };
+  return { tag, o, a: stateA, b: stateB, families };
 }
 
 const idOf = (name: string) => `mesh/ecs-mesh/service/${name}`;
@@ -165,22 +165,18 @@ export const DELETE: Scenario<Context> = {
 const scIdOf = (name: string) => `service-connect/service.local/service/${name}`;
 
 async function scStates(world: World, tag: string): Promise<Context> {
-  const c = await states(world, tag);
+  const { families, a, b, o } = await cellBase(world, tag);
   const stateA: Props = {
     Backend: 'ServiceConnect',
     MeshName: 'ecs-mesh',
     ServiceName: tag,
     Namespace: 'service.local',
     Port: '3000',
-    TaskDefinition: (c.a.Versions as { TaskDefinition: string }[])[0]!.TaskDefinition,
+    TaskDefinition: a,
     Tags: [{ Key: 'stage', Value: 'a' }],
   };
-  const stateB: Props = {
-    ...stateA,
-    TaskDefinition: (c.b.Versions as { TaskDefinition: string }[])[1]!.TaskDefinition,
-    Tags: [{ Key: 'stage', Value: 'b' }],
-  };
-  return { ...c, a: stateA, b: stateB };
+  const stateB: Props = { ...stateA, TaskDefinition: b, Tags: [{ Key: 'stage', Value: 'b' }] };
+  return { tag, o, a: stateA, b: stateB, families };
 }
 
 /** The answer's revision is ACTIVE, owned by the service and prepared from these properties' task definition. */
