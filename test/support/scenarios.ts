@@ -3,6 +3,8 @@
  * service with two versions, backends, a gateway route and patched task definitions — and, for each outcome, what
  * CloudFormation does next and what the emulator must then hold.
  */
+
+import type { HandlerResult } from '../../lambda/handler';
 import { TAG } from '../../lambda/ownership';
 import { DEFAULT_POLICY } from '../../lambda/policy';
 import { createEvent, deleteEvent, type Props, updateEvent, type World } from './harness';
@@ -60,63 +62,98 @@ async function states(world: World, tag: string): Promise<Context> {
   return { tag, o, a: stateA, b: stateB, families };
 }
 
-const idOf = (name: string) => `mesh/ecs-mesh/service/${name}`;
+/** What differs between the backends: the states, the physical ids, and what "exactly the service" means. */
+interface Backend {
+  states(world: World, tag: string): Promise<Context>;
+  /** Every physical id the cell's service may have. */
+  ids(c: Context): string[];
+  /** The emulator holds exactly what these properties describe; `result` is the handler's answer that got there. */
+  matches(world: World, props: Props, c: Context, result: HandlerResult): void;
+}
 
 /** The end of every cell: the service deleted through CloudFormation leaves nothing. */
 async function deleteAndCheck(
   world: World,
+  backend: Backend,
   provider: Provider,
   id: string,
   props: Props,
-  footprint: Context,
+  c: Context,
 ): Promise<void> {
-  await provider(deleteEvent(id, props, footprint.o));
-  orphansFree(world, {
-    physicalIds: [idOf(footprint.tag), idOf(`${footprint.tag}-r`)],
-    families: footprint.families,
-  });
+  await provider(deleteEvent(id, props, c.o));
+  orphansFree(world, { physicalIds: backend.ids(c), families: c.families });
 }
 
-export const CREATE: Scenario<Context> = {
-  prepare: (world, _p, tag) => states(world, tag),
-  request: (c) => createEvent(c.b, c.o),
-  async after(world, provider, c, outcome: Outcome) {
-    if (outcome.ok) {
-      expectMeshMatches(world.emulator, c.b, c.o.logicalId, c.o.stackId);
-      return deleteAndCheck(world, provider, outcome.result.PhysicalResourceId, c.b, c);
-    }
-    if (!outcome.killed) {
-      // The Provider framework acknowledges the Delete of a failed Create without calling the handler.
-      orphansFree(world, this.footprint(c));
-      return;
-    }
-    // Killed: nothing ran the cleanup. CloudFormation's next Create of the resource adopts what is left.
-    const retried = await provider(createEvent(c.b, c.o));
-    expectMeshMatches(world.emulator, c.b, c.o.logicalId, c.o.stackId);
-    await deleteAndCheck(world, provider, retried.PhysicalResourceId, c.b, c);
-  },
-  footprint: (c) => ({ physicalIds: [idOf(c.tag)], families: c.families }),
+/** A Create, an in-place Update and a Delete on a backend, each with what CloudFormation does next. */
+function scenarios(backend: Backend): Record<'create' | 'update' | 'delete', Scenario<Context>> {
+  const footprint = (c: Context) => ({ physicalIds: backend.ids(c), families: c.families });
+  const created = async (world: World, provider: Provider, tag: string, props: 'a' | 'b') => {
+    const c = await backend.states(world, tag);
+    const { PhysicalResourceId: id } = await provider(createEvent(c[props], c.o));
+    return { ...c, id };
+  };
+  return {
+    create: {
+      prepare: (world, _p, tag) => backend.states(world, tag),
+      request: (c) => createEvent(c.b, c.o),
+      async after(world, provider, c, outcome: Outcome) {
+        if (outcome.ok) {
+          backend.matches(world, c.b, c, outcome.result);
+          return deleteAndCheck(world, backend, provider, outcome.result.PhysicalResourceId, c.b, c);
+        }
+        if (!outcome.killed) {
+          // The Provider framework acknowledges the Delete of a failed Create without calling the handler.
+          orphansFree(world, footprint(c));
+          return;
+        }
+        // Killed: nothing ran the cleanup. CloudFormation's next Create of the resource adopts what is left.
+        const retried = await provider(createEvent(c.b, c.o));
+        backend.matches(world, c.b, c, retried);
+        await deleteAndCheck(world, backend, provider, retried.PhysicalResourceId, c.b, c);
+      },
+      footprint,
+    },
+    update: {
+      prepare: (world, provider, tag) => created(world, provider, tag, 'a'),
+      request: (c) => updateEvent(c.id!, c.b, c.a, c.o),
+      async after(world, provider, c, outcome) {
+        if (outcome.ok) {
+          backend.matches(world, c.b, c, outcome.result);
+          return deleteAndCheck(world, backend, provider, c.id!, c.b, c);
+        }
+        // CloudFormation rolls back: the same Update with the properties swapped.
+        const rolledBack = await provider(updateEvent(c.id!, c.a, c.b, c.o));
+        backend.matches(world, c.a, c, rolledBack);
+        await deleteAndCheck(world, backend, provider, c.id!, c.a, c);
+      },
+      footprint,
+    },
+    delete: {
+      prepare: (world, provider, tag) => created(world, provider, tag, 'b'),
+      request: (c) => deleteEvent(c.id!, c.b, c.o),
+      async after(world, provider, c, outcome) {
+        // A failed Delete fails the stack operation; it is retried (by the stack's owner, or the rollback).
+        if (!outcome.ok) await provider(deleteEvent(c.id!, c.b, c.o));
+        orphansFree(world, footprint(c));
+      },
+      footprint,
+    },
+  };
+}
+
+const idOf = (name: string) => `mesh/ecs-mesh/service/${name}`;
+
+const APP_MESH: Backend = {
+  states,
+  // A replacement's new service is `<tag>-r`.
+  ids: (c) => [idOf(c.tag), idOf(`${c.tag}-r`)],
+  matches: (world, props, c) => expectMeshMatches(world.emulator, props, c.o.logicalId, c.o.stackId),
 };
 
-export const UPDATE: Scenario<Context> = {
-  async prepare(world, provider, tag) {
-    const c = await states(world, tag);
-    const { PhysicalResourceId: id } = await provider(createEvent(c.a, c.o));
-    return { ...c, id };
-  },
-  request: (c) => updateEvent(c.id!, c.b, c.a, c.o),
-  async after(world, provider, c, outcome) {
-    if (outcome.ok) {
-      expectMeshMatches(world.emulator, c.b, c.o.logicalId, c.o.stackId);
-      return deleteAndCheck(world, provider, c.id!, c.b, c);
-    }
-    // CloudFormation rolls back: the same Update with the properties swapped.
-    await provider(updateEvent(c.id!, c.a, c.b, c.o));
-    expectMeshMatches(world.emulator, c.a, c.o.logicalId, c.o.stackId);
-    await deleteAndCheck(world, provider, c.id!, c.a, c);
-  },
-  footprint: (c) => ({ physicalIds: [idOf(c.tag)], families: c.families }),
-};
+const appMesh = scenarios(APP_MESH);
+export const CREATE = appMesh.create;
+export const UPDATE = appMesh.update;
+export const DELETE = appMesh.delete;
 
 export const REPLACE: Scenario<Context> = {
   async prepare(world, provider, tag) {
@@ -132,29 +169,14 @@ export const REPLACE: Scenario<Context> = {
       // CloudFormation's cleanup phase deletes the old id; then the stack is deleted.
       await provider(deleteEvent(c.id!, c.a, c.o));
       expectMeshMatches(world.emulator, renamed, c.o.logicalId, c.o.stackId);
-      return deleteAndCheck(world, provider, outcome.result.PhysicalResourceId, renamed, c);
+      return deleteAndCheck(world, APP_MESH, provider, outcome.result.PhysicalResourceId, renamed, c);
     }
     // The new id was never recorded: the rollback Update carries the failed properties as the old ones.
     await provider(updateEvent(c.id!, c.a, renamed, c.o));
     expectMeshMatches(world.emulator, c.a, c.o.logicalId, c.o.stackId);
-    await deleteAndCheck(world, provider, c.id!, c.a, c);
+    await deleteAndCheck(world, APP_MESH, provider, c.id!, c.a, c);
   },
-  footprint: (c) => ({ physicalIds: [idOf(c.tag), idOf(`${c.tag}-r`)], families: c.families }),
-};
-
-export const DELETE: Scenario<Context> = {
-  async prepare(world, provider, tag) {
-    const c = await states(world, tag);
-    const { PhysicalResourceId: id } = await provider(createEvent(c.b, c.o));
-    return { ...c, id };
-  },
-  request: (c) => deleteEvent(c.id!, c.b, c.o),
-  async after(world, provider, c, outcome) {
-    // A failed Delete fails the stack operation; it is retried (by the stack's owner, or the rollback).
-    if (!outcome.ok) await provider(deleteEvent(c.id!, c.b, c.o));
-    orphansFree(world, this.footprint(c));
-  },
-  footprint: (c) => ({ physicalIds: [idOf(c.tag)], families: c.families }),
+  footprint: (c) => ({ physicalIds: APP_MESH.ids(c), families: c.families }),
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -203,59 +225,11 @@ function expectServiceConnectMatches(
   });
 }
 
-async function scDeleteAndCheck(world: World, provider: Provider, props: Props, c: Context): Promise<void> {
-  await provider(deleteEvent(scIdOf(c.tag), props, c.o));
-  orphansFree(world, { physicalIds: [scIdOf(c.tag)], families: c.families });
-}
-
-export const SC_CREATE: Scenario<Context> = {
-  prepare: (world, _p, tag) => scStates(world, tag),
-  request: (c) => createEvent(c.b, c.o),
-  async after(world, provider, c, outcome) {
-    if (outcome.ok) {
-      expectServiceConnectMatches(world, c.b, outcome.result.Data);
-      return scDeleteAndCheck(world, provider, c.b, c);
-    }
-    if (!outcome.killed) {
-      orphansFree(world, this.footprint(c));
-      return;
-    }
-    const retried = await provider(createEvent(c.b, c.o));
-    expectServiceConnectMatches(world, c.b, retried.Data);
-    await scDeleteAndCheck(world, provider, c.b, c);
-  },
-  footprint: (c) => ({ physicalIds: [scIdOf(c.tag)], families: c.families }),
-};
-
-export const SC_UPDATE: Scenario<Context> = {
-  async prepare(world, provider, tag) {
-    const c = await scStates(world, tag);
-    const { PhysicalResourceId: id } = await provider(createEvent(c.a, c.o));
-    return { ...c, id };
-  },
-  request: (c) => updateEvent(c.id!, c.b, c.a, c.o),
-  async after(world, provider, c, outcome) {
-    if (outcome.ok) {
-      expectServiceConnectMatches(world, c.b, outcome.result.Data);
-      return scDeleteAndCheck(world, provider, c.b, c);
-    }
-    const rolledBack = await provider(updateEvent(c.id!, c.a, c.b, c.o));
-    expectServiceConnectMatches(world, c.a, rolledBack.Data);
-    await scDeleteAndCheck(world, provider, c.a, c);
-  },
-  footprint: (c) => ({ physicalIds: [scIdOf(c.tag)], families: c.families }),
-};
-
-export const SC_DELETE: Scenario<Context> = {
-  async prepare(world, provider, tag) {
-    const c = await scStates(world, tag);
-    const { PhysicalResourceId: id } = await provider(createEvent(c.b, c.o));
-    return { ...c, id };
-  },
-  request: (c) => deleteEvent(c.id!, c.b, c.o),
-  async after(world, provider, c, outcome) {
-    if (!outcome.ok) await provider(deleteEvent(c.id!, c.b, c.o));
-    orphansFree(world, this.footprint(c));
-  },
-  footprint: (c) => ({ physicalIds: [scIdOf(c.tag)], families: c.families }),
-};
+const serviceConnect = scenarios({
+  states: scStates,
+  ids: (c) => [scIdOf(c.tag)],
+  matches: (world, props, _c, result) => expectServiceConnectMatches(world, props, result.Data),
+});
+export const SC_CREATE = serviceConnect.create;
+export const SC_UPDATE = serviceConnect.update;
+export const SC_DELETE = serviceConnect.delete;
