@@ -222,6 +222,22 @@ const HTTP_METHODS = [
   'PATCH',
 ] as const;
 
+/** Match conditions routes and gateway routes declare alike. */
+const SHARED_MATCH_FIELDS = {
+  Headers: optional(list(HeaderMatch, { min: 1, max: 10 }), {
+    description: 'http/http2: header conditions (all must match).',
+    update: 'in-place',
+  }),
+  QueryParameters: optional(list(QueryParameterMatch, { min: 1, max: 10 }), {
+    description: 'http/http2: query parameter conditions (all must match).',
+    update: 'in-place',
+  }),
+  Metadata: optional(list(HeaderMatch, { min: 1, max: 10 }), {
+    description: 'grpc: metadata conditions (all must match).',
+    update: 'in-place',
+  }),
+};
+
 const RouteMatch = struct(
   'RouteMatch',
   {
@@ -243,14 +259,8 @@ const RouteMatch = struct(
       description: 'http/http2: the request scheme.',
       update: 'in-place',
     }),
-    Headers: optional(list(HeaderMatch, { min: 1, max: 10 }), {
-      description: 'http/http2: header conditions (all must match).',
-      update: 'in-place',
-    }),
-    QueryParameters: optional(list(QueryParameterMatch, { min: 1, max: 10 }), {
-      description: 'http/http2: query parameter conditions (all must match).',
-      update: 'in-place',
-    }),
+    Headers: SHARED_MATCH_FIELDS.Headers,
+    QueryParameters: SHARED_MATCH_FIELDS.QueryParameters,
     ServiceName: optional(str({ min: 1, max: 255 }), {
       description: 'grpc: fully qualified gRPC service name.',
       update: 'in-place',
@@ -259,10 +269,7 @@ const RouteMatch = struct(
       description: 'grpc: method name (needs ServiceName).',
       update: 'in-place',
     }),
-    Metadata: optional(list(HeaderMatch, { min: 1, max: 10 }), {
-      description: 'grpc: metadata conditions (all must match).',
-      update: 'in-place',
-    }),
+    Metadata: SHARED_MATCH_FIELDS.Metadata,
     Port: optional(port(), {
       description:
         "The listener port the route takes requests on (App Mesh `match.port`); the router's only listener is `Port`, so it must equal `Port`.",
@@ -490,22 +497,13 @@ const Gateway = struct(
         update: 'in-place',
       },
     ),
-    Headers: optional(list(HeaderMatch, { min: 1, max: 10 }), {
-      description: 'http/http2: header conditions (all must match).',
-      update: 'in-place',
-    }),
-    QueryParameters: optional(list(QueryParameterMatch, { min: 1, max: 10 }), {
-      description: 'http/http2: query parameter conditions (all must match).',
-      update: 'in-place',
-    }),
+    Headers: SHARED_MATCH_FIELDS.Headers,
+    QueryParameters: SHARED_MATCH_FIELDS.QueryParameters,
     ServiceName: optional(str({ min: 1, max: 255 }), {
       description: 'grpc: requests for this fully qualified gRPC service name.',
       update: 'in-place',
     }),
-    Metadata: optional(list(HeaderMatch, { min: 1, max: 10 }), {
-      description: 'grpc: metadata conditions (all must match).',
-      update: 'in-place',
-    }),
+    Metadata: SHARED_MATCH_FIELDS.Metadata,
     Port: optional(port(), {
       description:
         "The virtual gateway listener port the route takes requests on (App Mesh `match.port`); required by App Mesh when the gateway has several listeners, and checked by App Mesh against the gateway's listeners.",
