@@ -111,7 +111,8 @@ function arm(world: World, kind: FaultKind, p: Position, caller: string): string
 
 /**
  * Runs one cell: prepares, arms the fault, sends the request through a fresh Lambda environment, then CloudFormation's
- * next step; returns what a failure looked like. Throws when the fault never came due (the position was not reached).
+ * next step; returns what a failure looked like and what was left behind, and `inconclusive` (why) when the fault never
+ * came due (the request ended before the position).
  */
 export async function runCell<C>(
   world: World,
