@@ -8,18 +8,38 @@
 //    library must not use the globals of Jest's types, which tsconfig.build.json leaves out (checked below);
 //  - bundles the handler (scripts/bundle-lambda.mjs).
 // `npm run build` and `npm run typecheck` stay as they are for use on their own.
+//
+// With --jsii (as `npm test` runs it), `npm run jsii` runs at the same time in a child process (the two compilations
+// are single-threaded: on two cores they take the time of one) and the library is not emitted here: jsii emits
+// dist/lib itself, with its run-time type information, which is what `npm pack` ships (prepack runs jsii after the
+// build), and two emits of the same files at once would race.
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const withJsii = process.argv.includes('--jsii');
+/** `npm run jsii`, its output kept until the end (not interleaved with the type check's). */
+const jsii = withJsii
+  ? new Promise((resolve) => {
+      const child = spawn('npm', ['run', '--silent', 'jsii'], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (d) => (output += d));
+      child.stderr.on('data', (d) => (output += d));
+      child.on('close', (code) => resolve({ code, output }));
+    })
+  : undefined;
 
-function parse(configName) {
+async function parse(configName) {
   const file = path.join(root, configName);
   const read = ts.readConfigFile(file, ts.sys.readFile);
-  if (read.error) fail([read.error]);
+  if (read.error) await fail([read.error]);
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, root, undefined, file);
-  if (parsed.errors.length) fail(parsed.errors);
+  if (parsed.errors.length) await fail(parsed.errors);
   return parsed;
 }
 
@@ -32,13 +52,15 @@ function report(diagnostics) {
   const format = process.stdout.isTTY ? ts.formatDiagnosticsWithColorAndContext : ts.formatDiagnostics;
   process.stdout.write(format(diagnostics, host));
 }
-function fail(diagnostics) {
+/** Reports and exits 1, after the jsii run's own output (its findings are worth seeing too). */
+async function fail(diagnostics) {
   report(diagnostics);
+  if (jsii) process.stdout.write((await jsii).output);
   process.exit(1);
 }
 
-const check = parse('tsconfig.json');
-const build = parse('tsconfig.build.json');
+const check = await parse('tsconfig.json');
+const build = await parse('tsconfig.build.json');
 // The build's options (which extend tsconfig.json's) with the check's ambient types, so the tests check too.
 const options = { ...build.options, types: check.options.types };
 const program = ts.createProgram({ rootNames: check.fileNames, options });
@@ -86,14 +108,28 @@ for (const sf of librarySources) {
   visit(sf);
 }
 
-if (diagnostics.length > 0) fail(ts.sortAndDeduplicateDiagnostics(diagnostics));
+if (diagnostics.length > 0) await fail(ts.sortAndDeduplicateDiagnostics(diagnostics));
 
-for (const sf of librarySources) {
-  const emitted = program.emit(sf);
-  if (emitted.emitSkipped || emitted.diagnostics.length > 0) fail([...emitted.diagnostics]);
+if (!withJsii) {
+  for (const sf of librarySources) {
+    const emitted = program.emit(sf);
+    if (emitted.emitSkipped || emitted.diagnostics.length > 0) await fail([...emitted.diagnostics]);
+  }
 }
-console.log(`type-checked ${check.fileNames.length} files, emitted ${librarySources.length} to dist/lib`);
+console.log(
+  `type-checked ${check.fileNames.length} files${withJsii ? '' : `, emitted ${librarySources.length} to dist/lib`}`,
+);
 
 // The handler bundle, as `npm run build` makes it (bundle-lambda.mjs works relative to the repository root).
 process.chdir(root);
 await import('./bundle-lambda.mjs');
+
+if (jsii) {
+  const { code, output } = await jsii;
+  process.stdout.write(output);
+  if (code !== 0) {
+    console.error(`npm run jsii failed (exit code ${code})`);
+    process.exit(1);
+  }
+  console.log('jsii: compiled the construct library, emitted it to dist/lib and wrote .jsii');
+}

@@ -41,8 +41,11 @@ export interface Position {
 
 /** Fast retries: the matrix tests what happens, not how long the backoff is. */
 export const FAST = {
-  // Long enough that no healthy call times out on a loaded machine; the cells' waits overlap (CONCURRENT_CELLS).
-  requestTimeoutMs: 400,
+  // Every timeout, lost answer and stuck call of a cell waits this long (a third of a matrix's time at 400 ms). A
+  // healthy call answers within it on a loaded machine: the event loop's longest stall during a matrix is 25-40 ms
+  // (monitorEventLoopDelay, two cells at once); a cell whose healthy call still timed out is inconclusive and runs
+  // again (runMatrix).
+  requestTimeoutMs: 150,
   unlimited: true,
   tuning: { maxTransientAttempts: 2, throttlingBaseMs: 2, transientBaseMs: 2, maxBackoffMs: 10 },
 } as const satisfies ProviderOptions;
@@ -188,8 +191,8 @@ export async function runCell<C>(
 
 /**
  * How many cells run at once: their waits for calls that never answer overlap. The cells are mostly CPU (emulator,
- * handler, checks in one process), so more than two only stretches each fresh environment's first calls towards
- * FAST.requestTimeoutMs on two cores (four made them arrive 400-600 ms late).
+ * handler, checks in one process; Jest runs other suites beside it), so more than two only stretches healthy calls
+ * towards FAST.requestTimeoutMs (four at once: 12 inconclusive cells in a matrix run alone, two: none).
  */
 const CONCURRENT_CELLS = 2;
 
