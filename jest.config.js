@@ -1,14 +1,16 @@
-/** Jest runs TypeScript through ts-jest in transpile-only mode (tsconfig.jest.json sets isolatedModules), which is
- *  fast; `npm run typecheck` (tsc) does the type checking. Three workers on two cores (Jest's default, cores - 1, is a
- *  single worker there): many suites spend much of their time waiting — for calls that never answer, on the
- *  accelerated clock of the throttling tests, for child processes — and a third worker keeps both cores busy
- *  meanwhile (measured: Jest 120 s with two workers, 100 s with three). */
+/** Jest runs TypeScript through esbuild (scripts/jest-transform.cjs: types stripped file by file, as isolatedModules
+ *  allows); `npm run check-build` / `npm run typecheck` (tsc) do the type checking. One worker per core: Jest's default
+ *  (cores - 1) is a single worker on two cores, which runs the suites one after another. Not more: the fault matrices,
+ *  races and kills give healthy calls short timeouts, and three workers beside the suites' child processes (cdk synth,
+ *  npm, tsc, cfn-guard, cfn-lint) starved them past 450 ms on a clean machine (measured: 3 workers 100 s when warm,
+ *  but failures when cold). */
 module.exports = {
-  maxWorkers: '150%',
+  maxWorkers: '100%',
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
+  testSequencer: '<rootDir>/scripts/jest-sequencer.cjs',
+  transform: { '^.+\\.ts$': '<rootDir>/scripts/jest-transform.cjs' },
   moduleNameMapper: { '^mesh-service-provider$': '<rootDir>/infra/index.ts' },
   setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
   testTimeout: 60000,
