@@ -1,6 +1,6 @@
 /** Shared setup for the emulator conformance tests: one in-process emulator per test file, real SDK clients. */
-import { AppMeshClient } from '@aws-sdk/client-app-mesh';
-import { ECSClient } from '@aws-sdk/client-ecs';
+import { AppMeshClient, ListMeshesCommand } from '@aws-sdk/client-app-mesh';
+import { ECSClient, ListTaskDefinitionFamiliesCommand } from '@aws-sdk/client-ecs';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../../emulator';
 
 export interface EmulatorContext {
@@ -21,6 +21,9 @@ export function useEmulator(options?: EmulatorOptions): EmulatorContext {
     Object.assign(process.env, ctx.emulator.env());
     ctx.appmesh = new AppMeshClient({});
     ctx.ecs = new ECSClient({});
+    // The first calls of a process load most of the SDK: not inside a test that gives its calls a short timeout.
+    await ctx.appmesh.send(new ListMeshesCommand({}));
+    await ctx.ecs.send(new ListTaskDefinitionFamiliesCommand({}));
   });
   beforeEach(() => ctx.emulator.reset());
   afterAll(async () => {

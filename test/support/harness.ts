@@ -167,7 +167,27 @@ export async function startWorld(): Promise<World> {
       await emulator.close();
     },
   };
+  await warmUp(world);
   return world;
+}
+
+/**
+ * The first calls of a process load and compile most of the SDK and the handler: on a loaded machine they can take
+ * longer than the short request timeouts some tests give their faulted invocations. A Create and Delete of a mesh
+ * service and a read of each API go first, then the emulator starts over as startWorld made it (seeded, empty log).
+ */
+async function warmUp(world: World): Promise<void> {
+  const props: Props = {
+    MeshName: 'ecs-mesh',
+    ServiceName: 'warm-up',
+    Namespace: 'service.local',
+    Port: '3000',
+  };
+  const created = await world.provider()(createEvent(props, { logicalId: 'WarmUp' }));
+  await world.provider()(deleteEvent(created.PhysicalResourceId, props, { logicalId: 'WarmUp' }));
+  await world.registerApp('warm-up');
+  world.emulator.reset();
+  await seedPlatform(world.emulator);
 }
 
 /** The workshop's application task definition: Fargate, awsvpc, 256/512, one container on 3000 with awslogs. */

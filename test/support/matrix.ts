@@ -126,6 +126,8 @@ export async function runCell<C>(
   zombies: Promise<unknown>[],
   /** The environment that prepares and takes the next steps (never faulted). */
   provider: Provider = world.provider({ policy: MATRIX_POLICY }),
+  /** The faulted environment's request timeout (longer when a cell runs again, see runMatrix). */
+  requestTimeoutMs: number = FAST.requestTimeoutMs,
 ): Promise<{ outcome: Outcome; orphans: string[]; inconclusive?: string }> {
   const context = await scenario.prepare(world, provider, tag);
   const caller = `CELL${tag.replace(/[^A-Za-z0-9]/g, '')}`;
@@ -133,6 +135,7 @@ export async function runCell<C>(
   // framework reports the failure) before it takes its next step.
   const faulted = world.provider({
     ...FAST,
+    requestTimeoutMs,
     caller,
     remainingMs: 30_000,
     cloudFormation: false,
@@ -196,6 +199,9 @@ export async function runCell<C>(
  */
 const CONCURRENT_CELLS = 2;
 
+/** The faulted environment's request timeout, as a multiple of FAST's, in a cell's first, second and third run. */
+const PATIENCE = [1, 4, 15] as const;
+
 export const KINDS: readonly FaultKind[] = ['error', 'throttle', 'timeout', 'lost', 'reset', 'stuck', 'kill'];
 
 /**
@@ -222,9 +228,10 @@ export async function runMatrix<C>(
   const clean = await scenario.prepare(world, provider, prefix);
   world.emulator.clearRequests();
   // Configured as the cells' environments are, which also loads what their clients load lazily, before any cell
-  // counts on its timeouts.
+  // counts on its timeouts; with the provider's own request timeout: its calls are the positions, none may time out.
   const cleanCaller = `CLEAN${prefix}`;
-  const result = await world.provider({ ...FAST, caller: cleanCaller, policy: MATRIX_POLICY })(
+  const { requestTimeoutMs: _short, ...patient } = FAST;
+  const result = await world.provider({ ...patient, caller: cleanCaller, policy: MATRIX_POLICY })(
     scenario.request(clean),
   );
   const positions = positionsOf(world, cleanCaller);
@@ -251,6 +258,7 @@ export async function runMatrix<C>(
     const position = `${p.service}:${p.operation}#${p.nth}`;
     for (let attempt = 1; ; attempt++) {
       const tag = `${prefix}${++tally.runs}`;
+      // A healthy call that timed out made the run inconclusive: the next run waits longer for healthy calls.
       const { outcome, orphans, inconclusive } = await runCell(
         world,
         scenario,
@@ -259,6 +267,7 @@ export async function runMatrix<C>(
         tag,
         zombies,
         provider,
+        FAST.requestTimeoutMs * PATIENCE[attempt - 1]!,
       );
       tally.orphans += orphans.length;
       expect({ kind, position, orphans }).toEqual({ kind, position, orphans: [] });
@@ -268,7 +277,7 @@ export async function runMatrix<C>(
         return;
       }
       tally.inconclusive++;
-      if (attempt === 3) throw new Error(inconclusive);
+      if (attempt === PATIENCE.length) throw new Error(inconclusive);
     }
   });
   return tally;
