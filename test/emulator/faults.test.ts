@@ -99,10 +99,12 @@ describe('throttling', () => {
     );
   });
 
+  // A token every 250 ms: the three calls sent at once arrive well within it, even on a starved machine (at 20 a
+  // second they could arrive 50 ms apart, each finding a refilled token); the SDK's throttling backoff waits for it.
   test('GIVEN a refilling App Mesh bucket WHEN the SDK retries with enough attempts THEN every call eventually succeeds', async () => {
     ctx.emulator.faults.throttle('creates', {
       burst: 1,
-      refillPerSecond: 20,
+      refillPerSecond: 4,
       operations: ['appmesh:CreateMesh'],
     });
     const patient = new AppMeshClient({ maxAttempts: 10 });
@@ -117,7 +119,7 @@ describe('throttling', () => {
   test('GIVEN a refilling ECS bucket WHEN the SDK retries with enough attempts THEN every call eventually succeeds', async () => {
     ctx.emulator.faults.throttle('register', {
       burst: 1,
-      refillPerSecond: 20,
+      refillPerSecond: 4,
       operations: ['ecs:RegisterTaskDefinition'],
     });
     const patient = new ECSClient({ maxAttempts: 10 });

@@ -157,7 +157,8 @@ describe('GIVEN an emulator whose namespace operations take time', () => {
   let slow: Emulator;
   let client: ServiceDiscoveryClient;
   beforeAll(async () => {
-    slow = await startEmulator({ namespaceOperationDelayMs: 200 });
+    // Long enough that the three calls before the wait answer within it on a starved machine.
+    slow = await startEmulator({ namespaceOperationDelayMs: 1000 });
     client = new ServiceDiscoveryClient({ endpoint: slow.url });
   });
   afterAll(async () => {
@@ -170,7 +171,7 @@ describe('GIVEN an emulator whose namespace operations take time', () => {
     const pending = await client.send(new GetOperationCommand({ OperationId: OperationId! }));
     expect(pending.Operation!.Status).toBe('PENDING');
     expect((await client.send(new ListNamespacesCommand({}))).Namespaces).toEqual([]);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 1050));
     const done = await client.send(new GetOperationCommand({ OperationId: OperationId! }));
     expect(done.Operation!.Status).toBe('SUCCESS');
     expect((await client.send(new ListNamespacesCommand({}))).Namespaces!.map((n) => n.Name)).toEqual([

@@ -48,8 +48,8 @@ beforeEach(async () => {
 
 const KILLED = {
   caller: 'ZOMBIE',
-  // Calls before the kill must not time out on a loaded machine; after it, the budget ends the invocation soon.
-  requestTimeoutMs: 400,
+  // Calls before the kill must not time out on a starved machine; after it, the budget ends the invocation soon.
+  requestTimeoutMs: 600,
   remainingMs: 1_500,
   tuning: { maxTransientAttempts: 2, throttlingBaseMs: 5, transientBaseMs: 5, maxBackoffMs: 20 },
 } as const;

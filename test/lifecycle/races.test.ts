@@ -190,8 +190,9 @@ describe('GIVEN CloudFormation delivers one request twice, the deliveries runnin
   test('WHEN the first delivery fails after the second reused what it wrote THEN the revision the second returned stays ACTIVE and the next step converges', async () => {
     const p = await props();
     const event = createEvent(p);
-    // The first delivery is ahead; its gateway route create (the last write) fails for good.
-    world.emulator.faults.latency('appmesh:CreateGatewayRoute', 250);
+    // The first delivery is ahead; its gateway route create (the last write) fails for good, a second after it is
+    // sent: time for the second delivery to catch up, even on a starved machine.
+    world.emulator.faults.latency('appmesh:CreateGatewayRoute', 1000);
     world.emulator.faults.failNth('CreateGatewayRoute', 1, { type: 'ForbiddenException', status: 403 });
     const first = world.provider()(event);
     await answered('RegisterTaskDefinition');
