@@ -174,7 +174,8 @@ export async function startWorld(): Promise<World> {
 /**
  * The first calls of a process load and compile most of the SDK and the handler: on a loaded machine they can take
  * longer than the short request timeouts some tests give their faulted invocations. A Create and Delete of a mesh
- * service and a read of each API go first, then the emulator starts over as startWorld made it (seeded, empty log).
+ * service (App Mesh and CloudFormation calls) and a task-definition registration (ECS) go first, then the emulator
+ * starts over as startWorld made it (seeded, empty log).
  */
 async function warmUp(world: World): Promise<void> {
   const props: Props = {
