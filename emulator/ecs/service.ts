@@ -131,6 +131,8 @@ function requiresAttributesOf(td: JsonObject): JsonObject[] {
 
 export class EcsService {
   private readonly families = new Map<string, Family>();
+  /** The families with DELETE_IN_PROGRESS revisions, which removeDeleted looks at. */
+  private readonly deleting = new Set<Family>();
   private readonly deletionDelayMs: number;
 
   constructor(
@@ -171,6 +173,7 @@ export class EcsService {
 
   reset(): void {
     this.families.clear();
+    this.deleting.clear();
   }
 
   /** With `families`, only their revisions (a test of one family need not copy every other). */
@@ -203,13 +206,16 @@ export class EcsService {
 
   /** DELETE_IN_PROGRESS revisions whose deletion delay has passed are gone, as if ECS had finished deleting them. */
   private removeDeleted(now = Date.now()): void {
-    for (const family of this.families.values()) {
+    // Only the families with a deletion under way (every call comes here: the emulator holds thousands of families
+    // by the end of a test run).
+    for (const family of this.deleting) {
       family.revisions = family.revisions.filter(
         (r) =>
           r.status !== 'DELETE_IN_PROGRESS' ||
           r.deleteRequestedAt === undefined ||
           r.deleteRequestedAt * 1000 + this.deletionDelayMs > now,
       );
+      if (!family.revisions.some((r) => r.status === 'DELETE_IN_PROGRESS')) this.deleting.delete(family);
     }
   }
 
@@ -337,6 +343,7 @@ export class EcsService {
       if (found.status === 'INACTIVE') {
         found.status = 'DELETE_IN_PROGRESS';
         found.deleteRequestedAt = nowEpochSeconds();
+        this.deleting.add(this.families.get(`${ctx.account}/${parsed.family}`)!);
       }
       deleted.push(this.taskDefinitionOf(found));
     }
@@ -361,7 +368,11 @@ export class EcsService {
     // ListTaskDefinitions' familyPrefix is the full family name (unlike ListTaskDefinitionFamilies' prefix).
     const family = typeof input.familyPrefix === 'string' ? input.familyPrefix : undefined;
     const keyOf = (r: Revision) => `${r.family}\u0000${String(r.revision).padStart(10, '0')}`;
-    const items = this.allRevisions()
+    const candidates =
+      family === undefined
+        ? this.allRevisions()
+        : (this.families.get(`${ctx.account}/${family}`)?.revisions ?? []);
+    const items = candidates
       .filter(
         (r) =>
           r.account === ctx.account && r.status === status && (family === undefined || r.family === family),

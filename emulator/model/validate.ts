@@ -5,7 +5,7 @@
  * ("Value 'HTTP' at '…' failed to satisfy constraint: Member must satisfy enum value set: […]").
  */
 import { isPlainObject } from '../util';
-import { type ServiceModel, type Shape, shapeOf } from './model';
+import { type MemberRef, type ServiceModel, type Shape, shapeOf } from './model';
 
 export interface Issue {
   readonly path: string;
@@ -222,6 +222,17 @@ export function validateValue(
   }
 }
 
+/** A structure's members as entries, computed once per shape (every request and answer is validated). */
+const entriesOf = new WeakMap<Shape, [string, MemberRef][]>();
+function memberEntries(shape: Shape): [string, MemberRef][] {
+  let entries = entriesOf.get(shape);
+  if (!entries) {
+    entries = Object.entries(shape.members ?? {});
+    entriesOf.set(shape, entries);
+  }
+  return entries;
+}
+
 function validateStructure(
   model: ServiceModel,
   shapeName: string,
@@ -236,13 +247,13 @@ function validateStructure(
     return;
   }
   const members = shape.members ?? {};
-  const known = Object.keys(members);
+  const known = () => Object.keys(members);
   for (const key of Object.keys(value)) {
     if (!Object.hasOwn(members, key)) {
       const at = memberPath(path, key);
       out.push({
         path: at,
-        message: `Unknown member '${key}' at '${at}': ${shapeName} has no such member (known members: ${known.join(', ')})`,
+        message: `Unknown member '${key}' at '${at}': ${shapeName} has no such member (known members: ${known().join(', ')})`,
       });
     }
   }
@@ -256,17 +267,17 @@ function validateStructure(
     }
   }
   if (shape.union) {
-    const set = known.filter((k) => value[k] !== undefined && value[k] !== null);
+    const set = known().filter((k) => value[k] !== undefined && value[k] !== null);
     if (set.length !== 1) {
       out.push({
         path: path || '(input)',
         message:
-          `Value at '${path}' failed to satisfy constraint: Member must have exactly one of [${known.join(', ')}] ` +
+          `Value at '${path}' failed to satisfy constraint: Member must have exactly one of [${known().join(', ')}] ` +
           `set (a union), found ${set.length === 0 ? 'none' : set.join(', ')}`,
       });
     }
   }
-  for (const [name, ref] of Object.entries(members)) {
+  for (const [name, ref] of memberEntries(shape)) {
     const member = value[name];
     if (member === undefined || member === null) continue;
     validateValue(model, ref.shape, member, memberPath(path, name), out, sensitive);
