@@ -7,25 +7,26 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseTemplate } from '../../cli/template';
-import { controlTower, withParameterDefaults } from '../support/cfn-guard';
+import { controlTower, type GuardFinding, withParameterDefaults } from '../support/cfn-guard';
 
 const dir = path.join(__dirname, '..', '..', 'examples');
 const examples = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
 const out = mkdtempSync(path.join(tmpdir(), 'guard-'));
+const rendered = (file: string) => path.join(out, file.replace(/\.yaml$/, '.json'));
+const bad = path.join(out, 'bad.json');
 
-describe.each(examples)('GIVEN examples/%s', (file) => {
-  test('WHEN cfn-guard runs the Control Tower proactive controls on it (parameters at their defaults) THEN nothing is non-compliant', () => {
-    const rendered = path.join(out, file.replace(/\.yaml$/, '.json'));
+/**
+ * One cfn-guard run for every example and the bad template: guard reads the whole rule set on each start, which costs
+ * more than checking a template, and reports each finding with its file.
+ */
+let findings: GuardFinding[];
+beforeAll(() => {
+  for (const file of examples) {
     writeFileSync(
-      rendered,
+      rendered(file),
       JSON.stringify(withParameterDefaults(parseTemplate(readFileSync(path.join(dir, file), 'utf8')))),
     );
-    expect(controlTower([rendered])).toEqual([]);
-  });
-});
-
-test('GIVEN a log group kept for a week and a container without user THEN cfn-guard reports both (the check is live)', () => {
-  const bad = path.join(out, 'bad.json');
+  }
   writeFileSync(
     bad,
     JSON.stringify({
@@ -40,7 +41,24 @@ test('GIVEN a log group kept for a week and a container without user THEN cfn-gu
       },
     }),
   );
-  expect(controlTower([bad]).map((f) => [f.control, f.resources])).toEqual(
+  findings = controlTower([...examples.map(rendered), bad]);
+});
+
+const findingsOf = (file: string) => findings.filter((f) => f.file === file);
+
+test('GIVEN the examples THEN guard reports every finding with its file (the per-example checks below read them by file)', () => {
+  expect(examples.length).toBeGreaterThan(0);
+  expect(new Set(findings.map((f) => f.file))).toEqual(new Set([bad]));
+});
+
+describe.each(examples)('GIVEN examples/%s', (file) => {
+  test('WHEN cfn-guard runs the Control Tower proactive controls on it (parameters at their defaults) THEN nothing is non-compliant', () => {
+    expect(findingsOf(rendered(file))).toEqual([]);
+  });
+});
+
+test('GIVEN a log group kept for a week and a container without user THEN cfn-guard reports both (the check is live)', () => {
+  expect(findingsOf(bad).map((f) => [f.control, f.resources])).toEqual(
     expect.arrayContaining([
       ['CT.CLOUDWATCH.PR.2', ['Logs']],
       ['CT.ECS.PR.3', ['Task']],
