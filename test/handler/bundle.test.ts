@@ -11,10 +11,13 @@ import { MeshServiceProperties } from '../../lambda/contract/properties';
 import { MeshServiceError } from '../../lambda/errors';
 import { parseProperties } from '../../lambda/model';
 import { MAX_REASON_BYTES, reasonOf } from '../../lambda/response';
-import { runBundle } from '../support/bundle';
+// @ts-expect-error: plain CommonJS (the pure part of the esbuild plugin scripts/trim-sdk.mjs)
+import { CLIENT_MODELS, declaredErrors, pruneErrorRegistrations } from '../../scripts/sdk-errors.cjs';
+import { BUNDLE, runBundle } from '../support/bundle';
 import { createEvent, deleteEvent } from '../support/harness';
 import { mutatingCalls } from '../support/state';
 
+const ROOT = path.join(__dirname, '..', '..');
 let emulator: Emulator;
 const base = { MeshName: 'ecs-mesh', ServiceName: 'bundled', Namespace: 'service.local' };
 
@@ -136,6 +139,23 @@ describe('GIVEN the bundled handler', () => {
     await run(deleteEvent(created!.result!.PhysicalResourceId, props));
   });
 
+  test('WHEN CloudFormation answers with an error the bundled client has no class for (a stack that does not exist) THEN the bundle reads its name and refuses the request with no change', async () => {
+    const ghost = `arn:aws:cloudformation:us-east-1:${emulator.accountId}:stack/ghost/0c0c0c0c-0000-4000-8000-000000000001`;
+    const { outcomes } = await runBundle(
+      [createEvent({ ...base, ServiceName: 'ghost', Port: 3000 }, { stackId: ghost })],
+      emulator.env(),
+      emulator.accountId,
+      { cloudFormation: false },
+    );
+    expect(outcomes[0]!.error).toMatch(
+      /^Create of Service refused: stack ghost \(.+\) has no resource Service/,
+    );
+    expect(emulator.requests.filter((r) => r.service === 'cloudformation').map((r) => r.error)).toContain(
+      'ValidationError',
+    );
+    expect(mutatingCalls(emulator)).toEqual([]);
+  });
+
   test('WHEN the environment lacks a Region THEN the request fails with a reason (module load never throws)', async () => {
     const { AWS_REGION: _region, ...env } = emulator.env();
     const { outcomes } = await runBundle([createEvent({ ...base, Port: 3000 })], env, emulator.accountId);
@@ -153,6 +173,55 @@ describe('GIVEN the bundle file', () => {
     expect(found).toEqual([]);
     // The rules' own words are there (the tests above see the bundle answer with them).
     expect(bundle.includes('unknown property; known properties are')).toBe(true);
+  });
+});
+
+describe('GIVEN the SDK errors in the bundle (scripts/trim-sdk.mjs)', () => {
+  const bundle = () => readFileSync(BUNDLE, 'utf8');
+  const schemas = (client: string) =>
+    readFileSync(
+      path.join(ROOT, 'node_modules', '@aws-sdk', client, 'dist-es', 'schemas', 'schemas_0.js'),
+      'utf8',
+    );
+  const model = (file: string) =>
+    JSON.parse(readFileSync(path.join(ROOT, 'emulator', 'models', file), 'utf8'));
+
+  test('WHEN built THEN the class of every error an operation of the models declares is there, and no class of an error none declares', () => {
+    const text = bundle();
+    // Clients share some error names (LimitExceededException): count the classes each name should have.
+    const expected = new Map<string, number>();
+    for (const [client, file] of Object.entries(CLIENT_MODELS as Record<string, string>)) {
+      const declared = declaredErrors(model(file));
+      const registered = [...schemas(client).matchAll(/registerError\((\w+)\$, (\w+)\)/g)].map((m) => m[2]!);
+      expect(registered.length).toBeGreaterThan(0);
+      for (const name of registered.filter((n) => !n.endsWith('ServiceException')))
+        expected.set(name, (expected.get(name) ?? 0) + (declared.has(name) ? 1 : 0));
+    }
+    // A class sets its name as a field: name="X" in the minified bundle.
+    const classes = (name: string) => text.split(`name="${name}"`).length - 1;
+    expect(Object.fromEntries([...expected.keys()].map((n) => [n, classes(n)]))).toEqual(
+      Object.fromEntries(expected),
+    );
+    // CloudFormation's two reads declare no error: all its classes are gone, ECS keeps those of its operations.
+    expect(declaredErrors(model(CLIENT_MODELS['client-cloudformation']))).toEqual(new Set());
+    expect(text.includes('name="ClientException"')).toBe(true);
+  });
+
+  test('WHEN pruning a schemas module THEN undeclared registrations go, the base exception and the declared stay, and an unknown layout fails the build', () => {
+    const source = [
+      'const _s_registry = new TypeRegistry(_s);',
+      '_s_registry.registerError(FooServiceException$, FooServiceException);',
+      'n0_registry.registerError(KeptException$, KeptException);',
+      'n0_registry.registerError(GoneException$, GoneException);',
+    ].join('\n');
+    const { contents, dropped } = pruneErrorRegistrations(source, new Set(['KeptException']));
+    expect(dropped).toEqual(['GoneException']);
+    expect(contents).toContain('registerError(FooServiceException$, FooServiceException)');
+    expect(contents).toContain('registerError(KeptException$, KeptException)');
+    expect(contents).not.toContain('GoneException');
+    expect(() => pruneErrorRegistrations('registry.add(GoneException);', new Set())).toThrow(
+      /registers no error .* update scripts\/trim-sdk\.mjs/,
+    );
   });
 });
 
