@@ -1,5 +1,6 @@
+import { DefaultRateLimiter } from '@smithy/core/retry';
 import type { RetryErrorInfo, RetryToken } from '@smithy/types';
-import { BudgetedRetryStrategy, DEFAULT_RETRY_TUNING } from '../../lambda/aws/retry';
+import { BudgetedRetryStrategy, DEFAULT_RETRY_TUNING, MIN_SENDING_RATE } from '../../lambda/aws/retry';
 
 const info = (errorType: RetryErrorInfo['errorType'], name: string, message = ''): RetryErrorInfo =>
   ({
@@ -60,5 +61,38 @@ describe('GIVEN the time-budgeted retry strategy (no waiting: jitter drawn as 0,
 
   test('WHEN the error is a client error THEN it is not retried', async () => {
     expect(await retries(strategy(), info('CLIENT_ERROR', 'BadRequestException'))).toBe(0);
+  });
+});
+
+describe('GIVEN the strategy with its adaptive rate limiter (fake clock)', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 1_700_000_000_000 }));
+  afterEach(() => jest.useRealTimers());
+
+  /** Fake milliseconds from a throttled call to the send token of the client's next call, both retry and new call. */
+  async function waitAfterThrottle(strategy: BudgetedRetryStrategy): Promise<number> {
+    const started = Date.now();
+    const first = await strategy.acquireInitialRetryToken();
+    let granted = false;
+    const next = strategy
+      .refreshRetryTokenForRetry(first, info('THROTTLING', 'TooManyRequestsException'))
+      .then(() => strategy.acquireInitialRetryToken())
+      .then(() => {
+        granted = true;
+      });
+    for (let i = 0; i < 1000 && !granted; i++) await jest.advanceTimersByTimeAsync(10);
+    await next;
+    return Date.now() - started;
+  }
+
+  test(`WHEN a call of an invocation's client is throttled THEN its next calls wait at most 1/${MIN_SENDING_RATE} s each for the limiter, not the SDK floor's 2 s`, async () => {
+    const budget = { deadline: Number.POSITIVE_INFINITY };
+    // Jitter drawn as 0: only the limiter makes the client wait.
+    const ours = await waitAfterThrottle(new BudgetedRetryStrategy(budget, DEFAULT_RETRY_TUNING, () => 0));
+    expect(ours).toBeLessThanOrEqual((2 * 1000) / MIN_SENDING_RATE + 20);
+    // The SDK's own floor (0.5 per second), for contrast: the check above can tell them apart.
+    const sdkFloor = await waitAfterThrottle(
+      new BudgetedRetryStrategy(budget, DEFAULT_RETRY_TUNING, () => 0, new DefaultRateLimiter()),
+    );
+    expect(sdkFloor).toBeGreaterThan(1000);
   });
 });
