@@ -8,7 +8,7 @@
 // - each client's package.json: the client reads only its version (for the user agent); the bundle carries the
 //   name and version, not the whole manifest.
 // - the error classes of errors no operation the provider calls can return. Each client registers a class for every
-//   error of its whole service (CloudFormation: 28, of which the two reads the provider makes declare none). The
+//   error of its whole service (CloudFormation: 29, of which the two reads the provider makes declare none). The
 //   committed API models (emulator/models/, the ones the emulator serves) list each operation's errors; the plugin
 //   keeps the classes of the errors those operations declare and drops the other registrations, so their classes and
 //   schemas fall out of the bundle. An error without a class still arrives as the client's service exception with the
