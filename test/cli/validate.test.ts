@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { RULES, validateTemplate } from '../../cli/validate';
+import { HOST_NODE } from '../support/host-node';
 
 const template = (properties: string, extra = '') => `
 AWSTemplateFormatVersion: '2010-09-09'
@@ -133,7 +134,7 @@ describe('GIVEN a template with a Custom::MeshService', () => {
 describe('GIVEN the mesh-service command (bin/mesh-service.js, built)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cli-'));
   const bin = path.join(__dirname, '..', '..', 'bin', 'mesh-service.js');
-  const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+  const run = (...args: string[]) => spawnSync(HOST_NODE, [bin, ...args], { encoding: 'utf8' });
 
   test('WHEN a template is valid THEN it exits 0 and says so', () => {
     const file = path.join(dir, 'good.yaml');
@@ -212,7 +213,7 @@ describe('GIVEN a bad template checked by `mesh-service validate --format json` 
       '',
     ].join('\n'),
   );
-  const r = spawnSync(process.execPath, [bin, 'validate', '--format', 'json', file], { encoding: 'utf8' });
+  const r = spawnSync(HOST_NODE, [bin, 'validate', '--format', 'json', file], { encoding: 'utf8' });
   const findings = () => JSON.parse(r.stdout).files[0].findings;
 
   test('THEN it exits 1 and prints one JSON document with version 1', () => {
@@ -280,7 +281,7 @@ describe('GIVEN a bad template checked by `mesh-service validate --format json` 
   });
 
   test('WHEN the same file is asked for as SARIF THEN each finding is a result with its rule and region', () => {
-    const sarif = spawnSync(process.execPath, [bin, 'validate', '--format', 'sarif', file], {
+    const sarif = spawnSync(HOST_NODE, [bin, 'validate', '--format', 'sarif', file], {
       encoding: 'utf8',
     });
     expect(sarif.status).toBe(1);

@@ -21,6 +21,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { HOST_NODE } from '../support/host-node';
 
 const ROOT = path.join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
@@ -154,11 +155,12 @@ const link = (dir: string, name: string) => {
   symlinkSync(path.join(ROOT, 'node_modules', name), target, 'dir');
 };
 
-/** Type-checks and compiles the app (the repository's TypeScript) and synthesizes it; returns the template. */
+/** Type-checks and compiles the app (the repository's TypeScript) and synthesizes it, on the user's Node (HOST_NODE);
+ *  returns the template. */
 function synthesize(dir: string) {
-  sh(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], dir);
+  sh(HOST_NODE, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], dir);
   const outdir = path.join(dir, 'cdk.out');
-  execFileSync(process.execPath, ['out/app.js'], {
+  execFileSync(HOST_NODE, ['out/app.js'], {
     cwd: dir,
     // CDK_VALIDATION=false: without the validateAgainstDefaultRules flag (a new app has none) CDK's built-in
     // CloudFormation validation only warns, so it can fail nothing here, and it was 5 of the 6 CPU-seconds of each
