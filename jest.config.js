@@ -4,8 +4,9 @@
  *  that never answer, on the accelerated clock of the throttling tests, for child processes — and a third worker keeps
  *  both cores busy meanwhile (measured on a clean machine, Node 20: Jest 122 s with two workers, 103-111 s with three;
  *  Node 24: 85-97 s with three, 96 s with four). The tests that give calls short timeouts are written to survive the
- *  starved CPU this makes: each suite warms the SDK up first, the matrices rerun a cell whose healthy call timed out with more patience, and the races, kills and
- *  buckets leave slack for a stalled event loop (test/support/harness.ts warmUp, test/support/matrix.ts). */
+ *  starved CPU this makes: each suite warms the SDK up first, the matrices rerun a cell whose healthy call timed out
+ *  with more patience, and the races, kills and buckets leave slack for a stalled event loop (test/support/harness.ts
+ *  warmUp, test/support/matrix.ts). */
 const os = require('node:os');
 
 module.exports = {
