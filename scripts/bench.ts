@@ -2,11 +2,14 @@
  * `npm run bench` — measurements, printed as figures (never asserted: machines are shared and noisy).
  *
  *  1. the Lambda bundle: size, and the cost of loading it in a fresh Node.js process (the cold start it adds),
- *     for the ES-module builds of the SDK (what ships) against its CommonJS builds;
+ *     against a floor of just the App Mesh and ECS clients and an SDK floor of every client and command the handler
+ *     contains (what the provider's own code adds);
  *  2. Create wall time against the number of resources, with latency injected on every call: it should follow the
  *     dependency depth (3 App Mesh levels), not the number of calls;
  *  3. throttled throughput: 60 concurrent patches against the ECS preset (bound: (60 - 20 burst) / 1 per s = 40 s)
- *     and 50 concurrent creates against the App Mesh preset (100 mutating calls at 8 per s, burst 8: about 11.5 s).
+ *     and 50 concurrent creates against the App Mesh preset (100 mutating calls at 8 per s, burst 8: about 11.5 s);
+ *  4. the waves of Create, no-op Update, canary Update and Delete against their dependency-depth bounds
+ *     (scripts/bench-waves.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
@@ -14,7 +17,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { type BuildOptions, build } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { type Emulator, seedPlatform, startEmulator } from '../emulator';
 import { beginRequest } from '../emulator/cloudformation/requests';
 import { createHandler } from '../lambda/index';
@@ -28,52 +31,104 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const quiet = createLogger({}, () => {});
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function loadTimeMs(file: string, runs = 15): number {
-  const once = (code: string) => {
-    const out = execFileSync(process.execPath, ['-e', code], { encoding: 'utf8' });
-    return Number(out.trim());
-  };
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    samples.push(
-      once(
-        `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
-      ),
+/**
+ * Each file's median time to load in a fresh Node.js process (require, compile and top-level code). The files take
+ * turns, run by run, so that a slower minute of the shared machine weighs on all of them alike.
+ */
+function loadTimesMs(files: readonly string[], runs = 21): number[] {
+  const once = (file: string) =>
+    Number(
+      execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
+        ],
+        { encoding: 'utf8' },
+      ).trim(),
     );
+  const samples = files.map((): number[] => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [f, file] of files.entries()) samples[f]!.push(once(file));
   }
-  return median(samples);
+  return samples.map(median);
+}
+
+/**
+ * The SDK's part of the handler: every client and command the built handler contains (from esbuild's metafile), and
+ * nothing of the provider's own code.
+ */
+function sdkFloorSource(metafile: Metafile): string {
+  const byClient = new Map<string, Set<string>>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const m =
+        /[\\/](@aws-sdk[\\/]client-[a-z0-9-]+)[\\/]dist-es[\\/](?:commands[\\/])?(\w+(?:Client|Command))\.js$/.exec(
+          input,
+        );
+      if (!m || bytesInOutput === 0) continue;
+      const pkg = m[1]!.replaceAll('\\', '/');
+      byClient.set(pkg, (byClient.get(pkg) ?? new Set()).add(m[2]!));
+    }
+  }
+  let n = 0;
+  return [...byClient]
+    .map(
+      ([pkg, names]) => `export { ${[...names].map((x) => `${x} as s${n++}`).join(', ')} } from '${pkg}';\n`,
+    )
+    .join('');
 }
 
 async function bundleFigures(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-bundle-'));
+  const bundle = async (entry: string, name: string) => {
+    const outfile = path.join(dir, `${name}.js`);
+    const { metafile } = await build({
+      ...LAMBDA_BUILD_OPTIONS,
+      entryPoints: [entry],
+      outfile,
+      nodePaths: [path.join(root, 'node_modules')],
+      logLevel: 'silent',
+      metafile: true,
+    } as BuildOptions);
+    return { outfile, metafile: metafile! };
+  };
+  const handler = await bundle(path.join(root, 'lambda/index.ts'), 'handler');
   // The floor: nothing but the two SDK clients the provider cannot do without, built the same way.
   const floorEntry = path.join(dir, 'floor.ts');
   writeFileSync(
     floorEntry,
     "export { AppMeshClient } from '@aws-sdk/client-app-mesh';\nexport { ECSClient } from '@aws-sdk/client-ecs';\n",
   );
+  // The SDK floor: what of the SDK the handler cannot do without (its four clients and the commands it calls).
+  const sdkFloorEntry = path.join(dir, 'sdk-floor.ts');
+  const sdkFloor = sdkFloorSource(handler.metafile);
+  writeFileSync(sdkFloorEntry, sdkFloor);
+  const commands = (sdkFloor.match(/Command as/g) ?? []).length;
+  const clients = (sdkFloor.match(/Client as/g) ?? []).length;
   const variants: [string, string][] = [
-    ['the handler (shipped)', path.join(root, 'lambda/index.ts')],
-    ['floor: App Mesh + ECS clients', floorEntry],
+    ['the handler (shipped)', handler.outfile],
+    ['floor: App Mesh + ECS clients', (await bundle(floorEntry, 'floor')).outfile],
+    [
+      `SDK floor: ${clients} clients, ${commands} commands`,
+      (await bundle(sdkFloorEntry, 'sdk-floor')).outfile,
+    ],
   ];
   console.log('\n1. Lambda bundle (esbuild, minified, node24, as scripts/bundle-lambda.mjs builds it)');
-  const loads: number[] = [];
-  for (const [label, entry] of variants) {
-    const outfile = path.join(dir, `${path.basename(entry, '.ts')}.js`);
-    await build({
-      ...LAMBDA_BUILD_OPTIONS,
-      entryPoints: [entry],
-      outfile,
-      nodePaths: [path.join(root, 'node_modules')],
-      logLevel: 'silent',
-    } as BuildOptions);
-    const load = loadTimeMs(outfile);
-    loads.push(load);
+  const loads = loadTimesMs(variants.map(([, outfile]) => outfile));
+  variants.forEach(([label, outfile], i) => {
     console.log(
-      `   ${label.padEnd(32)} ${(statSync(outfile).size / 1024).toFixed(0).padStart(5)} KiB   load ${load.toFixed(1)} ms (median of 15 fresh processes)`,
+      `   ${label.padEnd(34)} ${(statSync(outfile).size / 1024).toFixed(0).padStart(5)} KiB   load ${loads[i]!.toFixed(1)} ms (median of 21 fresh processes)`,
     );
-  }
-  console.log(`   load time, handler / floor:      ${(loads[0]! / loads[1]!).toFixed(2)} ×`);
+  });
+  const [shipped, floor, sdk] = loads as [number, number, number];
+  console.log(`   load time, handler / floor:        ${(shipped / floor).toFixed(2)} × (target 1.1)`);
+  console.log(
+    `   load time, SDK floor / floor:      ${(sdk / floor).toFixed(2)} × (the SDK the handler calls)`,
+  );
+  console.log(
+    `   load time, handler / SDK floor:    ${(shipped / sdk).toFixed(2)} × (the provider's own code)`,
+  );
 }
 
 function context(accountId: string): Context {
