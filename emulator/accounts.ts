@@ -42,6 +42,15 @@ export function accessKeyIdOf(header: string | undefined): string | undefined {
 }
 
 /**
+ * The service a SigV4 Authorization header is signed for, the fourth part of its credential scope
+ * (`Credential=<key>/<date>/<region>/<service>/aws4_request`): the model's signing name, as the SDKs sign. Tells
+ * apart services that share one wire shape (the query protocol's form POST to /).
+ */
+export function signingServiceOf(header: string | undefined): string | undefined {
+  return /\bCredential=[^/\s,]+\/[^/\s,]+\/[^/\s,]+\/([^/\s,]+)\/aws4_request\b/.exec(header ?? '')?.[1];
+}
+
+/**
  * Reads the access key id from a SigV4 Authorization header
  * (`AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, SignedHeaders=…, Signature=…`).
  * Throws the error AWS answers with when the header is missing or is not SigV4.

@@ -9,8 +9,8 @@ import { EcsService } from './ecs/service';
 import { EcsServices } from './ecs/services';
 import { FaultInjector } from './faults';
 import { loadModel } from './model/model';
-import { RestJsonRouter } from './protocol/rest-json';
 import { createEmulatorServer } from './server';
+import { serviceFacts, serviceTable } from './service-table';
 import { ServiceDiscoveryService } from './servicediscovery/service';
 import type {
   Emulator,
@@ -75,28 +75,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resolveNamespace: (nameOrArn, account) => servicediscovery.resolve(nameOrArn, account),
   });
   servicediscovery.serviceCount = (arn) => ecsServices.serviceCount(arn);
-  const operations: Record<ServiceName, string[]> = {
-    appmesh: Object.keys(appmeshModel.operations),
-    ecs: Object.keys(ecsModel.operations),
-    cloudformation: Object.keys(cloudformationModel.operations),
-    servicediscovery: Object.keys(servicediscoveryModel.operations),
-  };
-  const faults = new FaultInjector((service) => operations[service]);
+  const services = serviceTable(
+    {
+      appmesh: appmeshModel,
+      ecs: ecsModel,
+      cloudformation: cloudformationModel,
+      servicediscovery: servicediscoveryModel,
+    },
+    { appmesh, ecs, ecsServices, servicediscovery, cloudformation },
+  );
+  const faults = new FaultInjector(serviceFacts(services));
   let requests: RequestLogEntry[] = [];
 
   let emulator: Emulator | undefined;
   const server = createEmulatorServer({
     accountId,
-    appmeshModel,
-    ecsModel,
-    cloudformationModel,
-    router: new RestJsonRouter(appmeshModel),
-    appmesh,
-    ecs,
-    cloudformation,
-    servicediscoveryModel,
-    servicediscovery,
-    ecsServices,
+    services,
     faults,
     log: (entry) => requests.push(entry),
     control: createControl(() => {

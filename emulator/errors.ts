@@ -4,6 +4,12 @@
  * format. The HTTP status comes from the model when the model declares the error; `status` overrides it for the
  * generic errors a model does not list (UnknownOperationException, MissingAuthenticationTokenException, …).
  */
+/** An error as the wire names it, with its HTTP status. */
+export interface ErrorCode {
+  readonly type: string;
+  readonly status: number;
+}
+
 export class ServiceError extends Error {
   override readonly name = 'ServiceError';
   constructor(
@@ -32,15 +38,3 @@ export const ecsErrors = {
   invalidParameter: (message: string) => new ServiceError('InvalidParameterException', message),
   resourceNotFound: (message: string) => new ServiceError('ResourceNotFoundException', message),
 };
-
-/** The error each service answers with when it fails internally (and the default for `faults.failNth`). */
-export const INTERNAL_ERROR = {
-  appmesh: { type: 'InternalServerErrorException', status: 500 },
-  ecs: { type: 'ServerException', status: 500 },
-} as const;
-
-/** Throttling, answered the way each service does. */
-export const THROTTLING_ERROR = {
-  appmesh: { type: 'TooManyRequestsException', status: 429 },
-  ecs: { type: 'ThrottlingException', status: 400 },
-} as const;

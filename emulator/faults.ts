@@ -4,12 +4,7 @@
  * it is a planned fault — in that order. A call counts towards the planned faults when it reaches that last stage,
  * i.e. once throttling admitted it. Calls of a killed caller never get that far: they hang before any stage.
  */
-import { CLOUDFORMATION_INTERNAL_ERROR, CLOUDFORMATION_THROTTLING_ERROR } from './cloudformation/errors';
-import { INTERNAL_ERROR, ServiceError, THROTTLING_ERROR } from './errors';
-import {
-  SERVICE_DISCOVERY_INTERNAL_ERROR,
-  SERVICE_DISCOVERY_THROTTLING_ERROR,
-} from './servicediscovery/service';
+import { type ErrorCode, ServiceError } from './errors';
 import type {
   FaultOptions,
   Faults,
@@ -21,17 +16,15 @@ import type {
   ThrottlePreset,
 } from './types';
 
-/** Each service's internal failure (the default of `failNth`) and throttling error. */
-const INTERNAL: Record<ServiceName, { readonly type: string; readonly status: number }> = {
-  ...INTERNAL_ERROR,
-  cloudformation: CLOUDFORMATION_INTERNAL_ERROR,
-  servicediscovery: SERVICE_DISCOVERY_INTERNAL_ERROR,
-};
-const THROTTLING: Record<ServiceName, { readonly type: string; readonly status: number }> = {
-  ...THROTTLING_ERROR,
-  cloudformation: CLOUDFORMATION_THROTTLING_ERROR,
-  servicediscovery: SERVICE_DISCOVERY_THROTTLING_ERROR,
-};
+/** What the faults need to know of a service (from its entry in emulator/service-table.ts). */
+export interface ServiceFacts {
+  /** Every operation of its model, so presets can be derived from the models. */
+  readonly operations: readonly string[];
+  /** Its internal failure: the default error of `failNth`. */
+  readonly internalError: ErrorCode;
+  /** The error a throttled call gets. */
+  readonly throttlingError: ErrorCode;
+}
 
 /** An operation pattern matches `Operation` in any service, `service:Operation` in one, or `*` anything. */
 function matchesOperation(pattern: string, service: ServiceName, operation: string): boolean {
@@ -104,8 +97,7 @@ export class FaultInjector implements Faults {
   private readonly parked = new Set<() => void>();
 
   constructor(
-    /** Every operation name per service, so presets can be derived from the models. */
-    private readonly operationsOf: (service: ServiceName) => readonly string[],
+    private readonly factsOf: (service: ServiceName) => ServiceFacts,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -155,8 +147,8 @@ export class FaultInjector implements Faults {
     this.throttle('appmesh:mutating', {
       burst: 8,
       refillPerSecond: 8,
-      operations: this.operationsOf('appmesh')
-        .filter(isAppMeshMutation)
+      operations: this.factsOf('appmesh')
+        .operations.filter(isAppMeshMutation)
         .map((op) => `appmesh:${op}`),
     });
   }
@@ -239,7 +231,7 @@ export class FaultInjector implements Faults {
       .map((g) => g.bucket);
     for (const bucket of buckets) bucket.refill(now);
     if (!buckets.every((b) => b.hasToken())) {
-      const { type, status } = THROTTLING[service];
+      const { type, status } = this.factsOf(service).throttlingError;
       throw new ServiceError(type, 'Rate exceeded', status);
     }
     for (const bucket of buckets) bucket.take();
@@ -270,7 +262,7 @@ export class FaultInjector implements Faults {
     this.planned = this.planned.filter((f) => f.times > 0);
     if (!due) return undefined;
     if (due.kind === 'fail') {
-      const fallback = INTERNAL[service];
+      const fallback = this.factsOf(service).internalError;
       throw new ServiceError(
         due.error?.type ?? fallback.type,
         due.error?.message ?? `Injected failure of ${operation} (faults.failNth)`,

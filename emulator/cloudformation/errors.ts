@@ -6,9 +6,6 @@
  */
 import { ServiceError } from '../errors';
 
-export const CLOUDFORMATION_INTERNAL_ERROR = { type: 'InternalFailure', status: 500 } as const;
-export const CLOUDFORMATION_THROTTLING_ERROR = { type: 'Throttling', status: 400 } as const;
-
 export const cloudFormationErrors = {
   validation: (message: string) => new ServiceError('ValidationError', message, 400),
 };

@@ -4,7 +4,7 @@
  * ECS reports as InvalidParameterException. Each rule names its documented source; messages quote real ECS wording
  * where it is known (docs/emulator.md lists which).
  */
-import { ecsErrors } from '../errors';
+import { ecsErrors, ServiceError } from '../errors';
 import { isPlainObject, type JsonObject } from '../util';
 import { isFargateSize, parseTaskCpu, parseTaskMemory } from './task-size';
 
@@ -450,4 +450,38 @@ export const REGISTER_RULES: readonly Rule[] = [
 
 export function checkRegisterTaskDefinition(request: JsonObject): void {
   for (const rule of REGISTER_RULES) rule(request);
+}
+
+/**
+ * Real ECS refuses a registration while another one of the same family is in progress: ClientException (HTTP 400)
+ * "Too many concurrent attempts to create a new revision of the specified family." (convox/praxis#276,
+ * jenkinsci/amazon-ecs-plugin#105). Requests only overlap here when latency is injected; the provider serialises its
+ * own registrations per family. The pipeline admits a call with it once the input is parsed, before the faults, and
+ * ends the hold when the call ends.
+ */
+export class FamilyRegistrations {
+  /** `<account>/<family>` of the registrations in progress. */
+  private readonly inProgress = new Set<string>();
+
+  /** Holds the family of a registration until the returned release; any other call passes. */
+  admit(operation: string, account: string, input: unknown): (() => void) | undefined {
+    const family = registeringFamily(operation, account, input);
+    if (family === undefined) return undefined;
+    if (this.inProgress.has(family)) {
+      throw new ServiceError(
+        'ClientException',
+        'Too many concurrent attempts to create a new revision of the specified family.',
+        400,
+      );
+    }
+    this.inProgress.add(family);
+    return () => {
+      this.inProgress.delete(family);
+    };
+  }
+}
+
+function registeringFamily(operation: string, account: string, input: unknown): string | undefined {
+  if (operation !== 'RegisterTaskDefinition' || !isPlainObject(input)) return undefined;
+  return typeof input.family === 'string' ? `${account}/${input.family}` : undefined;
 }

@@ -60,6 +60,8 @@ export interface ServiceModel {
     readonly protocol: string;
     readonly serviceId: string;
     readonly targetPrefix?: string;
+    readonly endpointPrefix?: string;
+    readonly signingName?: string;
   };
   readonly operations: Readonly<Record<string, Operation>>;
   readonly shapes: Readonly<Record<string, Shape>>;
@@ -80,6 +82,11 @@ export function loadModel(file: ModelFile): ServiceModel {
     cache.set(file, model);
   }
   return model;
+}
+
+/** The service name SigV4 signs requests for: the model's signingName, else its endpointPrefix (as the SDKs do). */
+export function signingNameOf(model: ServiceModel): string | undefined {
+  return model.metadata.signingName ?? model.metadata.endpointPrefix;
 }
 
 export function shapeOf(model: ServiceModel, name: string): Shape {

@@ -11,12 +11,24 @@
  *
  * and errors as `<ErrorResponse><Error><Type>Sender|Receiver</Type><Code/><Message/></Error><RequestId/>
  * </ErrorResponse>` with the HTTP status of the error (the wire format a captured CloudFormation error shows:
- * boto/boto3#2807). Decoding and encoding are driven by the model's shapes.
+ * boto/boto3#2807). Decoding and encoding are driven by the model's shapes. Every query service posts its form to
+ * `/`, so the services of this protocol are told apart by the service their request is signed for: the credential
+ * scope of the SigV4 Authorization header, `Credential=<key>/<date>/<region>/<service>/aws4_request`.
  */
+import { randomUUID } from 'node:crypto';
+import { signingServiceOf } from '../accounts';
 import { ServiceError } from '../errors';
-import type { MemberRef, Operation, ServiceModel, Shape } from '../model/model';
+import {
+  errorStatus,
+  type MemberRef,
+  type Operation,
+  type ServiceModel,
+  type Shape,
+  signingNameOf,
+} from '../model/model';
 import type { Issue } from '../model/validate';
 import { isPlainObject, type JsonObject } from '../util';
+import { headerValue, type Reply, type WireProtocol } from './wire';
 
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 export const QUERY_RESPONSE_CONTENT_TYPE = 'text/xml';
@@ -292,4 +304,48 @@ export function queryMemberPath(path: string): string {
 export function inQueryPath(issue: Issue): Issue {
   const path = queryMemberPath(issue.path);
   return { path, message: issue.message.replace(`'${issue.path}'`, `'${path}'`) };
+}
+
+/** The query protocol names the generic errors without the `Exception` suffix the JSON protocols use. */
+const QUERY_ERROR_CODES: Readonly<Record<string, string>> = {
+  MissingAuthenticationTokenException: 'MissingAuthenticationToken',
+  IncompleteSignatureException: 'IncompleteSignature',
+  RequestEntityTooLargeException: 'RequestEntityTooLarge',
+};
+
+const queryErrorCode = (type: string): string => QUERY_ERROR_CODES[type] ?? type;
+
+/** The AWS query protocol for one service model; every answer carries its request id in the header and the XML. */
+export function queryProtocol(model: ServiceModel): WireProtocol {
+  const xml = (status: number, body: (requestId: string) => string): Reply => {
+    const requestId = randomUUID();
+    return {
+      status,
+      headers: { 'content-type': QUERY_RESPONSE_CONTENT_TYPE, 'x-amzn-requestid': requestId },
+      body: body(requestId),
+    };
+  };
+  return {
+    kind: 'query',
+    claims(head) {
+      const service = signingServiceOf(headerValue(head.headers, 'authorization'));
+      return service !== undefined && service === signingNameOf(model);
+    },
+    provisionalName: (head) => `${head.method} ${head.url.pathname}`,
+    requestedOperation: (request) => new URLSearchParams(request.body).get('Action') || undefined,
+    resolve(request) {
+      const params = new URLSearchParams(request.body);
+      const op = resolveAction(model, params);
+      return { op, decode: () => decodeQueryInput(model, op, params) };
+    },
+    spellIssue: inQueryPath,
+    encodeOutput: (op, output) => xml(200, (requestId) => encodeQueryResponse(model, op, output, requestId)),
+    encodeError(e) {
+      const status = e.status ?? errorStatus(model, e.type) ?? 400;
+      return xml(status, (requestId) =>
+        encodeQueryError(model, queryErrorCode(e.type), e.message, status, requestId),
+      );
+    },
+    errorCode: queryErrorCode,
+  };
 }

@@ -2,10 +2,12 @@
  * AWS REST-JSON (App Mesh): routes a request to an operation by matching method + requestUri template of every
  * operation in the model, binds URI labels, query-string and header members by `location`/`locationName`, takes
  * the remaining members from the JSON body, and serializes outputs (payload member as the whole body, header
- * members as headers, the operation's responseCode).
+ * members as headers, the operation's responseCode). The services of this protocol are told apart by their paths:
+ * a service claims the requests whose first path segment begins one of its request URIs (`v20190125` for App Mesh).
  */
 import { ServiceError } from '../errors';
 import {
+  errorStatus,
   inputShape,
   type MemberRef,
   type Operation,
@@ -15,6 +17,7 @@ import {
 } from '../model/model';
 import { type Issue, memberPath } from '../model/validate';
 import { isPlainObject, type JsonObject } from '../util';
+import { parseJsonBody, type WireProtocol } from './wire';
 
 type Segment = { readonly literal: string } | { readonly label: string; readonly greedy: boolean };
 
@@ -36,8 +39,14 @@ function splitPath(path: string): string[] {
 
 export class RestJsonRouter {
   private readonly routes: CompiledRoute[];
+  /** The first segments of the request URIs; undefined when one begins with a label (it may match any path). */
+  private readonly firstSegments: ReadonlySet<string> | undefined;
 
-  constructor(private readonly model: ServiceModel) {
+  constructor(
+    private readonly model: ServiceModel,
+    /** The service's error for a request it cannot read (a path segment that is not valid percent-encoding). */
+    private readonly badRequest: string,
+  ) {
     this.routes = Object.values(model.operations)
       .map((op) => {
         const [path = ''] = op.http.requestUri.split('?');
@@ -53,6 +62,15 @@ export class RestJsonRouter {
         };
       })
       .sort((a, b) => b.literals - a.literals);
+    const firsts = this.routes.map((r) => r.segments[0]);
+    this.firstSegments = firsts.every((s) => s !== undefined && 'literal' in s)
+      ? new Set(firsts.map((s) => (s as { literal: string }).literal))
+      : undefined;
+  }
+
+  /** Whether a (raw) path may be one of this service's: its first segment begins one of the request URIs. */
+  claims(rawPath: string): boolean {
+    return this.firstSegments === undefined || this.firstSegments.has(splitPath(rawPath)[0] ?? '');
   }
 
   /** Matches a raw (still percent-encoded) path; undefined when no operation has that method and path. */
@@ -60,7 +78,7 @@ export class RestJsonRouter {
     const parts = splitPath(rawPath);
     for (const route of this.routes) {
       if (route.method !== method) continue;
-      const labels = matchSegments(route.segments, parts);
+      const labels = matchSegments(route.segments, parts, this.badRequest);
       if (labels) return { op: route.op, labels };
     }
     return undefined;
@@ -217,6 +235,7 @@ export class RestJsonRouter {
 function matchSegments(
   segments: readonly Segment[],
   parts: readonly string[],
+  badRequest: string,
 ): Record<string, string> | undefined {
   const labels: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
@@ -229,23 +248,64 @@ function matchSegments(
     if (segment.greedy) {
       const rest = parts.slice(i);
       if (rest.length === 0) return undefined;
-      labels[segment.label] = decode(rest.join('/'));
+      labels[segment.label] = decode(rest.join('/'), badRequest);
       return labels;
     }
     const part = parts[i];
     if (part === undefined || part === '') return undefined;
-    labels[segment.label] = decode(part);
+    labels[segment.label] = decode(part, badRequest);
   }
   return parts.length === segments.length ? labels : undefined;
 }
 
-function decode(part: string): string {
+function decode(part: string, badRequest: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
-    throw new ServiceError(
-      'BadRequestException',
-      `The request path segment '${part}' is not valid percent-encoding`,
-    );
+    throw new ServiceError(badRequest, `The request path segment '${part}' is not valid percent-encoding`);
   }
+}
+
+/**
+ * REST-JSON for one service model. `badRequest` is the service's error for a body that is not JSON (App Mesh:
+ * BadRequestException, its validation error too); a request no route matches is a 404 UnknownOperationException.
+ * Errors carry their type in `x-amzn-ErrorType` and the body `{"message"}`.
+ */
+export function restJsonProtocol(model: ServiceModel, badRequest: string): WireProtocol {
+  const router = new RestJsonRouter(model, badRequest);
+  return {
+    kind: 'rest-json',
+    claims: (head) => router.claims(head.url.pathname),
+    provisionalName: (head) => `${head.method} ${head.url.pathname}`,
+    resolve(request) {
+      const { method, url } = request;
+      const match = router.match(method, url.pathname);
+      if (!match) {
+        throw new ServiceError(
+          'UnknownOperationException',
+          `No ${model.metadata.serviceId} operation matches ${method} ${url.pathname}`,
+          404,
+        );
+      }
+      return {
+        op: match.op,
+        decode: () =>
+          router.bindInput(match, url.searchParams, request.headers, parseJsonBody(request.body, badRequest)),
+      };
+    },
+    encodeOutput(op, output) {
+      const response = router.buildResponse(op, output);
+      return {
+        status: response.status,
+        headers: { 'content-type': 'application/json', ...response.headers },
+        body: response.body,
+      };
+    },
+    encodeError: (e) => ({
+      status: e.status ?? errorStatus(model, e.type) ?? 400,
+      headers: { 'content-type': 'application/json', 'x-amzn-errortype': e.type },
+      body: JSON.stringify({ message: e.message }),
+    }),
+    errorCode: (type) => type,
+  };
 }

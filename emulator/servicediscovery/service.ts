@@ -28,10 +28,6 @@ export const serviceDiscoveryErrors = {
   tooManyTags: (message: string) => new ServiceError('TooManyTagsException', message),
 };
 
-/** Cloud Map's internal error and throttling, as the JSON protocol names them (neither is in the model). */
-export const SERVICE_DISCOVERY_INTERNAL_ERROR = { type: 'InternalFailure', status: 500 } as const;
-export const SERVICE_DISCOVERY_THROTTLING_ERROR = { type: 'ThrottlingException', status: 400 } as const;
-
 export interface NamespaceSnapshot {
   readonly Id: string;
   readonly Arn: string;
