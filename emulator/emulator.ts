@@ -2,7 +2,6 @@
 import type { AddressInfo } from 'node:net';
 import { credentialsFor, partitionOf } from './accounts';
 import { AppMeshService } from './appmesh/service';
-import { loadCloudFormationModel } from './cloudformation/model';
 import { buildStackId, CloudFormationService } from './cloudformation/service';
 import { createControl } from './control';
 import { EcsService } from './ecs/service';
@@ -61,7 +60,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const appmeshModel = loadModel('appmesh-2019-01-25.json');
   const ecsModel = loadModel('ecs-2014-11-13.json');
-  const cloudformationModel = loadCloudFormationModel();
+  const cloudformationModel = loadModel('cloudformation-2010-05-15.json');
   const appmesh = new AppMeshService(region, partition);
   const ecs = new EcsService(region, partition, { deletionDelayMs: options.taskDefinitionDeletionDelayMs });
   const cloudformation = new CloudFormationService(region, cloudformationModel);

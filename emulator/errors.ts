@@ -38,3 +38,22 @@ export const ecsErrors = {
   invalidParameter: (message: string) => new ServiceError('InvalidParameterException', message),
   resourceNotFound: (message: string) => new ServiceError('ResourceNotFoundException', message),
 };
+
+/** Cloud Map errors (JSON 1.1; statuses from the Cloud Map model). */
+export const serviceDiscoveryErrors = {
+  invalidInput: (message: string) => new ServiceError('InvalidInput', message),
+  namespaceNotFound: (message: string) => new ServiceError('NamespaceNotFound', message),
+  namespaceExists: (message: string) => new ServiceError('NamespaceAlreadyExists', message),
+  operationNotFound: (message: string) => new ServiceError('OperationNotFound', message),
+  resourceNotFound: (message: string) => new ServiceError('ResourceNotFoundException', message),
+  resourceInUse: (message: string) => new ServiceError('ResourceInUse', message),
+  tooManyTags: (message: string) => new ServiceError('TooManyTagsException', message),
+};
+
+/**
+ * CloudFormation errors (AWS query). Its read operations model no error shapes: every client error is
+ * `ValidationError` (HTTP 400, `<Type>Sender</Type>`), as CloudFormation answers for unknown stacks and resources.
+ */
+export const cloudFormationErrors = {
+  validation: (message: string) => new ServiceError('ValidationError', message, 400),
+};

@@ -27,7 +27,7 @@
 import type { AppMeshService } from './appmesh/service';
 import { stackNameIssues } from './cloudformation/rules';
 import type { CloudFormationService } from './cloudformation/service';
-import { FamilyRegistrations } from './ecs/register-rules';
+import { FamilyRegistrations } from './ecs/rules';
 import type { EcsService } from './ecs/service';
 import { ECS_SERVICE_OPERATIONS, type EcsServices } from './ecs/services';
 import type { ServiceFacts } from './faults';

@@ -1,6 +1,7 @@
 /**
- * App Mesh rules the model cannot express, each a pure function that throws the service's error. Only rules we can
- * support from the App Mesh documentation are here; see docs/emulator.md for the ones left out.
+ * App Mesh rules the model cannot express, each a pure function that throws the service's error (the quotas it
+ * enforces are in quotas.ts). Only rules we can support from the App Mesh documentation are here; see
+ * docs/emulator.md for the ones left out.
  */
 import { appMeshErrors } from '../errors';
 import { isPlainObject, type JsonObject } from '../util';

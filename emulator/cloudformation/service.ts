@@ -26,18 +26,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { partitionOf } from '../accounts';
-import type { ServiceModel } from '../model/model';
+import { cloudFormationErrors } from '../errors';
+import { enumValues, type ServiceModel } from '../model/model';
 import type { PutStackInput, StackResourceInput, StackResourceSnapshot, StackSnapshot } from '../types';
 import { compareStrings, type JsonObject, paginate } from '../util';
-import { cloudFormationErrors } from './errors';
-import { enumValues } from './model';
+import { resourceDriftInformation, stackDriftInformation, stackOptionDefaults } from './defaults';
 
 const PAGE_SIZE = 100;
 const DESCRIBE_STACK_RESOURCES_MAX = 100;
 const STACK_ID = /^arn:(aws|aws-cn|aws-us-gov):cloudformation:([a-z0-9-]+):(\d{12}):stack\/([^/]+)\/([^/]+)$/;
 const STACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
-const DRIFT_NOT_CHECKED = { StackDriftStatus: 'NOT_CHECKED' } as const;
-const RESOURCE_DRIFT_NOT_CHECKED = { StackResourceDriftStatus: 'NOT_CHECKED' } as const;
 
 interface ResourceRecord {
   readonly logicalResourceId: string;
@@ -390,20 +388,21 @@ function optional<T>(key: string, value: T | undefined): Record<string, T> {
 
 /** A stack as DescribeStacks answers it: the members CloudFormation fills for a stack made without options. */
 function describeStack(s: StackRecord): JsonObject {
+  const options = stackOptionDefaults();
   return {
     StackId: s.stackId,
     StackName: s.stackName,
     CreationTime: s.creationTime,
     ...optional('DeletionTime', s.deletionTime),
     ...optional('LastUpdatedTime', s.lastUpdatedTime),
-    RollbackConfiguration: {},
+    RollbackConfiguration: options.RollbackConfiguration,
     StackStatus: s.stackStatus,
     ...optional('StackStatusReason', s.stackStatusReason),
-    DisableRollback: false,
-    NotificationARNs: [],
-    Tags: [],
-    EnableTerminationProtection: false,
-    DriftInformation: { ...DRIFT_NOT_CHECKED },
+    DisableRollback: options.DisableRollback,
+    NotificationARNs: options.NotificationARNs,
+    Tags: options.Tags,
+    EnableTerminationProtection: options.EnableTerminationProtection,
+    DriftInformation: stackDriftInformation(),
   };
 }
 
@@ -416,7 +415,7 @@ function summarizeStack(s: StackRecord): JsonObject {
     ...optional('DeletionTime', s.deletionTime),
     StackStatus: s.stackStatus,
     ...optional('StackStatusReason', s.stackStatusReason),
-    DriftInformation: { ...DRIFT_NOT_CHECKED },
+    DriftInformation: stackDriftInformation(),
   };
 }
 
@@ -431,7 +430,7 @@ function describeResource(s: StackRecord, r: ResourceRecord): JsonObject {
     Timestamp: r.lastUpdated,
     ResourceStatus: r.resourceStatus,
     ...optional('ResourceStatusReason', r.resourceStatusReason),
-    DriftInformation: { ...RESOURCE_DRIFT_NOT_CHECKED },
+    DriftInformation: resourceDriftInformation(),
   };
 }
 
@@ -443,7 +442,7 @@ function summarizeResource(r: ResourceRecord): JsonObject {
     LastUpdatedTimestamp: r.lastUpdated,
     ResourceStatus: r.resourceStatus,
     ...optional('ResourceStatusReason', r.resourceStatusReason),
-    DriftInformation: { ...RESOURCE_DRIFT_NOT_CHECKED },
+    DriftInformation: resourceDriftInformation(),
   };
 }
 

@@ -15,7 +15,7 @@ import {
   paginate,
 } from '../util';
 import { applyRegisterDefaults } from './defaults';
-import { checkRegisterTaskDefinition, checkTags, FAMILY_PATTERN } from './register-rules';
+import { checkRegisterTaskDefinition, checkTags, FAMILY_PATTERN } from './rules';
 import { isFargateSize, parseTaskCpu, parseTaskMemory } from './task-size';
 
 export interface CallContext {

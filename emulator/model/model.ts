@@ -69,6 +69,7 @@ export interface ServiceModel {
 
 export type ModelFile =
   | 'appmesh-2019-01-25.json'
+  | 'cloudformation-2010-05-15.json'
   | 'ecs-2014-11-13.json'
   | 'servicediscovery-2017-03-14.json';
 
@@ -93,6 +94,13 @@ export function shapeOf(model: ServiceModel, name: string): Shape {
   const shape = model.shapes[name];
   if (!shape) throw new Error(`shape ${name} is not in the ${model.metadata.serviceId} model`);
   return shape;
+}
+
+/** The values of one of the model's enum shapes (CloudFormation's StackStatus, ResourceStatus). */
+export function enumValues(model: ServiceModel, shape: string): readonly string[] {
+  const values = model.shapes[shape]?.enum;
+  if (!values) throw new Error(`shape ${shape} is not an enum of the ${model.metadata.serviceId} model`);
+  return values;
 }
 
 /** A structure with no members, for operations that declare no input or output. */

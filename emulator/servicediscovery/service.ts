@@ -10,23 +10,15 @@
  * discovery name of an ECS service that is not INACTIVE), given by the ECS services (emulator/ecs/services.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { ServiceError } from '../errors';
+import { serviceDiscoveryErrors } from '../errors';
 import type { TagSnapshot } from '../types';
 import { compareStrings, isPlainObject, type JsonObject, nowEpochSeconds, paginate } from '../util';
+import { DEFAULT_FILTER_CONDITION, DEFAULT_MAX_RESULTS } from './defaults';
+import { checkNamespaceFilter, checkTagCount, checkTags } from './rules';
 
 export interface CallContext {
   readonly account: string;
 }
-
-export const serviceDiscoveryErrors = {
-  invalidInput: (message: string) => new ServiceError('InvalidInput', message),
-  namespaceNotFound: (message: string) => new ServiceError('NamespaceNotFound', message),
-  namespaceExists: (message: string) => new ServiceError('NamespaceAlreadyExists', message),
-  operationNotFound: (message: string) => new ServiceError('OperationNotFound', message),
-  resourceNotFound: (message: string) => new ServiceError('ResourceNotFoundException', message),
-  resourceInUse: (message: string) => new ServiceError('ResourceInUse', message),
-  tooManyTags: (message: string) => new ServiceError('TooManyTagsException', message),
-};
 
 export interface NamespaceSnapshot {
   readonly Id: string;
@@ -70,9 +62,6 @@ export interface ServiceDiscoveryOptions {
   readonly serviceCount?: (namespaceArn: string) => number;
 }
 
-/** Tags: at most 50 per resource (TooManyTagsException); `aws:` keys are Cloud Map's own. */
-const MAX_TAGS = 50;
-const MAX_RESULTS = 100;
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
 function randomId(length: number): string {
@@ -83,13 +72,6 @@ function tagsOf(value: unknown): TagSnapshot[] {
   return Array.isArray(value)
     ? value.filter(isPlainObject).map((t) => ({ key: String(t.Key), value: String(t.Value ?? '') }))
     : [];
-}
-
-function checkTags(tags: readonly TagSnapshot[]): void {
-  for (const t of tags) {
-    if (t.key.toLowerCase().startsWith('aws:'))
-      throw serviceDiscoveryErrors.invalidInput(`Tag keys starting with aws: are reserved: ${t.key}`);
-  }
 }
 
 function merge(existing: readonly TagSnapshot[], incoming: readonly TagSnapshot[]): TagSnapshot[] {
@@ -130,8 +112,7 @@ export class ServiceDiscoveryService {
         const incoming = tagsOf(input.Tags);
         checkTags(incoming);
         const merged = merge(ns.tags, incoming);
-        if (merged.length > MAX_TAGS)
-          throw serviceDiscoveryErrors.tooManyTags(`A resource can have at most ${MAX_TAGS} tags.`);
+        checkTagCount(merged);
         ns.tags = merged;
         return {};
       }
@@ -239,8 +220,7 @@ export class ServiceDiscoveryService {
     const creatorRequestId = typeof input.CreatorRequestId === 'string' ? input.CreatorRequestId : undefined;
     const tags = tagsOf(input.Tags);
     checkTags(tags);
-    if (tags.length > MAX_TAGS)
-      throw serviceDiscoveryErrors.tooManyTags(`A resource can have at most ${MAX_TAGS} tags.`);
+    checkTagCount(tags);
     const existing = [...this.namespaces.values()].find((n) => n.account === ctx.account && n.name === name);
     if (existing) {
       // The same request again (the SDK's retry of a call whose answer was lost): its operation, not a second one.
@@ -296,14 +276,9 @@ export class ServiceDiscoveryService {
   private listNamespaces(input: JsonObject, ctx: CallContext): JsonObject {
     const filters = Array.isArray(input.Filters) ? input.Filters.filter(isPlainObject) : [];
     const matchers = filters.map((f) => {
-      const condition = typeof f.Condition === 'string' ? f.Condition : 'EQ';
+      const condition = typeof f.Condition === 'string' ? f.Condition : DEFAULT_FILTER_CONDITION;
       const values = Array.isArray(f.Values) ? f.Values.map(String) : [];
-      if (condition !== 'EQ' && condition !== 'BEGINS_WITH') {
-        throw serviceDiscoveryErrors.invalidInput(`Condition ${condition} is not supported for namespaces.`);
-      }
-      if (values.length !== 1) {
-        throw serviceDiscoveryErrors.invalidInput(`Condition ${condition} takes exactly one value.`);
-      }
+      checkNamespaceFilter(f.Name, condition, values);
       const value = values[0]!;
       const field = (ns: Namespace): string =>
         f.Name === 'TYPE'
@@ -313,11 +288,9 @@ export class ServiceDiscoveryService {
               ? 'SELF'
               : 'OTHER_ACCOUNTS'
             : ns.name;
-      if (f.Name === 'RESOURCE_OWNER' && condition !== 'EQ')
-        throw serviceDiscoveryErrors.invalidInput('RESOURCE_OWNER supports the EQ condition only.');
       return (ns: Namespace) => (condition === 'EQ' ? field(ns) === value : field(ns).startsWith(value));
     });
-    const max = typeof input.MaxResults === 'number' ? input.MaxResults : MAX_RESULTS;
+    const max = typeof input.MaxResults === 'number' ? input.MaxResults : DEFAULT_MAX_RESULTS;
     const items = this.visible()
       .filter((ns) => ns.account === ctx.account && matchers.every((m) => m(ns)))
       .sort((a, b) => compareStrings(a.id, b.id));

@@ -3,7 +3,6 @@
  * protocol that already has one: a query service told apart by the service its SigV4 credential scope names, a
  * REST-JSON service by its own paths. The stand-ins are the real models with another identity, not new services.
  */
-import { loadCloudFormationModel } from '../../emulator/cloudformation/model';
 import { loadModel, type ServiceModel } from '../../emulator/model/model';
 import { recognise } from '../../emulator/pipeline';
 import { json11Protocol } from '../../emulator/protocol/json11';
@@ -12,7 +11,7 @@ import { restJsonProtocol } from '../../emulator/protocol/rest-json';
 import type { RequestHead } from '../../emulator/protocol/wire';
 
 const appmesh = loadModel('appmesh-2019-01-25.json');
-const cloudformation = loadCloudFormationModel();
+const cloudformation = loadModel('cloudformation-2010-05-15.json');
 
 /** A REST-JSON model whose request URIs are not under one base path, as VPC Lattice's are not. */
 const latticeLike: ServiceModel = {

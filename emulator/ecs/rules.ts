@@ -1,8 +1,12 @@
 /**
- * RegisterTaskDefinition rules the model cannot express, each a small pure function over the (model-valid)
- * request that throws the error real ECS answers with — ClientException, except unparseable task cpu/memory which
- * ECS reports as InvalidParameterException. Each rule names its documented source; messages quote real ECS wording
- * where it is known (docs/emulator.md lists which).
+ * ECS rules the model cannot express: the task-definition ones here (RegisterTaskDefinition, tags, one registration
+ * per family at a time), the Service Connect ones beside the services they check (services.ts), the Fargate sizes in
+ * task-size.ts.
+ *
+ * RegisterTaskDefinition rules are each a small pure function over the (model-valid) request that throws the error
+ * real ECS answers with — ClientException, except unparseable task cpu/memory which ECS reports as
+ * InvalidParameterException. Each rule names its documented source; messages quote real ECS wording where it is
+ * known (docs/emulator.md lists which).
  */
 import { ecsErrors, ServiceError } from '../errors';
 import { isPlainObject, type JsonObject } from '../util';
