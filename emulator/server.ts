@@ -1,11 +1,12 @@
 /**
- * The HTTP front: one port for every emulated service, and /_emulator/* the control surface. A request's service is
+ * The HTTP front: one port for every emulated service, and /_emulator/* the control surface. A service request is
  * recognised from its head (emulator/pipeline.ts `recognise`: X-Amz-Target marks AWS JSON 1.1 — ECS, or Cloud Map
  * by its target prefix —, a form-encoded POST to / the AWS query protocol — CloudFormation —, anything else
- * REST-JSON — App Mesh, under /v20190125), logged on arrival, and run through the one pipeline every service
- * shares: route → require SigV4 → parse → faults (latency, throttling, planned fault) → model validation →
- * semantics → serialize (and check the output against the model) → log. The services are the entries of
- * emulator/service-table.ts, which says how one is added.
+ * REST-JSON — App Mesh, under /v20190125), logged on arrival (so the log is in arrival order), its body read (at most
+ * 10 MiB) and run through the pipeline every service shares (emulator/pipeline.ts): route → require SigV4 → parse →
+ * admission → faults (latency, throttling, planned fault) → model validation → semantics → serialize (and check the
+ * output against the model); this file then sends the answer, or leaves the call unanswered. The services are the
+ * entries of emulator/service-table.ts, whose header says how one is added.
  *
  * A planned hang, reset or kill leaves the call unanswered: with `applied` the pipeline runs to the end and only
  * the answer is dropped; without, it stops at the fault stage. A caller that `killAt` killed gets no answer to any
