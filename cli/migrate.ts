@@ -15,7 +15,7 @@
  */
 import { stringify } from 'yaml';
 import { RESOURCE_TYPE } from '../lambda/contract/properties';
-import { REFUSAL, SERVICE_CONNECT_NAME } from '../lambda/serviceconnect/rules';
+import { REFUSAL, SERVICE_CONNECT_NAME } from '../lambda/serviceconnect/contract';
 import { parseTemplate } from './template';
 
 export interface MigrationNote {

@@ -7,7 +7,12 @@
  * column it is about, and, where a name is close to a known one, a "did you mean" hint.
  */
 import { isNode, isPair, isScalar, isSeq, type LineCounter, type Node, YAMLParseError } from 'yaml';
-import { ATTRIBUTES, isDocumentedAttribute } from '../lambda/contract/attributes';
+import {
+  ATTRIBUTES,
+  isDocumentedAttribute,
+  MeshServiceProperties,
+  type MeshServiceProps,
+} from '../lambda/backends';
 import {
   EnumType,
   type Fields,
@@ -19,7 +24,7 @@ import {
   type Type,
   Unresolved,
 } from '../lambda/contract/dsl';
-import { MeshServiceProperties, type MeshServiceProps, RESOURCE_TYPE } from '../lambda/contract/properties';
+import { RESOURCE_TYPE } from '../lambda/contract/properties';
 import { type ReadTemplate, readTemplate, type Template } from './template';
 
 /** The rules, by stable id: ids never change meaning; new rules get new ids. */

@@ -6,9 +6,10 @@
 import { CustomResource, Duration, Fn, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct, type IConstruct } from 'constructs';
+import { MeshServiceProperties } from '../lambda/backends';
 import { toCloudFormation } from '../lambda/contract/case';
 import { parseWith, Unresolved } from '../lambda/contract/dsl';
-import { MeshServiceProperties, RESOURCE_TYPE } from '../lambda/contract/properties';
+import { RESOURCE_TYPE } from '../lambda/contract/properties';
 import { ALLOWED_STACKS_TAG } from '../lambda/policy';
 import type { MeshServiceProperties as GeneratedProps } from './mesh-service-props.generated';
 

@@ -1,10 +1,15 @@
 /**
- * The boundary between the CloudFormation flow (handler.ts) and the service that realises a `Custom::MeshService`:
- * App Mesh (appmesh/) or ECS Service Connect, App Mesh's successor (serviceconnect/), chosen per resource by its
- * `Backend` property (and, for a Delete, by the form of its physical id).
+ * The boundary between the CloudFormation flow (handler.ts) and a backend: what realises a `Custom::MeshService`
+ * (App Mesh in appmesh/, ECS Service Connect in serviceconnect/). A backend is a plug-in: its folder holds its
+ * contract section, its model, its identity and its runtime; lambda/backends.ts lists it (one line) and the Lambda
+ * entry (lambda/index.ts) wires its runtime. The handler knows backends only through `BackendPlugin` and
+ * `ServiceBackend`.
  */
+import type { AwsClients } from './aws/clients';
+import type { AttributeDoc } from './contract/attributes';
+import type { BackendContract, CoreProps } from './contract/properties';
 import type { Logger } from './log';
-import type { ServiceModel } from './model';
+import type { CoreModel } from './model';
 import type { Owner } from './ownership';
 import type { ProviderPolicy, StackIdentity } from './policy';
 
@@ -31,48 +36,80 @@ export interface RequestContext {
   readonly beginCleanup: () => void;
 }
 
-export interface ApplyRequest {
-  readonly desired: ServiceModel;
+/** The models of one request: all of the backend that serves it (the handler drops another backend's). */
+export interface ApplyRequest<M extends CoreModel = CoreModel> {
+  readonly desired: M;
   /** The properties before this update (in-place updates only). */
-  readonly previous?: ServiceModel;
+  readonly previous?: M;
   /**
    * A Create, or the new side of a replacement: CloudFormation will never send a Delete for this physical id if
    * the request fails, so a failure must remove what this request created before it is reported.
    */
   readonly fresh: boolean;
   /** For a replacement: the service being replaced, which stays in place until CloudFormation deletes it. */
-  readonly replaces?: ServiceModel;
+  readonly replaces?: M;
   /**
    * The properties of an earlier attempt of this resource that CloudFormation never recorded — an Update rolling back
    * a replacement that failed or was killed names them as its OldResourceProperties. What remains of them is a
    * leftover (ownership.ts): removed, or adopted where this request wants the same name.
    */
-  readonly earlierAttempt?: ServiceModel;
+  readonly earlierAttempt?: M;
 }
 
-export interface RemoveRequest {
+export interface RemoveRequest<M extends CoreModel = CoreModel> {
+  /** A physical id this backend owns (`BackendPlugin.owns`). */
   readonly physicalId: string;
-  /** The mesh of an App Mesh service; empty for a Service Connect one (its physical id names its namespace). */
-  readonly meshName: string;
-  readonly meshOwner?: string;
   /**
-   * The service's properties when they name its resources; without them its mesh is searched by ownership tags.
-   * For a Service Connect service, the Delete's properties whatever identity they name (they give the task-definition
-   * families; only revisions this physical id owns are touched).
+   * The Delete's properties, when they parse as this backend's, whatever identity they name: the backend decides
+   * what they may tell it (App Mesh: the resources of this very id; Service Connect: the task-definition families,
+   * of which only revisions this physical id owns are touched). Without them the backend searches by ownership.
    */
-  readonly model?: ServiceModel;
+  readonly model?: M;
 }
 
 /** `Fn::GetAtt` attributes: names to string values. */
 export type Attributes = Record<string, string>;
 
-export interface ServiceBackend {
-  apply(request: ApplyRequest, ctx: RequestContext): Promise<Attributes>;
-  remove(request: RemoveRequest, ctx: RequestContext): Promise<void>;
+export interface ServiceBackend<M extends CoreModel = CoreModel> {
+  apply(request: ApplyRequest<M>, ctx: RequestContext): Promise<Attributes>;
+  remove(request: RemoveRequest<M>, ctx: RequestContext): Promise<void>;
   /**
    * The attributes a successful apply would return, with values at their longest (revision numbers unknown
    * before registering), so the handler can refuse, before any call, a service whose response could not fit
    * CloudFormation's 4096-byte limit.
    */
-  predictAttributes(model: ServiceModel, ctx: RequestContext): Attributes;
+  predictAttributes(model: M, ctx: RequestContext): Attributes;
+}
+
+export type BackendFactory<M extends CoreModel = CoreModel> = (clients: AwsClients) => ServiceBackend<M>;
+
+/**
+ * A backend as the registry (lambda/backends.ts) lists it: pure, it loads no SDK code (the CDK construct and the CLI
+ * read the contract through it). Its runtime, a `BackendFactory`, is wired in the Lambda entry (lambda/index.ts).
+ */
+export interface BackendPlugin<M extends CoreModel = CoreModel> {
+  /** Its `Backend` value. */
+  readonly name: M['backend'];
+  /** Its section of the property contract (its own properties and what it refuses). */
+  readonly contract: BackendContract;
+  /** Its `Fn::GetAtt` attributes, for the reference docs and the tests. */
+  readonly attributes: readonly AttributeDoc[];
+  /**
+   * Its model of properties that passed the contract naming it. `accountId` is the account the provider acts in
+   * (a MeshOwner equal to it is the account's own mesh).
+   */
+  buildModel(p: CoreProps, accountId: string | undefined): M;
+  /** Whether it issued this physical id: a Delete finds its backend by this alone. */
+  owns(physicalId: string): boolean;
+}
+
+/** What the handler needs of the registry (lambda/backends.ts). */
+export interface BackendRegistry {
+  /** Parses properties into the model of the backend they name; throws PropertyValidationError. */
+  parse(raw: unknown, accountId: string | undefined): CoreModel;
+  named(name: string): BackendPlugin | undefined;
+  /** The backend that issued a physical id. */
+  owning(physicalId: string): BackendPlugin | undefined;
+  /** The backend of an id no backend issued (the default `Backend`). */
+  readonly defaultBackend: string;
 }

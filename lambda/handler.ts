@@ -1,22 +1,24 @@
 /**
- * The CloudFormation flow: which request, which physical id, which properties — then the backend does the work.
+ * The CloudFormation flow: which request, which physical id, which properties — then the backend does the work
+ * (`onCreate`, `onUpdate`, `onDelete`; the backend of a Delete is the one that owns its physical id).
  * Every path ends in a returned result or a thrown error with a one-line reason; the Provider framework turns
  * either into exactly one response to CloudFormation.
  */
 import { randomUUID } from 'node:crypto';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import type { RetryBudget } from './aws/retry';
-import type { Attributes, RequestContext, ServiceBackend } from './backend';
+import type {
+  ApplyRequest,
+  Attributes,
+  BackendPlugin,
+  BackendRegistry,
+  RequestContext,
+  ServiceBackend,
+} from './backend';
 import { RESOURCE_TYPE } from './contract/properties';
 import { MeshServiceError, UnsupportedRequestError } from './errors';
 import type { Logger } from './log';
-import {
-  type Backend,
-  parsePhysicalId,
-  parseProperties,
-  parseServiceConnectId,
-  type ServiceModel,
-} from './model';
+import type { CoreModel } from './model';
 import { checkInvoker, type ProviderPolicy, type StackIdentity } from './policy';
 import { assertResponseFits, reasonOf } from './response';
 
@@ -40,10 +42,10 @@ export interface VerifiedRequest {
 }
 
 export interface HandlerDeps {
-  /** The App Mesh backend (`Backend: AppMesh`, the default). */
-  readonly backend: ServiceBackend;
-  /** The ECS Service Connect backend (`Backend: ServiceConnect`). */
-  readonly serviceConnect?: ServiceBackend;
+  /** The backends (lambda/backends.ts): the handler knows them only through the registry. */
+  readonly registry: BackendRegistry;
+  /** The runtime of a backend, created on first use. */
+  readonly runtime: (backend: BackendPlugin) => ServiceBackend;
   /** The retry budget the backend's SDK clients read; the handler moves its deadline. */
   readonly budget: RetryBudget;
   readonly log: Logger;
@@ -115,6 +117,15 @@ export async function handleEvent(
   }
 }
 
+/** Everything one request's steps share. */
+interface Request {
+  readonly event: CloudFormationCustomResourceEvent;
+  readonly deps: HandlerDeps;
+  readonly log: Logger;
+  readonly accountId: string;
+  readonly ctxFor: (physicalId: string) => RequestContext;
+}
+
 async function dispatch(
   event: CloudFormationCustomResourceEvent,
   context: Context,
@@ -170,96 +181,19 @@ async function dispatch(
     log: log.child({ physicalId }),
     beginCleanup: enterCleanupBudget,
   });
-  const backendFor = (backend: Backend): ServiceBackend => {
-    if (backend === 'AppMesh') return deps.backend;
-    if (!deps.serviceConnect)
-      throw new UnsupportedRequestError('Backend: ServiceConnect is not served by this provider build');
-    return deps.serviceConnect;
-  };
-  const parse = (properties: unknown) => parseProperties(properties, accountId);
-  const tryParse = (properties: unknown): ServiceModel | undefined => {
-    try {
-      return parse(properties);
-    } catch (error) {
-      log.warn('properties do not parse', { reason: reasonOf(error) });
-      return undefined;
-    }
-  };
-
-  const apply = async (
-    desired: ServiceModel,
-    previous: ServiceModel | undefined,
-    fresh: boolean,
-    earlierAttempt?: ServiceModel,
-  ) => {
-    const ctx = ctxFor(desired.physicalId);
-    const backend = backendFor(desired.backend);
-    // Validation ends here, before any AWS call: the response must be able to carry the attributes.
-    assertResponseFits(event, desired.physicalId, backend.predictAttributes(desired, ctx));
-    const request = fresh
-      ? { desired, fresh, ...(previous ? { replaces: previous } : {}) }
-      : {
-          desired,
-          fresh,
-          ...(previous ? { previous } : {}),
-          ...(earlierAttempt ? { earlierAttempt } : {}),
-        };
-    const data = await backend.apply(request, ctx);
-    return { PhysicalResourceId: desired.physicalId, Data: data };
-  };
-
+  const request: Request = { event, deps, log, accountId, ctxFor };
   switch (event.RequestType) {
     case 'Create':
-      return apply(parse(event.ResourceProperties), undefined, true);
-
-    case 'Update': {
-      const desired = parse(event.ResourceProperties);
-      const previous = tryParse(event.OldResourceProperties);
-      refuseBackendChange(event.PhysicalResourceId, desired.backend);
-      if (desired.physicalId !== event.PhysicalResourceId) {
-        // A replacement: build the new service beside the old one; CloudFormation deletes the old physical id in
-        // its cleanup phase (or the new one if the stack rolls back), so nothing of the old one is touched here.
-        log.info('identity changed: replacement', { newPhysicalId: desired.physicalId });
-        return apply(desired, previous, true);
-      }
-      // Old properties of another identity, in an Update that keeps the physical id: CloudFormation rolls back a
-      // replacement it never recorded (the handler failed or was killed), so what remains of it is a leftover.
-      return previous?.physicalId === desired.physicalId
-        ? apply(desired, previous, false)
-        : apply(desired, undefined, false, previous);
-    }
-
-    case 'Delete': {
-      const id = event.PhysicalResourceId;
-      if (parseServiceConnectId(id)) {
-        const model = tryParse(event.ResourceProperties);
-        const ctx = ctxFor(id);
-        ctx.beginCleanup();
-        // The properties give the task-definition families, whatever identity they name.
-        await backendFor('ServiceConnect').remove(
-          { physicalId: id, meshName: '', ...(model?.backend === 'ServiceConnect' ? { model } : {}) },
-          ctx,
-        );
-        return { PhysicalResourceId: id };
-      }
-      const identity = parsePhysicalId(id);
-      if (!identity) {
-        // For example the Provider framework's marker after a failed Create, which created nothing.
-        log.info('not a physical id this provider issued; nothing to delete');
-        return { PhysicalResourceId: id };
-      }
-      const model = tryParse(event.ResourceProperties);
-      const ctx = ctxFor(id);
-      ctx.beginCleanup();
-      // Properties of another identity (or none that parse) cannot name this service's resources: its mesh is then
-      // searched for what this physical id owns.
-      await deps.backend.remove(
-        { physicalId: id, ...identity, ...(model?.physicalId === id ? { model } : {}) },
-        ctx,
+      return onCreate(request, event.ResourceProperties);
+    case 'Update':
+      return onUpdate(
+        request,
+        event.PhysicalResourceId,
+        event.ResourceProperties,
+        event.OldResourceProperties,
       );
-      return { PhysicalResourceId: id };
-    }
-
+    case 'Delete':
+      return onDelete(request, event.PhysicalResourceId, event.ResourceProperties);
     default:
       throw new UnsupportedRequestError(
         `request type "${(event as { RequestType?: string }).RequestType}" is not one of Create, Update, Delete`,
@@ -267,13 +201,104 @@ async function dispatch(
   }
 }
 
+const parse = (r: Request, properties: unknown) => r.deps.registry.parse(properties, r.accountId);
+
+/** Properties that may not parse (old or Delete properties): undefined then, with the reason logged. */
+function tryParse(r: Request, properties: unknown): CoreModel | undefined {
+  try {
+    return parse(r, properties);
+  } catch (error) {
+    r.log.warn('properties do not parse', { reason: reasonOf(error) });
+    return undefined;
+  }
+}
+
+/** The backend of a model the registry built. */
+function pluginOf(r: Request, model: CoreModel): BackendPlugin {
+  const plugin = r.deps.registry.named(model.backend);
+  if (!plugin)
+    throw new UnsupportedRequestError(`Backend: ${model.backend} is not served by this provider build`);
+  return plugin;
+}
+
+/** A model of another backend than the one serving the request tells that backend nothing. */
+const sameBackend = (model: CoreModel | undefined, plugin: BackendPlugin) =>
+  model?.backend === plugin.name ? model : undefined;
+
+async function apply(
+  r: Request,
+  desired: CoreModel,
+  fresh: boolean,
+  related: { readonly previous?: CoreModel; readonly earlierAttempt?: CoreModel } = {},
+): Promise<HandlerResult> {
+  const ctx = r.ctxFor(desired.physicalId);
+  const plugin = pluginOf(r, desired);
+  const backend = r.deps.runtime(plugin);
+  // Validation ends here, before any AWS call: the response must be able to carry the attributes.
+  assertResponseFits(r.event, desired.physicalId, backend.predictAttributes(desired, ctx));
+  const previous = sameBackend(related.previous, plugin);
+  const earlierAttempt = sameBackend(related.earlierAttempt, plugin);
+  const request: ApplyRequest = fresh
+    ? { desired, fresh, ...(previous ? { replaces: previous } : {}) }
+    : {
+        desired,
+        fresh,
+        ...(previous ? { previous } : {}),
+        ...(earlierAttempt ? { earlierAttempt } : {}),
+      };
+  const data = await backend.apply(request, ctx);
+  return { PhysicalResourceId: desired.physicalId, Data: data };
+}
+
+function onCreate(r: Request, properties: unknown): Promise<HandlerResult> {
+  return apply(r, parse(r, properties), true);
+}
+
+function onUpdate(
+  r: Request,
+  physicalId: string,
+  properties: unknown,
+  oldProperties: unknown,
+): Promise<HandlerResult> {
+  const desired = parse(r, properties);
+  const previous = tryParse(r, oldProperties);
+  refuseBackendChange(r, physicalId, desired);
+  if (desired.physicalId !== physicalId) {
+    // A replacement: build the new service beside the old one; CloudFormation deletes the old physical id in its
+    // cleanup phase (or the new one if the stack rolls back), so nothing of the old one is touched here.
+    r.log.info('identity changed: replacement', { newPhysicalId: desired.physicalId });
+    return apply(r, desired, true, previous ? { previous } : {});
+  }
+  // Old properties of another identity, in an Update that keeps the physical id: CloudFormation rolls back a
+  // replacement it never recorded (the handler failed or was killed), so what remains of it is a leftover.
+  return previous?.physicalId === desired.physicalId
+    ? apply(r, desired, false, { previous })
+    : apply(r, desired, false, previous ? { earlierAttempt: previous } : {});
+}
+
+async function onDelete(r: Request, physicalId: string, properties: unknown): Promise<HandlerResult> {
+  const plugin = r.deps.registry.owning(physicalId);
+  if (!plugin) {
+    // For example the Provider framework's marker after a failed Create, which created nothing.
+    r.log.info('not a physical id this provider issued; nothing to delete');
+    return { PhysicalResourceId: physicalId };
+  }
+  const backend = r.deps.runtime(plugin);
+  const model = sameBackend(tryParse(r, properties), plugin);
+  const ctx = r.ctxFor(physicalId);
+  ctx.beginCleanup();
+  await backend.remove({ physicalId, ...(model ? { model } : {}) }, ctx);
+  return { PhysicalResourceId: physicalId };
+}
+
 /**
  * Backend is a replacement that is never carried out: one ECS service cannot be in a mesh and a Service Connect
  * namespace at once, so the old and the new resource could not serve the same ECS service side by side. The form of
  * the physical id tells which backend holds the resource, even when the old properties do not parse.
  */
-function refuseBackendChange(physicalId: string, wanted: Backend): void {
-  const live: Backend = parseServiceConnectId(physicalId) ? 'ServiceConnect' : 'AppMesh';
+function refuseBackendChange(r: Request, physicalId: string, desired: CoreModel): void {
+  const live = r.deps.registry.owning(physicalId)?.name ?? r.deps.registry.defaultBackend;
+  const wanted = desired.backend;
   if (live === wanted) return;
   throw new MeshServiceError(
     `Backend: changing ${live} to ${wanted} on an existing resource is refused: it would replace the resource, and one ECS service cannot be in a mesh and a Service Connect namespace at once. Migrate blue/green instead: add a new Custom::MeshService with Backend ${wanted} (a new logical id) and a new AWS::ECS::Service wired to its attributes, shift traffic at the edge (load balancer weights or DNS), then remove the old resource and its ECS service (docs/migration.md; mesh-service migrate writes the new template)`,

@@ -8,6 +8,8 @@ import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { createAppMeshBackend } from './appmesh/backend';
 import { type ClientOverrides, createAwsClients } from './aws/clients';
 import type { RetryBudget, RetryTuning } from './aws/retry';
+import type { BackendFactory, BackendPlugin, ServiceBackend } from './backend';
+import { type Backend, registry } from './backends';
 import { type HandlerDeps, type HandlerResult, handleEvent } from './handler';
 import { createLogger, type Logger } from './log';
 import { type ProviderPolicy, policyFromEnvironment } from './policy';
@@ -26,13 +28,31 @@ export interface HandlerOptions {
   readonly clients?: ClientOverrides;
 }
 
+/**
+ * The runtime of each backend the registry (lambda/backends.ts) lists: the registry itself stays free of SDK code,
+ * for the CDK construct and the CLI. A backend added to the registry without its factory here fails to compile.
+ */
+const RUNTIMES: { readonly [B in Backend]: BackendFactory } = {
+  AppMesh: createAppMeshBackend,
+  ServiceConnect: createServiceConnectBackend,
+};
+
 /** One execution environment's dependencies: the clients read the same retry budget the handler moves. */
 function createDeps(options: HandlerOptions = {}): HandlerDeps {
   const budget: RetryBudget = { deadline: Date.now() + 60_000 };
   const clients = createAwsClients(budget, options.tuning, options.clients);
+  const runtimes = new Map<string, ServiceBackend>();
+  const runtime = (plugin: BackendPlugin) => {
+    let found = runtimes.get(plugin.name);
+    if (!found) {
+      found = RUNTIMES[plugin.name as Backend](clients);
+      runtimes.set(plugin.name, found);
+    }
+    return found;
+  };
   return {
-    backend: createAppMeshBackend(clients),
-    serviceConnect: createServiceConnectBackend(clients),
+    registry,
+    runtime,
     budget,
     log: options.log ?? createLogger({ service: 'mesh-service-provider' }),
     policy: () => options.policy ?? policyFromEnvironment(process.env),

@@ -1,70 +1,107 @@
 /**
- * The service model: what a `Custom::MeshService` declares, with every default resolved, independent of the
- * backend that realises it (App Mesh today, ECS Service Connect later). Pure: no AWS calls.
+ * The service model's core: what every backend's model holds (its identity, port, protocol, versions, tags and health
+ * check, with every default resolved), and the parts of it that more than one backend builds alike (matches,
+ * certificate sources). Each backend builds its own model from the contract (appmesh/model.ts,
+ * serviceconnect/model.ts); lambda/backends.ts parses properties into the one the template names. Pure: no AWS calls.
  */
-import { parseWith } from './contract/dsl';
-import {
-  type Backend,
-  type ClientTlsProps,
-  DEFAULT_ENVOY_VERSION,
-  type EnvoyProps,
-  type HeaderMatchProps,
-  MeshServiceProperties,
-  type MeshServiceProps,
-  type Protocol,
-  type RouteProps,
-} from './contract/properties';
-import { parseTaskDefinitionRef, type TaskDefinitionRef } from './contract/task-definition-ref';
-import { PropertyValidationError } from './errors';
-import { type Finding, serviceConnectWarnings } from './serviceconnect/rules';
+import type { HeaderMatchProps, HealthCheckProps, Protocol } from './contract/properties';
+import type { TaskDefinitionRef } from './contract/task-definition-ref';
 
-export type { Backend, Protocol };
+export type { Protocol, TaskDefinitionRef };
 
-/** What the ServiceConnect backend realises (lambda/serviceconnect/): present with `Backend: ServiceConnect`. */
-export interface ServiceConnectModel {
-  /** The Cloud Map namespace (its name). */
-  readonly namespace: string;
-  readonly createNamespace: boolean;
-  /** The Cloud Map service ECS creates for the ECS service: ServiceName. */
-  readonly discoveryName: string;
-  /** What clients call (VirtualServiceName, or its default); undefined for an Edge service (a client only). */
-  readonly clientAlias?: { readonly dnsName: string; readonly port: number };
-  /** The port mapping's appProtocol; undefined for tcp (ECS then proxies TCP). */
-  readonly appProtocol?: 'http' | 'http2' | 'grpc';
-  /** From the route's Timeout, in seconds. */
-  readonly timeout?: { readonly idleSeconds?: number; readonly perRequestSeconds?: number };
-  /** Accepted but not carried over (serviceconnect/rules.ts). */
-  readonly warnings: readonly Finding[];
-}
-
-export type IpPreference = 'IPv6_PREFERRED' | 'IPv4_PREFERRED' | 'IPv4_ONLY' | 'IPv6_ONLY';
-
-export type Discovery =
-  | {
-      readonly kind: 'cloudMap';
-      readonly namespace: string;
-      readonly serviceName: string;
-      readonly attributes: Readonly<Record<string, string>>;
-      readonly ipPreference?: IpPreference;
-    }
-  | {
-      readonly kind: 'dns';
-      readonly hostname: string;
-      readonly responseType?: 'LOADBALANCER' | 'ENDPOINTS';
-      readonly ipPreference?: IpPreference;
-    };
-
-export interface VersionModel {
+/** What a backend's version has at least: its name (none for the implicit one) and the task definition it prepares. */
+export interface CoreVersion {
   /** Undefined for the implicit version of a single-version service. */
   readonly name?: string;
-  readonly nodeName: string;
   readonly taskDefinition?: TaskDefinitionRef;
-  readonly discovery: Discovery;
-  /**
-   * The service's own node (a service without Versions, its only version, or the version that keeps the node):
-   * its attributes are also the top-level VirtualNodeName, VirtualNodeArn and TaskDefinitionArn.
-   */
-  readonly primary: boolean;
+}
+
+export interface HealthCheckModel {
+  readonly protocol: Protocol;
+  readonly port: number;
+  readonly path?: string;
+  readonly intervalMillis: number;
+  readonly timeoutMillis: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+}
+
+/** What every backend's service model holds. */
+export interface CoreModel {
+  /** The `Backend` that realises it (the backend's name in lambda/backends.ts). */
+  readonly backend: string;
+  /** Its identity: deterministic (never the RequestId), so a re-delivered Create returns the same id. */
+  readonly physicalId: string;
+  readonly serviceName: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+  readonly healthCheck?: HealthCheckModel;
+  readonly versions: readonly CoreVersion[];
+  readonly tags: readonly { readonly key: string; readonly value: string }[];
+}
+
+export function healthCheckModel(p: {
+  readonly Protocol: Protocol;
+  readonly Port: number;
+  readonly HealthCheck?: HealthCheckProps | undefined;
+}): HealthCheckModel | undefined {
+  const h = p.HealthCheck;
+  if (!h) return undefined;
+  return {
+    protocol: h.Protocol ?? p.Protocol,
+    port: h.Port ?? p.Port,
+    ...(h.Path !== undefined ? { path: h.Path } : {}),
+    intervalMillis: h.IntervalMillis,
+    timeoutMillis: h.TimeoutMillis,
+    healthyThreshold: h.HealthyThreshold,
+    unhealthyThreshold: h.UnhealthyThreshold,
+  };
+}
+
+/** The name clients call by default: `<ServiceName>.<Namespace>` with Cloud Map, the DNS hostname with DNS. */
+export function defaultVirtualServiceName(p: {
+  readonly ServiceName: string;
+  readonly Namespace?: string | undefined;
+  readonly DnsHostname?: string | undefined;
+}): string {
+  return p.Namespace !== undefined ? `${p.ServiceName}.${p.Namespace}` : p.DnsHostname!;
+}
+
+/** Task families of a model's versions, each once. */
+export const familiesOf = (m: { readonly versions: readonly CoreVersion[] } | undefined): string[] => [
+  ...new Set((m?.versions ?? []).flatMap((v) => (v.taskDefinition ? [v.taskDefinition.family] : []))),
+];
+
+export interface HeaderMatchModel {
+  readonly name: string;
+  readonly match?:
+    | { readonly kind: 'exact' | 'prefix' | 'suffix' | 'regex'; readonly value: string }
+    | { readonly kind: 'range'; readonly start: number; readonly end: number };
+  readonly invert: boolean;
+}
+
+export interface QueryParameterModel {
+  readonly name: string;
+  readonly exact?: string;
+}
+
+export function headerModels(headers: readonly HeaderMatchProps[] | undefined): HeaderMatchModel[] {
+  return (headers ?? []).map((h) => {
+    const kinds = ['Exact', 'Prefix', 'Suffix', 'Regex'] as const;
+    const kind = kinds.find((k) => h[k] !== undefined);
+    const match: HeaderMatchModel['match'] = h.Range
+      ? { kind: 'range', start: h.Range.Start, end: h.Range.End }
+      : kind
+        ? { kind: kind.toLowerCase() as 'exact' | 'prefix' | 'suffix' | 'regex', value: h[kind]! }
+        : undefined;
+    return { name: h.Name, ...(match ? { match } : {}), invert: h.Invert };
+  });
+}
+
+export function queryModels(
+  params: readonly { Name: string; Exact?: string | undefined }[] | undefined,
+): QueryParameterModel[] {
+  return (params ?? []).map((q) => ({ name: q.Name, ...(q.Exact !== undefined ? { exact: q.Exact } : {}) }));
 }
 
 /** Where a certificate or trust bundle comes from. */
@@ -82,414 +119,6 @@ export interface TlsValidationModel {
   readonly subjectAlternativeNames: readonly string[];
 }
 
-export interface ListenerTlsModel {
-  readonly mode: 'STRICT' | 'PERMISSIVE' | 'DISABLED';
-  readonly certificate: CertificateSource;
-  readonly validation?: TlsValidationModel;
-}
-
-export interface ClientTlsModel {
-  readonly enforce: boolean;
-  readonly ports: readonly number[];
-  readonly certificate?: CertificateSource;
-  readonly validation: TlsValidationModel;
-}
-
-export interface ListenerModel {
-  readonly tls?: ListenerTlsModel;
-  readonly timeout?: { readonly perRequestMillis?: number; readonly idleMillis?: number };
-  readonly outlierDetection?: {
-    readonly maxServerErrors: number;
-    readonly intervalMillis: number;
-    readonly baseEjectionDurationMillis: number;
-    readonly maxEjectionPercent: number;
-  };
-  readonly connectionPool?: {
-    readonly maxConnections?: number;
-    readonly maxPendingRequests?: number;
-    readonly maxRequests?: number;
-  };
-}
-
-export interface HeaderMatchModel {
-  readonly name: string;
-  readonly match?:
-    | { readonly kind: 'exact' | 'prefix' | 'suffix' | 'regex'; readonly value: string }
-    | { readonly kind: 'range'; readonly start: number; readonly end: number };
-  readonly invert: boolean;
-}
-
-export interface QueryParameterModel {
-  readonly name: string;
-  readonly exact?: string;
-}
-
-export interface RouteModel {
-  readonly name: string;
-  readonly match: {
-    readonly prefix?: string;
-    readonly path?: string;
-    readonly pathRegex?: string;
-    readonly method?: string;
-    readonly scheme?: 'http' | 'https';
-    readonly headers: readonly HeaderMatchModel[];
-    readonly queryParameters: readonly QueryParameterModel[];
-    readonly grpcServiceName?: string;
-    readonly grpcMethodName?: string;
-    readonly metadata: readonly HeaderMatchModel[];
-    readonly port?: number;
-  };
-  readonly targets: readonly { readonly nodeName: string; readonly weight: number; readonly port?: number }[];
-  readonly priority?: number;
-  readonly retry?: {
-    readonly maxRetries: number;
-    readonly perRetryTimeoutMillis: number;
-    readonly httpRetryEvents: readonly string[];
-    readonly tcpRetryEvents: readonly string[];
-    readonly grpcRetryEvents: readonly string[];
-  };
-  readonly timeout?: { readonly perRequestMillis?: number; readonly idleMillis?: number };
-}
-
-export interface GatewayModel {
-  readonly virtualGatewayName: string;
-  readonly routeName: string;
-  readonly prefix?: string;
-  readonly path?: string;
-  readonly pathRegex?: string;
-  readonly method?: string;
-  readonly hostname?: string;
-  readonly hostnameSuffix?: string;
-  readonly headers: readonly HeaderMatchModel[];
-  readonly queryParameters: readonly QueryParameterModel[];
-  readonly grpcServiceName?: string;
-  readonly metadata: readonly HeaderMatchModel[];
-  readonly port?: number;
-  readonly targetPort?: number;
-  readonly priority?: number;
-  readonly rewrite?: {
-    readonly prefix?: string;
-    readonly defaultPrefix?: 'ENABLED' | 'DISABLED';
-    readonly path?: string;
-    readonly hostname?: 'ENABLED' | 'DISABLED';
-  };
-}
-
-export interface EnvoyModel {
-  readonly image?: string;
-  readonly version: string;
-  readonly fips: boolean;
-  readonly logLevel: 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'critical' | 'off';
-  readonly statsTags: boolean;
-  readonly dogStatsD?: { readonly address: string; readonly port: number };
-  readonly tracing?:
-    | { readonly provider: 'xray'; readonly samplingRate?: number; readonly daemonImage?: string }
-    | { readonly provider: 'datadog' | 'jaeger'; readonly address?: string; readonly port?: number };
-  readonly cpu?: number;
-  readonly memory?: number;
-  readonly memoryReservation: number;
-  readonly egressIgnoredPorts: readonly number[];
-  readonly drainTimeSeconds: number;
-  readonly nofile: number;
-  /** Present only when given: the patch's input digest must not change for services that do not use them. */
-  readonly sdsSocketPath?: string;
-  readonly mountPoints?: readonly {
-    readonly sourceVolume: string;
-    readonly containerPath: string;
-    readonly readOnly: boolean;
-  }[];
-}
-
-export interface ServiceModel {
-  readonly backend: Backend;
-  /** With `Backend: ServiceConnect`. */
-  readonly serviceConnect?: ServiceConnectModel;
-  readonly meshName: string;
-  readonly meshOwner?: string;
-  readonly serviceName: string;
-  /** Undefined for an Edge service. */
-  readonly virtualServiceName?: string;
-  readonly physicalId: string;
-  readonly port: number;
-  readonly protocol: Protocol;
-  readonly healthCheck?: {
-    readonly protocol: Protocol;
-    readonly port: number;
-    readonly path?: string;
-    readonly intervalMillis: number;
-    readonly timeoutMillis: number;
-    readonly healthyThreshold: number;
-    readonly unhealthyThreshold: number;
-  };
-  /** TLS, timeouts, outlier detection and connection pool of the virtual node listener. */
-  readonly listener: ListenerModel;
-  readonly backends: readonly string[];
-  /** Client policy of every backend, and of single backends (by virtual service name). */
-  readonly backendDefaults?: { readonly tls?: ClientTlsModel };
-  readonly backendPolicies: readonly { readonly virtualServiceName: string; readonly tls: ClientTlsModel }[];
-  /** Undefined when access logging is off. */
-  readonly accessLogPath?: string;
-  readonly accessLogFormat?:
-    | { readonly kind: 'text'; readonly text: string }
-    | { readonly kind: 'json'; readonly fields: readonly { readonly key: string; readonly value: string }[] };
-  readonly versions: readonly VersionModel[];
-  /** Present when requests reach the versions through a virtual router. */
-  readonly router?: { readonly name: string; readonly routes: readonly RouteModel[] };
-  readonly gateway?: GatewayModel;
-  readonly envoy: EnvoyModel;
-  readonly tags: readonly { readonly key: string; readonly value: string }[];
-}
-
-/**
- * Parses CloudFormation's properties into the model, or throws PropertyValidationError naming every problem.
- * `accountId` is the account the provider acts in: a MeshOwner equal to it is the same as no MeshOwner (the mesh is
- * the account's own), so it neither changes the identity nor selects the shared-mesh forms.
- */
-export function parseProperties(raw: unknown, accountId?: string): ServiceModel {
-  const parsed = parseWith(MeshServiceProperties, raw ?? {});
-  if (!parsed.ok) throw new PropertyValidationError(parsed.issues);
-  const p = parsed.value;
-  return buildModel(
-    accountId !== undefined && p.MeshOwner === accountId ? { ...p, MeshOwner: undefined } : p,
-  );
-}
-
-/**
- * The physical id is the service's identity: `mesh/<mesh>[@<owner>]/service/<ServiceName>`. Deterministic (never
- * the RequestId), so a re-delivered Create returns the same id. Every App Mesh name the service creates by default
- * derives from ServiceName, so a replacement (a change of mesh, mesh owner or ServiceName) never needs a name that
- * the resource being replaced still holds; everything else, the virtual service name included, updates in place.
- */
-export function physicalIdOf(identity: {
-  meshName: string;
-  meshOwner?: string;
-  serviceName: string;
-}): string {
-  const mesh = identity.meshOwner ? `${identity.meshName}@${identity.meshOwner}` : identity.meshName;
-  return `mesh/${mesh}/service/${identity.serviceName}`;
-}
-
-/**
- * The physical id of a Service Connect service: `service-connect/<namespace>/service/<ServiceName>`. Its identity is
- * the namespace and the discovery name (the mesh plays no part); it cannot be mistaken for an App Mesh id, so a
- * change of Backend is a change of identity (which the handler refuses).
- */
-export function serviceConnectIdOf(identity: { namespace: string; serviceName: string }): string {
-  return `service-connect/${identity.namespace}/service/${identity.serviceName}`;
-}
-
-/** The parts of a Service Connect physical id, or undefined for any other id. */
-export function parseServiceConnectId(id: string): { namespace: string; serviceName: string } | undefined {
-  const m = /^service-connect\/([^/]+)\/service\/([^/]+)$/.exec(id);
-  return m ? { namespace: m[1]!, serviceName: m[2]! } : undefined;
-}
-
-/** The parts of a physical id this provider issued, or undefined for any other id (e.g. the framework's marker). */
-export function parsePhysicalId(
-  id: string,
-): { meshName: string; meshOwner?: string; serviceName: string } | undefined {
-  const m = /^mesh\/([^/@]+)(?:@(\d{12}))?\/service\/([^/]+)$/.exec(id);
-  if (!m) return undefined;
-  return { meshName: m[1]!, ...(m[2] ? { meshOwner: m[2] } : {}), serviceName: m[3]! };
-}
-
-export function buildModel(p: MeshServiceProps): ServiceModel {
-  const edge = p.Edge;
-  const virtualServiceName = edge ? undefined : (p.VirtualServiceName ?? defaultVirtualServiceName(p));
-  const identity = {
-    meshName: p.MeshName,
-    ...(p.MeshOwner !== undefined ? { meshOwner: p.MeshOwner } : {}),
-    serviceName: p.ServiceName,
-  };
-
-  const versions = buildVersions(p);
-  const needsRouter = !edge && (p.Routes !== undefined || versions.length > 1);
-  const weightOf = new Map(
-    (p.Versions ?? []).map((v) => [v.Name, v.Weight ?? (versions.length === 1 ? 100 : 0)] as const),
-  );
-  const nodeOf = new Map(versions.map((v) => [v.name, v.nodeName] as const));
-  const routes: RouteProps[] = p.Routes ?? [{ Name: 'default' } as RouteProps];
-
-  const serviceConnect =
-    p.Backend === 'ServiceConnect' ? serviceConnectModelOf(p, virtualServiceName, routes[0]) : undefined;
-  return {
-    backend: p.Backend,
-    ...(serviceConnect ? { serviceConnect } : {}),
-    ...identity,
-    ...(virtualServiceName !== undefined ? { virtualServiceName } : {}),
-    physicalId: serviceConnect
-      ? serviceConnectIdOf({ namespace: serviceConnect.namespace, serviceName: p.ServiceName })
-      : physicalIdOf(identity),
-    port: p.Port,
-    protocol: p.Protocol,
-    ...(p.HealthCheck
-      ? {
-          healthCheck: {
-            protocol: p.HealthCheck.Protocol ?? p.Protocol,
-            port: p.HealthCheck.Port ?? p.Port,
-            ...(p.HealthCheck.Path !== undefined ? { path: p.HealthCheck.Path } : {}),
-            intervalMillis: p.HealthCheck.IntervalMillis,
-            timeoutMillis: p.HealthCheck.TimeoutMillis,
-            healthyThreshold: p.HealthCheck.HealthyThreshold,
-            unhealthyThreshold: p.HealthCheck.UnhealthyThreshold,
-          },
-        }
-      : {}),
-    listener: buildListener(p),
-    backends: [...p.Backends],
-    ...(p.BackendDefaults
-      ? {
-          backendDefaults: p.BackendDefaults.ClientTls
-            ? { tls: clientTlsModel(p.BackendDefaults.ClientTls) }
-            : {},
-        }
-      : {}),
-    backendPolicies: (p.BackendPolicies ?? []).map((b) => ({
-      virtualServiceName: b.VirtualServiceName,
-      tls: clientTlsModel(b.ClientTls),
-    })),
-    ...(p.AccessLogPath !== '' ? { accessLogPath: p.AccessLogPath } : {}),
-    ...(p.AccessLogPath !== '' && p.AccessLogFormat
-      ? {
-          accessLogFormat: p.AccessLogFormat.Json
-            ? {
-                kind: 'json' as const,
-                fields: p.AccessLogFormat.Json.map((f) => ({ key: f.Key, value: f.Value })),
-              }
-            : { kind: 'text' as const, text: p.AccessLogFormat.Text! },
-        }
-      : {}),
-    versions,
-    ...(needsRouter
-      ? {
-          router: {
-            name: p.ServiceName,
-            routes: routes.map((r) => buildRoute(r, p.Protocol, versions, weightOf, nodeOf)),
-          },
-        }
-      : {}),
-    ...(p.Gateway && !edge ? { gateway: buildGateway(p) } : {}),
-    envoy: buildEnvoy(p.Envoy),
-    tags: p.Tags.map((t) => ({ key: t.Key, value: t.Value })),
-  };
-}
-
-/** The contract has refused what Service Connect cannot honour (serviceconnect/rules.ts): at most one route. */
-function serviceConnectModelOf(
-  p: MeshServiceProps,
-  virtualServiceName: string | undefined,
-  route: RouteProps | undefined,
-): ServiceConnectModel {
-  const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
-  const idleSeconds = seconds(route?.Timeout?.IdleMillis);
-  const perRequestSeconds = seconds(route?.Timeout?.PerRequestMillis);
-  const timeout = {
-    ...(idleSeconds !== undefined ? { idleSeconds } : {}),
-    ...(perRequestSeconds !== undefined ? { perRequestSeconds } : {}),
-  };
-  return {
-    // The contract requires one of them with ServiceConnect.
-    namespace: (p.ServiceConnect?.Namespace ?? p.Namespace)!,
-    createNamespace: p.ServiceConnect?.CreateNamespace ?? false,
-    discoveryName: p.ServiceName,
-    ...(virtualServiceName !== undefined
-      ? { clientAlias: { dnsName: virtualServiceName, port: p.Port } }
-      : {}),
-    ...(p.Protocol !== 'tcp' ? { appProtocol: p.Protocol } : {}),
-    ...(Object.keys(timeout).length ? { timeout } : {}),
-    warnings: serviceConnectWarnings(p),
-  };
-}
-
-function defaultVirtualServiceName(p: MeshServiceProps): string {
-  return p.Namespace !== undefined ? `${p.ServiceName}.${p.Namespace}` : p.DnsHostname!;
-}
-
-/** The service's own virtual node: a service without Versions has it, and the version that keeps it. */
-export function serviceNodeName(p: { VirtualNodeName?: string; ServiceName: string }): string {
-  return p.VirtualNodeName ?? p.ServiceName;
-}
-
-function buildVersions(p: MeshServiceProps): VersionModel[] {
-  const dnsOptions = {
-    ...(p.DnsResponseType !== undefined ? { responseType: p.DnsResponseType } : {}),
-    ...(p.IpPreference !== undefined ? { ipPreference: p.IpPreference } : {}),
-  };
-  const cloudMapOptions = p.IpPreference !== undefined ? { ipPreference: p.IpPreference } : {};
-  const serviceNode = serviceNodeName(p);
-  if (!p.Versions) {
-    const taskDefinition =
-      p.TaskDefinition !== undefined ? parseTaskDefinitionRef(p.TaskDefinition) : undefined;
-    return [
-      {
-        nodeName: serviceNode,
-        ...(taskDefinition ? { taskDefinition } : {}),
-        discovery:
-          p.Namespace !== undefined
-            ? {
-                kind: 'cloudMap',
-                namespace: p.Namespace,
-                serviceName: p.ServiceName,
-                attributes: { ...p.DiscoveryAttributes },
-                ...cloudMapOptions,
-              }
-            : { kind: 'dns', hostname: p.DnsHostname!, ...dnsOptions },
-        primary: true,
-      },
-    ];
-  }
-  const several = p.Versions.length > 1;
-  return p.Versions.map((v) => {
-    const taskDefinition =
-      v.TaskDefinition !== undefined ? parseTaskDefinitionRef(v.TaskDefinition) : undefined;
-    let discovery: Discovery;
-    if (p.Namespace !== undefined) {
-      // Every version's tasks register in the same Cloud Map service; ECS adds the attribute
-      // ECS_TASK_DEFINITION_FAMILY to each instance, which tells the versions apart.
-      const attributes =
-        v.DiscoveryAttributes ??
-        (several && taskDefinition ? { ECS_TASK_DEFINITION_FAMILY: taskDefinition.family } : {});
-      discovery = {
-        kind: 'cloudMap',
-        namespace: p.Namespace,
-        serviceName: p.ServiceName,
-        attributes: { ...attributes },
-        ...cloudMapOptions,
-      };
-    } else {
-      discovery = { kind: 'dns', hostname: v.DnsHostname ?? p.DnsHostname!, ...dnsOptions };
-    }
-    const nodeName = v.VirtualNodeName ?? (v.KeepServiceNode ? serviceNode : `${p.ServiceName}-${v.Name}`);
-    return {
-      name: v.Name,
-      nodeName,
-      ...(taskDefinition ? { taskDefinition } : {}),
-      discovery,
-      // A single version has always given the top-level attributes; with several, the one on the service's node.
-      primary: !several || nodeName === serviceNode,
-    };
-  });
-}
-
-function headerModels(headers: readonly HeaderMatchProps[] | undefined): HeaderMatchModel[] {
-  return (headers ?? []).map((h) => {
-    const kinds = ['Exact', 'Prefix', 'Suffix', 'Regex'] as const;
-    const kind = kinds.find((k) => h[k] !== undefined);
-    const match: HeaderMatchModel['match'] = h.Range
-      ? { kind: 'range', start: h.Range.Start, end: h.Range.End }
-      : kind
-        ? { kind: kind.toLowerCase() as 'exact' | 'prefix' | 'suffix' | 'regex', value: h[kind]! }
-        : undefined;
-    return { name: h.Name, ...(match ? { match } : {}), invert: h.Invert };
-  });
-}
-
-function queryModels(
-  params: readonly { Name: string; Exact?: string | undefined }[] | undefined,
-): QueryParameterModel[] {
-  return (params ?? []).map((q) => ({ name: q.Name, ...(q.Exact !== undefined ? { exact: q.Exact } : {}) }));
-}
-
 type TrustProps = {
   AcmCertificateAuthorityArns?: string[];
   CertificateChain?: string;
@@ -503,7 +132,7 @@ type CertificateProps = {
 };
 
 /** The contract has checked that exactly one source is given. */
-function certificateSource(c: CertificateProps): CertificateSource {
+export function certificateSource(c: CertificateProps): CertificateSource {
   if (c.AcmCertificateArn !== undefined) return { kind: 'acm', certificateArn: c.AcmCertificateArn };
   if (c.SdsSecretName !== undefined) return { kind: 'sds', secretName: c.SdsSecretName };
   return { kind: 'file', certificateChain: c.CertificateChain!, privateKey: c.PrivateKey! };
@@ -516,237 +145,9 @@ function trustSource(t: TrustProps): TrustSource {
   return { kind: 'file', certificateChain: t.CertificateChain! };
 }
 
-function validationModel(v: {
+export function validationModel(v: {
   Trust: TrustProps;
   SubjectAlternativeNames?: string[] | undefined;
 }): TlsValidationModel {
   return { trust: trustSource(v.Trust), subjectAlternativeNames: [...(v.SubjectAlternativeNames ?? [])] };
-}
-
-function clientTlsModel(c: ClientTlsProps): ClientTlsModel {
-  return {
-    enforce: c.Enforce,
-    ports: [...(c.Ports ?? [])],
-    ...(c.Certificate ? { certificate: certificateSource(c.Certificate) } : {}),
-    validation: validationModel(c.Validation),
-  };
-}
-
-function buildListener(p: MeshServiceProps): ListenerModel {
-  const t = p.ListenerTimeout;
-  const o = p.OutlierDetection;
-  const c = p.ConnectionPool;
-  return {
-    ...(p.Tls
-      ? {
-          tls: {
-            mode: p.Tls.Mode,
-            certificate: certificateSource(p.Tls.Certificate),
-            ...(p.Tls.Validation ? { validation: validationModel(p.Tls.Validation) } : {}),
-          },
-        }
-      : {}),
-    ...(t && (t.PerRequestMillis !== undefined || t.IdleMillis !== undefined)
-      ? {
-          timeout: {
-            ...(t.PerRequestMillis !== undefined ? { perRequestMillis: t.PerRequestMillis } : {}),
-            ...(t.IdleMillis !== undefined ? { idleMillis: t.IdleMillis } : {}),
-          },
-        }
-      : {}),
-    ...(o
-      ? {
-          outlierDetection: {
-            maxServerErrors: o.MaxServerErrors,
-            intervalMillis: o.IntervalMillis,
-            baseEjectionDurationMillis: o.BaseEjectionDurationMillis,
-            maxEjectionPercent: o.MaxEjectionPercent,
-          },
-        }
-      : {}),
-    ...(c
-      ? {
-          connectionPool: {
-            ...(c.MaxConnections !== undefined ? { maxConnections: c.MaxConnections } : {}),
-            ...(c.MaxPendingRequests !== undefined ? { maxPendingRequests: c.MaxPendingRequests } : {}),
-            ...(c.MaxRequests !== undefined ? { maxRequests: c.MaxRequests } : {}),
-          },
-        }
-      : {}),
-  };
-}
-
-function buildRoute(
-  r: RouteProps,
-  protocol: Protocol,
-  versions: readonly VersionModel[],
-  weightOf: ReadonlyMap<string, number>,
-  nodeOf: ReadonlyMap<string | undefined, string>,
-): RouteModel {
-  const m = r.Match;
-  const httpLike = protocol === 'http' || protocol === 'http2';
-  const targets = r.Targets
-    ? r.Targets.map((t) => ({
-        nodeName: nodeOf.get(t.Version)!,
-        weight: t.Weight ?? (t.Version !== undefined ? weightOf.get(t.Version)! : 100),
-        ...(t.Port !== undefined ? { port: t.Port } : {}),
-      }))
-    : versions.map((v) => ({
-        nodeName: v.nodeName,
-        weight: v.name !== undefined ? weightOf.get(v.name)! : 100,
-      }));
-  return {
-    name: r.Name,
-    match: {
-      ...(httpLike
-        ? m?.Path !== undefined
-          ? { path: m.Path }
-          : m?.PathRegex !== undefined
-            ? { pathRegex: m.PathRegex }
-            : { prefix: m?.Prefix ?? '/' }
-        : {}),
-      ...(m?.Method !== undefined ? { method: m.Method } : {}),
-      ...(m?.Scheme !== undefined ? { scheme: m.Scheme } : {}),
-      headers: headerModels(m?.Headers),
-      queryParameters: queryModels(m?.QueryParameters),
-      ...(m?.ServiceName !== undefined ? { grpcServiceName: m.ServiceName } : {}),
-      ...(m?.MethodName !== undefined ? { grpcMethodName: m.MethodName } : {}),
-      metadata: headerModels(m?.Metadata),
-      ...(m?.Port !== undefined ? { port: m.Port } : {}),
-    },
-    targets,
-    ...(r.Priority !== undefined ? { priority: r.Priority } : {}),
-    ...(r.Retry
-      ? {
-          retry: {
-            maxRetries: r.Retry.MaxRetries,
-            perRetryTimeoutMillis: r.Retry.PerRetryTimeoutMillis,
-            httpRetryEvents: [...(r.Retry.HttpRetryEvents ?? [])],
-            tcpRetryEvents: [...(r.Retry.TcpRetryEvents ?? [])],
-            grpcRetryEvents: [...(r.Retry.GrpcRetryEvents ?? [])],
-          },
-        }
-      : {}),
-    ...(r.Timeout
-      ? {
-          timeout: {
-            ...(r.Timeout.PerRequestMillis !== undefined
-              ? { perRequestMillis: r.Timeout.PerRequestMillis }
-              : {}),
-            ...(r.Timeout.IdleMillis !== undefined ? { idleMillis: r.Timeout.IdleMillis } : {}),
-          },
-        }
-      : {}),
-  };
-}
-
-function buildGateway(p: MeshServiceProps): GatewayModel {
-  const g = p.Gateway!;
-  const httpLike = p.Protocol !== 'grpc';
-  return {
-    virtualGatewayName: g.VirtualGatewayName,
-    routeName: g.RouteName ?? p.ServiceName,
-    ...(httpLike
-      ? g.Path !== undefined
-        ? { path: g.Path }
-        : g.PathRegex !== undefined
-          ? { pathRegex: g.PathRegex }
-          : { prefix: g.Prefix ?? '/' }
-      : {}),
-    ...(g.Method !== undefined ? { method: g.Method } : {}),
-    ...(g.Hostname !== undefined ? { hostname: g.Hostname } : {}),
-    ...(g.HostnameSuffix !== undefined ? { hostnameSuffix: g.HostnameSuffix } : {}),
-    headers: headerModels(g.Headers),
-    queryParameters: queryModels(g.QueryParameters),
-    ...(g.ServiceName !== undefined ? { grpcServiceName: g.ServiceName } : {}),
-    metadata: headerModels(g.Metadata),
-    ...(g.Port !== undefined ? { port: g.Port } : {}),
-    ...(g.TargetPort !== undefined ? { targetPort: g.TargetPort } : {}),
-    ...(g.Priority !== undefined ? { priority: g.Priority } : {}),
-    ...(g.Rewrite
-      ? {
-          rewrite: {
-            ...(g.Rewrite.Prefix !== undefined ? { prefix: g.Rewrite.Prefix } : {}),
-            ...(g.Rewrite.DefaultPrefix !== undefined ? { defaultPrefix: g.Rewrite.DefaultPrefix } : {}),
-            ...(g.Rewrite.Path !== undefined ? { path: g.Rewrite.Path } : {}),
-            ...(g.Rewrite.Hostname !== undefined ? { hostname: g.Rewrite.Hostname } : {}),
-          },
-        }
-      : {}),
-  };
-}
-
-function buildEnvoy(e: EnvoyProps | undefined): EnvoyModel {
-  if (!e) {
-    return {
-      version: DEFAULT_ENVOY_VERSION,
-      fips: false,
-      logLevel: 'info',
-      statsTags: false,
-      memoryReservation: 128,
-      egressIgnoredPorts: [],
-      drainTimeSeconds: 20,
-      nofile: 15000,
-    };
-  }
-  const t = e.Tracing;
-  return {
-    ...(e.Image !== undefined ? { image: e.Image } : {}),
-    version: e.Version,
-    fips: e.Fips,
-    logLevel: e.LogLevel,
-    statsTags: e.StatsTags,
-    ...(e.DogStatsD ? { dogStatsD: { address: e.DogStatsD.Address, port: e.DogStatsD.Port } } : {}),
-    ...(t
-      ? {
-          tracing:
-            t.Provider === 'xray'
-              ? {
-                  provider: 'xray' as const,
-                  ...(t.SamplingRate !== undefined ? { samplingRate: t.SamplingRate } : {}),
-                  ...(t.DaemonImage !== undefined ? { daemonImage: t.DaemonImage } : {}),
-                }
-              : {
-                  provider: t.Provider,
-                  ...(t.Address !== undefined ? { address: t.Address } : {}),
-                  ...(t.Port !== undefined ? { port: t.Port } : {}),
-                },
-        }
-      : {}),
-    ...(e.Cpu !== undefined ? { cpu: e.Cpu } : {}),
-    ...(e.Memory !== undefined ? { memory: e.Memory } : {}),
-    memoryReservation: e.MemoryReservation,
-    egressIgnoredPorts: [...e.EgressIgnoredPorts],
-    drainTimeSeconds: e.DrainTimeSeconds,
-    nofile: e.Nofile,
-    ...(e.SdsSocketPath !== undefined ? { sdsSocketPath: e.SdsSocketPath } : {}),
-    ...(e.MountPoints
-      ? {
-          mountPoints: e.MountPoints.map((m) => ({
-            sourceVolume: m.SourceVolume,
-            containerPath: m.ContainerPath,
-            readOnly: m.ReadOnly,
-          })),
-        }
-      : {}),
-  };
-}
-
-/**
- * An update that turns a service without Versions into Versions must keep the service's virtual node on one version
- * (KeepServiceNode, or that version's VirtualNodeName set to the node's name): otherwise the node the running tasks'
- * Envoys are configured with would be deleted, and those tasks would lose their node. Refused before any AWS call.
- */
-export function checkVersionMove(previous: ServiceModel | undefined, desired: ServiceModel): void {
-  if (!previous || previous.physicalId !== desired.physicalId) return;
-  const [before] = previous.versions;
-  if (previous.versions.length !== 1 || !before || before.name !== undefined) return;
-  if (desired.versions.every((v) => v.name === undefined)) return;
-  if (desired.versions.some((v) => v.nodeName === before.nodeName)) return;
-  throw new PropertyValidationError([
-    {
-      path: 'Versions',
-      message: `moving to Versions would delete virtual node "${before.nodeName}", which the service's running tasks use; give the version that runs them KeepServiceNode: true (it keeps the node and its task definition revision; docs/versions.md)`,
-    },
-  ]);
 }

@@ -41,3 +41,16 @@ export async function mapLimit<T, R>(
   if (failed) throw failed.error;
   return out;
 }
+
+/** Each value once, in first-seen order. */
+export const unique = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
+
+/** The values of `xs` that are not in `ys`. */
+export const minus = <T>(xs: readonly T[], ys: readonly T[]): T[] => xs.filter((x) => !ys.includes(x));
+
+/** Waits for every promise (nothing is left running behind the caller's back), then throws the first failure. */
+export async function settleAll(promises: readonly Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+}

@@ -13,8 +13,10 @@
  *   checks property names (typos), required properties and the shape of plain objects; values are checked by
  *   `mesh-service validate`.
  */
+
+import { MeshServiceProperties } from '../../lambda/backends';
 import { type Fields, type JsonSchema, type StructType, structsOf } from '../../lambda/contract/dsl';
-import { MeshServiceProperties, RESOURCE_TYPE } from '../../lambda/contract/properties';
+import { RESOURCE_TYPE } from '../../lambda/contract/properties';
 
 export const SCHEMA_ID = 'https://github.com/mesh-service-provider/schema/mesh-service.schema.json';
 export const TEMPLATE_SCHEMA_ID =

@@ -2,7 +2,9 @@
  * docs/mesh-service.md, in the style of the CloudFormation resource reference, generated from the property
  * contract (properties, types, rules, defaults, update behaviour) and the documented return values.
  */
-import { ATTRIBUTES, REF_DESCRIPTION } from '../../lambda/contract/attributes';
+
+import { ATTRIBUTES, MeshServiceProperties } from '../../lambda/backends';
+import { REF_DESCRIPTION } from '../../lambda/contract/attributes';
 import {
   BooleanType,
   EnumType,
@@ -15,7 +17,7 @@ import {
   structsOf,
   type Type,
 } from '../../lambda/contract/dsl';
-import { MeshServiceProperties, RESOURCE_TYPE } from '../../lambda/contract/properties';
+import { RESOURCE_TYPE } from '../../lambda/contract/properties';
 import { updateWords } from './typescript';
 
 const root = MeshServiceProperties as unknown as StructType<Fields>;

@@ -4,6 +4,7 @@
  * schema-driven too (toCloudFormation), so the construct and the handler can never disagree.
  */
 
+import { MeshServiceProperties } from '../../lambda/backends';
 import { camel } from '../../lambda/contract/case';
 import {
   BooleanType,
@@ -18,7 +19,6 @@ import {
   type Type,
   type UpdateBehaviour,
 } from '../../lambda/contract/dsl';
-import { MeshServiceProperties } from '../../lambda/contract/properties';
 
 export { camel } from '../../lambda/contract/case';
 

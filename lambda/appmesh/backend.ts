@@ -11,27 +11,20 @@ import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../aws/clients';
 import type { ApplyRequest, Attributes, RemoveRequest, RequestContext, ServiceBackend } from '../backend';
 import { createTaskDefinitionApi, type DescribedRevision } from '../ecs/api';
-import {
-  ensureRevision,
-  type FamilyState,
-  hasReusable,
-  LISTED_REVISIONS,
-  longestRevisionArns,
-  registration,
-  revisionsForInputKey,
-  revisionsOfRequest,
-} from '../ecs/revisions';
-import { MeshServiceError, TaskDefinitionError } from '../errors';
-import { checkVersionMove, type ServiceModel, type VersionModel } from '../model';
+import { type FamilyState, hasReusable, LISTED_REVISIONS, longestRevisionArns } from '../ecs/revisions';
+import { checkTaskDefinitionRefs, keepSet, prepareVersions, registerAll, registrationOf } from '../ecs/track';
+import { MeshServiceError } from '../errors';
+import { familiesOf as families } from '../model';
 import { ownershipTags, revisionRecordTags, TAG, tagChanges } from '../ownership';
-import { checkSourceRevision, imageAllowed, PolicyError, patchGrant } from '../policy';
-import { digest } from '../util';
+import { imageAllowed, PolicyError, patchGrant } from '../policy';
+import { digest, settleAll } from '../util';
 import { type CallRecord, createMeshApi, type MeshApi } from './api';
 import { describeKey, desiredMesh, keyId, managedKeys, type ResourceKey } from './desired';
 import { envoyImage, isOfficialEnvoyImage, isOfficialXrayImage } from './envoy/image';
 import { buildEnvoyPatch } from './envoy/patch';
 import { taskRolePermissions } from './envoy/permissions';
-import { execute, Journal, type Observed, observe, plan, settleAll, sweep, undoCreates } from './reconcile';
+import { type AppMeshModel, checkVersionMove, parsePhysicalId, type VersionModel } from './model';
+import { execute, Journal, type Observed, observe, plan, sweep, undoCreates } from './reconcile';
 import {
   type Describe,
   describeNamed,
@@ -46,27 +39,22 @@ import {
 
 /** Bumped whenever buildEnvoyPatch changes what it produces for the same inputs. */
 const PATCH_FORMAT = 1;
-const unique = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
-
-const families = (m: ServiceModel | undefined): string[] =>
-  unique((m?.versions ?? []).flatMap((v) => (v.taskDefinition ? [v.taskDefinition.family] : [])));
-
 function meshArn(model: { meshName: string; meshOwner?: string }, ctx: RequestContext): string {
   return `arn:${ctx.partition}:appmesh:${ctx.region}:${model.meshOwner ?? ctx.accountId}:mesh/${model.meshName}`;
 }
 
-function resourceArn(model: ServiceModel, ctx: RequestContext, key: ResourceKey): string {
+function resourceArn(model: AppMeshModel, ctx: RequestContext, key: ResourceKey): string {
   const mesh = meshArn(model, ctx);
   if (key.kind === 'route') return `${mesh}/virtualRouter/${key.parent}/route/${key.name}`;
   if (key.kind === 'gatewayRoute') return `${mesh}/virtualGateway/${key.parent}/gatewayRoute/${key.name}`;
   return `${mesh}/${key.kind}/${key.name}`;
 }
 
-const nodeArn = (model: ServiceModel, ctx: RequestContext, nodeName: string) =>
+const nodeArn = (model: AppMeshModel, ctx: RequestContext, nodeName: string) =>
   resourceArn(model, ctx, { kind: 'virtualNode', name: nodeName });
 
 /** A digest of everything in the properties that shapes a version's patched task definition. */
-function inputKeyOf(model: ServiceModel, version: VersionModel, ctx: RequestContext): string {
+function inputKeyOf(model: AppMeshModel, version: VersionModel, ctx: RequestContext): string {
   const permissions = taskRolePermissions(model);
   return digest({
     format: PATCH_FORMAT,
@@ -110,7 +98,7 @@ export interface AppMeshBackendOptions {
 export function createAppMeshBackend(
   clients: AwsClients,
   options: AppMeshBackendOptions = {},
-): ServiceBackend {
+): ServiceBackend<AppMeshModel> {
   const meshApiFor = (m: { meshName: string; meshOwner?: string }) =>
     createMeshApi(
       clients.appMesh,
@@ -119,24 +107,11 @@ export function createAppMeshBackend(
     );
   const ecsApi = createTaskDefinitionApi(clients.ecs, options.onCall);
 
-  /** Task definitions are read and patched in the provider's own account and Region. */
-  function checkTaskDefinitionRefs(model: ServiceModel, ctx: RequestContext): void {
-    for (const v of model.versions) {
-      const text = v.taskDefinition?.text ?? '';
-      const arn = /^arn:[^:]+:ecs:([^:]+):(\d{12}):/.exec(text);
-      if (arn && (arn[1] !== ctx.region || arn[2] !== ctx.accountId)) {
-        throw new TaskDefinitionError(
-          `TaskDefinition "${text}" is in ${arn[2]}/${arn[1]}, but the provider patches task definitions of its own account and Region (${ctx.accountId}/${ctx.region}); register the task definition there`,
-        );
-      }
-    }
-  }
-
   /**
    * Images come only from where the platform trusts them: a template may not make the provider run an image of its
    * choosing next to another team's application with that team's roles.
    */
-  function checkImages(model: ServiceModel, ctx: RequestContext): void {
+  function checkImages(model: AppMeshModel, ctx: RequestContext): void {
     if (!model.versions.some((v) => v.taskDefinition)) return;
     const { image, tracing } = model.envoy;
     const allowedWords = ctx.policy.images.length
@@ -157,20 +132,15 @@ export function createAppMeshBackend(
 
   /** The patched registration of each version, from its source (pure; the checks throw before any change). */
   function preparePatches(
-    model: ServiceModel,
+    model: AppMeshModel,
     sources: ReadonlyMap<string, DescribedRevision>,
     ctx: RequestContext,
   ): PreparedPatch[] {
-    const userTags = model.tags.map((t) => ({ key: t.key, value: t.value }));
-    const userKeys = new Set(userTags.map((t) => t.key));
-    return model.versions
-      .map((version, index) => ({ version, index }))
-      .filter(({ version }) => version.taskDefinition)
-      .map(({ version, index }) => {
-        const property = version.name === undefined ? 'TaskDefinition' : `Versions[${index}].TaskDefinition`;
-        const source = sources.get(version.nodeName)!;
-        checkSourceRevision(source, property, 'patch', ctx);
-        const input = buildEnvoyPatch({
+    const prepared = prepareVersions(
+      model,
+      (version) => sources.get(version.nodeName)!,
+      (version, source) =>
+        buildEnvoyPatch({
           source: source.taskDefinition,
           sourceTags: source.tags.map((t) => ({ ...t })),
           meshName: model.meshName,
@@ -182,21 +152,18 @@ export function createAppMeshBackend(
           envoy: { ...model.envoy, egressIgnoredPorts: [...model.envoy.egressIgnoredPorts] },
           ownerTags: ownershipTags(ctx.owner),
           taskRolePermissions: taskRolePermissions(model),
-        });
-        // The Tags property applies to patched revisions too; it wins over a source tag of the same key.
-        input.tags = [...(input.tags ?? []).filter((t) => !userKeys.has(t.key ?? '')), ...userTags];
-        const full = registration(
-          input,
-          source,
-          inputKeyOf(model, version, ctx),
-          ctx,
-          `${property} (${source.family}:${source.revision})`,
-        );
-        return { version, input: full, source };
-      });
+        }),
+      'patch',
+      ctx,
+    );
+    return prepared.map((p) => ({
+      version: p.version,
+      source: p.source,
+      input: registrationOf(p, inputKeyOf(model, p.version, ctx), ctx),
+    }));
   }
 
-  async function checkMesh(api: MeshApi, model: ServiceModel): Promise<void> {
+  async function checkMesh(api: MeshApi, model: AppMeshModel): Promise<void> {
     const [mesh, gateway] = await Promise.all([
       api.describeMesh(),
       model.gateway ? api.describeVirtualGateway(model.gateway.virtualGatewayName) : undefined,
@@ -223,7 +190,7 @@ export function createAppMeshBackend(
   }
 
   /** A replacement builds the new service beside the old one, so the two may not need the same App Mesh name. */
-  function checkReplacement(desired: ServiceModel, replaced: ServiceModel | undefined): void {
+  function checkReplacement(desired: AppMeshModel, replaced: AppMeshModel | undefined): void {
     if (!replaced || replaced.meshName !== desired.meshName || replaced.meshOwner !== desired.meshOwner)
       return;
     const old = new Set(managedKeys(replaced).map(keyId));
@@ -242,10 +209,10 @@ export function createAppMeshBackend(
   }
 
   function attributes(
-    model: ServiceModel,
+    model: AppMeshModel,
     ctx: RequestContext,
     arns: ReadonlyMap<string, string>,
-    taskDefinitionArns: ReadonlyMap<string, string>,
+    taskDefinitionArns: ReadonlyMap<VersionModel, string>,
   ): Attributes {
     const arnOf = (key: ResourceKey) => arns.get(keyId(key)) ?? resourceArn(model, ctx, key);
     const data: Attributes = {};
@@ -253,14 +220,14 @@ export function createAppMeshBackend(
     if (single) {
       data.VirtualNodeName = single.nodeName;
       data.VirtualNodeArn = arnOf({ kind: 'virtualNode', name: single.nodeName });
-      const td = taskDefinitionArns.get(single.nodeName);
+      const td = taskDefinitionArns.get(single);
       if (td) data.TaskDefinitionArn = td;
     }
     for (const v of model.versions) {
       if (v.name === undefined) continue;
       data[`Versions.${v.name}.VirtualNodeName`] = v.nodeName;
       data[`Versions.${v.name}.VirtualNodeArn`] = arnOf({ kind: 'virtualNode', name: v.nodeName });
-      const td = taskDefinitionArns.get(v.nodeName);
+      const td = taskDefinitionArns.get(v);
       if (td) data[`Versions.${v.name}.TaskDefinitionArn`] = td;
     }
     if (model.virtualServiceName !== undefined) {
@@ -282,56 +249,6 @@ export function createAppMeshBackend(
     }
     if (model.versions.some((v) => v.taskDefinition)) data.EnvoyImage = envoyImage(ctx.region, model.envoy);
     return data;
-  }
-
-  /** Registers the patched revisions: families concurrently, the revisions of one family one at a time (ECS
-   *  refuses concurrent registrations in a family). */
-  async function registerAll(
-    patches: readonly PreparedPatch[],
-    states: ReadonlyMap<string, FamilyState>,
-    previousTagKeys: readonly string[],
-    siblingDone: boolean,
-    ctx: RequestContext,
-  ) {
-    const current = new Map<string, string>();
-    const byFamily = new Map<string, PreparedPatch[]>();
-    for (const p of patches) byFamily.set(p.source.family, [...(byFamily.get(p.source.family) ?? []), p]);
-    await settleAll(
-      [...byFamily.values()].map(async (group) => {
-        for (const p of group) {
-          const request = {
-            state: states.get(p.source.family)!,
-            source: p.source,
-            input: p.input,
-            removableTagKeys: previousTagKeys,
-            siblingDone,
-          };
-          current.set(p.version.nodeName, (await ensureRevision(ecsApi, request, ctx, ctx.log)).arn);
-        }
-      }),
-    );
-    return current;
-  }
-
-  /**
-   * Which of its revisions the service keeps after an apply: the current ones, what another delivery of this request
-   * registered (it may be what that delivery returns), and what CloudFormation may roll back to — the previous
-   * properties' outputs, or without previous properties (a Create) everything already there.
-   */
-  function keepSet(
-    previous: ServiceModel | undefined,
-    current: ReadonlyMap<string, string>,
-    states: ReadonlyMap<string, FamilyState>,
-    ctx: RequestContext,
-  ): Set<string> {
-    const keep = new Set(current.values());
-    for (const s of states.values()) for (const r of revisionsOfRequest(s, ctx.requestId)) keep.add(r.arn);
-    if (!previous) for (const s of states.values()) for (const r of s.owned) keep.add(r.arn);
-    for (const v of previous?.versions ?? []) {
-      const state = v.taskDefinition && states.get(v.taskDefinition.family);
-      if (state) for (const r of revisionsForInputKey(state, inputKeyOf(previous!, v, ctx))) keep.add(r.arn);
-    }
-    return keep;
   }
 
   /**
@@ -383,7 +300,7 @@ export function createAppMeshBackend(
     journal: Journal,
     patches: readonly PreparedPatch[],
     listings: ReadonlyMap<string, readonly string[]>,
-    registered: ReadonlyMap<string, string>,
+    registered: ReadonlyMap<VersionModel, string>,
     describe: Describe,
     error: unknown,
     ctx: RequestContext,
@@ -428,12 +345,12 @@ export function createAppMeshBackend(
       return attributes(model, ctx, new Map(), longest);
     },
 
-    async apply(request: ApplyRequest, ctx: RequestContext): Promise<Attributes> {
+    async apply(request: ApplyRequest<AppMeshModel>, ctx: RequestContext): Promise<Attributes> {
       const { desired, previous } = request;
       const log = ctx.log;
       checkReplacement(desired, request.replaces);
       checkVersionMove(previous, desired);
-      checkTaskDefinitionRefs(desired, ctx);
+      checkTaskDefinitionRefs(desired.versions, ctx, 'patches');
       checkImages(desired, ctx);
       const api = meshApiFor(desired);
       const attempt = request.earlierAttempt;
@@ -481,7 +398,7 @@ export function createAppMeshBackend(
       const journal = new Journal();
       const ready = nodesReady();
       let arns = new Map<string, string>();
-      const current = new Map<string, string>();
+      const current = new Map<VersionModel, string>();
       const mesh = execute(meshPlan, {
         api,
         log,
@@ -516,9 +433,14 @@ export function createAppMeshBackend(
         const settled =
           meshPlan.actions.length === 0 &&
           patches.every((p) => hasReusable(states.get(p.source.family)!, p.input));
-        for (const [node, arn] of await registerAll(patches, states, previousTagKeys, settled, ctx))
-          current.set(node, arn);
-        const keep = keepSet(previous, current, states, ctx);
+        const registrations = patches.map((p) => ({ ...p, state: states.get(p.source.family)! }));
+        for (const [version, arn] of await registerAll(ecsApi, registrations, previousTagKeys, settled, ctx))
+          current.set(version, arn);
+        const rollback = previous && {
+          versions: previous.versions,
+          inputKeyOf: (v: VersionModel) => inputKeyOf(previous, v, ctx),
+        };
+        const keep = keepSet(states, current, ctx, rollback);
         const nodes = desired.versions.map((v) => v.nodeName);
         try {
           await settleRevisions(api, nodes, observed, record, states, keep, ready.promise, ctx);
@@ -537,9 +459,13 @@ export function createAppMeshBackend(
       return attributes(desired, ctx, arns, current);
     },
 
-    async remove(request: RemoveRequest, ctx: RequestContext): Promise<void> {
-      const api = meshApiFor(request);
-      const model = request.model;
+    async remove(request: RemoveRequest<AppMeshModel>, ctx: RequestContext): Promise<void> {
+      const identity = parsePhysicalId(request.physicalId);
+      if (!identity) throw new Error(`not an App Mesh physical id: ${request.physicalId}`);
+      const api = meshApiFor(identity);
+      // Properties of another identity cannot name this service's resources: its mesh is then searched for what this
+      // physical id owns.
+      const model = request.model?.physicalId === request.physicalId ? request.model : undefined;
       const familyNames = families(model);
       const describe = describeOnce(ecsApi);
       const [, observed, listings] = await Promise.all([

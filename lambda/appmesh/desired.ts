@@ -23,18 +23,18 @@ import type {
   VirtualRouterSpec,
   VirtualServiceSpec,
 } from '@aws-sdk/client-app-mesh';
+import { type KeyValue, type Owner, ownershipTags, TAG } from '../ownership';
 import type {
+  AppMeshModel,
   CertificateSource,
   ClientTlsModel,
   GatewayModel,
   HeaderMatchModel,
   QueryParameterModel,
   RouteModel,
-  ServiceModel,
   TlsValidationModel,
   TrustSource,
-} from '../model';
-import { type KeyValue, type Owner, ownershipTags, TAG } from '../ownership';
+} from './model';
 
 export type Kind = 'virtualNode' | 'virtualRouter' | 'route' | 'virtualService' | 'gatewayRoute';
 
@@ -143,7 +143,7 @@ function clientPolicySpec(tls: ClientTlsModel): ClientPolicy {
 }
 
 /** The listener's own options, each of the listener protocol. */
-function listenerOptions(model: ServiceModel): Omit<Listener, 'portMapping' | 'healthCheck'> {
+function listenerOptions(model: AppMeshModel): Omit<Listener, 'portMapping' | 'healthCheck'> {
   const { tls, timeout, outlierDetection: o, connectionPool: pool } = model.listener;
   const protocol = model.protocol;
   const timeoutSpec = timeout
@@ -184,8 +184,8 @@ function listenerOptions(model: ServiceModel): Omit<Listener, 'portMapping' | 'h
 }
 
 export function virtualNodeSpec(
-  model: ServiceModel,
-  version: ServiceModel['versions'][number],
+  model: AppMeshModel,
+  version: AppMeshModel['versions'][number],
 ): VirtualNodeSpec {
   const hc = model.healthCheck;
   const d = version.discovery;
@@ -276,7 +276,7 @@ function pathMatch(m: { path?: string; pathRegex?: string; prefix?: string }) {
   return { prefix: m.prefix ?? '/' };
 }
 
-export function routeSpec(model: ServiceModel, route: RouteModel): RouteSpec {
+export function routeSpec(model: AppMeshModel, route: RouteModel): RouteSpec {
   const action = {
     weightedTargets: route.targets.map((t) => ({
       virtualNode: t.nodeName,
@@ -366,7 +366,7 @@ export function routeSpec(model: ServiceModel, route: RouteModel): RouteSpec {
 }
 
 export function gatewayRouteSpec(
-  model: ServiceModel,
+  model: AppMeshModel,
   g: GatewayModel,
   virtualServiceName: string,
 ): GatewayRouteSpec {
@@ -428,7 +428,7 @@ export interface DesiredOptions {
   readonly ledger?: readonly KeyValue[];
 }
 
-export function desiredMesh(model: ServiceModel, options: DesiredOptions): DesiredResource[] {
+export function desiredMesh(model: AppMeshModel, options: DesiredOptions): DesiredResource[] {
   const tags = [...ownershipTags(options.owner), ...model.tags];
   const out: DesiredResource[] = model.versions.map((v) => ({
     key: { kind: 'virtualNode', name: v.nodeName },
@@ -480,7 +480,7 @@ export function desiredMesh(model: ServiceModel, options: DesiredOptions): Desir
 }
 
 /** The keys a model manages (used for the other side of an update: what the old properties had). */
-export function managedKeys(model: ServiceModel): ResourceKey[] {
+export function managedKeys(model: AppMeshModel): ResourceKey[] {
   return desiredMesh(model, {
     owner: { physicalId: model.physicalId, stackId: '', logicalResourceId: '' },
   }).map((r) => r.key);

@@ -9,6 +9,7 @@ import { errorName, isDefinitiveRefusal } from '../aws/call';
 import { OwnershipError } from '../errors';
 import type { Logger } from '../log';
 import { type KeyValue, type Owner, type Ownership, ownershipOf, TAG, tagChanges } from '../ownership';
+import { settleAll } from '../util';
 import type { ExistingResource, MeshApi } from './api';
 import {
   CREATE_LEVELS,
@@ -324,13 +325,6 @@ export async function execute(p: Plan, options: ExecuteOptions): Promise<Map<str
   }
   for (const level of byLevel(deletions('after'), DELETE_LEVELS)) await settleAll(level.map(run));
   return arns;
-}
-
-/** Waits for every call of a level, so that nothing is still in flight when the caller reacts to a failure. */
-export async function settleAll(promises: readonly Promise<unknown>[]): Promise<void> {
-  const results = await Promise.allSettled(promises);
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure) throw failure.reason;
 }
 
 /**

@@ -13,7 +13,6 @@
 import type { DescribedRevision, TaskDefinitionApi } from '../ecs/api';
 import { candidateArns, type FamilyState, LISTED_REVISIONS, revisionNumber } from '../ecs/revisions';
 import { TaskDefinitionError } from '../errors';
-import type { ServiceModel } from '../model';
 import {
   type KeyValue,
   type Owner,
@@ -24,6 +23,7 @@ import {
   TAG,
   taskFamiliesIn,
 } from '../ownership';
+import type { AppMeshModel } from './model';
 import type { Observed } from './reconcile';
 
 const unique = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
@@ -89,7 +89,7 @@ export function recordOf(
  * newest ACTIVE one the stack may patch among the listed, described newest first a few at a time.
  */
 export async function resolveSources(
-  model: ServiceModel,
+  model: AppMeshModel,
   named: ReadonlyMap<string, DescribedRevision | undefined>,
   listings: ReadonlyMap<string, readonly string[]>,
   describe: Describe,
@@ -135,7 +135,7 @@ export async function resolveSources(
 
 /** Named revisions (`family:revision` or an ARN), described in the first round trip. */
 export async function describeNamed(
-  model: ServiceModel,
+  model: AppMeshModel,
   describe: Describe,
 ): Promise<Map<string, DescribedRevision | undefined>> {
   const named = unique(

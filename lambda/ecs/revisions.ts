@@ -68,19 +68,19 @@ export const READ_ONLY_FIELDS = [
 ] as const;
 
 /**
- * The longest ARN each version's patched revision can have (revision 9999999999), by node name: what a backend's
+ * The longest ARN each version's patched revision can have (revision 9999999999), by version: what a backend's
  * predicted attributes measure before anything is registered.
  */
-export function longestRevisionArns(
-  versions: readonly { readonly nodeName: string; readonly taskDefinition?: { readonly family: string } }[],
+export function longestRevisionArns<V extends { readonly taskDefinition?: { readonly family: string } }>(
+  versions: readonly V[],
   at: { readonly partition: string; readonly region: string; readonly accountId: string },
-): Map<string, string> {
+): Map<V, string> {
   return new Map(
     versions.flatMap((v) =>
       v.taskDefinition
         ? [
             [
-              v.nodeName,
+              v,
               `arn:${at.partition}:ecs:${at.region}:${at.accountId}:task-definition/${v.taskDefinition.family}:9999999999`,
             ] as const,
           ]

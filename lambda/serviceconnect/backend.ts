@@ -11,32 +11,33 @@
  * (the namespace if it must be created, and the registrations), then the deregistration of revisions that are
  * neither current nor previous.
  */
-import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+
+// The App Mesh attributes are returned empty, so that a template switched over still resolves its GetAtts.
+import { APP_MESH_ONLY_ATTRIBUTES } from '../appmesh/attributes';
 import type { CallRecord } from '../aws/call';
 import type { AwsClients } from '../aws/clients';
 import type { ApplyRequest, Attributes, RemoveRequest, RequestContext, ServiceBackend } from '../backend';
-import { APP_MESH_ONLY_ATTRIBUTES } from '../contract/attributes';
 import { createTaskDefinitionApi, type DescribedRevision } from '../ecs/api';
 import {
   deregisterOwned,
-  ensureRevision,
   type FamilyState,
   hasReusable,
   longestRevisionArns,
   readFamily,
-  registration,
   resolveSource,
-  revisionsForInputKey,
   revisionsOfInvocation,
-  revisionsOfRequest,
 } from '../ecs/revisions';
-import { MeshServiceError, TaskDefinitionError } from '../errors';
 import {
-  parseServiceConnectId,
-  type ServiceConnectModel,
-  type ServiceModel,
-  type VersionModel,
-} from '../model';
+  checkTaskDefinitionRefs,
+  deregisterUnkept,
+  keepSet,
+  type Prepared,
+  prepareVersions,
+  registerAll,
+  registrationOf,
+} from '../ecs/track';
+import { MeshServiceError } from '../errors';
+import { type CoreVersion, familiesOf as families } from '../model';
 import {
   type KeyValue,
   ownershipOf,
@@ -46,8 +47,8 @@ import {
   TAG,
   tagValue,
 } from '../ownership';
-import { checkSourceRevision, patchGrant } from '../policy';
-import { digest } from '../util';
+import { patchGrant } from '../policy';
+import { digest, minus, settleAll, unique } from '../util';
 import {
   type CloudMapApi,
   createCloudMapApi,
@@ -55,34 +56,18 @@ import {
   type NamespaceInfo,
   type OperationPolling,
 } from './api';
+import { parseServiceConnectId, type ServiceConnectServiceModel } from './model';
 import { defaultPortName, prepareServiceConnectRevision } from './task-definition';
+
+type Model = ServiceConnectServiceModel;
 
 /** Bumped whenever prepareServiceConnectRevision changes what it produces for the same inputs. */
 const PREPARE_FORMAT = 1;
 /** How many of a family's newest ACTIVE revisions an apply reads (Delete reads them all). */
 const FAMILY_WINDOW = 50;
 
-const unique = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
-const minus = <T>(xs: readonly T[], ys: readonly T[]): T[] => xs.filter((x) => !ys.includes(x));
-
-const families = (m: ServiceModel | undefined): string[] =>
-  unique((m?.versions ?? []).flatMap((v) => (v.taskDefinition ? [v.taskDefinition.family] : [])));
-
-/** Waits for every promise (nothing is left running behind the caller's back), then throws the first failure. */
-async function settleAll(promises: readonly Promise<unknown>[]): Promise<void> {
-  const results = await Promise.allSettled(promises);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-}
-
-function serviceConnectOf(model: ServiceModel): ServiceConnectModel {
-  if (!model.serviceConnect)
-    throw new Error('the Service Connect backend got a model without Backend: ServiceConnect');
-  return model.serviceConnect;
-}
-
 /** A digest of everything in the properties that shapes a version's prepared revision. */
-function inputKeyOf(model: ServiceModel, version: VersionModel, ctx: RequestContext): string {
+function inputKeyOf(model: Model, version: CoreVersion, ctx: RequestContext): string {
   return digest({
     format: PREPARE_FORMAT,
     backend: 'ServiceConnect',
@@ -96,12 +81,8 @@ function inputKeyOf(model: ServiceModel, version: VersionModel, ctx: RequestCont
 const tagOf = (tags: readonly KeyValue[], key: string) => tags.find((t) => t.key === key)?.value;
 
 interface PreparedRevision {
-  readonly version: VersionModel;
-  readonly property: string;
+  readonly prepared: Prepared<CoreVersion>;
   readonly state: FamilyState;
-  readonly source: DescribedRevision;
-  /** The prepared content with its tags, before the bookkeeping tags `registration` adds. */
-  readonly patch: RegisterTaskDefinitionCommandInput;
   readonly portName: string;
 }
 
@@ -114,7 +95,7 @@ export interface ServiceConnectBackendOptions {
 export function createServiceConnectBackend(
   clients: AwsClients,
   options: ServiceConnectBackendOptions = {},
-): ServiceBackend {
+): ServiceBackend<Model> {
   const ecsApi = createTaskDefinitionApi(clients.ecs, options.onCall);
   const cloudMap: CloudMapApi = createCloudMapApi(clients.serviceDiscovery, options.onCall, options.polling);
 
@@ -123,83 +104,51 @@ export function createServiceConnectBackend(
     return new Map(states.map((s) => [s.family, s]));
   }
 
-  /** Task definitions are read and registered in the provider's own account and Region. */
-  function checkTaskDefinitionRefs(model: ServiceModel, ctx: RequestContext): void {
-    for (const v of model.versions) {
-      const text = v.taskDefinition?.text ?? '';
-      const arn = /^arn:[^:]+:ecs:([^:]+):(\d{12}):/.exec(text);
-      if (arn && (arn[1] !== ctx.region || arn[2] !== ctx.accountId)) {
-        throw new TaskDefinitionError(
-          `TaskDefinition "${text}" is in ${arn[2]}/${arn[1]}, but the provider prepares task definitions of its own account and Region (${ctx.accountId}/${ctx.region}); register the task definition there`,
-        );
-      }
-    }
-  }
-
   /** ECS: "appProtocol is immutable in a Service Connect service. Updating this field requires a service deletion." */
-  function checkProtocolChange(previous: ServiceModel | undefined, desired: ServiceModel): void {
-    if (!previous?.serviceConnect || previous.protocol === desired.protocol) return;
+  function checkProtocolChange(previous: Model | undefined, desired: Model): void {
+    if (!previous || previous.protocol === desired.protocol) return;
     throw new MeshServiceError(
       `Protocol: changing ${previous.protocol} to ${desired.protocol} changes the port's appProtocol, which ECS cannot change on a live Service Connect service (it needs the ECS service deleted and created again); deploy the new protocol blue/green: a new Custom::MeshService with another ServiceName and a new ECS service, then shift the clients (docs/migration.md)`,
     );
   }
 
   async function prepareRevisions(
-    model: ServiceModel,
+    model: Model,
     states: ReadonlyMap<string, FamilyState>,
     ctx: RequestContext,
   ): Promise<PreparedRevision[]> {
-    const userTags = model.tags.map((t) => ({ key: t.key, value: t.value }));
-    const userKeys = new Set(userTags.map((t) => t.key));
     const mayPatch = (r: DescribedRevision) =>
       patchGrant(r, ctx.stack, ctx.accountId, ctx.policy) !== undefined;
-    return Promise.all(
-      model.versions
-        .map((version, index) => ({ version, index }))
-        .filter(({ version }) => version.taskDefinition)
-        .map(async ({ version, index }) => {
-          const ref = version.taskDefinition!;
-          const property =
-            version.name === undefined ? 'TaskDefinition' : `Versions[${index}].TaskDefinition`;
-          const state = states.get(ref.family)!;
-          const source = await resolveSource(ecsApi, ref, state, mayPatch);
-          checkSourceRevision(source, property, 'register revisions of', ctx);
-          const prepared = prepareServiceConnectRevision({
-            source: source.taskDefinition,
-            sourceTags: source.tags.map((t) => ({ ...t })),
-            port: model.port,
-            protocol: model.protocol,
-            ownerTags: ownershipTags(ctx.owner),
-          });
-          // The Tags property applies to prepared revisions too; it wins over a source tag of the same key.
-          const patch = {
-            ...prepared.input,
-            tags: [...(prepared.input.tags ?? []).filter((t) => !userKeys.has(t.key ?? '')), ...userTags],
-          };
-          return { version, property, state, source, patch, portName: prepared.portName };
-        }),
+    const versions = model.versions.filter((v) => v.taskDefinition);
+    const found = await Promise.all(
+      versions.map((v) =>
+        resolveSource(ecsApi, v.taskDefinition!, states.get(v.taskDefinition!.family)!, mayPatch),
+      ),
     );
-  }
-
-  /**
-   * The complete registration: the prepared revision, the record of retired families (so that a later update or the
-   * Delete finds their revisions: Service Connect leaves no other resource to keep it on) and the bookkeeping tags;
-   * refused when ECS would refuse it (containers, tags, size).
-   */
-  function registrationOf(
-    p: PreparedRevision,
-    ledger: readonly KeyValue[],
-    model: ServiceModel,
-    ctx: RequestContext,
-  ) {
-    const patch = { ...p.patch, tags: [...(p.patch.tags ?? []), ...ledger.map((t) => ({ ...t }))] };
-    return registration(
-      patch,
-      p.source,
-      inputKeyOf(model, p.version, ctx),
+    const sources = new Map(versions.map((v, i) => [v, found[i]!] as const));
+    const portNames = new Map<CoreVersion, string>();
+    const prepared = prepareVersions(
+      model,
+      (v) => sources.get(v)!,
+      (v, source) => {
+        const out = prepareServiceConnectRevision({
+          source: source.taskDefinition,
+          sourceTags: source.tags.map((t) => ({ ...t })),
+          port: model.port,
+          protocol: model.protocol,
+          ownerTags: ownershipTags(ctx.owner),
+        });
+        portNames.set(v, out.portName);
+        return out.input;
+      },
+      'register revisions of',
       ctx,
-      `${p.property} (${p.source.family}:${p.source.revision})`,
     );
+    return prepared.map((p) => ({
+      prepared: p,
+      state: states.get(p.source.family)!,
+      portName: portNames.get(p.version)!,
+    }));
   }
 
   /** Families retired by earlier updates, as recorded on the revisions this resource registered. */
@@ -207,34 +156,6 @@ export function createServiceConnectBackend(
     unique(
       [...states].flatMap((s) => [...s.owned, ...s.leftovers].flatMap((r) => retiredFamiliesIn(r.tags))),
     );
-
-  async function registerAll(
-    revisions: readonly { prepared: PreparedRevision; input: RegisterTaskDefinitionCommandInput }[],
-    previousTagKeys: readonly string[],
-    siblingDone: boolean,
-    ctx: RequestContext,
-  ): Promise<Map<string, string>> {
-    const current = new Map<string, string>();
-    const byFamily = new Map<string, typeof revisions>();
-    for (const r of revisions)
-      byFamily.set(r.prepared.state.family, [...(byFamily.get(r.prepared.state.family) ?? []), r]);
-    // Families concurrently; the revisions of one family one at a time (ECS refuses concurrent registrations).
-    await settleAll(
-      [...byFamily.values()].map(async (group) => {
-        for (const { prepared, input } of group) {
-          const request = {
-            state: prepared.state,
-            source: prepared.source,
-            input,
-            removableTagKeys: previousTagKeys,
-            siblingDone,
-          };
-          current.set(prepared.version.nodeName, (await ensureRevision(ecsApi, request, ctx, ctx.log)).arn);
-        }
-      }),
-    );
-    return current;
-  }
 
   /** Deregisters every owned revision of the given families; returns, per family where that failed, why. */
   async function deregisterFamilies(
@@ -258,26 +179,21 @@ export function createServiceConnectBackend(
 
   /** After a successful apply: deregister owned revisions that are neither current nor a previous output. */
   async function cleanRevisions(
-    previous: ServiceModel | undefined,
-    current: ReadonlyMap<string, string>,
+    previous: Model | undefined,
+    current: ReadonlyMap<CoreVersion, string>,
     states: ReadonlyMap<string, FamilyState>,
     ctx: RequestContext,
   ): Promise<void> {
-    const keep = new Set(current.values());
-    for (const s of states.values()) for (const r of revisionsOfRequest(s, ctx.requestId)) keep.add(r.arn);
-    if (!previous?.serviceConnect) {
-      // Without previous Service Connect properties nothing proves which revision CloudFormation may roll back to.
-      for (const s of states.values()) for (const r of s.owned) keep.add(r.arn);
-    }
-    for (const v of previous?.serviceConnect ? previous.versions : []) {
-      const state = v.taskDefinition && states.get(v.taskDefinition.family);
-      if (state) for (const r of revisionsForInputKey(state, inputKeyOf(previous!, v, ctx))) keep.add(r.arn);
-    }
-    await settleAll([...states.values()].map((state) => deregisterOwned(ecsApi, state, keep, ctx.log)));
+    // Without previous Service Connect properties nothing proves which revision CloudFormation may roll back to.
+    const rollback = previous && {
+      versions: previous.versions,
+      inputKeyOf: (v: CoreVersion) => inputKeyOf(previous, v, ctx),
+    };
+    await deregisterUnkept(ecsApi, states, keepSet(states, current, ctx, rollback), ctx);
   }
 
   /** The namespace tags: ownership, the invocation that created it (so that only it undoes it), the Tags property. */
-  const namespaceTags = (model: ServiceModel, ctx: RequestContext): KeyValue[] => [
+  const namespaceTags = (model: Model, ctx: RequestContext): KeyValue[] => [
     ...ownershipTags(ctx.owner),
     { key: TAG.invocationId, value: tagValue(ctx.invocationId) },
     ...model.tags.map((t) => ({ key: t.key, value: t.value })),
@@ -285,11 +201,11 @@ export function createServiceConnectBackend(
 
   /** The namespace the service joins: found, adopted from an earlier attempt, or created when asked. */
   async function ensureNamespace(
-    model: ServiceModel,
+    model: Model,
     found: NamespaceInfo | undefined,
     ctx: RequestContext,
   ): Promise<NamespaceInfo> {
-    const sc = serviceConnectOf(model);
+    const sc = model.serviceConnect;
     if (found) {
       if (ownershipOf(found.tags, ctx.owner).kind === 'leftover') {
         // An earlier attempt of this resource created it: this request takes it over.
@@ -336,7 +252,7 @@ export function createServiceConnectBackend(
 
   /** After a failed fresh apply: remove what this invocation created — its namespace, its registrations. */
   async function undoFreshApply(
-    model: ServiceModel,
+    model: Model,
     revisions: readonly PreparedRevision[],
     error: unknown,
     ctx: RequestContext,
@@ -344,7 +260,7 @@ export function createServiceConnectBackend(
     ctx.beginCleanup();
     ctx.log.warn('apply failed; removing what this request created', { error });
     const problems: string[] = [];
-    const namespace = serviceConnectOf(model).namespace;
+    const namespace = model.serviceConnect.namespace;
     await Promise.all([
       (async () => {
         try {
@@ -382,12 +298,12 @@ export function createServiceConnectBackend(
   }
 
   function attributes(
-    model: ServiceModel,
+    model: Model,
     namespaceArn: string,
     portName: string,
-    taskDefinitionArns: ReadonlyMap<string, string>,
+    taskDefinitionArns: ReadonlyMap<CoreVersion, string>,
   ): Attributes {
-    const sc = serviceConnectOf(model);
+    const sc = model.serviceConnect;
     const data: Attributes = {};
     // The App Mesh attributes resolve to nothing, so that the GetAtts of a template switched over still resolve.
     for (const name of APP_MESH_ONLY_ATTRIBUTES) data[name] = '';
@@ -395,11 +311,11 @@ export function createServiceConnectBackend(
       if (v.name === undefined) continue;
       data[`Versions.${v.name}.VirtualNodeName`] = '';
       data[`Versions.${v.name}.VirtualNodeArn`] = '';
-      const td = taskDefinitionArns.get(v.nodeName);
+      const td = taskDefinitionArns.get(v);
       if (td) data[`Versions.${v.name}.TaskDefinitionArn`] = td;
     }
     const single = model.versions.length === 1 ? model.versions[0] : undefined;
-    const td = single && taskDefinitionArns.get(single.nodeName);
+    const td = single && taskDefinitionArns.get(single);
     if (td) data.TaskDefinitionArn = td;
     data.NamespaceArn = namespaceArn;
     data.PortName = portName;
@@ -420,22 +336,21 @@ export function createServiceConnectBackend(
       return attributes(model, namespaceArn, 'x'.repeat(64), longest);
     },
 
-    async apply(request: ApplyRequest, ctx: RequestContext): Promise<Attributes> {
-      const { desired } = request;
-      const previous = request.previous?.serviceConnect ? request.previous : undefined;
-      const sc = serviceConnectOf(desired);
+    async apply(request: ApplyRequest<Model>, ctx: RequestContext): Promise<Attributes> {
+      const { desired, previous } = request;
+      const sc = desired.serviceConnect;
       const log = ctx.log;
       for (const warning of sc.warnings) log.warn('not carried over to Service Connect', { ...warning });
       checkProtocolChange(previous, desired);
-      checkTaskDefinitionRefs(desired, ctx);
-      const attempt = request.earlierAttempt?.serviceConnect ? request.earlierAttempt : undefined;
+      checkTaskDefinitionRefs(desired.versions, ctx, 'prepares');
+      const attempt = request.earlierAttempt;
       const newFamilies = families(desired);
       const retiredNow = minus(families(previous), newFamilies);
       // An earlier attempt's families are read for its leftover revisions only (deregistered, never recorded).
       const attemptFamilies = minus(minus(families(attempt), newFamilies), retiredNow);
       const attemptNamespace =
-        attempt && attempt.serviceConnect!.namespace !== sc.namespace
-          ? attempt.serviceConnect!.namespace
+        attempt && attempt.serviceConnect.namespace !== sc.namespace
+          ? attempt.serviceConnect.namespace
           : undefined;
       const previousTagKeys = previous ? previous.tags.map((t) => t.key) : [];
 
@@ -469,7 +384,10 @@ export function createServiceConnectBackend(
         const ledger = retiredFamilyTags(retired);
         if (ledger.dropped.length)
           log.warn('too many retired families to record; they will not be cleaned', ledger);
-        return prepared.map((p) => ({ prepared: p, input: registrationOf(p, ledger.tags, desired, ctx) }));
+        return prepared.map((p) => ({
+          prepared: p,
+          input: registrationOf(p.prepared, inputKeyOf(desired, p.prepared.version, ctx), ctx, ledger.tags),
+        }));
       };
       const checked = inputsFor([...retiredNow, ...stale]); // ECS's limits are checked here, before any change
 
@@ -479,19 +397,30 @@ export function createServiceConnectBackend(
         failedStale.length === stale.length ? checked : inputsFor([...retiredNow, ...failedStale]);
       log.info('plan', {
         namespace: found ? `use ${found.arn}` : `create ${sc.namespace}`,
-        taskDefinitions: prepared.map((p) => p.version.taskDefinition?.text),
+        taskDefinitions: prepared.map((p) => p.prepared.version.taskDefinition?.text),
       });
       // The namespace exists and a revision is there for every version: whatever delivery of this request wrote them
       // has finished everything that could fail, so its revisions may be returned again.
       const settled = found !== undefined && revisions.every((r) => hasReusable(r.prepared.state, r.input));
       let namespace: NamespaceInfo | undefined;
-      let current = new Map<string, string>();
+      let current = new Map<CoreVersion, string>();
       try {
         await settleAll([
           ensureNamespace(desired, found, ctx).then((ns) => {
             namespace = ns;
           }),
-          registerAll(revisions, previousTagKeys, settled, ctx).then((c) => {
+          registerAll(
+            ecsApi,
+            revisions.map((r) => ({
+              version: r.prepared.prepared.version,
+              state: r.prepared.state,
+              source: r.prepared.prepared.source,
+              input: r.input,
+            })),
+            previousTagKeys,
+            settled,
+            ctx,
+          ).then((c) => {
             current = c;
           }),
         ]);
@@ -516,12 +445,12 @@ export function createServiceConnectBackend(
       return attributes(desired, namespace!.arn, portName, current);
     },
 
-    async remove(request: RemoveRequest, ctx: RequestContext): Promise<void> {
+    async remove(request: RemoveRequest<Model>, ctx: RequestContext): Promise<void> {
       const identity = parseServiceConnectId(request.physicalId);
       if (!identity) throw new Error(`not a Service Connect physical id: ${request.physicalId}`);
       // The Delete's properties name the families (whatever identity they have: only this id's revisions are
       // touched, by their ownership tags).
-      const declared = request.model?.serviceConnect ? families(request.model) : [];
+      const declared = families(request.model);
       const [, ns, states] = await Promise.all([
         ctx.authorize(),
         cloudMap.findNamespace(identity.namespace),

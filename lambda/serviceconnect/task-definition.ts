@@ -24,8 +24,9 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { TAG_PREFIX } from '../contract/properties';
 import { READ_ONLY_FIELDS } from '../ecs/revisions';
+import { parseSize } from '../ecs/sizes';
 import { TaskDefinitionError } from '../errors';
-import { SERVICE_CONNECT_NAME } from './rules';
+import { SERVICE_CONNECT_NAME } from './contract';
 
 export interface ServiceConnectRevisionInput {
   /** Exactly as DescribeTaskDefinition returned it. */
@@ -192,15 +193,6 @@ function isAppMeshSidecar(container: ContainerDefinition, proxyContainer: string
   const image = container.image ?? '';
   if (APPMESH_ENVOY_IMAGE.test(image) || XRAY_DAEMON_IMAGE.test(image)) return true;
   return (container.environment ?? []).some((v) => APPMESH_NODE_VARIABLES.includes(v.name ?? ''));
-}
-
-/** Task cpu/memory as ECS stores them: units/MiB, or `<n> vCPU` / `<n> GB` as RegisterTaskDefinition accepts. */
-function parseSize(value: string | undefined, unit: 'GB' | 'vCPU'): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const plain = /^\s*(\d+)\s*$/.exec(value);
-  if (plain) return Number(plain[1]);
-  const scaled = new RegExp(`^\\s*(\\d+(?:\\.\\d+)?)\\s*${unit}\\s*$`, 'i').exec(value);
-  return scaled ? Math.round(Number(scaled[1]) * 1024) : undefined;
 }
 
 /**

@@ -2,8 +2,9 @@
  * What App Mesh, Cloud Map or ECS would refuse must be refused by the contract, before any AWS call, naming the
  * property and the rule: a refusal that only comes from AWS arrives after other changes were made.
  */
+
+import { MeshServiceProperties } from '../../lambda/backends';
 import { parseWith } from '../../lambda/contract/dsl';
-import { MeshServiceProperties } from '../../lambda/contract/properties';
 
 const base = {
   MeshName: 'ecs-mesh',

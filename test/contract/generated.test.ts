@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { generatedFiles } from '../../cli/generate';
 import { parseTemplate } from '../../cli/template';
+import { MeshServiceProperties } from '../../lambda/backends';
 import { parseWith, Unresolved } from '../../lambda/contract/dsl';
-import { MeshServiceProperties } from '../../lambda/contract/properties';
 
 const unresolveRefs = (v: unknown): unknown => {
   if (Array.isArray(v)) return v.map(unresolveRefs);

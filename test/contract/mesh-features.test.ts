@@ -4,9 +4,8 @@
  * call; the Service Connect backend refuses each one it cannot honour, saying what to use instead.
  */
 
+import { MeshServiceProperties, parseFor } from '../../lambda/backends';
 import { parseWith } from '../../lambda/contract/dsl';
-import { MeshServiceProperties } from '../../lambda/contract/properties';
-import { parseProperties } from '../../lambda/model';
 
 const base = { MeshName: 'ecs-mesh', ServiceName: 'web', Namespace: 'service.local', Port: '3000' };
 const ACM = 'arn:aws:acm:us-east-1:111122223333:certificate/abc-123';
@@ -301,7 +300,7 @@ describe('GIVEN Versions and the service node', () => {
   });
 
   test('WHEN a version keeps the service node THEN its node is the service node and it is the primary version', () => {
-    const m = parseProperties({
+    const m = parseFor('AppMesh', {
       ...base,
       VirtualNodeName: 'web-vn',
       Versions: [
@@ -363,8 +362,8 @@ describe('GIVEN Backend: ServiceConnect', () => {
   });
 
   test('WHEN the App Mesh node naming is given THEN it is accepted and reported as ignored', () => {
-    const m = parseProperties({ ...base, ...sc, VirtualNodeName: 'web-vn' });
-    expect(m.serviceConnect?.warnings).toContainEqual(
+    const m = parseFor('ServiceConnect', { ...base, ...sc, VirtualNodeName: 'web-vn' });
+    expect(m.serviceConnect.warnings).toContainEqual(
       expect.objectContaining({ path: 'VirtualNodeName', message: expect.stringMatching(/^ignored/) }),
     );
   });

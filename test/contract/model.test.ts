@@ -1,6 +1,10 @@
 import { desiredMesh } from '../../lambda/appmesh/desired';
-import { parseProperties, physicalIdOf } from '../../lambda/model';
+import { physicalIdOf } from '../../lambda/appmesh/model';
+import { parseFor } from '../../lambda/backends';
 import { ownerTagValue } from '../../lambda/ownership';
+
+/** These properties are App Mesh's: the model is the App Mesh backend's. */
+const parseProperties = (raw: unknown, accountId?: string) => parseFor('AppMesh', raw, accountId);
 
 const base = {
   MeshName: 'ecs-mesh',

@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { MeshServiceProperties, parseProperties } from '../../lambda/backends';
 import { parseWith, Unresolved } from '../../lambda/contract/dsl';
-import { MeshServiceProperties } from '../../lambda/contract/properties';
 import { PropertyValidationError } from '../../lambda/errors';
-import { parseProperties } from '../../lambda/model';
 
 const base = {
   MeshName: 'ecs-mesh',

@@ -1,8 +1,11 @@
 import { virtualNodeSpec } from '../../lambda/appmesh/desired';
 import { buildEnvoyPatch } from '../../lambda/appmesh/envoy/patch';
 import { taskRolePermissions } from '../../lambda/appmesh/envoy/permissions';
-import { parseProperties } from '../../lambda/model';
+import { parseFor } from '../../lambda/backends';
 import { frontendSource, patchInput } from './fixtures';
+
+/** These properties are App Mesh's: the model is the App Mesh backend's. */
+const parseProperties = (raw: unknown, accountId?: string) => parseFor('AppMesh', raw, accountId);
 
 /**
  * Golden specs of examples/mtls.yaml (its intrinsic functions resolved): the virtual nodes App Mesh gets, field for

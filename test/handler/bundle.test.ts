@@ -7,9 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { type Emulator, seedPlatform, startEmulator } from '../../emulator';
-import { MeshServiceProperties } from '../../lambda/contract/properties';
+import { MeshServiceProperties, parseProperties } from '../../lambda/backends';
 import { MeshServiceError } from '../../lambda/errors';
-import { parseProperties } from '../../lambda/model';
 import { MAX_REASON_BYTES, reasonOf } from '../../lambda/response';
 // @ts-expect-error: plain CommonJS (the pure part of the esbuild plugin scripts/trim-sdk.mjs)
 import { CLIENT_MODELS, declaredErrors, pruneErrorRegistrations } from '../../scripts/sdk-errors.cjs';

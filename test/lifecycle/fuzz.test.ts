@@ -9,8 +9,8 @@
  * are fractions of the run count.
  */
 import fc from 'fast-check';
+import { parseProperties } from '../../lambda/backends';
 import { PropertyValidationError } from '../../lambda/errors';
-import { parseProperties } from '../../lambda/model';
 import { createEvent, deleteEvent, type Props, startWorld, type World } from '../support/harness';
 import { expectNothingLeft } from '../support/state';
 

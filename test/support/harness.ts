@@ -13,7 +13,7 @@ import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { credentialsFor, type Emulator, seedPlatform, startEmulator } from '../../emulator';
 import { beginRequest, type RequestInProgress } from '../../emulator/cloudformation/requests';
 import type { RetryTuning } from '../../lambda/aws/retry';
-import { isDocumentedAttribute } from '../../lambda/contract/attributes';
+import { isDocumentedAttribute } from '../../lambda/backends';
 import type { HandlerResult } from '../../lambda/handler';
 import { createHandler } from '../../lambda/index';
 import { createLogger } from '../../lambda/log';

@@ -2,9 +2,12 @@
 import type { Emulator, EmulatorSnapshot } from '../../emulator';
 import { desiredMesh, keyId, type ResourceKey } from '../../lambda/appmesh/desired';
 import { normalize } from '../../lambda/appmesh/equality';
-import { parseProperties } from '../../lambda/model';
+import { parseFor } from '../../lambda/backends';
 import { TAG } from '../../lambda/ownership';
 import { STACK_ID, type World } from './harness';
+
+/** These properties are App Mesh's: the model is the App Mesh backend's. */
+const parseProperties = (raw: unknown, accountId?: string) => parseFor('AppMesh', raw, accountId);
 
 type Snap = EmulatorSnapshot['appmesh']['virtualNodes'][number];
 

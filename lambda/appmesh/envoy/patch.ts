@@ -8,6 +8,7 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { TAG_PREFIX } from '../../contract/properties';
 import { READ_ONLY_FIELDS } from '../../ecs/revisions';
+import { parseSize } from '../../ecs/sizes';
 import { TaskDefinitionError } from '../../errors';
 import { envoyImage, isAppMeshEnvoyImage } from './image';
 import { DEFAULT_XRAY_DAEMON_IMAGE, ENVOY_LOG_LEVELS, type EnvoyOptions } from './options';
@@ -413,16 +414,6 @@ function checkResources(
       );
     }
   }
-}
-
-/** Task cpu/memory as ECS stores them: a number of units/MiB, or `<n> vCPU` / `<n> GB` as RegisterTaskDefinition accepts. */
-function parseSize(value: string | undefined, unit: 'GB' | 'vCPU'): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const plain = /^\s*(\d+)\s*$/.exec(value);
-  if (plain) return Number(plain[1]);
-  const scaled = new RegExp(`^\\s*(\\d+(?:\\.\\d+)?)\\s*${unit}\\s*$`, 'i').exec(value);
-  if (scaled) return Math.round(Number(scaled[1]) * 1024);
-  return undefined;
 }
 
 /**

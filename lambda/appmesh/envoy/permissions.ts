@@ -7,7 +7,7 @@
  * authorization must be enabled) and AWS's App Mesh examples' Envoy proxy policy (`acm:ExportCertificate`,
  * `acm-pca:GetCertificateAuthorityCertificate`).
  */
-import type { ClientTlsModel, ServiceModel } from '../../model';
+import type { AppMeshModel, ClientTlsModel } from '../model';
 
 export interface TaskRolePermission {
   readonly action: 'acm:ExportCertificate' | 'acm-pca:GetCertificateAuthorityCertificate';
@@ -16,7 +16,7 @@ export interface TaskRolePermission {
   readonly why: string;
 }
 
-export function taskRolePermissions(model: ServiceModel): TaskRolePermission[] {
+export function taskRolePermissions(model: AppMeshModel): TaskRolePermission[] {
   const out: TaskRolePermission[] = [];
   const certificate = model.listener.tls?.certificate;
   if (certificate?.kind === 'acm') {

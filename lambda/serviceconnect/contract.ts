@@ -1,12 +1,14 @@
 /**
- * What a `Custom::MeshService` may declare with `Backend: ServiceConnect`: the properties ECS Service Connect cannot
- * honour are refused by name, each message saying what to use instead (they run in the property contract, so the
- * handler refuses them before any AWS call, and `mesh-service validate` and the CDK construct offline); the
- * properties it accepts without carrying them over are returned as warnings. Pure; tolerant of values only
- * CloudFormation can resolve (Unresolved), like every contract rule.
+ * The Service Connect backend's part of the contract: its own property (`ServiceConnect`), and what a
+ * `Custom::MeshService` may declare with `Backend: ServiceConnect`: the properties ECS Service Connect cannot honour
+ * are refused by name, each message saying what to use instead (they run in the property contract, so the handler
+ * refuses them before any AWS call, and `mesh-service validate` and the CDK construct offline); the properties it
+ * accepts without carrying them over are returned as warnings. Pure; tolerant of values only CloudFormation can
+ * resolve (Unresolved), like every contract rule.
  */
-import { isResolved, type Unresolved } from '../contract/dsl';
-import type { MeshServiceProps, RouteProps } from '../contract/properties';
+import { bool, type Infer, optional, type StructOutput, struct, withDefault } from '../contract/dsl';
+import type { BackendContract, CoreProps, RouteProps } from '../contract/properties';
+import { hostname, known, type Report } from '../contract/values';
 
 export interface Finding {
   /** Property path as a template author writes it. */
@@ -14,13 +16,40 @@ export interface Finding {
   readonly message: string;
 }
 
-const known = <T>(v: T | Unresolved | undefined): v is T => v !== undefined && isResolved(v);
-
 /**
  * ECS: a discovery name (and a port name) "can include up to 64 characters … lowercase letters, numbers,
  * underscores (_), and hyphens (-). The name can't start with a hyphen." (ServiceConnectService, PortMapping).
  */
 export const SERVICE_CONNECT_NAME = /^[a-z0-9_][a-z0-9_-]{0,63}$/;
+
+export const ServiceConnect = struct(
+  'ServiceConnect',
+  {
+    Namespace: optional(hostname(), {
+      description:
+        'Cloud Map namespace (its name) the service joins. Needed with DnsHostname, which names no namespace.',
+      defaultDoc: '`Namespace`',
+      update: 'replacement',
+    }),
+    CreateNamespace: withDefault(bool(), false, {
+      description:
+        "Create the namespace as a Cloud Map HTTP namespace, tagged as this resource's, when it does not exist (and delete it with the resource when no service uses it any more). Otherwise a missing namespace fails the request.",
+      update: 'in-place',
+    }),
+  },
+  { description: 'Options of the ServiceConnect backend (Backend: ServiceConnect only).' },
+);
+export type ServiceConnectProps = Infer<typeof ServiceConnect>;
+
+export const serviceConnectFields = {
+  ServiceConnect: optional(ServiceConnect, {
+    description: 'Options of the ServiceConnect backend.',
+    update: 'in-place',
+  }),
+};
+
+/** The properties with `Backend: ServiceConnect`. */
+export type ServiceConnectServiceProps = CoreProps & StructOutput<typeof serviceConnectFields>;
 
 export const REFUSAL = {
   versions:
@@ -58,7 +87,6 @@ export const REFUSAL = {
     'Service Connect sends a client alias to the one port it names (ClientAliasPort); remove the target port',
   namespace:
     'Service Connect needs a Cloud Map namespace: give Namespace, or ServiceConnect.Namespace with DnsHostname',
-  onlyServiceConnect: 'only with Backend: ServiceConnect',
 } as const;
 
 /** A route that takes every request: no match beyond the prefix `/`. */
@@ -80,16 +108,8 @@ function matchesEverything(route: RouteProps): boolean {
   );
 }
 
-/** Refusals of the contract: called by its cross-property rules for every template. */
-export function serviceConnectRules(
-  p: MeshServiceProps,
-  report: (path: string, message: string) => void,
-): void {
-  if (!known(p.Backend)) return;
-  if (p.Backend !== 'ServiceConnect') {
-    if (p.ServiceConnect !== undefined) report('ServiceConnect', REFUSAL.onlyServiceConnect);
-    return;
-  }
+/** Refusals of the contract: run for every template with `Backend: ServiceConnect`, before the core rules. */
+export function serviceConnectRules(p: ServiceConnectServiceProps, report: Report): void {
   const sc = known(p.ServiceConnect) ? p.ServiceConnect : undefined;
   if (p.Namespace === undefined && sc?.Namespace === undefined)
     report('ServiceConnect.Namespace', REFUSAL.namespace);
@@ -139,7 +159,7 @@ export function serviceConnectRules(
  * What Service Connect accepts but does not carry over, for the logs and `mesh-service migrate`. Only for
  * properties that passed the contract (resolved where it matters).
  */
-export function serviceConnectWarnings(p: MeshServiceProps): Finding[] {
+export function serviceConnectWarnings(p: ServiceConnectServiceProps): Finding[] {
   const out: Finding[] = [];
   if (known(p.Backends) && p.Backends.length > 0) {
     out.push({
@@ -200,3 +220,9 @@ export function serviceConnectWarnings(p: MeshServiceProps): Finding[] {
   }
   return out;
 }
+
+export const serviceConnectContract = {
+  name: 'ServiceConnect',
+  fields: serviceConnectFields,
+  rules: serviceConnectRules,
+} as const satisfies BackendContract<typeof serviceConnectFields>;

@@ -1,0 +1,18 @@
+/** The App Mesh backend as a plug-in (lambda/backend.ts): `Backend: AppMesh`, the default. */
+import type { BackendPlugin } from '../backend';
+import { APP_MESH_ATTRIBUTES } from './attributes';
+import { type AppMeshModel, buildAppMeshModel, parsePhysicalId } from './model';
+
+export const appMesh = {
+  name: 'AppMesh',
+  // Every core property is App Mesh's: it adds no properties and refuses nothing beyond the core rules.
+  contract: { name: 'AppMesh', fields: {} },
+  attributes: APP_MESH_ATTRIBUTES,
+  buildModel: (p, accountId) =>
+    // A MeshOwner equal to the provider's account is the account's own mesh: it neither changes the identity nor
+    // selects the shared-mesh forms.
+    buildAppMeshModel(
+      accountId !== undefined && p.MeshOwner === accountId ? { ...p, MeshOwner: undefined } : p,
+    ),
+  owns: (physicalId) => parsePhysicalId(physicalId) !== undefined,
+} as const satisfies BackendPlugin<AppMeshModel>;

@@ -1,0 +1,94 @@
+/**
+ * The Service Connect backend's service model: what a `Custom::MeshService` with `Backend: ServiceConnect` declares,
+ * with every default resolved, and its identity, the physical id `service-connect/<namespace>/service/<name>`. Built
+ * from properties that passed the contract, which has refused what Service Connect cannot honour (contract.ts): one
+ * version, at most one route. Pure: no AWS calls.
+ */
+import { parseTaskDefinitionRef } from '../contract/task-definition-ref';
+import { type CoreModel, type CoreVersion, defaultVirtualServiceName, healthCheckModel } from '../model';
+import { type Finding, type ServiceConnectServiceProps, serviceConnectWarnings } from './contract';
+
+/** What the ECS service's ServiceConnectConfiguration is wired to. */
+export interface ServiceConnectModel {
+  /** The Cloud Map namespace (its name). */
+  readonly namespace: string;
+  readonly createNamespace: boolean;
+  /** The Cloud Map service ECS creates for the ECS service: ServiceName. */
+  readonly discoveryName: string;
+  /** What clients call (VirtualServiceName, or its default); undefined for an Edge service (a client only). */
+  readonly clientAlias?: { readonly dnsName: string; readonly port: number };
+  /** The port mapping's appProtocol; undefined for tcp (ECS then proxies TCP). */
+  readonly appProtocol?: 'http' | 'http2' | 'grpc';
+  /** From the route's Timeout, in seconds. */
+  readonly timeout?: { readonly idleSeconds?: number; readonly perRequestSeconds?: number };
+  /** Accepted but not carried over (contract.ts). */
+  readonly warnings: readonly Finding[];
+}
+
+export interface ServiceConnectServiceModel extends CoreModel {
+  readonly backend: 'ServiceConnect';
+  readonly serviceConnect: ServiceConnectModel;
+  /** The one version the contract allows. */
+  readonly versions: readonly CoreVersion[];
+}
+
+/**
+ * The physical id of a Service Connect service: `service-connect/<namespace>/service/<ServiceName>`. Its identity is
+ * the namespace and the discovery name (the mesh plays no part); it cannot be mistaken for an App Mesh id, so a
+ * change of Backend is a change of identity (which the handler refuses).
+ */
+export function serviceConnectIdOf(identity: { namespace: string; serviceName: string }): string {
+  return `service-connect/${identity.namespace}/service/${identity.serviceName}`;
+}
+
+/** The parts of a Service Connect physical id, or undefined for any other id. */
+export function parseServiceConnectId(id: string): { namespace: string; serviceName: string } | undefined {
+  const m = /^service-connect\/([^/]+)\/service\/([^/]+)$/.exec(id);
+  return m ? { namespace: m[1]!, serviceName: m[2]! } : undefined;
+}
+
+export function buildServiceConnectModel(p: ServiceConnectServiceProps): ServiceConnectServiceModel {
+  const virtualServiceName = p.Edge ? undefined : (p.VirtualServiceName ?? defaultVirtualServiceName(p));
+  const route = p.Routes?.[0];
+  const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+  const idleSeconds = seconds(route?.Timeout?.IdleMillis);
+  const perRequestSeconds = seconds(route?.Timeout?.PerRequestMillis);
+  const timeout = {
+    ...(idleSeconds !== undefined ? { idleSeconds } : {}),
+    ...(perRequestSeconds !== undefined ? { perRequestSeconds } : {}),
+  };
+  // The contract requires one of them with ServiceConnect.
+  const namespace = (p.ServiceConnect?.Namespace ?? p.Namespace)!;
+  const versions: CoreVersion[] = (p.Versions ?? [{ Name: undefined, TaskDefinition: p.TaskDefinition }]).map(
+    (v) => {
+      const taskDefinition =
+        v.TaskDefinition !== undefined ? parseTaskDefinitionRef(v.TaskDefinition) : undefined;
+      return {
+        ...(v.Name !== undefined ? { name: v.Name } : {}),
+        ...(taskDefinition ? { taskDefinition } : {}),
+      };
+    },
+  );
+  const healthCheck = healthCheckModel(p);
+  return {
+    backend: 'ServiceConnect',
+    physicalId: serviceConnectIdOf({ namespace, serviceName: p.ServiceName }),
+    serviceName: p.ServiceName,
+    port: p.Port,
+    protocol: p.Protocol,
+    ...(healthCheck ? { healthCheck } : {}),
+    versions,
+    tags: p.Tags.map((t) => ({ key: t.Key, value: t.Value })),
+    serviceConnect: {
+      namespace,
+      createNamespace: p.ServiceConnect?.CreateNamespace ?? false,
+      discoveryName: p.ServiceName,
+      ...(virtualServiceName !== undefined
+        ? { clientAlias: { dnsName: virtualServiceName, port: p.Port } }
+        : {}),
+      ...(p.Protocol !== 'tcp' ? { appProtocol: p.Protocol } : {}),
+      ...(Object.keys(timeout).length ? { timeout } : {}),
+      warnings: serviceConnectWarnings(p),
+    },
+  };
+}
