@@ -1,16 +1,19 @@
-// An esbuild plugin for the Lambda bundle: the property contract (lambda/contract/properties.ts, attributes.ts) is
-// the single source of truth for parsing and for the docs, JSON Schema and construct props generated from it; the
-// handler needs its types, rules and messages, never its prose. The plugin blanks the documentation-only fields
-// (description, notes, defaultDoc) of those two files as they enter the bundle, so the docs text stays out of the
-// deployed code without splitting the contract in two. Nothing at run time reads those fields (the bundle test checks
-// that the bundle parses and refuses exactly as the source does).
+// An esbuild plugin for the Lambda bundle: the property contract (the sections in lambda/contract/, each backend's
+// contract.ts and attributes.ts, and the registry lambda/backends.ts) is the single source of truth for parsing and
+// for the docs, JSON Schema and construct props generated from it; the handler needs its types, rules and messages,
+// never its prose. The plugin blanks the documentation-only fields (description, notes, defaultDoc) of those files
+// as they enter the bundle, so the docs text stays out of the deployed code without splitting the contract in two.
+// Nothing at run time reads those fields (the bundle test checks that the bundle parses and refuses exactly as the
+// source does).
 import { readFile } from 'node:fs/promises';
 import ts from 'typescript';
 
 /** The fields that only the generators read. */
 export const DOC_FIELDS = new Set(['description', 'notes', 'defaultDoc']);
 
-const CONTRACT_FILES = /[\\/]lambda[\\/]contract[\\/](properties|attributes)\.ts$/;
+const CONTRACT_FILES = /[\\/]lambda[\\/](?:contract[\\/][a-z-]+|[a-z]+[\\/](?:contract|attributes)|backends)\.ts$/;
+/** The contract's language, not a part of it: its own code handles descriptions as values. */
+const DSL = /[\\/]lambda[\\/]contract[\\/]dsl\.ts$/;
 
 /** The source with every documentation field's value replaced by '' (positions of everything else unchanged). */
 export function stripDocs(source, fileName = 'contract.ts') {
@@ -51,9 +54,10 @@ const isName = (node) => ts.isIdentifier(node) || ts.isPropertyAccessExpression(
 export const stripContractDocs = {
   name: 'strip-contract-docs',
   setup(build) {
-    build.onLoad({ filter: CONTRACT_FILES }, async (args) => ({
-      contents: stripDocs(await readFile(args.path, 'utf8'), args.path).contents,
-      loader: 'ts',
-    }));
+    build.onLoad({ filter: CONTRACT_FILES }, async (args) =>
+      DSL.test(args.path)
+        ? undefined
+        : { contents: stripDocs(await readFile(args.path, 'utf8'), args.path).contents, loader: 'ts' },
+    );
   },
 };
