@@ -87,7 +87,7 @@ export interface MeshPlatformStackProps extends StackProps {
   readonly logRetention?: logs.RetentionDays;
   /**
    * Deletion protection of the gateway's NLB (Control Tower CT.ELASTICLOADBALANCING.PR.5). Default true: to delete
-   * the stack, deploy it with false first (README, Teardown).
+   * the stack, deploy it with false first (docs/operations.md, Teardown).
    */
   readonly nlbDeletionProtection?: boolean;
   /**

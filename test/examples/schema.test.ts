@@ -3,7 +3,7 @@
  * - with the CloudFormation tags (`!Ref X` is `{"Ref": "X"}`): as CloudFormation, cfn-lint and `mesh-service
  *   validate` read YAML, and as JSON templates are written — checked against schema/mesh-service.schema.json;
  * - as an editor reads them (yaml-language-server with `yaml.customTags`: `!Ref X` is the string "X", `!If [...]` a
- *   list) — checked against schema/mesh-service-template.schema.json, the schema the README wires into editors.
+ *   list) — checked against schema/mesh-service-template.schema.json, the schema docs/validate.md wires into editors.
  * Every example, and the Service Connect version `mesh-service migrate` makes of each App Mesh example, passes both.
  */
 import { readdirSync, readFileSync } from 'node:fs';
