@@ -11,7 +11,8 @@ import ts from 'typescript';
 /** The fields that only the generators read. */
 export const DOC_FIELDS = new Set(['description', 'notes', 'defaultDoc']);
 
-const CONTRACT_FILES = /[\\/]lambda[\\/](?:contract[\\/][a-z-]+|[a-z]+[\\/](?:contract|attributes)|backends)\.ts$/;
+const CONTRACT_FILES =
+  /[\\/]lambda[\\/](?:contract[\\/][a-z-]+|[a-z]+[\\/](?:contract|attributes)|backends)\.ts$/;
 /** The contract's language, not a part of it: its own code handles descriptions as values. */
 const DSL = /[\\/]lambda[\\/]contract[\\/]dsl\.ts$/;
 
