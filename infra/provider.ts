@@ -387,6 +387,15 @@ export class MeshServiceProvider extends Construct {
     );
     role.addToPolicy(
       new iam.PolicyStatement({
+        sid: 'FindWhatAResourceOwnsByItsTags',
+        // One call finds everything a stack's logical resource owns (lambda/aws/tagging.ts), so an Update or a
+        // Delete reconciles against all of it. Read-only; tag:GetResources supports no resource-level permission.
+        actions: ['tag:GetResources'],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
         sid: 'VerifyRequestsWithCloudFormation',
         // Proves that a request names a stack operation in progress (lambda/stack-verifier.ts).
         actions: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'],
@@ -423,7 +432,7 @@ export class MeshServiceProvider extends Construct {
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'ecs:RegisterTaskDefinition, DeregisterTaskDefinition, DescribeTaskDefinition and ListTaskDefinitions support no resource-level permissions; the statement lists only those four actions. The Cloud Map statement (Backend ServiceConnect) lists only the namespace calls the handler makes: ListNamespaces, GetOperation and CreateHttpNamespace take no resource, and the namespaces a template names are not known in advance.',
+          'ecs:RegisterTaskDefinition, DeregisterTaskDefinition, DescribeTaskDefinition and ListTaskDefinitions support no resource-level permissions; the statement lists only those four actions. The Cloud Map statement (Backend ServiceConnect) lists only the namespace calls the handler makes: ListNamespaces, GetOperation and CreateHttpNamespace take no resource, and the namespaces a template names are not known in advance. tag:GetResources (read-only, filtered by the ownership tags) supports no resource-level permission.',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/*]',

@@ -13,17 +13,26 @@ import type { CoreModel } from './model';
 import type { Owner } from './ownership';
 import type { ProviderPolicy, StackIdentity } from './policy';
 
+/**
+ * The in-progress window of CloudFormation's operation on the resource, as the stack verifier saw it: the resource's
+ * status and when it entered it. CloudFormation sends one request per resource per window.
+ */
+export interface RequestWindow {
+  readonly id: string;
+}
+
 export interface RequestContext {
   readonly owner: Owner;
   /** The stack of the request, already checked against the policy's invokers. */
   readonly stack: StackIdentity;
   readonly policy: ProviderPolicy;
   /**
-   * Resolves when the request is proven to come from its stack's operation (or when that cannot be checked);
-   * rejects otherwise. Backends call it in their read phase, alongside their own reads, before any change.
-   * Memoized: calling it again costs nothing.
+   * Resolves when the request is proven to come from its stack's operation, with the window of that operation
+   * (undefined when it cannot be checked: verification off, or a stack of another account); rejects otherwise.
+   * Backends call it through `readAuthorized`, alongside their own reads, before any change. Memoized.
    */
-  readonly authorize: () => Promise<void>;
+  readonly authorize: () => Promise<RequestWindow | undefined>;
+  readonly requestType: 'Create' | 'Update' | 'Delete';
   readonly requestId: string;
   /** Unique per invocation (the Lambda request id): a re-delivered CloudFormation request is a new invocation. */
   readonly invocationId: string;
@@ -112,4 +121,23 @@ export interface BackendRegistry {
   owning(physicalId: string): BackendPlugin | undefined;
   /** The backend of an id no backend issued (the default `Backend`). */
   readonly defaultBackend: string;
+}
+
+/**
+ * Runs the read phase beside the request's authorization, and reports the authorization's refusal before anything
+ * the reads found: a caller the verifier refuses learns nothing of what exists (whether a mesh, a gateway or a
+ * namespace does). Resolves with the window and the reads' results once every one has settled.
+ */
+export async function readAuthorized<const T extends readonly unknown[]>(
+  ctx: RequestContext,
+  reads: T,
+): Promise<[RequestWindow | undefined, ...{ -readonly [K in keyof T]: Awaited<T[K]> }]> {
+  const [auth, ...rest] = await Promise.allSettled([ctx.authorize(), ...reads]);
+  if (auth!.status === 'rejected') throw auth!.reason;
+  const failed = rest.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return [auth!.value, ...rest.map((r) => (r as PromiseFulfilledResult<unknown>).value)] as unknown as [
+    RequestWindow | undefined,
+    ...{ -readonly [K in keyof T]: Awaited<T[K]> },
+  ];
 }

@@ -13,12 +13,16 @@ import type {
   BackendPlugin,
   BackendRegistry,
   RequestContext,
+  RequestWindow,
   ServiceBackend,
 } from './backend';
 import { RESOURCE_TYPE } from './contract/properties';
 import { MeshServiceError, UnsupportedRequestError } from './errors';
 import type { Logger } from './log';
 import type { CoreModel } from './model';
+
+export type { RequestWindow };
+
 import { checkInvoker, type ProviderPolicy, type StackIdentity } from './policy';
 import { assertResponseFits, reasonOf } from './response';
 
@@ -29,7 +33,8 @@ export interface HandlerResult {
 
 /** Proves that a request comes from the stack operation it names (see stack-verifier.ts). */
 export interface StackVerifier {
-  verify(request: VerifiedRequest): Promise<void>;
+  /** Resolves with the window of CloudFormation's operation on the resource; rejects a request it cannot prove. */
+  verify(request: VerifiedRequest): Promise<RequestWindow>;
 }
 
 export interface VerifiedRequest {
@@ -149,7 +154,7 @@ async function dispatch(
   // Who may ask: before the properties are even read, a stack of an account the policy does not allow is refused.
   const policy = deps.policy();
   const stack = checkInvoker(event.StackId, { accountId, region, partition }, policy);
-  let verification: Promise<void> | undefined;
+  let verification: Promise<RequestWindow | undefined> | undefined;
   const authorize = () => {
     verification ??= verify(event, stack, accountId, policy, deps.verifier);
     return verification;
@@ -173,6 +178,7 @@ async function dispatch(
     stack,
     policy,
     authorize,
+    requestType: event.RequestType,
     requestId: event.RequestId,
     invocationId,
     region,
@@ -316,9 +322,9 @@ async function verify(
   accountId: string,
   policy: ProviderPolicy,
   verifier: StackVerifier | undefined,
-): Promise<void> {
-  if (!policy.verifyStacks || !verifier || stack.account !== accountId) return;
-  await verifier.verify({
+): Promise<RequestWindow | undefined> {
+  if (!policy.verifyStacks || !verifier || stack.account !== accountId) return undefined;
+  return verifier.verify({
     requestType: event.RequestType,
     stack,
     logicalResourceId: event.LogicalResourceId,

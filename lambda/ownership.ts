@@ -33,6 +33,13 @@ export const TAG = {
    * that delivery's cleanup, should it fail, leaves the resource alone. The next update removes the marker.
    */
   adoptedBy: `${TAG_PREFIX}adopted-by`,
+  /**
+   * On the first virtual node of a service: the CloudFormation operation window the last request acted in, and that
+   * request's RequestId (`<window digest> <RequestId>`). CloudFormation sends one request per resource and operation,
+   * so a second RequestId in the same window is refused (docs/security.md). History: overwritten by the next
+   * request, never removed by a plan.
+   */
+  window: `${TAG_PREFIX}window`,
   /** On patched task definitions: the CloudFormation request and the invocation that registered the revision. */
   requestId: `${TAG_PREFIX}request-id`,
   invocationId: `${TAG_PREFIX}invocation-id`,
@@ -41,8 +48,11 @@ export const TAG = {
 /** App Mesh and ECS allow 50 tags per resource and 256 characters per value. */
 export const MAX_TAGS = 50;
 const MAX_VALUE = 256;
-/** Tags the retired-families record may use (each holds several families). */
-export const RETIRED_FAMILY_TAG_SLOTS = 10;
+/**
+ * Tags the retired-families or revisions record may use (each holds several entries). On a virtual node: 3 ownership
+ * tags, the task family, the window claim, these 9 and the 36 the Tags property may add make ECS's and App Mesh's 50.
+ */
+export const RETIRED_FAMILY_TAG_SLOTS = 9;
 
 export interface Owner {
   readonly physicalId: string;
@@ -193,7 +203,34 @@ export function tagChanges(
   return {
     tag: desired.filter((t) => current.get(t.key) !== t.value),
     untag: [...current.keys()].filter(
-      (k) => !wanted.has(k) && (k.startsWith(TAG_PREFIX) || mayRemove.has(k)),
+      (k) => !wanted.has(k) && k !== TAG.window && (k.startsWith(TAG_PREFIX) || mayRemove.has(k)),
     ),
   };
+}
+
+/** The claim a request records on what its resource owns: the window it acts in, and its RequestId. */
+export function windowClaim(window: string, requestId: string): KeyValue {
+  return { key: TAG.window, value: `${windowDigest(window)} ${tagValue(requestId)}` };
+}
+
+const windowDigest = (window: string) => createHash('sha256').update(window).digest('hex').slice(0, 16);
+
+/** The RequestId of another request that claimed this window on a resource with these tags, if one did. */
+export function otherClaimant(
+  tags: readonly KeyValue[],
+  window: string,
+  requestId: string,
+): string | undefined {
+  const claim = tags.find((t) => t.key === TAG.window)?.value;
+  if (!claim) return undefined;
+  const [digest, claimant] = claim.split(' ');
+  return digest === windowDigest(window) && claimant !== tagValue(requestId) ? claimant : undefined;
+}
+
+/** Whether tags name this stack's logical resource as owner, whatever the physical id. */
+export function ofSameResource(tags: readonly KeyValue[], owner: Owner): boolean {
+  const get = (k: string) => tags.find((t) => t.key === k)?.value;
+  return (
+    get(TAG.stackId) === tagValue(owner.stackId) && get(TAG.logicalId) === tagValue(owner.logicalResourceId)
+  );
 }

@@ -7,7 +7,11 @@
  * - Create: it is CREATE_IN_PROGRESS;
  * - Update: it is UPDATE_IN_PROGRESS under the physical id being updated;
  * - Delete: it is DELETE_IN_PROGRESS under the physical id being deleted — or, for an id the resource no longer has
- *   (the old id after a replacement, the new one after a rolled-back replacement), the stack is in a cleanup phase.
+ *   (the old id after a replacement, the new one after a rolled-back replacement), the stack is in a cleanup phase
+ *   (UPDATE_COMPLETE_CLEANUP_IN_PROGRESS or UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: never while it rolls back).
+ *
+ * It answers with the window of the operation (the resource, its status and since when): CloudFormation sends one
+ * request per window, so a backend refuses a second RequestId in it (ownership.ts, `windowClaim`).
  *
  * A forged Delete of another team's service therefore finds its resource complete, not being deleted, and is
  * refused. Only stacks of the provider's own account can be read; see docs/security.md for the others.
@@ -18,22 +22,26 @@ import {
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
 import { type CallRecord, caller, errorMessage, errorName, failCall } from './aws/call';
-import type { StackVerifier, VerifiedRequest } from './handler';
+import type { RequestWindow, StackVerifier, VerifiedRequest } from './handler';
 import { PolicyError } from './policy';
 
-/** Stack phases in which CloudFormation deletes physical ids its resources no longer have. */
+/**
+ * Stack phases in which CloudFormation deletes physical ids its resources no longer have: after an update replaced
+ * them, or after a rolled-back update. Not during the rollback itself (UPDATE_ROLLBACK_IN_PROGRESS): the resource may
+ * still show the new id while CloudFormation returns to the old one, and a Delete of that old id would leave the
+ * stack with nothing.
+ */
 const CLEANUP_PHASES = new Set([
   'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
   'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
-  'UPDATE_ROLLBACK_IN_PROGRESS',
-  'ROLLBACK_IN_PROGRESS',
-  'IMPORT_ROLLBACK_IN_PROGRESS',
 ]);
 
 export interface StackResource {
   readonly type?: string;
   readonly status?: string;
   readonly physicalId?: string;
+  /** When the resource entered its status (DescribeStackResource's LastUpdatedTimestamp). */
+  readonly since?: Date;
 }
 
 /** The narrow CloudFormation interface (read-only): "does not exist" is a value, not an error. */
@@ -55,14 +63,24 @@ export function createStackApi(
   async function resource(stackId: string, logicalId: string): Promise<StackResource | undefined> {
     try {
       const out = await call<{
-        StackResourceDetail?: { ResourceType?: string; ResourceStatus?: string; PhysicalResourceId?: string };
+        StackResourceDetail?: {
+          ResourceType?: string;
+          ResourceStatus?: string;
+          PhysicalResourceId?: string;
+          LastUpdatedTimestamp?: Date;
+        };
       }>(
         'DescribeStackResource',
         `${stackId} ${logicalId}`,
         new DescribeStackResourceCommand({ StackName: stackId, LogicalResourceId: logicalId }),
       );
       const d = out.StackResourceDetail;
-      return { type: d?.ResourceType, status: d?.ResourceStatus, physicalId: d?.PhysicalResourceId };
+      return {
+        type: d?.ResourceType,
+        status: d?.ResourceStatus,
+        physicalId: d?.PhysicalResourceId,
+        ...(d?.LastUpdatedTimestamp ? { since: d.LastUpdatedTimestamp } : {}),
+      };
     } catch (e) {
       if (doesNotExist(e)) return undefined;
       return failCall(
@@ -92,7 +110,7 @@ export function createStackApi(
 
 export function createStackVerifier(api: StackApi): StackVerifier {
   return {
-    async verify(request: VerifiedRequest): Promise<void> {
+    async verify(request: VerifiedRequest): Promise<RequestWindow> {
       const { stack, logicalResourceId: logical, requestType } = request;
       const [found, status] = await Promise.all([
         api.resource(stack.stackId, logical),
@@ -111,9 +129,13 @@ export function createStackVerifier(api: StackApi): StackVerifier {
       }
       const expected = `${requestType.toUpperCase()}_IN_PROGRESS`;
       const samePhysicalId = requestType === 'Create' || found.physicalId === request.physicalResourceId;
-      if (found.status === expected && samePhysicalId) return;
+      // The window: this resource, in this status since this moment. CloudFormation sends one request in it.
+      const window = {
+        id: `${stack.stackId} ${logical} ${found.status} ${found.since?.toISOString() ?? 'unknown'}`,
+      };
+      if (found.status === expected && samePhysicalId) return window;
       if (requestType === 'Delete' && !samePhysicalId && status !== undefined && CLEANUP_PHASES.has(status))
-        return;
+        return { id: `${window.id} cleanup ${status}` };
       throw refuse(
         samePhysicalId
           ? `${logical} in stack ${stack.name} is ${found.status}, not ${expected}`

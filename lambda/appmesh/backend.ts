@@ -9,13 +9,21 @@
  */
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../aws/clients';
-import type { ApplyRequest, Attributes, RemoveRequest, RequestContext, ServiceBackend } from '../backend';
+import { createTaggingApi } from '../aws/tagging';
+import {
+  type ApplyRequest,
+  type Attributes,
+  type RemoveRequest,
+  type RequestContext,
+  readAuthorized,
+  type ServiceBackend,
+} from '../backend';
 import { createTaskDefinitionApi, type DescribedRevision } from '../ecs/api';
 import { type FamilyState, hasReusable, LISTED_REVISIONS, longestRevisionArns } from '../ecs/revisions';
 import { checkTaskDefinitionRefs, keepSet, prepareVersions, registerAll, registrationOf } from '../ecs/track';
 import { MeshServiceError } from '../errors';
 import { familiesOf as families } from '../model';
-import { ownershipTags, revisionRecordTags, TAG, tagChanges } from '../ownership';
+import { ownershipTags, revisionRecordTags, TAG, tagChanges, windowClaim } from '../ownership';
 import { imageAllowed, PolicyError, patchGrant } from '../policy';
 import { digest, settleAll } from '../util';
 import { type CallRecord, createMeshApi, type MeshApi } from './api';
@@ -24,6 +32,7 @@ import { envoyImage, isOfficialEnvoyImage, isOfficialXrayImage } from './envoy/i
 import { buildEnvoyPatch } from './envoy/patch';
 import { taskRolePermissions } from './envoy/permissions';
 import { type AppMeshModel, checkVersionMove, parsePhysicalId, type VersionModel } from './model';
+import { byMesh, checkWindow, leftoversOf, mergeOwned, OWNABLE_TYPES } from './owned';
 import { execute, Journal, type Observed, observe, plan, sweep, undoCreates } from './reconcile';
 import {
   type Describe,
@@ -106,6 +115,11 @@ export function createAppMeshBackend(
       options.onCall,
     );
   const ecsApi = createTaskDefinitionApi(clients.ecs, options.onCall);
+  const tagging = createTaggingApi(clients.tagging, options.onCall);
+  const meshOf = (m: { meshName: string; meshOwner?: string }, ctx: RequestContext) => ({
+    meshName: m.meshName,
+    account: m.meshOwner ?? ctx.accountId,
+  });
 
   /**
    * Images come only from where the platform trusts them: a template may not make the provider run an image of its
@@ -339,6 +353,37 @@ export function createAppMeshBackend(
     if (problems.length) ctx.log.error('cleanup after the failed create left resources behind', { problems });
   }
 
+  /**
+   * Leftovers of this logical resource in other meshes (a replacement that moved meshes, or one CloudFormation never
+   * sent): removed after the apply succeeded. What cannot be removed now is found again by the next request.
+   */
+  async function removeElsewhere(
+    elsewhere: ReturnType<typeof byMesh>['elsewhere'],
+    ctx: RequestContext,
+  ): Promise<void> {
+    for (const { mesh, observed } of elsewhere.values()) {
+      const leftovers = leftoversOf(observed, ctx.owner);
+      if (!leftovers.size) continue;
+      const other = meshApiFor({
+        meshName: mesh.meshName,
+        ...(mesh.account !== ctx.accountId ? { meshOwner: mesh.account } : {}),
+      });
+      try {
+        await execute(plan([], leftovers, []), {
+          api: other,
+          log: ctx.log,
+          invocationId: ctx.invocationId,
+          owner: ctx.owner,
+        });
+      } catch (error) {
+        ctx.log.warn('could not remove what this resource left in another mesh', {
+          mesh: mesh.meshName,
+          error,
+        });
+      }
+    }
+  }
+
   return {
     predictAttributes(model, ctx) {
       const longest = longestRevisionArns(model.versions, ctx);
@@ -365,13 +410,22 @@ export function createAppMeshBackend(
       const describe = describeOnce(ecsApi);
 
       // Reads, in one round trip: nothing changes until every check has passed.
-      const [, , observed, listings, named] = await Promise.all([
-        ctx.authorize(),
+      const [window, , observed, listings, named, owned] = await readAuthorized(ctx, [
         checkMesh(api, desired),
         observe(api, keys, ctx.owner, (key) => resourceArn(desired, ctx, key)),
         listFamilies(ecsApi, familyNames),
         describeNamed(desired, describe),
+        tagging.ownedBy(ctx.owner, OWNABLE_TYPES),
       ]);
+      // One request per window: anything the logical resource owns may carry another request's claim on it.
+      checkWindow(
+        window,
+        [...observed.values(), ...owned.map((r) => ({ tags: r.tags }))].map((o) => o.tags),
+        ctx,
+      );
+      // Everything this resource owns, named by its properties or not, is reconciled: what is not desired goes.
+      const { here, elsewhere } = byMesh(owned, meshOf(desired, ctx));
+      mergeOwned(observed, here, ctx.owner);
       const mayPatch = (r: DescribedRevision) =>
         patchGrant(r, ctx.stack, ctx.accountId, ctx.policy) !== undefined;
       const sources = await resolveSources(desired, named, listings, describe, mayPatch);
@@ -383,7 +437,11 @@ export function createAppMeshBackend(
       const record = recordOf(observed, (r) => taskDefinitionArn(ctx, r.family, r.revision));
       // The record on the nodes is the task-definition track's to rewrite: the plan leaves it as it is.
       const meshPlan = plan(
-        desiredMesh(desired, { owner: ctx.owner, ledger: record.tags }),
+        desiredMesh(desired, {
+          owner: ctx.owner,
+          ledger: record.tags,
+          ...(window ? { claim: windowClaim(window.id, ctx.requestId) } : {}),
+        }),
         observed,
         previousTagKeys,
       ); // ownership conflicts surface here, before any change
@@ -456,6 +514,7 @@ export function createAppMeshBackend(
           await undoFreshApply(api, journal, patches, listings, current, describe, error, ctx);
         throw error;
       }
+      await removeElsewhere(elsewhere, ctx);
       return attributes(desired, ctx, arns, current);
     },
 
@@ -468,13 +527,15 @@ export function createAppMeshBackend(
       const model = request.model?.physicalId === request.physicalId ? request.model : undefined;
       const familyNames = families(model);
       const describe = describeOnce(ecsApi);
-      const [, observed, listings] = await Promise.all([
-        ctx.authorize(),
+      const [, observed, listings, owned] = await readAuthorized(ctx, [
         model
           ? observe(api, managedKeys(model), ctx.owner, (key) => resourceArn(model, ctx, key))
           : sweep(api, ctx.owner),
         listFamilies(ecsApi, familyNames),
+        tagging.ownedBy(ctx.owner, OWNABLE_TYPES),
       ]);
+      // Everything this physical id owns goes, whatever the Delete's properties name.
+      mergeOwned(observed, byMesh(owned, meshOf(identity, ctx)).here, ctx.owner);
       const record = recordOf(observed, (r) => taskDefinitionArn(ctx, r.family, r.revision));
       await settleAll([
         execute(plan([], observed, []), {

@@ -426,17 +426,20 @@ export interface DesiredOptions {
   readonly owner: Owner;
   /** The revision record (ownership.revisionRecordTags) as stored, carried by every virtual node. */
   readonly ledger?: readonly KeyValue[];
+  /** The request's window claim (ownership.ts `windowClaim`), on the first virtual node. */
+  readonly claim?: KeyValue;
 }
 
 export function desiredMesh(model: AppMeshModel, options: DesiredOptions): DesiredResource[] {
   const tags = [...ownershipTags(options.owner), ...model.tags];
-  const out: DesiredResource[] = model.versions.map((v) => ({
+  const out: DesiredResource[] = model.versions.map((v, i) => ({
     key: { kind: 'virtualNode', name: v.nodeName },
     spec: virtualNodeSpec(model, v),
     tags: [
       ...tags,
       ...(v.taskDefinition ? [{ key: TAG.taskFamily, value: v.taskDefinition.family }] : []),
       ...(options.ledger ?? []),
+      ...(i === 0 && options.claim ? [options.claim] : []),
     ],
   }));
   if (model.router) {

@@ -1,11 +1,13 @@
 /**
  * The AWS SDK clients, configured only through the SDK's standard sources (AWS_REGION, credentials, and the
  * service-specific AWS_ENDPOINT_URL_APP_MESH / AWS_ENDPOINT_URL_ECS / AWS_ENDPOINT_URL_CLOUDFORMATION /
- * AWS_ENDPOINT_URL_SERVICEDISCOVERY the emulator uses): no endpoint plumbing here.
+ * AWS_ENDPOINT_URL_SERVICEDISCOVERY / AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API the emulator uses): no endpoint
+ * plumbing here.
  */
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import type { RateLimiter } from '@smithy/core/retry';
 import { BudgetedRetryStrategy, type RetryBudget, type RetryTuning } from './retry';
@@ -17,6 +19,8 @@ export interface AwsClients {
   readonly cloudFormation: CloudFormationClient;
   /** Cloud Map namespaces, for the Service Connect backend (AWS_ENDPOINT_URL_SERVICEDISCOVERY in the emulator). */
   readonly serviceDiscovery: ServiceDiscoveryClient;
+  /** Read-only: what a logical resource owns, by its ownership tags (aws/tagging.ts). */
+  readonly tagging: ResourceGroupsTaggingAPIClient;
 }
 
 /** How long one attempt of a call may take before it is abandoned (and retried while the budget allows). */
@@ -55,5 +59,6 @@ export function createAwsClients(
     ecs: new ECSClient({ retryStrategy: strategy(), ...common }),
     cloudFormation: new CloudFormationClient({ retryStrategy: strategy(), ...common }),
     serviceDiscovery: new ServiceDiscoveryClient({ retryStrategy: strategy(), ...common }),
+    tagging: new ResourceGroupsTaggingAPIClient({ retryStrategy: strategy(), ...common }),
   };
 }

@@ -16,7 +16,14 @@
 import { APP_MESH_ONLY_ATTRIBUTES } from '../appmesh/attributes';
 import type { CallRecord } from '../aws/call';
 import type { AwsClients } from '../aws/clients';
-import type { ApplyRequest, Attributes, RemoveRequest, RequestContext, ServiceBackend } from '../backend';
+import {
+  type ApplyRequest,
+  type Attributes,
+  type RemoveRequest,
+  type RequestContext,
+  readAuthorized,
+  type ServiceBackend,
+} from '../backend';
 import { createTaskDefinitionApi, type DescribedRevision } from '../ecs/api';
 import {
   deregisterOwned,
@@ -355,8 +362,7 @@ export function createServiceConnectBackend(
       const previousTagKeys = previous ? previous.tags.map((t) => t.key) : [];
 
       // Read phase: nothing changes until every check has passed.
-      const [, found, states, attemptNs] = await Promise.all([
-        ctx.authorize(),
+      const [, found, states, attemptNs] = await readAuthorized(ctx, [
         cloudMap.findNamespace(sc.namespace),
         readFamilies([...newFamilies, ...retiredNow, ...attemptFamilies], ctx, FAMILY_WINDOW),
         attemptNamespace ? cloudMap.findNamespace(attemptNamespace) : undefined,
@@ -451,8 +457,7 @@ export function createServiceConnectBackend(
       // The Delete's properties name the families (whatever identity they have: only this id's revisions are
       // touched, by their ownership tags).
       const declared = families(request.model);
-      const [, ns, states] = await Promise.all([
-        ctx.authorize(),
+      const [, ns, states] = await readAuthorized(ctx, [
         cloudMap.findNamespace(identity.namespace),
         readFamilies(declared, ctx),
       ]);
