@@ -11,6 +11,7 @@ import { loadModel } from './model/model';
 import { createEmulatorServer } from './server';
 import { serviceFacts, serviceTable } from './service-table';
 import { ServiceDiscoveryService } from './servicediscovery/service';
+import { type TaggedResource, TaggingService } from './tagging/service';
 import type {
   Emulator,
   EmulatorOptions,
@@ -74,14 +75,43 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resolveNamespace: (nameOrArn, account) => servicediscovery.resolve(nameOrArn, account),
   });
   servicediscovery.serviceCount = (arn) => ecsServices.serviceCount(arn);
+  const tagging = new TaggingService(region, () => taggedResources());
+  function* taggedResources(): Iterable<TaggedResource> {
+    const mesh = appmesh.snapshot();
+    for (const kind of [
+      mesh.meshes,
+      mesh.virtualNodes,
+      mesh.virtualServices,
+      mesh.virtualRouters,
+      mesh.routes,
+      mesh.virtualGateways,
+      mesh.gatewayRoutes,
+    ]) {
+      for (const r of kind)
+        if (r.tags.length) yield { arn: r.metadata.arn, owner: r.metadata.resourceOwner, tags: r.tags };
+    }
+    for (const r of ecs.snapshot().taskDefinitions) {
+      if (r.tags.length && r.status !== 'DELETE_IN_PROGRESS')
+        yield { arn: r.taskDefinitionArn, owner: r.taskDefinitionArn.split(':')[4] ?? '', tags: r.tags };
+    }
+    for (const ns of servicediscovery.snapshot().namespaces) {
+      if (ns.Tags.length)
+        yield {
+          arn: ns.Arn,
+          owner: ns.ResourceOwner,
+          tags: ns.Tags.map((t) => ({ key: t.Key, value: t.Value })),
+        };
+    }
+  }
   const services = serviceTable(
     {
       appmesh: appmeshModel,
       ecs: ecsModel,
       cloudformation: cloudformationModel,
       servicediscovery: servicediscoveryModel,
+      tagging: loadModel('resourcegroupstaggingapi-2017-01-26.json'),
     },
-    { appmesh, ecs, ecsServices, servicediscovery, cloudformation },
+    { appmesh, ecs, ecsServices, servicediscovery, cloudformation, tagging },
   );
   const faults = new FaultInjector(serviceFacts(services));
   let requests: RequestLogEntry[] = [];
@@ -119,6 +149,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         AWS_ENDPOINT_URL_ECS: url,
         AWS_ENDPOINT_URL_CLOUDFORMATION: url,
         AWS_ENDPOINT_URL_SERVICEDISCOVERY: url,
+        AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API: url,
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         AWS_REGION: region,

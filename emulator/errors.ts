@@ -50,6 +50,11 @@ export const serviceDiscoveryErrors = {
   tooManyTags: (message: string) => new ServiceError('TooManyTagsException', message),
 };
 
+/** Resource Groups Tagging API errors (JSON 1.1; statuses from its model: all client errors are HTTP 400). */
+export const taggingErrors = {
+  invalidParameter: (message: string) => new ServiceError('InvalidParameterException', message),
+};
+
 /**
  * CloudFormation errors (AWS query). Its read operations model no error shapes: every client error is
  * `ValidationError` (HTTP 400, `<Type>Sender</Type>`), as CloudFormation answers for unknown stacks and resources.

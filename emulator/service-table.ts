@@ -37,6 +37,7 @@ import { json11Protocol } from './protocol/json11';
 import { queryProtocol } from './protocol/query';
 import { restJsonProtocol } from './protocol/rest-json';
 import type { ServiceDiscoveryService } from './servicediscovery/service';
+import type { TaggingService } from './tagging/service';
 import type { ServiceName } from './types';
 
 /** The state-holding service objects the entries answer with (emulator/emulator.ts builds them). */
@@ -48,6 +49,7 @@ export interface EmulatedServices {
   readonly ecsServices: EcsServices;
   readonly servicediscovery: ServiceDiscoveryService;
   readonly cloudformation: CloudFormationService;
+  readonly tagging: TaggingService;
 }
 
 export function serviceTable(
@@ -107,6 +109,19 @@ export function serviceTable(
       throttlingError: { type: 'Throttling', status: 400 },
       extraValidation: stackNameIssues,
       handle: (operation, input, ctx) => services.cloudformation.handle(operation, input, ctx),
+    },
+    {
+      // JSON 1.1, X-Amz-Target ResourceGroupsTaggingAPI_20170126.GetResources; every client error is modelled
+      // (InvalidParameterException, HTTP 400), throttling is ThrottledException and an internal failure
+      // InternalServiceException (HTTP 500), as its model names them.
+      name: 'tagging',
+      model: models.tagging,
+      protocol: json11Protocol(models.tagging),
+      missingAuthenticationStatus: 400,
+      validationError: 'InvalidParameterException',
+      internalError: { type: 'InternalServiceException', status: 500 },
+      throttlingError: { type: 'ThrottledException', status: 400 },
+      handle: (operation, input, ctx) => services.tagging.handle(operation, input, ctx),
     },
   ];
 }

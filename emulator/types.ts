@@ -1,6 +1,6 @@
 /** The emulator's public types. Other engineers code against these shapes: change them only additively. */
 
-export type ServiceName = 'appmesh' | 'ecs' | 'cloudformation' | 'servicediscovery';
+export type ServiceName = 'appmesh' | 'ecs' | 'cloudformation' | 'servicediscovery' | 'tagging';
 
 /** The services with a throttling preset (`faults.throttlePreset`). */
 export type ThrottlePreset = 'appmesh' | 'ecs';

@@ -6,7 +6,7 @@
 // Usage:
 //   apt-get download python3-botocore && dpkg-deb -x python3-botocore_*.deb /tmp/botocore
 //   node scripts/extract-aws-models.mjs /tmp/botocore/usr/lib/python3/dist-packages/botocore/data \
-//        "python3-botocore 1.43.117+repack-1 (Debian sid)" [--only cloudformation[,ecs,appmesh,servicediscovery]]
+//        "python3-botocore 1.43.117+repack-1 (Debian sid)" [--only cloudformation[,ecs,appmesh,servicediscovery,resourcegroupstaggingapi]]
 // `--only` writes just the named services, so adding a service never rewrites the committed models of the others
 // (which may come from another package version). The committed files in emulator/models/ record the package, its
 // version and the source files' SHA-256.
@@ -65,6 +65,13 @@ const SERVICES = [
       'UntagResource',
       'ListTagsForResource',
     ],
+  },
+  // Resource Groups Tagging API: only GetResources, to find what a resource owns by its ownership tags.
+  {
+    name: 'resourcegroupstaggingapi',
+    dir: 'resourcegroupstaggingapi/2017-01-26',
+    out: 'resourcegroupstaggingapi-2017-01-26.json',
+    operations: ['GetResources'],
   },
   // CloudFormation: only the read side, for stack verification and cleanup.
   {

@@ -7,6 +7,7 @@ const CLIENT_MODELS = {
   'client-cloudformation': 'cloudformation-2010-05-15.json',
   'client-ecs': 'ecs-2014-11-13.json',
   'client-servicediscovery': 'servicediscovery-2017-03-14.json',
+  'client-resource-groups-tagging-api': 'resourcegroupstaggingapi-2017-01-26.json',
 };
 
 /** The errors any operation of the model declares. */

@@ -1,9 +1,9 @@
-// An esbuild plugin for the Lambda bundle: parts of the AWS SDK that the handler's four clients (App Mesh, ECS,
-// CloudFormation, Cloud Map) bundle but never run. Compiling the bundle is most of its load time (V8 parses all of
+// An esbuild plugin for the Lambda bundle: parts of the AWS SDK that the handler's five clients (App Mesh, ECS,
+// CloudFormation, Cloud Map, Resource Groups Tagging) bundle but never run. Compiling the bundle is most of its load time (V8 parses all of
 // it), so what never runs should not be in it.
 //
 // - `@smithy/core/event-streams`: loaded by the protocols only for operations with an event stream, and none of the
-//   operations of these four services has one. The stub throws if that ever changes (the bundle test runs every
+//   operations of these five services has one. The stub throws if that ever changes (the bundle test runs every
 //   operation the handler calls against the emulator).
 // - each client's package.json: the client reads only its version (for the user agent); the bundle carries the
 //   name and version, not the whole manifest.

@@ -71,7 +71,8 @@ export type ModelFile =
   | 'appmesh-2019-01-25.json'
   | 'cloudformation-2010-05-15.json'
   | 'ecs-2014-11-13.json'
-  | 'servicediscovery-2017-03-14.json';
+  | 'servicediscovery-2017-03-14.json'
+  | 'resourcegroupstaggingapi-2017-01-26.json';
 
 const cache = new Map<ModelFile, ServiceModel>();
 

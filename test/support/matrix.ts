@@ -7,7 +7,7 @@
  * once the service is deleted: no orphan, no lost configuration.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { credentialsFor } from '../../emulator';
+import { credentialsFor, type ServiceName } from '../../emulator';
 import { beginRequest } from '../../emulator/cloudformation/requests';
 import type { HandlerResult } from '../../lambda/handler';
 import { mapLimit } from '../../lambda/util';
@@ -34,7 +34,7 @@ export interface Scenario<C> {
 export type FaultKind = 'error' | 'throttle' | 'timeout' | 'lost' | 'reset' | 'stuck' | 'kill';
 
 export interface Position {
-  readonly service: 'appmesh' | 'ecs' | 'cloudformation' | 'servicediscovery';
+  readonly service: ServiceName;
   readonly operation: string;
   readonly nth: number;
 }
@@ -57,7 +57,8 @@ const THROTTLING = {
   ecs: { type: 'ThrottlingException', status: 400 },
   cloudformation: { type: 'Throttling', status: 400 },
   servicediscovery: { type: 'ThrottlingException', status: 400 },
-} as const;
+  tagging: { type: 'ThrottledException', status: 400 },
+} as const satisfies Record<ServiceName, { type: string; status: number }>;
 
 /**
  * The calls of a clean run, as (service, operation, occurrence) positions: those of one caller (killed invocations of
