@@ -249,6 +249,11 @@ export interface StackResourceInput {
   /** One of the model's ResourceStatus values (CREATE_IN_PROGRESS, UPDATE_COMPLETE, DELETE_COMPLETE, …). */
   readonly resourceStatus: string;
   readonly resourceStatusReason?: string;
+  /**
+   * When the resource entered its status (its LastUpdatedTimestamp), in the clock's unit as the snapshot shows it;
+   * default now. CloudFormation re-delivering a request keeps the moment its operation began.
+   */
+  readonly since?: number;
 }
 
 export interface PutStackInput {

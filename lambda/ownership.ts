@@ -34,7 +34,7 @@ export const TAG = {
    */
   adoptedBy: `${TAG_PREFIX}adopted-by`,
   /**
-   * On the first virtual node of a service: the CloudFormation operation window the last request acted in, and that
+   * On the virtual service (an edge service's first virtual node): the CloudFormation operation window the last request acted in, and that
    * request's RequestId (`<window digest> <RequestId>`). CloudFormation sends one request per resource and operation,
    * so a second RequestId in the same window is refused (docs/security.md). History: overwritten by the next
    * request, never removed by a plan.
@@ -50,9 +50,9 @@ export const MAX_TAGS = 50;
 const MAX_VALUE = 256;
 /**
  * Tags the retired-families or revisions record may use (each holds several entries). On a virtual node: 3 ownership
- * tags, the task family, the window claim, these 9 and the 36 the Tags property may add make ECS's and App Mesh's 50.
+ * tags, the task family, these 10 and the 36 the Tags property may add make ECS's and App Mesh's 50.
  */
-export const RETIRED_FAMILY_TAG_SLOTS = 9;
+export const RETIRED_FAMILY_TAG_SLOTS = 10;
 
 export interface Owner {
   readonly physicalId: string;

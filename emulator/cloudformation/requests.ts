@@ -13,6 +13,8 @@ import type { CloudFormationControl, StackSnapshot } from '../types';
 
 export interface CustomResourceRequest {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
+  /** A request delivered again (the same RequestId) runs in the window the first delivery opened. */
+  readonly RequestId?: string;
   readonly StackId: string;
   readonly LogicalResourceId: string;
   readonly ResourceType: string;
@@ -28,11 +30,23 @@ export interface RequestInProgress {
   end(outcome: { readonly physicalResourceId?: string; readonly failed?: string }): void;
 }
 
-/** Marks the stack and resource as CloudFormation does before it sends this request. */
+/** The request each resource's window was last opened for, and when: per emulator (its control object). */
+const windows = new WeakMap<CloudFormationControl, Map<string, { requestId: string; since: number }>>();
+
+/**
+ * Marks the stack and resource as CloudFormation does before it sends this request. A delivery of the RequestId the
+ * resource's last window was opened for (the Provider framework re-invoking the handler) reopens that same window:
+ * the resource in progress since the same moment, as CloudFormation never left it.
+ */
 export function beginRequest(
   control: CloudFormationControl,
   request: CustomResourceRequest,
 ): RequestInProgress {
+  const opened = windows.get(control) ?? new Map<string, { requestId: string; since: number }>();
+  windows.set(control, opened);
+  const windowKey = `${request.StackId} ${request.LogicalResourceId}`;
+  const earlier = opened.get(windowKey);
+  const redelivery = request.RequestId !== undefined && earlier?.requestId === request.RequestId;
   const stack = control.getStack(request.StackId);
   const live = stack !== undefined && stack.StackStatus !== 'DELETE_COMPLETE';
   const base = { logicalResourceId: request.LogicalResourceId, resourceType: request.ResourceType };
@@ -55,11 +69,17 @@ export function beginRequest(
           ? 'UPDATE_IN_PROGRESS'
           : 'CREATE_IN_PROGRESS';
     control.putStack({ stackId: request.StackId, stackStatus });
-    control.putStackResource(request.StackId, {
+    const put = control.putStackResource(request.StackId, {
       ...base,
       ...(request.PhysicalResourceId !== undefined ? { physicalResourceId: request.PhysicalResourceId } : {}),
       resourceStatus: `${verb}_IN_PROGRESS`,
+      ...(redelivery ? { since: earlier.since } : {}),
     });
+    const since = put.Resources.find(
+      (r) => r.LogicalResourceId === request.LogicalResourceId,
+    )?.LastUpdatedTimestamp;
+    if (request.RequestId !== undefined && since !== undefined)
+      opened.set(windowKey, { requestId: request.RequestId, since: Number(since) });
   }
 
   return {

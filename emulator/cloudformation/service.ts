@@ -360,7 +360,7 @@ export class CloudFormationService {
       resourceType: r.resourceType,
       resourceStatus: r.resourceStatus,
       ...(r.resourceStatusReason !== undefined ? { resourceStatusReason: r.resourceStatusReason } : {}),
-      lastUpdated: this.clock(),
+      lastUpdated: r.since ?? this.clock(),
     };
   }
 }

@@ -23,7 +23,7 @@ import type {
   VirtualRouterSpec,
   VirtualServiceSpec,
 } from '@aws-sdk/client-app-mesh';
-import { type KeyValue, type Owner, ownershipTags, TAG } from '../ownership';
+import { type KeyValue, MAX_TAGS, type Owner, ownershipTags, TAG } from '../ownership';
 import type {
   AppMeshModel,
   CertificateSource,
@@ -426,22 +426,29 @@ export interface DesiredOptions {
   readonly owner: Owner;
   /** The revision record (ownership.revisionRecordTags) as stored, carried by every virtual node. */
   readonly ledger?: readonly KeyValue[];
-  /** The request's window claim (ownership.ts `windowClaim`), on the first virtual node. */
+  /**
+   * The request's window claim (ownership.ts `windowClaim`): on the virtual service, which carries only the
+   * ownership tags and the Tags property; an edge service has none, so on its first virtual node while the node's
+   * tags leave room (a record of ten 255-character families and 36 Tags fill all 50: the claim then yields).
+   */
   readonly claim?: KeyValue;
 }
 
 export function desiredMesh(model: AppMeshModel, options: DesiredOptions): DesiredResource[] {
   const tags = [...ownershipTags(options.owner), ...model.tags];
-  const out: DesiredResource[] = model.versions.map((v, i) => ({
+  const out: DesiredResource[] = model.versions.map((v) => ({
     key: { kind: 'virtualNode', name: v.nodeName },
     spec: virtualNodeSpec(model, v),
     tags: [
       ...tags,
       ...(v.taskDefinition ? [{ key: TAG.taskFamily, value: v.taskDefinition.family }] : []),
       ...(options.ledger ?? []),
-      ...(i === 0 && options.claim ? [options.claim] : []),
     ],
   }));
+  const claim = options.claim ? [options.claim] : [];
+  const first = out[0];
+  if (model.virtualServiceName === undefined && first && claim.length && first.tags.length < MAX_TAGS)
+    out[0] = { ...first, tags: [...first.tags, ...claim] };
   if (model.router) {
     const router = model.router;
     out.push({
@@ -465,7 +472,7 @@ export function desiredMesh(model: AppMeshModel, options: DesiredOptions): Desir
           ? { virtualRouter: { virtualRouterName: model.router.name } }
           : { virtualNode: { virtualNodeName: model.versions[0]!.nodeName } },
       },
-      tags,
+      tags: [...tags, ...claim],
     });
     if (model.gateway) {
       out.push({

@@ -12,7 +12,7 @@ export const RESOURCE_TYPE = 'Custom::MeshService';
 export const TAG_PREFIX = 'mesh-service:';
 /**
  * ECS and App Mesh allow 50 tags; the provider keeps 14 for ownership and bookkeeping (3 ownership tags, and on
- * virtual nodes the task family, the window claim and up to 9 tags recording revisions; lambda/ownership.ts).
+ * virtual nodes the task family and up to 10 tags recording retired families).
  */
 export const MAX_USER_TAGS = 36;
 

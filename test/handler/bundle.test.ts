@@ -3,6 +3,7 @@
  * as the Lambda runtime loads it, invoked with CloudFormation-shaped events, its bundled SDK pointed at the emulator
  * by the standard environment variables only.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
@@ -73,10 +74,12 @@ describe('GIVEN the bundled handler', () => {
   });
 
   test('WHEN "3000" and 3000 are delivered THEN they parse the same: the second Create changes nothing', async () => {
-    const first = await run(createEvent({ ...base, Port: 3000 }));
+    // One request delivered twice (the same RequestId, in the window CloudFormation opened for it).
+    const requestId = randomUUID();
+    const first = await run(createEvent({ ...base, Port: 3000 }, { requestId }));
     const id = first.outcomes[0]!.result!.PhysicalResourceId;
     emulator.clearRequests();
-    const second = await run(createEvent({ ...base, Port: '3000' }));
+    const second = await run(createEvent({ ...base, Port: '3000' }, { requestId }));
     expect(second.outcomes[0]!.result).toEqual(first.outcomes[0]!.result);
     expect(mutatingCalls(emulator)).toEqual([]);
     await run(deleteEvent(id, { ...base, Port: '3000' }));

@@ -73,9 +73,14 @@ describe('GIVEN a running service without Versions', () => {
       revisions(world.emulator, 'move-app').find((r) => r.arn === created.Data!.TaskDefinitionArn)?.status,
     ).toBe('ACTIVE');
 
+    // A second update with the same properties changes nothing but the window claim of its new request.
     world.emulator.clearRequests();
     expect(await provider(updateEvent(id, versions, single))).toEqual(moved);
-    expect(mutatingCalls(world.emulator)).toEqual([]);
+    expect(mutatingCalls(world.emulator)).toEqual(['appmesh:TagResource']);
+    const tagged = world.emulator.requests.find((r) => r.operation === 'TagResource')!.input as {
+      tags: { key: string }[];
+    };
+    expect(tagged.tags.map((t) => t.key)).toEqual(['mesh-service:window']);
 
     // CloudFormation's rollback: the same update with the properties swapped.
     const rolledBack = await provider(updateEvent(id, single, versions));
