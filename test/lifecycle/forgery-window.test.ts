@@ -118,6 +118,21 @@ describe('GIVEN the victim stack is updating its service (its Update window is o
     expect(ownedBy(world.emulator.snapshot(['appmesh']), id)).toEqual([]);
   });
 
+  test('WHEN the forger’s route survives to the stack’s Delete THEN the Delete removes it too, though its properties do not name it', async () => {
+    const { stack, props } = victim();
+    const { PhysicalResourceId: id } = await world.provider()(createEvent(props, stack));
+    const update = updateEvent(id, props, props, { ...stack, requestId: randomUUID() });
+    await inWindow(update, async () => {
+      await forger()(updateEvent(id, hijack(props, 'd'), props, stack));
+    });
+    expect(gatewayRoutes()).toContain('catch-all-d');
+    // The catch-all route uses the victim's virtual service: a Delete that observed only its properties' names
+    // would fail with ResourceInUseException.
+    await world.provider()(deleteEvent(id, props, stack));
+    expect(gatewayRoutes()).not.toContain('catch-all-d');
+    expect(ownedBy(world.emulator.snapshot(['appmesh']), id)).toEqual([]);
+  });
+
   test('WHEN a forged replacement squats another team’s names first THEN the victim’s next step removes them and frees the names', async () => {
     const { stack, props } = victim();
     const { PhysicalResourceId: id } = await world.provider()(createEvent(props, stack));

@@ -391,12 +391,13 @@ test('GIVEN a plain service WHEN each in-place property changes in turn THEN the
 
   for (const [name, change] of steps) {
     const next = change(props);
-    const result = await provider(updateEvent(id, next, props));
+    const update = updateEvent(id, next, props);
+    const result = await provider(update);
     expect({ step: name, id: result.PhysicalResourceId }).toEqual({ step: name, id });
     expectMeshMatches(world.emulator, next);
 
     world.emulator.clearRequests();
-    const again = await provider(updateEvent(id, next, props));
+    const again = await provider(update); // the same request, delivered again
     expect({ step: name, redelivered: mutatingCalls(world.emulator) }).toEqual({
       step: name,
       redelivered: [],
