@@ -19,6 +19,11 @@ import type { ProviderPolicy, StackIdentity } from './policy';
  */
 export interface RequestWindow {
   readonly id: string;
+  /**
+   * A Delete of the resource's current physical id while the resource itself is being deleted: the logical resource
+   * ends, so no other physical id of it can still be live, and whatever it owns under any id goes.
+   */
+  readonly endsResource?: boolean;
 }
 
 export interface RequestContext {

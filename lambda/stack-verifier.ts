@@ -133,7 +133,8 @@ export function createStackVerifier(api: StackApi): StackVerifier {
       const window = {
         id: `${stack.stackId} ${logical} ${found.status} ${found.since?.toISOString() ?? 'unknown'}`,
       };
-      if (found.status === expected && samePhysicalId) return window;
+      if (found.status === expected && samePhysicalId)
+        return requestType === 'Delete' ? { ...window, endsResource: true } : window;
       if (requestType === 'Delete' && !samePhysicalId && status !== undefined && CLEANUP_PHASES.has(status))
         return { id: `${window.id} cleanup ${status}` };
       throw refuse(

@@ -23,7 +23,7 @@ import { type FamilyState, hasReusable, LISTED_REVISIONS, longestRevisionArns } 
 import { checkTaskDefinitionRefs, keepSet, prepareVersions, registerAll, registrationOf } from '../ecs/track';
 import { MeshServiceError } from '../errors';
 import { familiesOf as families } from '../model';
-import { ownershipTags, revisionRecordTags, TAG, tagChanges, windowClaim } from '../ownership';
+import { type Owner, ownershipTags, revisionRecordTags, TAG, tagChanges, windowClaim } from '../ownership';
 import { imageAllowed, PolicyError, patchGrant } from '../policy';
 import { digest, settleAll } from '../util';
 import { type CallRecord, createMeshApi, type MeshApi } from './api';
@@ -360,9 +360,10 @@ export function createAppMeshBackend(
   async function removeElsewhere(
     elsewhere: ReturnType<typeof byMesh>['elsewhere'],
     ctx: RequestContext,
+    owner: Owner = ctx.owner,
   ): Promise<void> {
     for (const { mesh, observed } of elsewhere.values()) {
-      const leftovers = leftoversOf(observed, ctx.owner);
+      const leftovers = leftoversOf(observed, owner);
       if (!leftovers.size) continue;
       const other = meshApiFor({
         meshName: mesh.meshName,
@@ -373,7 +374,7 @@ export function createAppMeshBackend(
           api: other,
           log: ctx.log,
           invocationId: ctx.invocationId,
-          owner: ctx.owner,
+          owner,
         });
       } catch (error) {
         ctx.log.warn('could not remove what this resource left in another mesh', {
@@ -527,23 +528,29 @@ export function createAppMeshBackend(
       const model = request.model?.physicalId === request.physicalId ? request.model : undefined;
       const familyNames = families(model);
       const describe = describeOnce(ecsApi);
-      const [, observed, listings, owned] = await readAuthorized(ctx, [
+      const [window, observed, listings, owned] = await readAuthorized(ctx, [
         model
           ? observe(api, managedKeys(model), ctx.owner, (key) => resourceArn(model, ctx, key))
           : sweep(api, ctx.owner),
         listFamilies(ecsApi, familyNames),
         tagging.ownedBy(ctx.owner, OWNABLE_TYPES),
       ]);
-      // Everything this physical id owns goes, whatever the Delete's properties name.
-      mergeOwned(observed, byMesh(owned, meshOf(identity, ctx)).here, ctx.owner);
+      // Everything this physical id owns goes, whatever the Delete's properties name; and when the logical resource
+      // itself ends, what it owns under any other id (a forged replacement's squat) goes with it.
+      const sweeper: Owner = window?.endsResource
+        ? { ...ctx.owner, livePhysicalIds: [request.physicalId] }
+        : ctx.owner;
+      const { here, elsewhere } = byMesh(owned, meshOf(identity, ctx));
+      mergeOwned(observed, here, sweeper);
       const record = recordOf(observed, (r) => taskDefinitionArn(ctx, r.family, r.revision));
       await settleAll([
         execute(plan([], observed, []), {
           api,
           log: ctx.log,
           invocationId: ctx.invocationId,
-          owner: ctx.owner,
+          owner: sweeper,
         }),
+        ...(window?.endsResource ? [removeElsewhere(elsewhere, ctx, sweeper)] : []),
         (async () => {
           // Every revision a delivery of this service registered is newer than the source its properties name.
           const named = (model?.versions ?? []).flatMap((v) =>

@@ -133,6 +133,22 @@ describe('GIVEN the victim stack is updating its service (its Update window is o
     expect(ownedBy(world.emulator.snapshot(['appmesh']), id)).toEqual([]);
   });
 
+  test('WHEN a forged replacement’s squat survives to the stack’s Delete THEN the Delete of the resource removes it too', async () => {
+    const { stack, props } = victim();
+    const { PhysicalResourceId: id } = await world.provider()(createEvent(props, stack));
+    const squat = { ...props, ServiceName: `ledger-${n}`, Gateway: undefined, Routes: undefined };
+    const update = updateEvent(id, props, props, { ...stack, requestId: randomUUID() });
+    await inWindow(update, async () => {
+      await forger()(updateEvent(id, squat, props, stack));
+    });
+    const squatted = `mesh/ecs-mesh/service/ledger-${n}`;
+    expect(ownedBy(world.emulator.snapshot(['appmesh']), squatted)).not.toEqual([]);
+    // The stack is deleted instead of updated again: the resource ends, and with it all it owns under any id.
+    await world.provider()(deleteEvent(id, props, stack));
+    expect(ownedBy(world.emulator.snapshot(['appmesh']), squatted)).toEqual([]);
+    expect(ownedBy(world.emulator.snapshot(['appmesh']), id)).toEqual([]);
+  });
+
   test('WHEN a forged replacement squats another team’s names first THEN the victim’s next step removes them and frees the names', async () => {
     const { stack, props } = victim();
     const { PhysicalResourceId: id } = await world.provider()(createEvent(props, stack));

@@ -95,7 +95,17 @@ describe('GIVEN an identity property changes (a replacement)', () => {
     const oldProps: Props = { ...base, ServiceName: 'rollback-app', Routes: [{ Name: 'main' }] };
     const newProps: Props = { ...oldProps, ServiceName: 'rollback-app-2' };
     const { PhysicalResourceId: oldId } = await provider(createEvent(oldProps));
-    const { PhysicalResourceId: newId } = await provider(updateEvent(oldId, newProps, oldProps));
+    const update = updateEvent(oldId, newProps, oldProps);
+    const { PhysicalResourceId: newId } = await provider(update);
+    // CloudFormation rolls the stack back: the resource is the old id again, then the rollback's cleanup deletes
+    // the new one.
+    world.emulator.cloudformation.putStackResource(update.StackId, {
+      logicalResourceId: update.LogicalResourceId,
+      resourceType: update.ResourceType,
+      physicalResourceId: oldId,
+      resourceStatus: 'UPDATE_COMPLETE',
+    });
+    world.emulator.cloudformation.setStackStatus(update.StackId, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
     await provider(deleteEvent(newId, newProps));
     expectMeshMatches(world.emulator, oldProps);
     await provider(deleteEvent(oldId, oldProps));
