@@ -99,7 +99,7 @@ describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', (
     );
   });
 
-  test('THEN every App Mesh, ECS, CloudFormation and Cloud Map call the handler code makes is allowed by its role', () => {
+  test('THEN every App Mesh, ECS, CloudFormation, Cloud Map and Tagging call the handler code makes is allowed by its role', () => {
     const used = new Set<string>();
     const walk = (dir: string) => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -108,13 +108,14 @@ describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', (
         else if (file.endsWith('.ts')) {
           const text = readFileSync(file, 'utf8');
           for (const [, names, pkg] of text.matchAll(
-            /import \{([^}]*)\} from '@aws-sdk\/client-(app-mesh|ecs|cloudformation|servicediscovery)'/g,
+            /import \{([^}]*)\} from '@aws-sdk\/client-(app-mesh|ecs|cloudformation|servicediscovery|resource-groups-tagging-api)'/g,
           )) {
             const prefix = {
               ecs: 'ecs',
               'app-mesh': 'appmesh',
               cloudformation: 'cloudformation',
               servicediscovery: 'servicediscovery',
+              'resource-groups-tagging-api': 'tag',
             }[pkg!];
             for (const m of names!.matchAll(/\b([A-Z][A-Za-z]+)Command\b/g)) used.add(`${prefix}:${m[1]}`);
           }
