@@ -105,7 +105,10 @@ describe('GIVEN an identity property changes (a replacement)', () => {
       physicalResourceId: oldId,
       resourceStatus: 'UPDATE_COMPLETE',
     });
-    world.emulator.cloudformation.setStackStatus(update.StackId, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
+    world.emulator.cloudformation.setStackStatus(
+      update.StackId,
+      'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+    );
     await provider(deleteEvent(newId, newProps));
     expectMeshMatches(world.emulator, oldProps);
     await provider(deleteEvent(oldId, oldProps));
