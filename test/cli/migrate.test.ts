@@ -77,6 +77,44 @@ describe('GIVEN examples/canary.yaml (two weighted versions)', () => {
   });
 });
 
+describe('GIVEN services named by DnsHostname, several in one namespace', () => {
+  const service = (name: string, host: string, dependsOn?: string) => `
+  ${name}:
+    Type: Custom::MeshService${dependsOn ? `\n    DependsOn: ${dependsOn}` : ''}
+    Properties:
+      ServiceToken: token
+      MeshName: ecs-mesh
+      ServiceName: ${name.toLowerCase()}
+      DnsHostname: ${host}
+      Port: 3000`;
+  const text = `AWSTemplateFormatVersion: "2010-09-09"
+Resources:${service('Crystal', 'crystal.apps.local')}${service('Nodejs', 'nodejs.apps.local', 'Crystal')}${service('Frontend', 'frontend.apps.local')}${service('Billing', 'billing.billing.local')}
+`;
+
+  test('WHEN migrated THEN only the first service of each namespace creates it; the others declare it existing and depend on that first one, and the output validates', () => {
+    const migration = migrateTemplate(text);
+    const resources = migration.template.Resources as Json;
+    expect(resources.Crystal.Properties.ServiceConnect).toEqual({
+      Namespace: 'apps.local',
+      CreateNamespace: true,
+    });
+    expect(resources.Billing.Properties.ServiceConnect).toEqual({
+      Namespace: 'billing.local',
+      CreateNamespace: true,
+    });
+    for (const id of ['Nodejs', 'Frontend']) {
+      expect(resources[id].Properties.ServiceConnect).toEqual({ Namespace: 'apps.local' });
+    }
+    expect(resources.Nodejs.DependsOn).toEqual(['Crystal']);
+    expect(resources.Frontend.DependsOn).toEqual(['Crystal']);
+    expect(resources.Crystal.DependsOn).toBeUndefined();
+    expect(migration.notes.find((n) => n.where === 'Frontend.DnsHostname')!.message).toMatch(
+      /declared existing: Crystal creates it/,
+    );
+    expect(validateTemplate(migration.text).findings).toEqual([]);
+  });
+});
+
 describe('GIVEN the CLI', () => {
   test('WHEN mesh-service migrate is given a template THEN it prints the migrated template and exits 0; without one it exits 2', async () => {
     const out: string[] = [];

@@ -1,7 +1,8 @@
 /**
  * ECS services with Service Connect through the real @aws-sdk/client-ecs: serviceConnectConfiguration is checked as
  * ECS checks it (port name in the task definition, one client alias, namespace of the Region, unique discovery
- * names and aliases, appProtocol immutable), and the namespace's ServiceCount follows the services.
+ * names and aliases, appProtocol immutable); ECS creates a Cloud Map service in the namespace for each discovery name
+ * (ListServices, the namespace's ServiceCount and DeleteNamespace's ResourceInUse follow them).
  */
 import {
   CreateServiceCommand,
@@ -14,6 +15,8 @@ import {
 import {
   DeleteNamespaceCommand,
   GetNamespaceCommand,
+  ListNamespacesCommand,
+  ListServicesCommand,
   ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
 import { failureOf, useEmulator } from './helpers';
@@ -52,6 +55,16 @@ async function register(family: string, appProtocol?: 'http' | 'grpc'): Promise<
   return out.taskDefinition!.taskDefinitionArn!;
 }
 
+/** The Cloud Map services of a namespace, as ListServices with a NAMESPACE_ID filter lists them. */
+async function cloudMapServices(namespaceIdOrArn: string) {
+  const out = await sd.send(
+    new ListServicesCommand({
+      Filters: [{ Name: 'NAMESPACE_ID', Values: [namespaceIdOrArn], Condition: 'EQ' }],
+    }),
+  );
+  return out.Services!;
+}
+
 const service = (over: Partial<CreateServiceCommandInput> = {}): CreateServiceCommandInput => ({
   cluster: 'demo',
   serviceName: 'web',
@@ -87,6 +100,105 @@ describe('GIVEN CreateService with Service Connect', () => {
     expect((await failureOf(sd.send(new DeleteNamespaceCommand({ Id: namespace.id })))).name).toBe(
       'ResourceInUse',
     );
+  });
+
+  test('WHEN it is created THEN ECS has created a Cloud Map service named by the discovery name in the namespace: ListServices lists it, its ARN is the discoveryArn, ServiceCount counts it and DeleteNamespace is refused with Cloud Map’s wording', async () => {
+    const out = await ctx.ecs.send(new CreateServiceCommand(service()));
+    await ctx.ecs.send(
+      new CreateServiceCommand(
+        service({
+          serviceName: 'client',
+          serviceConnectConfiguration: { enabled: true, namespace: 'service.local' },
+        }),
+      ),
+    );
+    const listed = await cloudMapServices(namespace.id);
+    expect(listed).toEqual([
+      expect.objectContaining({ Name: 'web', Type: 'HTTP', ResourceOwner: '111122223333', InstanceCount: 0 }),
+    ]);
+    expect(listed[0]!.Id).toMatch(/^srv-[a-z2-7]{16}$/);
+    expect(listed[0]!.Arn).toBe(`arn:aws:servicediscovery:us-east-1:111122223333:service/${listed[0]!.Id}`);
+    expect(listed[0]!.CreateDate).toBeInstanceOf(Date);
+    expect(out.service!.deployments![0]!.serviceConnectResources).toEqual([
+      { discoveryName: 'web', discoveryArn: listed[0]!.Arn },
+    ]);
+    expect(await cloudMapServices(namespace.arn)).toEqual(listed);
+    const summary = await sd.send(new ListNamespacesCommand({}));
+    expect(summary.Namespaces!.map((n) => n.ServiceCount)).toEqual([1]);
+    const inUse = await failureOf(sd.send(new DeleteNamespaceCommand({ Id: namespace.id })));
+    expect(inUse.name).toBe('ResourceInUse');
+    expect(inUse.$metadata?.httpStatusCode).toBe(400);
+    expect(inUse.message).toBe(
+      'Namespace has associated services; delete the services before deleting the namespace',
+    );
+  });
+
+  test('WHEN ListServices filters by namespace or owner and pages THEN only the matching services come, page by page; other conditions are InvalidInput', async () => {
+    const other = ctx.emulator.servicediscovery.putNamespace('other.local');
+    await ctx.ecs.send(new CreateServiceCommand(service()));
+    for (const [name, ns] of [
+      ['api', 'service.local'],
+      ['db', 'other.local'],
+    ] as const) {
+      await ctx.ecs.send(
+        new CreateServiceCommand(
+          service({
+            serviceName: name,
+            serviceConnectConfiguration: {
+              enabled: true,
+              namespace: ns,
+              services: [{ portName: 'http-3000', discoveryName: name }],
+            },
+          }),
+        ),
+      );
+    }
+    expect((await cloudMapServices(namespace.id)).map((s) => s.Name).sort()).toEqual(['api', 'web']);
+    expect((await cloudMapServices(other.id)).map((s) => s.Name)).toEqual(['db']);
+    expect(await cloudMapServices('ns-aaaaaaaaaaaaaaaa')).toEqual([]);
+    const mine = await sd.send(
+      new ListServicesCommand({ Filters: [{ Name: 'RESOURCE_OWNER', Values: ['SELF'] }] }),
+    );
+    expect(mine.Services).toHaveLength(3);
+    const page1 = await sd.send(new ListServicesCommand({ MaxResults: 2 }));
+    const page2 = await sd.send(new ListServicesCommand({ MaxResults: 2, NextToken: page1.NextToken! }));
+    expect([...page1.Services!, ...page2.Services!].map((s) => s.Name).sort()).toEqual(['api', 'db', 'web']);
+    expect(page2.NextToken).toBeUndefined();
+    const error = await failureOf(
+      sd.send(
+        new ListServicesCommand({
+          Filters: [{ Name: 'NAMESPACE_ID', Values: [namespace.id, other.id], Condition: 'IN' }],
+        }),
+      ),
+    );
+    expect(error.name).toBe('InvalidInput');
+  });
+
+  test('WHEN its discovery name changes THEN the Cloud Map service of the old name goes and one of the new name comes', async () => {
+    await ctx.ecs.send(new CreateServiceCommand(service()));
+    const [old] = await cloudMapServices(namespace.id);
+    await ctx.ecs.send(
+      new UpdateServiceCommand({
+        cluster: 'demo',
+        service: 'web',
+        serviceConnectConfiguration: {
+          enabled: true,
+          namespace: 'service.local',
+          services: [{ portName: 'http-3000', discoveryName: 'web-v2' }],
+        },
+      }),
+    );
+    const now = await cloudMapServices(namespace.id);
+    expect(now.map((s) => s.Name)).toEqual(['web-v2']);
+    expect(now[0]!.Id).not.toBe(old!.Id);
+    await ctx.ecs.send(
+      new UpdateServiceCommand({
+        cluster: 'demo',
+        service: 'web',
+        serviceConnectConfiguration: { enabled: false },
+      }),
+    );
+    expect(await cloudMapServices(namespace.id)).toEqual([]);
   });
 
   test.each<[string, Partial<CreateServiceCommandInput>, string, RegExp]>([
@@ -240,6 +352,8 @@ describe('GIVEN a Service Connect service', () => {
     expect(described.failures).toEqual([
       { arn: 'arn:aws:ecs:us-east-1:111122223333:service/demo/nope', reason: 'MISSING' },
     ]);
+    expect(await cloudMapServices(namespace.id)).toEqual([]);
+    expect((await sd.send(new GetNamespaceCommand({ Id: namespace.id }))).Namespace!.ServiceCount).toBe(0);
     await sd.send(new DeleteNamespaceCommand({ Id: namespace.id }));
   });
 });
