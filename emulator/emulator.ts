@@ -49,7 +49,7 @@ const EMPTY_SNAPSHOT: EmulatorSnapshot = {
   },
   ecs: { taskDefinitions: [], services: [] },
   cloudformation: { stacks: [] },
-  servicediscovery: { namespaces: [] },
+  servicediscovery: { namespaces: [], services: [] },
 };
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -73,8 +73,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     describeTaskDefinition: (reference, account) =>
       ecs.handle('DescribeTaskDefinition', { taskDefinition: reference }, { account }),
     resolveNamespace: (nameOrArn, account) => servicediscovery.resolve(nameOrArn, account),
+    cloudMap: {
+      create: (namespaceArn, name, account) =>
+        servicediscovery.createEcsManagedService(namespaceArn, name, account),
+      delete: (serviceArn) => servicediscovery.deleteEcsManagedService(serviceArn),
+    },
   });
-  servicediscovery.serviceCount = (arn) => ecsServices.serviceCount(arn);
   const tagging = new TaggingService(region, () => taggedResources());
   function* taggedResources(): Iterable<TaggedResource> {
     const mesh = appmesh.snapshot();

@@ -12,6 +12,7 @@ export { type SeededPlatform, type SeedOptions, seedPlatform } from './seed';
 export type {
   AppMeshResourceSnapshot,
   CloudFormationControl,
+  CloudMapServiceSnapshot,
   EcsServiceSnapshot,
   Emulator,
   EmulatorOptions,

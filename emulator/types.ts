@@ -179,6 +179,15 @@ export interface NamespaceSnapshot {
   readonly Tags: readonly { readonly Key: string; readonly Value: string }[];
 }
 
+/** A Cloud Map service (those ECS creates for Service Connect discovery names). Timestamps are epoch seconds. */
+export interface CloudMapServiceSnapshot {
+  readonly Id: string;
+  readonly Arn: string;
+  readonly Name: string;
+  readonly NamespaceId: string;
+  readonly CreateDate: number;
+}
+
 /** Cloud Map state the tests and the demo set directly (a platform's namespace). */
 export interface ServiceDiscoveryControl {
   /** Puts a namespace (HTTP, DNS_PRIVATE or DNS_PUBLIC) of the account, already created. */
@@ -228,9 +237,10 @@ export interface EmulatorSnapshot {
     /** ECS services (every status), in creation order. */
     readonly services?: readonly EcsServiceSnapshot[];
   };
-  /** Cloud Map namespaces (as GetNamespace describes them, plus their tags). */
+  /** Cloud Map namespaces (as GetNamespace describes them, plus their tags) and services. */
   readonly servicediscovery?: {
     readonly namespaces: readonly NamespaceSnapshot[];
+    readonly services: readonly CloudMapServiceSnapshot[];
   };
   /** Every stack of every account, deleted ones (DELETE_COMPLETE) included, in creation order. */
   readonly cloudformation: {

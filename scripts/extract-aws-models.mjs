@@ -50,7 +50,8 @@ const SERVICES = [
       'DeleteService',
     ],
   },
-  // Cloud Map: the namespace calls of the Service Connect backend (it never creates Cloud Map services: ECS does).
+  // Cloud Map: the namespace calls of the Service Connect backend, and ListServices (the services ECS creates in a
+  // namespace for Service Connect; the backend never creates one).
   {
     name: 'servicediscovery',
     dir: 'servicediscovery/2017-03-14',
@@ -59,6 +60,7 @@ const SERVICES = [
       'CreateHttpNamespace',
       'GetNamespace',
       'ListNamespaces',
+      'ListServices',
       'DeleteNamespace',
       'GetOperation',
       'TagResource',

@@ -4,6 +4,13 @@
  * 0 and a deleted service is INACTIVE at once. Clusters are not emulated (any cluster name is accepted, `default`
  * when none is given). State is per calling account, in memory.
  *
+ * For each discovery name ECS creates a Cloud Map service in the namespace (ServiceConnectServiceResource: "the
+ * name of the new Cloud Map service that Amazon ECS creates for this Amazon ECS service"; its ARN is the
+ * deployment's `serviceConnectResources[].discoveryArn`), through `deps.cloudMap`. The emulator deletes it when the
+ * ECS service stops using the name (an update that drops or renames it, another namespace, Service Connect turned
+ * off) or is deleted: our reading, as a deleted service's discovery name is free again (unconfirmed for real ECS,
+ * which may keep the Cloud Map service for a while after the ECS service is INACTIVE).
+ *
  * Service Connect rules (`InvalidParameterException` unless said; wordings are ours unless marked real):
  * - the namespace (name or ARN) must be a Cloud Map namespace of the account in this Region
  *   (`NamespaceNotFoundException`); an ARN of another Region is refused by name;
@@ -44,6 +51,11 @@ export interface EcsServicesDeps {
     nameOrArn: string,
     account: string,
   ) => { arn: string; name: string } | undefined;
+  /** The Cloud Map services ECS creates and deletes for discovery names (emulator/servicediscovery/service.ts). */
+  readonly cloudMap: {
+    readonly create: (namespaceArn: string, name: string, account: string) => string;
+    readonly delete: (serviceArn: string) => void;
+  };
 }
 
 export interface ServiceSnapshot {
@@ -68,11 +80,19 @@ interface Service {
   request: JsonObject;
   /** With the namespace resolved to its ARN. */
   serviceConnect?: JsonObject;
+  /** The Cloud Map services ECS created for it: discovery name → service ARN (in serviceConnect's namespace). */
+  discoveryArns: Map<string, string>;
   deploymentId: string;
   updatedAt: number;
 }
 
 const SC_NAME = /^[a-z0-9_][a-z0-9_-]{0,63}$/;
+
+/** The discovery names of a Service Connect configuration (a service without one is named by its port). */
+function namesOf(config: JsonObject | undefined): string[] {
+  const services = config && Array.isArray(config.services) ? config.services.filter(isPlainObject) : [];
+  return services.map((sc) => String(sc.discoveryName ?? sc.portName));
+}
 const invalid = ecsErrors.invalidParameter;
 
 function clusterOf(input: JsonObject): string {
@@ -132,11 +152,6 @@ export class EcsServices {
     }));
   }
 
-  /** The Cloud Map services ECS created in a namespace: one per discovery name of a service not INACTIVE. */
-  serviceCount(namespaceArn: string): number {
-    return this.discoveryNames(namespaceArn).length;
-  }
-
   // --- internals -----------------------------------------------------------------------------------------------
 
   private clusterArn(account: string, cluster: string): string {
@@ -150,12 +165,28 @@ export class EcsServices {
   private discoveryNames(namespaceArn: string, except?: Service): { name: string; service: Service }[] {
     return this.live()
       .filter((s) => s !== except && s.serviceConnect?.namespace === namespaceArn)
-      .flatMap((s) =>
-        (Array.isArray(s.serviceConnect!.services)
-          ? s.serviceConnect!.services.filter(isPlainObject)
-          : []
-        ).map((sc) => ({ name: String(sc.discoveryName ?? sc.portName), service: s })),
-      );
+      .flatMap((s) => namesOf(s.serviceConnect).map((name) => ({ name, service: s })));
+  }
+
+  /**
+   * Brings the Cloud Map services of an ECS service in line with its Service Connect configuration (undefined: none):
+   * a name it keeps in the same namespace keeps its service; the others are deleted, new names get one.
+   */
+  private syncCloudMap(service: Service, next: JsonObject | undefined, ctx: CallContext): void {
+    const sameNamespace = next !== undefined && next.namespace === service.serviceConnect?.namespace;
+    const wanted = new Set(namesOf(next));
+    for (const [name, arn] of service.discoveryArns) {
+      if (sameNamespace && wanted.has(name)) continue;
+      this.deps.cloudMap.delete(arn);
+      service.discoveryArns.delete(name);
+    }
+    for (const name of wanted) {
+      if (!service.discoveryArns.has(name))
+        service.discoveryArns.set(
+          name,
+          this.deps.cloudMap.create(String(next!.namespace), name, ctx.account),
+        );
+    }
   }
 
   private find(input: JsonObject, reference: string, ctx: CallContext): Service | undefined {
@@ -277,6 +308,7 @@ export class EcsServices {
       : undefined;
     const now = nowEpochSeconds();
     const service: Service = {
+      discoveryArns: new Map(),
       account: ctx.account,
       cluster,
       name,
@@ -290,6 +322,7 @@ export class EcsServices {
       deploymentId: `ecs-svc/${Math.floor(Math.random() * 1e19)}`,
       updatedAt: now,
     };
+    this.syncCloudMap(service, serviceConnect, ctx);
     this.services.push(service);
     return { service: this.serviceOf(service) };
   }
@@ -329,6 +362,7 @@ export class EcsServices {
       : service.serviceConnect;
     const serviceConnect = config ? this.checkServiceConnect(config, td, ctx, service) : undefined;
     this.checkAppProtocol(service, td, ctx);
+    this.syncCloudMap(service, serviceConnect, ctx);
     service.taskDefinition = String(td.taskDefinitionArn);
     if (typeof input.desiredCount === 'number') service.desiredCount = input.desiredCount;
     if (serviceConnect) service.serviceConnect = serviceConnect;
@@ -345,6 +379,7 @@ export class EcsServices {
       // Real wording (ECS DeleteService API reference and the error users meet).
       throw invalid('The service cannot be stopped while it is scaled above 0.');
     }
+    this.syncCloudMap(service, undefined, ctx);
     service.status = 'INACTIVE';
     service.updatedAt = nowEpochSeconds();
     // ECS answers DRAINING while the tasks stop; none run here, so the service is INACTIVE from now on.
@@ -355,16 +390,10 @@ export class EcsServices {
   private serviceOf(s: Service): JsonObject {
     const r = s.request;
     const echo = (key: string) => (r[key] !== undefined ? { [key]: cloneJson(r[key]) } : {});
-    const resources = ((s.serviceConnect?.services as JsonObject[] | undefined) ?? []).map((sc) => {
-      const discoveryName = String(sc.discoveryName ?? sc.portName);
-      return {
-        discoveryName,
-        discoveryArn: `arn:${this.partition}:servicediscovery:${this.region}:${s.account}:service/srv-${discoveryName
-          .replace(/[^a-z0-9]/g, '')
-          .slice(0, 16)
-          .padEnd(16, 'x')}`,
-      };
-    });
+    const resources = [...s.discoveryArns].map(([discoveryName, discoveryArn]) => ({
+      discoveryName,
+      discoveryArn,
+    }));
     return {
       serviceArn: s.arn,
       serviceName: s.name,

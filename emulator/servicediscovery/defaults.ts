@@ -2,9 +2,10 @@
 
 /**
  * API reference, ListNamespaces.MaxResults: "If you don't specify a value for MaxResults, AWS Cloud Map returns up
- * to 100 namespaces."
+ * to 100 namespaces."; ListServices.MaxResults: "If you don't specify a value for MaxResults, Cloud Map returns up
+ * to 100 services."
  */
 export const DEFAULT_MAX_RESULTS = 100;
 
-/** API reference, NamespaceFilter.Condition: "EQ is the default condition and can be omitted." */
+/** API reference, NamespaceFilter.Condition and ServiceFilter.Condition: "EQ is the default condition and can be omitted." */
 export const DEFAULT_FILTER_CONDITION = 'EQ';

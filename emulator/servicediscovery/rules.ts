@@ -1,6 +1,6 @@
 /**
  * Cloud Map rules the model cannot express, each a small pure function that throws the error Cloud Map answers
- * with. Messages are ours (Cloud Map's own wording is not on record); each rule says where it comes from.
+ * with. Messages are ours unless marked as Cloud Map's own wording; each rule says where it comes from.
  */
 import { serviceDiscoveryErrors } from '../errors';
 import type { TagSnapshot } from '../types';
@@ -39,3 +39,24 @@ export function checkNamespaceFilter(name: unknown, condition: string, values: r
   if (name === 'RESOURCE_OWNER' && condition !== 'EQ')
     throw serviceDiscoveryErrors.invalidInput('RESOURCE_OWNER supports the EQ condition only.');
 }
+
+/**
+ * A ListServices filter. ServiceFilter.Condition: "Valid values for Condition include the following: EQ: When you
+ * specify EQ, specify one value" (the shared FilterCondition enum also lists IN, BETWEEN and BEGINS_WITH, which the
+ * reference does not offer for services); RESOURCE_OWNER takes SELF or OTHER_ACCOUNTS. InvalidInput, our wording.
+ */
+export function checkServiceFilter(name: unknown, condition: string, values: readonly string[]): void {
+  if (condition !== 'EQ')
+    throw serviceDiscoveryErrors.invalidInput(`Condition ${condition} is not supported for services.`);
+  if (values.length !== 1) throw serviceDiscoveryErrors.invalidInput(`Condition EQ takes exactly one value.`);
+  if (name === 'RESOURCE_OWNER' && values[0] !== 'SELF' && values[0] !== 'OTHER_ACCOUNTS')
+    throw serviceDiscoveryErrors.invalidInput('RESOURCE_OWNER takes SELF or OTHER_ACCOUNTS.');
+}
+
+/**
+ * DeleteNamespace of a namespace that still has services: ResourceInUse, Cloud Map's own wording as the SDK reports
+ * it (anomalyco/sst#5931: "ResourceInUse: Namespace has associated services; delete the services before deleting
+ * the namespace").
+ */
+export const NAMESPACE_IN_USE =
+  'Namespace has associated services; delete the services before deleting the namespace';

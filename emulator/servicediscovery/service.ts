@@ -1,20 +1,32 @@
 /**
  * AWS Cloud Map (service discovery), the namespace side the Service Connect backend calls: CreateHttpNamespace,
- * GetNamespace, ListNamespaces, DeleteNamespace, GetOperation and tagging. State is per calling account, in memory;
- * every method returns the operation's output members or throws a ServiceError.
+ * GetNamespace, ListNamespaces, DeleteNamespace, GetOperation and tagging, and ListServices. State is per calling
+ * account, in memory; every method returns the operation's output members or throws a ServiceError.
  *
  * Namespaces are created and deleted through operations, as Cloud Map does (the call answers an OperationId;
  * GetOperation says SUBMITTED/PENDING, then SUCCESS). The emulator finishes them `operationDelayMs` after the call
  * (default 0: at once); until then GetOperation answers PENDING and a namespace being created is not visible.
- * A namespace's ServiceCount is the number of Cloud Map services ECS created in it for Service Connect (one per
- * discovery name of an ECS service that is not INACTIVE), given by the ECS services (emulator/ecs/services.ts).
+ *
+ * Cloud Map services exist here only as ECS creates them for Service Connect (ServiceConnectServiceResource: "the
+ * discoveryName is the name of the new Cloud Map service that Amazon ECS creates for this Amazon ECS service"):
+ * emulator/ecs/services.ts calls `createEcsManagedService` for each discovery name of an ECS service and
+ * `deleteEcsManagedService` when the ECS service stops using it. A namespace's ServiceCount is the number of services
+ * in it ("The number of services that are associated with the namespace"), ListServices lists them, and
+ * DeleteNamespace refuses a namespace that has any ("If the namespace still contains one or more services, the
+ * request fails": ResourceInUse, with Cloud Map's wording).
  */
 import { randomBytes } from 'node:crypto';
 import { serviceDiscoveryErrors } from '../errors';
-import type { TagSnapshot } from '../types';
+import type { CloudMapServiceSnapshot, TagSnapshot } from '../types';
 import { compareStrings, isPlainObject, type JsonObject, nowEpochSeconds, paginate } from '../util';
 import { DEFAULT_FILTER_CONDITION, DEFAULT_MAX_RESULTS } from './defaults';
-import { checkNamespaceFilter, checkTagCount, checkTags } from './rules';
+import {
+  checkNamespaceFilter,
+  checkServiceFilter,
+  checkTagCount,
+  checkTags,
+  NAMESPACE_IN_USE,
+} from './rules';
 
 export interface CallContext {
   readonly account: string;
@@ -45,6 +57,16 @@ interface Namespace {
   tags: TagSnapshot[];
 }
 
+/** A Cloud Map service, as ECS creates one for a Service Connect discovery name. */
+interface CloudMapService {
+  readonly account: string;
+  readonly id: string;
+  readonly arn: string;
+  readonly name: string;
+  readonly namespaceId: string;
+  readonly createDate: number;
+}
+
 interface Operation {
   readonly account: string;
   readonly id: string;
@@ -58,8 +80,6 @@ interface Operation {
 export interface ServiceDiscoveryOptions {
   /** How long a namespace operation stays PENDING; default 0. */
   readonly operationDelayMs?: number;
-  /** The Cloud Map services ECS created in a namespace (by ARN). */
-  readonly serviceCount?: (namespaceArn: string) => number;
 }
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -83,8 +103,8 @@ function merge(existing: readonly TagSnapshot[], incoming: readonly TagSnapshot[
 export class ServiceDiscoveryService {
   private readonly namespaces = new Map<string, Namespace>();
   private readonly operations = new Map<string, Operation>();
+  private readonly services = new Map<string, CloudMapService>();
   private readonly operationDelayMs: number;
-  serviceCount: (namespaceArn: string) => number;
 
   constructor(
     private readonly region: string,
@@ -92,7 +112,6 @@ export class ServiceDiscoveryService {
     options: ServiceDiscoveryOptions = {},
   ) {
     this.operationDelayMs = options.operationDelayMs ?? 0;
-    this.serviceCount = options.serviceCount ?? (() => 0);
   }
 
   handle(operation: string, input: JsonObject, ctx: CallContext): JsonObject {
@@ -103,6 +122,8 @@ export class ServiceDiscoveryService {
         return { Namespace: this.namespaceOf(this.byId(String(input.Id), ctx)) };
       case 'ListNamespaces':
         return this.listNamespaces(input, ctx);
+      case 'ListServices':
+        return this.listServices(input, ctx);
       case 'DeleteNamespace':
         return this.deleteNamespace(input, ctx);
       case 'GetOperation':
@@ -134,10 +155,20 @@ export class ServiceDiscoveryService {
   reset(): void {
     this.namespaces.clear();
     this.operations.clear();
+    this.services.clear();
   }
 
-  snapshot(): { namespaces: NamespaceSnapshot[] } {
+  snapshot(): { namespaces: NamespaceSnapshot[]; services: CloudMapServiceSnapshot[] } {
     return {
+      services: [...this.services.values()]
+        .sort((a, b) => compareStrings(a.account, b.account) || compareStrings(a.id, b.id))
+        .map((s) => ({
+          Id: s.id,
+          Arn: s.arn,
+          Name: s.name,
+          NamespaceId: s.namespaceId,
+          CreateDate: s.createDate,
+        })),
       namespaces: this.visible()
         .sort((a, b) => compareStrings(a.account, b.account) || compareStrings(a.name, b.name))
         .map((ns) => ({
@@ -147,7 +178,7 @@ export class ServiceDiscoveryService {
           Type: ns.type,
           ResourceOwner: ns.account,
           CreateDate: ns.createDate,
-          ServiceCount: this.serviceCount(ns.arn),
+          ServiceCount: this.serviceCount(ns),
           Tags: ns.tags.map((t) => ({ Key: t.key, Value: t.value })),
         })),
     };
@@ -162,6 +193,27 @@ export class ServiceDiscoveryService {
       (n) => n.account === account && (n.arn === nameOrArn || n.name === nameOrArn),
     );
     return ns ? { arn: ns.arn, name: ns.name } : undefined;
+  }
+
+  /**
+   * The Cloud Map service ECS creates in a namespace (by ARN, of the account) for a Service Connect discovery name;
+   * returns its ARN. ECS has checked that the namespace exists and that the name is free in it.
+   */
+  createEcsManagedService(namespaceArn: string, name: string, account: string): string {
+    const ns = this.visible().find((n) => n.arn === namespaceArn && n.account === account);
+    if (!ns)
+      throw new Error(
+        `emulator bug: ECS created a Cloud Map service in an unknown namespace ${namespaceArn}`,
+      );
+    const id = `srv-${randomId(16)}`;
+    const arn = `arn:${this.partition}:servicediscovery:${this.region}:${account}:service/${id}`;
+    this.services.set(id, { account, id, arn, name, namespaceId: ns.id, createDate: nowEpochSeconds() });
+    return arn;
+  }
+
+  /** ECS no longer uses the Cloud Map service it created (its ECS service was deleted or changed). */
+  deleteEcsManagedService(arn: string): void {
+    for (const s of this.services.values()) if (s.arn === arn) this.services.delete(s.id);
   }
 
   /** Puts a namespace of any type directly (a platform's private DNS namespace), already created. */
@@ -266,7 +318,7 @@ export class ServiceDiscoveryService {
       Name: ns.name,
       Type: ns.type,
       ...(ns.description !== undefined ? { Description: ns.description } : {}),
-      ServiceCount: this.serviceCount(ns.arn),
+      ServiceCount: this.serviceCount(ns),
       Properties: { HttpProperties: { HttpName: ns.name } },
       CreateDate: ns.createDate,
       ...(ns.creatorRequestId !== undefined ? { CreatorRequestId: ns.creatorRequestId } : {}),
@@ -310,14 +362,62 @@ export class ServiceDiscoveryService {
     };
   }
 
+  /** Namespace.ServiceCount: "The number of services that are associated with the namespace." */
+  private serviceCount(ns: Namespace): number {
+    return [...this.services.values()].filter((s) => s.namespaceId === ns.id).length;
+  }
+
+  /**
+   * ListServices. ListServicesRequest.NextToken: "Cloud Map gets MaxResults services and then filters them based on
+   * the specified criteria", so a page may hold fewer matches than MaxResults, even none, and still have a NextToken.
+   */
+  private listServices(input: JsonObject, ctx: CallContext): JsonObject {
+    const filters = Array.isArray(input.Filters) ? input.Filters.filter(isPlainObject) : [];
+    const matchers = filters.map((f) => {
+      const condition = typeof f.Condition === 'string' ? f.Condition : DEFAULT_FILTER_CONDITION;
+      const values = Array.isArray(f.Values) ? f.Values.map(String) : [];
+      checkServiceFilter(f.Name, condition, values);
+      const value = values[0]!;
+      if (f.Name === 'RESOURCE_OWNER') {
+        // Only the caller's own namespaces are emulated (no sharing): every service is SELF.
+        return () => value === 'SELF';
+      }
+      // NAMESPACE_ID: "Specify one namespace ID or ARN."
+      return (s: CloudMapService) =>
+        s.namespaceId === value || this.namespaces.get(s.namespaceId)?.arn === value;
+    });
+    const max = typeof input.MaxResults === 'number' ? input.MaxResults : DEFAULT_MAX_RESULTS;
+    const all = [...this.services.values()]
+      .filter((s) => s.account === ctx.account)
+      .sort((a, b) => compareStrings(a.id, b.id));
+    const page = paginate(
+      all,
+      (s) => s.id,
+      max,
+      typeof input.NextToken === 'string' ? input.NextToken : undefined,
+    );
+    if (!page) throw serviceDiscoveryErrors.invalidInput('Invalid NextToken.');
+    return {
+      Services: page.items
+        .filter((s) => matchers.every((m) => m(s)))
+        .map((s) => ({
+          Id: s.id,
+          Arn: s.arn,
+          ResourceOwner: s.account,
+          Name: s.name,
+          // Service Connect discovers through the Cloud Map API only (no DNS records): an HTTP service.
+          Type: 'HTTP',
+          InstanceCount: 0,
+          CreateDate: s.createDate,
+          CreatedByAccount: s.account,
+        })),
+      ...(page.nextToken ? { NextToken: page.nextToken } : {}),
+    };
+  }
+
   private deleteNamespace(input: JsonObject, ctx: CallContext): JsonObject {
     const ns = this.byId(String(input.Id), ctx);
-    const services = this.serviceCount(ns.arn);
-    if (services > 0) {
-      throw serviceDiscoveryErrors.resourceInUse(
-        `The namespace ${ns.id} contains ${services} service(s); delete them before the namespace.`,
-      );
-    }
+    if (this.serviceCount(ns) > 0) throw serviceDiscoveryErrors.resourceInUse(NAMESPACE_IN_USE);
     this.namespaces.delete(ns.id);
     return { OperationId: this.startOperation(ctx.account, 'DELETE_NAMESPACE', ns.id).id };
   }
