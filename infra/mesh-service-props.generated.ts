@@ -1244,7 +1244,7 @@ export interface MeshServiceServiceConnect {
    */
   readonly namespace?: string;
   /**
-   * Create the namespace as a Cloud Map HTTP namespace, tagged as this resource's, when it does not exist (and delete it with the resource when no service uses it any more). Otherwise a missing namespace fails the request.
+   * Create the namespace as a Cloud Map HTTP namespace, tagged as this resource's, when it does not exist (and delete it with the resource when Cloud Map counts no service in it any more; left in place otherwise). Otherwise a missing namespace fails the request. A namespace another Custom::MeshService created is refused here: it may only be joined, declared as existing (CreateNamespace false), and is then used without being owned; one resource per namespace creates it, the others declare it existing and DependsOn that one.
    * @default false
    * Update: No interruption.
    */

@@ -371,10 +371,12 @@ export class MeshServiceProvider extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'CloudMapNamespacesForServiceConnect',
-        // Backend ServiceConnect: find the namespace, create it when asked (tagged), delete the one it created. Cloud
-        // Map supports no resource-level permission for ListNamespaces, GetOperation or CreateHttpNamespace.
+        // Backend ServiceConnect: find the namespace, create it when asked (tagged), delete the one it created once
+        // no Cloud Map service is in it (ListServices). Cloud Map supports no resource-level permission for
+        // ListNamespaces, ListServices, GetOperation or CreateHttpNamespace.
         actions: [
           'servicediscovery:ListNamespaces',
+          'servicediscovery:ListServices',
           'servicediscovery:GetNamespace',
           'servicediscovery:GetOperation',
           'servicediscovery:CreateHttpNamespace',
@@ -432,7 +434,7 @@ export class MeshServiceProvider extends Construct {
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'ecs:RegisterTaskDefinition, DeregisterTaskDefinition, DescribeTaskDefinition and ListTaskDefinitions support no resource-level permissions; the statement lists only those four actions. The Cloud Map statement (Backend ServiceConnect) lists only the namespace calls the handler makes: ListNamespaces, GetOperation and CreateHttpNamespace take no resource, and the namespaces a template names are not known in advance. tag:GetResources (read-only, filtered by the ownership tags) supports no resource-level permission.',
+          'ecs:RegisterTaskDefinition, DeregisterTaskDefinition, DescribeTaskDefinition and ListTaskDefinitions support no resource-level permissions; the statement lists only those four actions. The Cloud Map statement (Backend ServiceConnect) lists only the namespace calls the handler makes: ListNamespaces, ListServices, GetOperation and CreateHttpNamespace take no resource, and the namespaces a template names are not known in advance. tag:GetResources (read-only, filtered by the ownership tags) supports no resource-level permission.',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/*]',

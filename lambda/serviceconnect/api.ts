@@ -1,7 +1,7 @@
 /**
  * The narrow Cloud Map interface of the Service Connect backend: the namespace calls it makes, "not found" as a
- * value, SDK errors as one-line messages. It never touches Cloud Map services: ECS creates the one of each ECS
- * service from its discovery name.
+ * value, SDK errors as one-line messages. It never changes Cloud Map services (ECS creates the one of each ECS
+ * service from its discovery name); it only lists those of a namespace, to know whether anyone still uses it.
  *
  * Cloud Map creates and deletes namespaces asynchronously: CreateHttpNamespace and DeleteNamespace answer an
  * operation id, and GetOperation tells when it is done (SUBMITTED, PENDING, then SUCCESS or FAIL).
@@ -12,6 +12,7 @@ import {
   GetNamespaceCommand,
   GetOperationCommand,
   ListNamespacesCommand,
+  ListServicesCommand,
   ListTagsForResourceCommand,
   type ServiceDiscoveryClient,
   TagResourceCommand,
@@ -39,6 +40,8 @@ export interface CloudMapApi {
     tags: readonly KeyValue[],
     creatorRequestId: string,
   ): Promise<NamespaceInfo>;
+  /** The names of the Cloud Map services in a namespace (ListServices with a NAMESPACE_ID filter), every page. */
+  listServices(namespaceId: string): Promise<string[]>;
   /** Deletes a namespace and waits; resolves when it is gone (already gone counts), false when in use. */
   deleteNamespace(id: string): Promise<boolean>;
   tag(arn: string, tags: readonly KeyValue[]): Promise<void>;
@@ -193,6 +196,29 @@ export function createCloudMapApi(
       const created = id ? await describe(id) : undefined;
       if (!created) throw new AwsCallError(`namespace "${name}" was created but cannot be read back`);
       return created;
+    },
+
+    async listServices(namespaceId) {
+      const names: string[] = [];
+      let nextToken: string | undefined;
+      try {
+        // Cloud Map pages before it filters: a page may hold no match and still have a NextToken.
+        do {
+          const out = await call<{ Services?: { Name?: string }[]; NextToken?: string }>(
+            'ListServices',
+            namespaceId,
+            new ListServicesCommand({
+              Filters: [{ Name: 'NAMESPACE_ID', Values: [namespaceId], Condition: 'EQ' }],
+              ...(nextToken ? { NextToken: nextToken } : {}),
+            }),
+          );
+          for (const s of out.Services ?? []) names.push(s.Name ?? '');
+          nextToken = out.NextToken;
+        } while (nextToken);
+      } catch (e) {
+        return failCall('ListServices', `of namespace "${namespaceId}"`, e);
+      }
+      return names;
     },
 
     async deleteNamespace(id) {

@@ -47,6 +47,7 @@ import { MeshServiceError } from '../errors';
 import { type CoreVersion, familiesOf as families } from '../model';
 import {
   type KeyValue,
+  type Owner,
   ownershipOf,
   ownershipTags,
   retiredFamiliesIn,
@@ -86,6 +87,30 @@ function inputKeyOf(model: Model, version: CoreVersion, ctx: RequestContext): st
 }
 
 const tagOf = (tags: readonly KeyValue[], key: string) => tags.find((t) => t.key === key)?.value;
+
+/**
+ * Who owns a namespace, when it is another Custom::MeshService: another stack, or another logical id of this one.
+ * Undefined when it is this resource's (under this physical id, an earlier one or a leftover) or carries no ownership
+ * tags (a template's AWS::ServiceDiscovery namespace, the platform's).
+ */
+function anotherResourceOwning(tags: readonly KeyValue[], owner: Owner): string | undefined {
+  const ownership = ownershipOf(tags, owner);
+  if (ownership.kind !== 'foreign' || tagOf(tags, TAG.owner) === undefined) return undefined;
+  const sameResource =
+    tagOf(tags, TAG.stackId) === tagValue(owner.stackId) &&
+    tagOf(tags, TAG.logicalId) === tagValue(owner.logicalResourceId);
+  return sameResource ? undefined : ownership.description;
+}
+
+/**
+ * Its owner deletes a namespace it created once no Cloud Map service is in it, whoever else still relies on it; so a
+ * resource that asks to create a namespace another resource owns is refused: it may only join it, declared existing.
+ */
+function namespaceOwnedElsewhere(namespace: string, owner: string): MeshServiceError {
+  return new MeshServiceError(
+    `ServiceConnect.CreateNamespace: the Cloud Map namespace "${namespace}" exists and is ${owner}, which deletes it when no service is in it any more; this resource may join it but not create it: declare it as existing (remove ServiceConnect.CreateNamespace, or set it to false), so that it is used without being owned, or give a namespace of this resource's own`,
+  );
+}
 
 interface PreparedRevision {
   readonly prepared: Prepared<CoreVersion>;
@@ -235,9 +260,12 @@ export function createServiceConnectBackend(
     } catch (error) {
       if (!(error instanceof NamespaceExistsError)) throw error;
       // Someone created it meanwhile: another delivery of this request (it is ours: marked, so that delivery's
-      // cleanup leaves it), or anyone else (then it is just used, as a namespace that existed would be).
+      // cleanup leaves it), another Custom::MeshService (refused, as if it had existed), or anyone else (then it is
+      // just used, as a namespace that existed would be).
       const now = await cloudMap.findNamespace(sc.namespace);
       if (!now) throw error;
+      const other = anotherResourceOwning(now.tags, ctx.owner);
+      if (other) throw namespaceOwnedElsewhere(sc.namespace, other);
       if (ownershipOf(now.tags, ctx.owner).kind === 'ours') {
         await cloudMap.tag(now.arn, [{ key: TAG.adoptedBy, value: tagValue(ctx.invocationId) }]);
       }
@@ -247,13 +275,17 @@ export function createServiceConnectBackend(
 
   /**
    * Deletes a namespace this resource owns when no service is in it any more. ECS creates a Cloud Map service in it
-   * for every Service Connect service, so a namespace still in use is left (logged), never forced.
+   * for every Service Connect service (of this stack or any other that joined it), so a namespace still in use is
+   * left (logged), never forced. The services are counted as Cloud Map counts them: GetNamespace's ServiceCount,
+   * then ListServices in the namespace, and DeleteNamespace itself refuses (ResourceInUse) while any is there.
    */
   async function removeOwnedNamespace(ns: NamespaceInfo, ctx: RequestContext, why: string): Promise<void> {
-    if (ns.serviceCount > 0 || !(await cloudMap.deleteNamespace(ns.id))) {
-      ctx.log.warn('namespace left in place: services still use it', { namespace: ns.name, why });
-      return;
-    }
+    const left = (services: number | string | readonly string[]) =>
+      ctx.log.warn('namespace left in place: services still use it', { namespace: ns.name, why, services });
+    if (ns.serviceCount > 0) return left(ns.serviceCount);
+    const services = await cloudMap.listServices(ns.id);
+    if (services.length > 0) return left(services);
+    if (!(await cloudMap.deleteNamespace(ns.id))) return left('DeleteNamespace: ResourceInUse');
     ctx.log.info('deleted namespace', { namespace: ns.name, why });
   }
 
@@ -372,13 +404,14 @@ export function createServiceConnectBackend(
           `Cloud Map namespace "${sc.namespace}" not found in ${ctx.accountId}/${ctx.region}; create it first (an AWS::ServiceDiscovery::HttpNamespace or PrivateDnsNamespace, or ServiceConnectDefaults of the ECS cluster), or set ServiceConnect.CreateNamespace: true`,
         );
       }
-      if (
-        found &&
-        ownershipOf(found.tags, ctx.owner).kind === 'foreign' &&
-        found.tags.some((t) => t.key === TAG.owner)
-      ) {
-        // Another Custom::MeshService created it: it is shared, used as it is and never changed.
-        log.info('namespace created by another resource; used as it is', { namespace: found.name });
+      const otherOwner = found && anotherResourceOwning(found.tags, ctx.owner);
+      if (otherOwner) {
+        if (sc.createNamespace) throw namespaceOwnedElsewhere(sc.namespace, otherOwner);
+        // Declared existing: it is shared, used as it is and never changed (nor deleted) by this resource.
+        log.info('namespace created by another resource; used as it is', {
+          namespace: found.name,
+          owner: otherOwner,
+        });
       }
       const prepared = await prepareRevisions(desired, states, ctx);
       // Without a TaskDefinition to prepare, the name the template's own port mapping must carry.

@@ -398,13 +398,14 @@ describe('GIVEN a Service Connect service', () => {
     expect(ownedLeft(world.emulator)).toEqual([]);
   });
 
-  test('WHEN another stack uses the namespace a first stack created THEN it is used as it is and never deleted by the second', async () => {
+  test('WHEN another resource joins the namespace a first one created, declared as existing, THEN it is used as it is and never deleted by the second', async () => {
     world.emulator.reset();
     const td = await world.registerApp('crystal');
     const provider = world.provider();
     const owner = base(td, { ServiceConnect: { CreateNamespace: 'true' } });
     const first = await provider(createEvent(owner));
-    const other = base(td, { ServiceName: 'nodejs', ServiceConnect: { CreateNamespace: 'true' } });
+    // Asking to create it too is refused (test/serviceconnect/namespace.test.ts).
+    const other = base(td, { ServiceName: 'nodejs' });
     const second = await provider(createEvent(other, { logicalId: 'Nodejs' }));
     expect(second.Data!.NamespaceArn).toBe(first.Data!.NamespaceArn);
     await provider(deleteEvent(second.PhysicalResourceId, other, { logicalId: 'Nodejs' }));

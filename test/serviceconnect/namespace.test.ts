@@ -89,7 +89,9 @@ const cloudMapServices = async (namespaceId: string) =>
         Filters: [{ Name: 'NAMESPACE_ID', Values: [namespaceId], Condition: 'EQ' }],
       }),
     )
-  ).Services!.map((s) => s.Name);
+  )
+    .Services!.map((s) => s.Name!)
+    .sort();
 
 beforeEach(() => {
   world.emulator.reset();
