@@ -9,7 +9,10 @@
  *   wired from that resource's return values, and a DependsOn on the ECS services of the servers it calls (its
  *   Backends), so that servers join the namespace before their clients start;
  * - `Fn::GetAtt <service>.VirtualServiceName` becomes `ClientAliasDnsName` (the name clients call); outputs of App
- *   Mesh-only attributes are dropped; IAM statements granting only App Mesh actions are dropped.
+ *   Mesh-only attributes are dropped; IAM statements granting only App Mesh actions are dropped;
+ * - a namespace is created by one resource only (`ServiceConnect.CreateNamespace`, the first in the template that
+ *   asks): the provider refuses a resource that asks to create a namespace another owns, so the others of the same
+ *   namespace declare it existing and depend on that first one (created before them, deleted after them).
  *
  * The list of what could not carry over heads the output as YAML comments, so the output stays one valid template.
  */
@@ -142,6 +145,8 @@ function migrateService(
   props: Json,
   note: (where: string, message: string) => void,
   dropped: Set<string>,
+  /** Namespace → the resource that creates it, so far in template order; updated here. */
+  creators: Map<string, string>,
 ): Json {
   const out: Json = { ...props, Backend: 'ServiceConnect' };
   if (out.Gateway !== undefined) {
@@ -219,17 +224,35 @@ function migrateService(
   }
   if (out.Namespace === undefined && typeof out.DnsHostname === 'string') {
     const namespace = out.DnsHostname.replace(/\.$/, '').split('.').slice(1).join('.');
+    const creator = creators.get(namespace);
     out.ServiceConnect = {
       ...(isObject(out.ServiceConnect) ? out.ServiceConnect : {}),
       Namespace: namespace,
-      CreateNamespace: true,
+      ...(creator === undefined ? { CreateNamespace: true } : {}),
     };
+    if (creator === undefined) creators.set(namespace, id);
     note(
       `${id}.DnsHostname`,
-      `Service Connect needs a Cloud Map namespace: ServiceConnect.Namespace set to "${namespace}" (created if missing); check it`,
+      creator === undefined
+        ? `Service Connect needs a Cloud Map namespace: ServiceConnect.Namespace set to "${namespace}" (created if missing); check it`
+        : `Service Connect needs a Cloud Map namespace: ServiceConnect.Namespace set to "${namespace}", declared existing: ${creator} creates it (a namespace has one creating resource), and DependsOn ${creator}; check it`,
     );
   }
   return out;
+}
+
+/** The namespace a Custom::MeshService asks to create (`ServiceConnect.CreateNamespace: true`), if any. */
+function namespaceCreated(props: Json): string | undefined {
+  const sc = isObject(props.ServiceConnect) ? props.ServiceConnect : undefined;
+  if (sc?.CreateNamespace !== true && sc?.CreateNamespace !== 'true') return undefined;
+  const namespace = sc.Namespace ?? props.Namespace;
+  return typeof namespace === 'string' ? namespace : undefined;
+}
+
+/** Adds a DependsOn (CloudFormation takes a name or a list; the output keeps a list). */
+function dependingOn(resource: Json, id: string): Json {
+  const dependsOn = [...new Set([...[resource.DependsOn ?? []].flat().map(String), id])];
+  return { ...resource, DependsOn: dependsOn };
 }
 
 /** The ECS service's Service Connect configuration, wired from the Custom::MeshService's return values. */
@@ -323,14 +346,40 @@ export function migrateTemplate(text: string): Migration {
       return text.includes(`["${target}","Versions.${name}.`) || text.includes(`\${${prefix}`);
     });
   };
+  // A namespace the template already asks a resource to create is that resource's (the first one that asks).
+  const creators = new Map<string, string>();
+  for (const id of meshed) {
+    const props = (resources[id] as Json).Properties;
+    const namespace = isObject(props) ? namespaceCreated(props) : undefined;
+    if (namespace !== undefined && !creators.has(namespace)) creators.set(namespace, id);
+  }
   for (const [id, resource] of Object.entries(resources)) {
     if (!isObject(resource)) {
       out[id] = resource;
       continue;
     }
     const props = isObject(resource.Properties) ? resource.Properties : {};
-    if (meshed.has(id)) out[id] = { ...resource, Properties: migrateService(id, props, note, dropped) };
-    else if (resource.Type === 'AWS::IAM::Role')
+    if (meshed.has(id)) {
+      const migrated = migrateService(id, props, note, dropped, creators);
+      const namespace =
+        (isObject(migrated.ServiceConnect) ? migrated.ServiceConnect.Namespace : undefined) ??
+        migrated.Namespace;
+      const creator = typeof namespace === 'string' ? creators.get(namespace) : undefined;
+      const joins = creator !== undefined && creator !== id;
+      if (joins && namespaceCreated(migrated) !== undefined) {
+        // Asked in the template too: the provider would refuse it, the namespace being another resource's.
+        const { CreateNamespace: _c, ...sc } = migrated.ServiceConnect as Json;
+        if (Object.keys(sc).length) migrated.ServiceConnect = sc;
+        else delete migrated.ServiceConnect;
+        note(
+          `${id}.ServiceConnect.CreateNamespace`,
+          `removed: ${creator} creates namespace "${String(namespace)}" (a namespace has one creating resource); declared existing, with DependsOn ${creator}`,
+        );
+      }
+      out[id] = joins
+        ? dependingOn({ ...resource, Properties: migrated }, creator)
+        : { ...resource, Properties: migrated };
+    } else if (resource.Type === 'AWS::IAM::Role')
       out[id] = { ...resource, Properties: dropAppMeshStatements(id, props, note) };
     else out[id] = resource;
   }

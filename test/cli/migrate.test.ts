@@ -115,6 +115,32 @@ Resources:${service('Crystal', 'crystal.apps.local')}${service('Nodejs', 'nodejs
   });
 });
 
+describe('GIVEN two services that both ask to create one namespace', () => {
+  test('WHEN migrated THEN the second declares it existing and depends on the first, with a note saying why', () => {
+    const service = (name: string) => `
+  ${name}:
+    Type: Custom::MeshService
+    Properties:
+      ServiceToken: token
+      MeshName: ecs-mesh
+      ServiceName: ${name.toLowerCase()}
+      Namespace: apps.local
+      Port: 3000
+      ServiceConnect:
+        CreateNamespace: true`;
+    const migration = migrateTemplate(`Resources:${service('Crystal')}${service('Nodejs')}\n`);
+    const resources = migration.template.Resources as Json;
+    expect(resources.Crystal.Properties.ServiceConnect).toEqual({ CreateNamespace: true });
+    expect(resources.Crystal.DependsOn).toBeUndefined();
+    expect(resources.Nodejs.Properties.ServiceConnect).toBeUndefined();
+    expect(resources.Nodejs.DependsOn).toEqual(['Crystal']);
+    expect(migration.notes.find((n) => n.where === 'Nodejs.ServiceConnect.CreateNamespace')!.message).toMatch(
+      /removed: Crystal creates namespace "apps.local"/,
+    );
+    expect(validateTemplate(migration.text).findings).toEqual([]);
+  });
+});
+
 describe('GIVEN the CLI', () => {
   test('WHEN mesh-service migrate is given a template THEN it prints the migrated template and exits 0; without one it exits 2', async () => {
     const out: string[] = [];
