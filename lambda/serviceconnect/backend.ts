@@ -48,6 +48,7 @@ import { type CoreVersion, familiesOf as families } from '../model';
 import {
   type KeyValue,
   type Owner,
+  ofSameResource,
   ownershipOf,
   ownershipTags,
   retiredFamiliesIn,
@@ -96,10 +97,7 @@ const tagOf = (tags: readonly KeyValue[], key: string) => tags.find((t) => t.key
 function anotherResourceOwning(tags: readonly KeyValue[], owner: Owner): string | undefined {
   const ownership = ownershipOf(tags, owner);
   if (ownership.kind !== 'foreign' || tagOf(tags, TAG.owner) === undefined) return undefined;
-  const sameResource =
-    tagOf(tags, TAG.stackId) === tagValue(owner.stackId) &&
-    tagOf(tags, TAG.logicalId) === tagValue(owner.logicalResourceId);
-  return sameResource ? undefined : ownership.description;
+  return ofSameResource(tags, owner) ? undefined : ownership.description;
 }
 
 /**
