@@ -236,6 +236,47 @@ describe('GIVEN `mesh-service cleanup`', () => {
     expectMeshMatches(world.emulator, busy, 'Busy');
   });
 
+  test('WHEN the stack of a replacement is in a *_FAILED state THEN --apply leaves both ids (CloudFormation may still roll back to the old one) and says why', async () => {
+    const old = await service('retreat');
+    const provider = world.provider();
+    const { PhysicalResourceId: oldId } = await provider(createEvent(old));
+    const renamed: Props = {
+      ...old,
+      ServiceName: 'advance',
+      Gateway: { VirtualGatewayName: 'ecsworkshop-vgw', RouteName: 'advance-route' },
+    };
+    const { PhysicalResourceId: newId } = await provider(updateEvent(oldId, renamed, old));
+    const oldRevisions = revisions(world.emulator, 'retreat-app').filter(
+      (r) => r.owner === oldId && r.status === 'ACTIVE',
+    );
+    expect(oldRevisions).not.toEqual([]);
+    for (const status of [
+      'UPDATE_ROLLBACK_FAILED',
+      'UPDATE_FAILED',
+      'ROLLBACK_FAILED',
+      'DELETE_FAILED',
+      'IMPORT_ROLLBACK_FAILED',
+      'CREATE_FAILED',
+    ]) {
+      world.emulator.cloudformation.setStackStatus(STACK_ID, status);
+      const report = await cleanup(clients, { meshName: 'ecs-mesh', apply: true, accountId });
+      expect(report.problems).toEqual([]);
+      const reason = `left alone: stack workshop is ${status}; it may still roll back to this id: run again once the stack is stable`;
+      expect(report.owners.find((o) => o.physicalId === oldId)).toEqual(
+        expect.objectContaining({ orphaned: false, reason, revisions: [] }),
+      );
+      expect(report.owners.find((o) => o.physicalId === newId)).toEqual(
+        expect.objectContaining({ orphaned: false, reason }),
+      );
+      expect(formatCleanup(report, true)[0]).toBe(`kept: ${newId} (${reason})`);
+      expectMeshMatches(world.emulator, old);
+      expectMeshMatches(world.emulator, renamed);
+      expect(
+        revisions(world.emulator, 'retreat-app').filter((r) => r.owner === oldId && r.status === 'ACTIVE'),
+      ).toEqual(oldRevisions);
+    }
+  });
+
   test('WHEN it runs as a command THEN it takes --mesh, --stack and --apply and exits 0', async () => {
     const gone = world.emulator.cloudformation.stackId('gone');
     const props = await service('cli');
