@@ -150,6 +150,24 @@ describe('GIVEN grants', () => {
     ).rejects.toThrow(/may not patch this task definition/);
   });
 
+  test('WHEN a revision grants a stack by name, and that stack is deleted and a new one takes its name THEN the new stack may not patch it', async () => {
+    const cfn = world.emulator.cloudformation;
+    const legacy = { stackId: cfn.stackId('legacy-app', world.emulator.accountId), logicalId: 'Legacy' };
+    const td = await world.registerApp('legacy-app', {
+      tags: [{ key: 'mesh-service:allowed-stacks', value: 'legacy-app' }],
+    });
+    const service = props({ ServiceName: 'legacy-app', TaskDefinition: td });
+    // The stack the grant was written for goes away; anyone may then create a stack under its name.
+    cfn.putStack({ stackId: legacy.stackId, stackStatus: 'CREATE_COMPLETE' });
+    cfn.deleteStack(legacy.stackId);
+    const newcomer = { stackId: cfn.stackId('legacy-app', world.emulator.accountId), logicalId: 'Legacy' };
+    world.emulator.clearRequests();
+    await expect(world.provider()(createEvent(service, newcomer))).rejects.toThrow(
+      `TaskDefinition (legacy-app:1): stack legacy-app may not patch this task definition: its mesh-service:allowed-stacks tag names the stack by name only, and a name grants nothing (a stack created later under the same name would inherit it); tag the revision with mesh-service:allowed-stacks = ${newcomer.stackId}`,
+    );
+    expect(mutatingCalls(world.emulator)).toEqual([]);
+  });
+
   test('WHEN a stack of another account has the same name as the granted stack THEN the name does not grant it', async () => {
     const td = await world.registerApp('name-only', {
       tags: [{ key: 'mesh-service:allowed-stacks', value: STACK_NAME }],
