@@ -77,12 +77,8 @@ const killedCreate = (
   o: { logicalId?: string; stackId?: string } = {},
 ) => killed(createEvent(props, o), operation, n);
 
-/** A routed service with a gateway route and a task definition granted to the stacks named. */
-const service = async (
-  name: string,
-  over: Props = {},
-  grant = 'workshop gone rolled-back',
-): Promise<Props> => ({
+/** A routed service with a gateway route and a task definition granted to the stack (by id). */
+const service = async (name: string, over: Props = {}, grant = STACK_ID): Promise<Props> => ({
   MeshName: 'ecs-mesh',
   ServiceName: name,
   Namespace: 'service.local',
@@ -162,7 +158,7 @@ describe('GIVEN `mesh-service cleanup`', () => {
     const live = await service('alive');
     await world.provider()(createEvent(live, { logicalId: 'Alive' }));
     const doomedStack = world.emulator.cloudformation.stackId('rolled-back');
-    const dead = await service('dead');
+    const dead = await service('dead', {}, doomedStack);
     await killedCreate(dead, 'appmesh:CreateVirtualService', 1, { stackId: doomedStack, logicalId: 'Dead' });
     // The framework answers FAILED, the stack rolls back, and its owner deletes it.
     world.emulator.cloudformation.deleteStack(doomedStack);
@@ -279,7 +275,7 @@ describe('GIVEN `mesh-service cleanup`', () => {
 
   test('WHEN it runs as a command THEN it takes --mesh, --stack and --apply and exits 0', async () => {
     const gone = world.emulator.cloudformation.stackId('gone');
-    const props = await service('cli');
+    const props = await service('cli', {}, gone);
     await killedCreate(props, 'appmesh:CreateRoute', 1, { stackId: gone, logicalId: 'Cli' });
     world.emulator.cloudformation.deleteStack(gone);
     const lines: string[] = [];

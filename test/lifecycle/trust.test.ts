@@ -24,12 +24,15 @@ const props = (over: Props): Props => ({
   ...over,
 });
 
+const PAYROLL_STACK =
+  'arn:aws:cloudformation:us-east-1:111122223333:stack/payroll-stack/22222222-2222-3333-4444-555555555555';
+
 /** The payroll team's application, granted to its own stack only. */
 async function payroll(family: string): Promise<string> {
   return world.registerApp(family, {
     tags: [
       { key: 'app', value: family },
-      { key: 'mesh-service:allowed-stacks', value: 'payroll-stack' },
+      { key: 'mesh-service:allowed-stacks', value: PAYROLL_STACK },
     ],
   });
 }
@@ -82,7 +85,7 @@ describe('GIVEN another team registered a task-definition family (planting a con
       ),
     ).rejects.toThrow(/^Versions\[0\]\.TaskDefinition \(payroll-c:1\): stack attacker may not patch/);
     const mine = await world.registerApp('attacker-own', {
-      tags: [{ key: 'mesh-service:allowed-stacks', value: 'attacker' }],
+      tags: [{ key: 'mesh-service:allowed-stacks', value: ATTACKER_STACK }],
     });
     world.emulator.clearRequests();
     await expect(
@@ -108,7 +111,7 @@ describe('GIVEN another team registered a task-definition family (planting a con
     const granted = await world.registerApp('shared-fam');
     // Anyone may register a revision in any family (ECS has no resource-level permission for it).
     await world.registerApp('shared-fam', {
-      tags: [{ key: 'mesh-service:allowed-stacks', value: 'attacker' }],
+      tags: [{ key: 'mesh-service:allowed-stacks', value: ATTACKER_STACK }],
       containerDefinitions: [
         {
           name: 'shared-fam',
@@ -131,9 +134,9 @@ describe('GIVEN another team registered a task-definition family (planting a con
 });
 
 describe('GIVEN grants', () => {
-  test('WHEN the tag names the stack by name, by id, or the family matches the policy THEN the stack may patch it', async () => {
+  test('WHEN the tag names the stack by id (among other ids), or the family matches the policy THEN the stack may patch it', async () => {
     const byId = await world.registerApp('grant-by-id', {
-      tags: [{ key: 'mesh-service:allowed-stacks', value: `other-stack ${STACK_ID}` }],
+      tags: [{ key: 'mesh-service:allowed-stacks', value: `${ATTACKER_STACK} ${STACK_ID}` }],
     });
     const byPattern = await world.registerApp('ci-built-web', { tags: undefined });
     const policy: ProviderPolicy = { ...DEFAULT_POLICY, taskFamilies: ['ci-built-*'] };
@@ -283,7 +286,7 @@ describe('GIVEN a task definition whose patched revision ECS would refuse (check
       'too-tagged',
       {
         tags: [
-          { key: 'mesh-service:allowed-stacks', value: 'workshop' },
+          { key: 'mesh-service:allowed-stacks', value: STACK_ID },
           ...Array.from({ length: 45 }, (_, i) => ({ key: `t${i}`, value: 'v' })),
         ],
       },
