@@ -162,6 +162,41 @@ describe('a mesh of another account that is not shared', () => {
     ).toEqual([OWN_ACCOUNT, OTHER_ACCOUNT]);
   });
 
+  test('GIVEN a mesh shared and then unshared (RAM disassociation) WHEN the former consumer calls it, even for its own node THEN NotFoundException; the node stays, and only the owner sees it', async () => {
+    const owner = ownerClient();
+    await owner.send(new CreateMeshCommand({ meshName: 'revoked' }));
+    ctx.emulator.shareMesh('revoked', OTHER_ACCOUNT);
+    const mine = { meshName: 'revoked', meshOwner: OTHER_ACCOUNT, virtualNodeName: 'crystal' };
+    const created = await ctx.appmesh.send(new CreateVirtualNodeCommand({ ...mine, spec: nodeSpec() }));
+    // What the owner does in RAM (DisassociateResourceShare), through the control surface.
+    const unshared = await fetch(new URL('/_emulator/unshare-mesh', ctx.emulator.url), {
+      method: 'POST',
+      body: JSON.stringify({ meshName: 'revoked', meshOwner: OTHER_ACCOUNT }),
+    });
+    expect(unshared.status).toBe(200);
+    const calls: (() => Promise<unknown>)[] = [
+      () => ctx.appmesh.send(new DescribeMeshCommand({ meshName: 'revoked', meshOwner: OTHER_ACCOUNT })),
+      () => ctx.appmesh.send(new DescribeVirtualNodeCommand(mine)),
+      () => ctx.appmesh.send(new ListVirtualNodesCommand({ meshName: 'revoked', meshOwner: OTHER_ACCOUNT })),
+      () => ctx.appmesh.send(new DeleteVirtualNodeCommand(mine)),
+      () =>
+        ctx.appmesh.send(
+          new TagResourceCommand({
+            resourceArn: created.virtualNode!.metadata!.arn!,
+            tags: [{ key: 'a', value: 'b' }],
+          }),
+        ),
+    ];
+    for (const call of calls) expect((await failureOf(call())).name).toBe('NotFoundException');
+    expect((await ctx.appmesh.send(new ListMeshesCommand({}))).meshes).toEqual([]);
+    const seenByOwner = await owner.send(new ListVirtualNodesCommand({ meshName: 'revoked' }));
+    expect(seenByOwner.virtualNodes?.map((n) => [n.virtualNodeName, n.resourceOwner])).toEqual([
+      ['crystal', OWN_ACCOUNT],
+    ]);
+    expect(ctx.emulator.snapshot().appmesh.shares).toEqual([]);
+    owner.destroy();
+  });
+
   test('GIVEN emulator.shareMesh THEN the mesh becomes usable by the other account', async () => {
     const owner = ownerClient();
     await owner.send(new CreateMeshCommand({ meshName: 'later' }));

@@ -4,7 +4,16 @@
  * roles the provider may not pass, or act for a stack of an account the provider does not serve.
  */
 import { DEFAULT_POLICY, type ProviderPolicy } from '../../lambda/policy';
-import { createEvent, type Props, STACK_ID, STACK_NAME, startWorld, type World } from '../support/harness';
+import {
+  createEvent,
+  deleteEvent,
+  type Props,
+  STACK_ID,
+  STACK_NAME,
+  startWorld,
+  updateEvent,
+  type World,
+} from '../support/harness';
 import { mutatingCalls, revisions } from '../support/state';
 
 let world: World;
@@ -303,4 +312,25 @@ describe('GIVEN a task definition whose patched revision ECS would refuse (check
       expect(mutatingCalls(world.emulator)).toEqual([]);
     },
   );
+});
+
+describe('GIVEN MeshOwner (the account whose mesh the service joins)', () => {
+  const outsider = '444455556666';
+
+  test('WHEN it names an account the policy does not list as sharing meshes THEN Create, Update and Delete are refused before any AWS call', async () => {
+    const service = props({ ServiceName: 'elsewhere', MeshOwner: outsider });
+    const id = `mesh/ecs-mesh@${outsider}/service/elsewhere`;
+    const refusal =
+      "MeshOwner: account 444455556666 is not one whose meshes this provider may use (its own account 111122223333); use a mesh of 111122223333, or ask the platform team to add 444455556666 to the provider's context sharedMeshOwnerAccountIds";
+    world.emulator.clearRequests();
+    const provider = world.provider();
+    await expect(provider(createEvent(service))).rejects.toThrow(refusal);
+    await expect(provider(updateEvent(id, service, service))).rejects.toThrow(refusal);
+    await expect(provider(deleteEvent(id, service))).rejects.toThrow(refusal);
+    // A replacement into the other account's mesh, too.
+    await expect(
+      provider(updateEvent('mesh/ecs-mesh/service/elsewhere', service, props({ ServiceName: 'elsewhere' }))),
+    ).rejects.toThrow(refusal);
+    expect(world.emulator.requests).toEqual([]);
+  });
 });
