@@ -13,6 +13,9 @@
  * - Roles: a patched revision passes its source's task and execution roles; they must match the role patterns the
  *   provider's `iam:PassRole` grant covers, so a mismatch fails before any change instead of at registration.
  * - Images: Envoy and the X-Ray daemon only from their official registries or the allowed prefixes.
+ * - Meshes: those of the provider's account and of the accounts listed as sharing meshes with it (MeshOwner). The
+ *   provider role's App Mesh permissions are the same list; checking it here refuses before any call, naming the
+ *   rule, instead of an AccessDenied halfway.
  */
 import { MeshServiceError } from './errors';
 
@@ -27,6 +30,8 @@ export interface ProviderPolicy {
   readonly images: readonly string[];
   /** Verify with CloudFormation that a request of a stack of the provider's account comes from that stack. */
   readonly verifyStacks: boolean;
+  /** Accounts whose shared meshes (MeshOwner) the provider may use besides its own account's. */
+  readonly sharedMeshOwners: readonly string[];
 }
 
 /**
@@ -42,6 +47,7 @@ export const DEFAULT_POLICY: ProviderPolicy = {
   passRoles: ['mesh-service/*'],
   images: [],
   verifyStacks: true,
+  sharedMeshOwners: [],
 };
 
 export const POLICY_ENV = {
@@ -50,6 +56,7 @@ export const POLICY_ENV = {
   passRoles: 'MESH_SERVICE_PASS_ROLES',
   images: 'MESH_SERVICE_IMAGES',
   verifyStacks: 'MESH_SERVICE_VERIFY_STACKS',
+  sharedMeshOwners: 'MESH_SERVICE_SHARED_MESH_OWNERS',
 } as const;
 
 const list = (text: string): string[] =>
@@ -77,13 +84,19 @@ export function policyFromEnvironment(env: Readonly<Record<string, string | unde
         : list(read(POLICY_ENV.passRoles) ?? ''),
     images: list(read(POLICY_ENV.images) ?? ''),
     verifyStacks: verify === undefined ? DEFAULT_POLICY.verifyStacks : verify.toLowerCase() !== 'false',
+    sharedMeshOwners: list(read(POLICY_ENV.sharedMeshOwners) ?? ''),
   };
-  const badAccount =
-    policy.invokerAccounts === '*' ? undefined : policy.invokerAccounts.find((a) => !/^\d{12}$/.test(a));
-  if (badAccount !== undefined) {
-    throw new MeshServiceError(
-      `the provider is misconfigured: ${POLICY_ENV.invokerAccounts} holds "${badAccount}", not a 12-digit account id`,
-    );
+  const accountLists = [
+    [POLICY_ENV.invokerAccounts, policy.invokerAccounts === '*' ? [] : policy.invokerAccounts],
+    [POLICY_ENV.sharedMeshOwners, policy.sharedMeshOwners],
+  ] as const;
+  for (const [name, accounts] of accountLists) {
+    const badAccount = accounts.find((a) => !/^\d{12}$/.test(a));
+    if (badAccount !== undefined) {
+      throw new MeshServiceError(
+        `the provider is misconfigured: ${name} holds "${badAccount}", not a 12-digit account id`,
+      );
+    }
   }
   return policy;
 }
@@ -216,6 +229,25 @@ export function rolesOutsidePolicy(
       arn !== undefined &&
       arn !== '' &&
       !(arn.startsWith(prefix) && policy.passRoles.some((p) => globMatches(p, arn.slice(prefix.length)))),
+  );
+}
+
+/**
+ * A mesh of another account (MeshOwner) is used only when the policy lists that account as sharing meshes with the
+ * provider; the provider's own account is always allowed (a MeshOwner of it is the account's own mesh).
+ */
+export function checkMeshOwner(
+  meshOwner: string | undefined,
+  provider: { accountId: string },
+  policy: ProviderPolicy,
+): void {
+  if (meshOwner === undefined || meshOwner === provider.accountId) return;
+  if (policy.sharedMeshOwners.includes(meshOwner)) return;
+  const listed = policy.sharedMeshOwners.length
+    ? `, and ${policy.sharedMeshOwners.join(', ')} (sharedMeshOwnerAccountIds)`
+    : '';
+  throw new PolicyError(
+    `MeshOwner: account ${meshOwner} is not one whose meshes this provider may use (its own account ${provider.accountId}${listed}); use a mesh of ${provider.accountId}, or ask the platform team to add ${meshOwner} to the provider's context sharedMeshOwnerAccountIds (the accounts that share meshes with it through AWS RAM)`,
   );
 }
 

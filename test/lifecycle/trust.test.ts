@@ -3,7 +3,8 @@
  * revision of another team's task-definition family (with that team's roles), run an image of its choosing, pass
  * roles the provider may not pass, or act for a stack of an account the provider does not serve.
  */
-import { DEFAULT_POLICY, type ProviderPolicy } from '../../lambda/policy';
+import { seedPlatform } from '../../emulator';
+import { DEFAULT_POLICY, type ProviderPolicy, policyFromEnvironment } from '../../lambda/policy';
 import {
   createEvent,
   deleteEvent,
@@ -332,5 +333,22 @@ describe('GIVEN MeshOwner (the account whose mesh the service joins)', () => {
       provider(updateEvent('mesh/ecs-mesh/service/elsewhere', service, props({ ServiceName: 'elsewhere' }))),
     ).rejects.toThrow(refusal);
     expect(world.emulator.requests).toEqual([]);
+  });
+
+  test("WHEN it names the provider's own account, or an account the policy lists THEN it is served", async () => {
+    await seedPlatform(world.emulator, { meshOwner: outsider });
+    const own = props({ ServiceName: 'own-owner', MeshOwner: world.emulator.accountId });
+    const shared = props({ ServiceName: 'shared-owner', MeshOwner: outsider });
+    const provider = world.provider({ policy: { ...DEFAULT_POLICY, sharedMeshOwners: [outsider] } });
+    for (const service of [own, shared]) {
+      const { PhysicalResourceId: id } = await provider(createEvent(service));
+      await provider(deleteEvent(id, service));
+    }
+    expect(policyFromEnvironment({ MESH_SERVICE_SHARED_MESH_OWNERS: ` ${outsider}, 333333333333` })).toEqual(
+      expect.objectContaining({ sharedMeshOwners: [outsider, '333333333333'] }),
+    );
+    expect(() => policyFromEnvironment({ MESH_SERVICE_SHARED_MESH_OWNERS: 'mesh-owner' })).toThrow(
+      'the provider is misconfigured: MESH_SERVICE_SHARED_MESH_OWNERS holds "mesh-owner", not a 12-digit account id',
+    );
   });
 });
