@@ -12,8 +12,11 @@ import {
   DescribeMeshCommand,
   DescribeVirtualNodeCommand,
   ListMeshesCommand,
+  ListTagsForResourceCommand,
   ListVirtualNodesCommand,
   TagResourceCommand,
+  UntagResourceCommand,
+  UpdateVirtualNodeCommand,
 } from '@aws-sdk/client-app-mesh';
 import { seedPlatform } from '../../emulator';
 import { MESH, nodeSpec } from './fixtures';
@@ -147,6 +150,35 @@ describe('a mesh of another account that is not shared', () => {
     );
     expect(create.name).toBe('NotFoundException');
     expect((await ctx.appmesh.send(new ListMeshesCommand({}))).meshes).toEqual([]);
+  });
+
+  test("GIVEN a mesh another account did not share WHEN the caller creates, updates, deletes, lists or tags in it THEN NotFoundException, and the owner's node is unchanged", async () => {
+    const owner = ownerClient();
+    await owner.send(new CreateMeshCommand({ meshName: 'private' }));
+    const theirs = await owner.send(
+      new CreateVirtualNodeCommand({ meshName: 'private', virtualNodeName: 'crystal', spec: nodeSpec() }),
+    );
+    const arn = theirs.virtualNode!.metadata!.arn!;
+    const node = { meshName: 'private', meshOwner: OTHER_ACCOUNT, virtualNodeName: 'crystal' };
+    const calls: (() => Promise<unknown>)[] = [
+      () =>
+        ctx.appmesh.send(new CreateVirtualNodeCommand({ ...node, virtualNodeName: 'x', spec: nodeSpec() })),
+      () => ctx.appmesh.send(new UpdateVirtualNodeCommand({ ...node, spec: nodeSpec() })),
+      () => ctx.appmesh.send(new DeleteVirtualNodeCommand(node)),
+      () => ctx.appmesh.send(new ListVirtualNodesCommand({ meshName: 'private', meshOwner: OTHER_ACCOUNT })),
+      () => ctx.appmesh.send(new ListTagsForResourceCommand({ resourceArn: arn })),
+      () => ctx.appmesh.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: 'a', value: 'b' }] })),
+      () => ctx.appmesh.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['a'] })),
+    ];
+    for (const call of calls) expect((await failureOf(call())).name).toBe('NotFoundException');
+    const after = await owner.send(
+      new DescribeVirtualNodeCommand({ meshName: 'private', virtualNodeName: 'crystal' }),
+    );
+    expect(after.virtualNode?.metadata?.version).toBe(1);
+    expect(ctx.emulator.snapshot().appmesh.virtualNodes.map((n) => [n.virtualNodeName, n.tags])).toEqual([
+      ['crystal', []],
+    ]);
+    owner.destroy();
   });
 
   test('GIVEN two accounts WHEN each creates a mesh of the same name THEN both exist, told apart by owner', async () => {
