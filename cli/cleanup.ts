@@ -7,8 +7,9 @@
  * - the stack exists but its logical resource does not, or holds another physical id (a Create killed mid-way and
  *   retried under other names, a replaced id whose cleanup Delete failed).
  *
- * An owner whose stack is in the middle of an operation, or lives in another account (CloudFormation cannot be read
- * there), is never touched; it is listed with the reason. App Mesh resources go children first, then the owners'
+ * An owner whose stack is in the middle of an operation or in a failed one (`*_FAILED`: continued or retried, it may
+ * still roll back to the id), or lives in another account (CloudFormation cannot be read there), is never touched; it
+ * is listed with the reason. App Mesh resources go children first, then the owners'
  * ACTIVE task-definition revisions in the families their virtual nodes record (and any --family given).
  */
 import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
@@ -93,6 +94,14 @@ async function judge(
     return {
       orphaned: false,
       reason: `left alone: stack ${stack.name} is ${status}; run again when it is idle`,
+    };
+  }
+  // A failed operation is not over: continued (ContinueUpdateRollback) or retried, CloudFormation may go back to an
+  // id its resource no longer shows, so nothing of the stack's ids is an orphan yet.
+  if (status.endsWith('_FAILED')) {
+    return {
+      orphaned: false,
+      reason: `left alone: stack ${stack.name} is ${status}; it may still roll back to this id: run again once the stack is stable`,
     };
   }
   const resource = await stacks.resource(owner.stackId, owner.logicalId);

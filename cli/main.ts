@@ -26,9 +26,9 @@ validate  Checks every ${'Custom::MeshService'} in the templates with the provid
 cleanup   Lists what ${'Custom::MeshService'} resources left in a mesh that no stack owns any more — owned by a stack that
           no longer exists, or by an earlier attempt of a resource that now holds another physical id — with their
           task-definition revisions. Dry run by default; --apply removes them (App Mesh children first, then
-          deregisters the revisions). Stacks in progress and stacks of other accounts are never touched. Uses the
-          standard AWS SDK configuration (credentials, AWS_REGION). Exits 0 when done, 1 when something could not
-          be removed, 2 on usage errors.
+          deregisters the revisions). Stacks in progress or in a failed state (*_FAILED: they may still roll back)
+          and stacks of other accounts are never touched. Uses the standard AWS SDK configuration (credentials,
+          AWS_REGION). Exits 0 when done, 1 when something could not be removed, 2 on usage errors.
 migrate   Prints the ECS Service Connect version of a template written for App Mesh (docs/migration.md): every
           ${'Custom::MeshService'} switched to Backend ServiceConnect, the ECS services' ServiceConnectConfiguration
           wired from its return values, DependsOn from clients to servers, and, as comments at the top, what could

@@ -13,6 +13,7 @@
  *                                     → {"killed": [access key ids]}
  *   GET    /_emulator/faults          → {"killed": [access key ids]}
  *   POST   /_emulator/share-mesh      {"meshName", "meshOwner", "accountId"?}
+ *   POST   /_emulator/unshare-mesh    {"meshName", "meshOwner", "accountId"?}
  *   GET    /_emulator/stacks          → {"stacks": [...]} (as in the snapshot)
  *   POST   /_emulator/stacks          {"stackId", "stackStatus", "stackStatusReason"?, "resources"?: [{logicalResourceId,
  *                                     resourceType, physicalResourceId?, resourceStatus, resourceStatusReason?}]}
@@ -132,6 +133,13 @@ export function createControl(emulator: () => Emulator): ControlHandler {
         }
         case 'POST /_emulator/share-mesh':
           e.shareMesh(
+            String(input.meshName),
+            String(input.meshOwner),
+            typeof input.accountId === 'string' ? input.accountId : undefined,
+          );
+          return { status: 200, body: {} };
+        case 'POST /_emulator/unshare-mesh':
+          e.unshareMesh(
             String(input.meshName),
             String(input.meshOwner),
             typeof input.accountId === 'string' ? input.accountId : undefined,

@@ -193,6 +193,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     shareMesh(meshName, ownerAccountId, withAccountId = accountId) {
       appmesh.shareMesh(meshName, ownerAccountId, withAccountId);
     },
+    unshareMesh(meshName, ownerAccountId, withAccountId = accountId) {
+      appmesh.unshareMesh(meshName, ownerAccountId, withAccountId);
+    },
     cloudformation: {
       putStack: (stack) => cloudformation.putStack(stack),
       setStackStatus: (id, status, reason) => cloudformation.setStackStatus(id, status, reason),

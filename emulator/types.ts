@@ -329,6 +329,11 @@ export interface Emulator {
    * name and owner; `withAccountId` defaults to the emulator's account.
    */
   shareMesh(meshName: string, ownerAccountId: string, withAccountId?: string): void;
+  /**
+   * Stops sharing a mesh with an account, as removing it from the RAM resource share would: that account's calls
+   * then answer as for a mesh never shared (NotFoundException), its resources stay for the owner to see and delete.
+   */
+  unshareMesh(meshName: string, ownerAccountId: string, withAccountId?: string): void;
   /** The state behind the emulated CloudFormation read API. */
   readonly cloudformation: CloudFormationControl;
   /** Cloud Map namespaces put directly (`POST /_emulator/namespaces` over HTTP). */

@@ -24,7 +24,7 @@ export const PROVISIONED_STACK_PREFIX = 'SC-';
 /** The provider stack's fixed function name (`<namePrefix>-ServiceToken` with the default prefix). */
 export const PROVIDER_FUNCTION_NAME = 'MeshServiceProvider-ServiceToken';
 /** A new name gives Service Catalog a new provisioning artifact; bump it whenever examples/service.yaml changes. */
-export const PRODUCT_VERSION = 'v1';
+export const PRODUCT_VERSION = 'v2';
 export const SERVICE_TEMPLATE_PATH = path.join(__dirname, '..', 'examples', 'service.yaml');
 
 export interface MeshServiceCatalogStackProps extends StackProps {
@@ -42,7 +42,7 @@ export interface MeshServiceCatalogStackProps extends StackProps {
   readonly serviceTokenArns?: readonly string[];
   /** ECS clusters the product may create services in. Default: the platform's `container-demo`. */
   readonly clusterNames?: readonly string[];
-  /** Name of the product version built from examples/service.yaml. Default `v1`. */
+  /** Name of the product version built from examples/service.yaml. Default `v2`. */
   readonly productVersion?: string;
   /**
    * Creates only the launch role and its boundary: for the accounts the portfolio is shared with, where the launch

@@ -12,7 +12,7 @@ export interface MeshServiceProperties {
    */
   readonly meshName: string;
   /**
-   * Account that owns a mesh shared with this account (AWS RAM).
+   * Account that owns a mesh shared with this account (AWS RAM); it must be one of the provider's sharedMeshOwnerAccountIds (refused before any call otherwise).
    * Allowed: a 12-digit AWS account id.
    * @default the provider's account
    * Update: Replacement.

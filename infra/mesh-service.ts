@@ -42,11 +42,12 @@ function withoutTokens(value: unknown): unknown {
 export class MeshService extends Construct {
   /**
    * Lets the MeshService resources of the task definition's own stack patch it: tags it with
-   * `mesh-service:allowed-stacks` = the stack's name. Without a grant (or a family the provider's policy allows),
-   * the provider refuses to patch a task definition (docs/security.md).
+   * `mesh-service:allowed-stacks` = the stack's id (`AWS::StackId`; a stack name would also grant a stack created
+   * later under the same name, so the provider honours ids only). Without a grant (or a family the provider's policy
+   * allows), the provider refuses to patch a task definition (docs/security.md).
    */
   static allowPatching(taskDefinition: IConstruct): void {
-    Tags.of(taskDefinition).add(ALLOWED_STACKS_TAG, Stack.of(taskDefinition).stackName);
+    Tags.of(taskDefinition).add(ALLOWED_STACKS_TAG, Stack.of(taskDefinition).stackId);
   }
 
   readonly resource: CustomResource;

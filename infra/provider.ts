@@ -90,7 +90,8 @@ export interface MeshServiceProviderProps {
    */
   readonly invokerAccountIds?: string[];
   /**
-   * Accounts that share meshes with this one (MeshOwner); their mesh ARNs are added to the App Mesh permissions.
+   * Accounts that share meshes with this one (MeshOwner): their mesh ARNs are added to the App Mesh permissions, and
+   * the handler refuses, before any call, a MeshOwner that is neither one of them nor this account.
    * @default none
    */
   readonly sharedMeshOwnerAccountIds?: string[];
@@ -236,6 +237,7 @@ export class MeshServiceProvider extends Construct {
         [POLICY_ENV.passRoles]: passRoles.join(','),
         [POLICY_ENV.images]: (props.allowedImages ?? []).join(','),
         [POLICY_ENV.verifyStacks]: String(props.verifyStackRequests ?? true),
+        [POLICY_ENV.sharedMeshOwners]: (props.sharedMeshOwnerAccountIds ?? []).join(','),
       },
     });
 

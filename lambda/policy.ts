@@ -6,11 +6,16 @@
  * - Invokers: stacks of the provider's account, plus the accounts listed (or every account, `*`, when the
  *   ServiceToken is shared with a whole AWS Organization).
  * - Task definitions: a revision is patched only when its stack granted it — the tag `mesh-service:allowed-stacks`
- *   on the revision names the stack — or its family matches an allowed pattern. Otherwise any template could make
- *   the provider register a revision of another team's family, with that team's roles and an image of its choosing.
+ *   on the revision names the stack's id — or its family matches an allowed pattern. Otherwise any template could
+ *   make the provider register a revision of another team's family, with that team's roles and an image of its
+ *   choosing. A stack name is no grant: it outlives its stack, and whoever creates a stack under it later would
+ *   inherit the grant; a stack id is never given to another stack.
  * - Roles: a patched revision passes its source's task and execution roles; they must match the role patterns the
  *   provider's `iam:PassRole` grant covers, so a mismatch fails before any change instead of at registration.
  * - Images: Envoy and the X-Ray daemon only from their official registries or the allowed prefixes.
+ * - Meshes: those of the provider's account and of the accounts listed as sharing meshes with it (MeshOwner). The
+ *   provider role's App Mesh permissions are the same list; checking it here refuses before any call, naming the
+ *   rule, instead of an AccessDenied halfway.
  */
 import { MeshServiceError } from './errors';
 
@@ -25,9 +30,14 @@ export interface ProviderPolicy {
   readonly images: readonly string[];
   /** Verify with CloudFormation that a request of a stack of the provider's account comes from that stack. */
   readonly verifyStacks: boolean;
+  /** Accounts whose shared meshes (MeshOwner) the provider may use besides its own account's. */
+  readonly sharedMeshOwners: readonly string[];
 }
 
-/** Tag on an application's task-definition revision naming the stacks that may patch it (space-separated). */
+/**
+ * Tag on an application's task-definition revision naming, by stack id (ARN), the stacks that may patch it
+ * (whitespace-separated; a tag value holds 256 characters, a stack id up to about 230).
+ */
 export const ALLOWED_STACKS_TAG = 'mesh-service:allowed-stacks';
 
 /** The defaults: nothing beyond the provider's own account, role path `/mesh-service/`, official images only. */
@@ -37,6 +47,7 @@ export const DEFAULT_POLICY: ProviderPolicy = {
   passRoles: ['mesh-service/*'],
   images: [],
   verifyStacks: true,
+  sharedMeshOwners: [],
 };
 
 export const POLICY_ENV = {
@@ -45,6 +56,7 @@ export const POLICY_ENV = {
   passRoles: 'MESH_SERVICE_PASS_ROLES',
   images: 'MESH_SERVICE_IMAGES',
   verifyStacks: 'MESH_SERVICE_VERIFY_STACKS',
+  sharedMeshOwners: 'MESH_SERVICE_SHARED_MESH_OWNERS',
 } as const;
 
 const list = (text: string): string[] =>
@@ -72,13 +84,19 @@ export function policyFromEnvironment(env: Readonly<Record<string, string | unde
         : list(read(POLICY_ENV.passRoles) ?? ''),
     images: list(read(POLICY_ENV.images) ?? ''),
     verifyStacks: verify === undefined ? DEFAULT_POLICY.verifyStacks : verify.toLowerCase() !== 'false',
+    sharedMeshOwners: list(read(POLICY_ENV.sharedMeshOwners) ?? ''),
   };
-  const badAccount =
-    policy.invokerAccounts === '*' ? undefined : policy.invokerAccounts.find((a) => !/^\d{12}$/.test(a));
-  if (badAccount !== undefined) {
-    throw new MeshServiceError(
-      `the provider is misconfigured: ${POLICY_ENV.invokerAccounts} holds "${badAccount}", not a 12-digit account id`,
-    );
+  const accountLists = [
+    [POLICY_ENV.invokerAccounts, policy.invokerAccounts === '*' ? [] : policy.invokerAccounts],
+    [POLICY_ENV.sharedMeshOwners, policy.sharedMeshOwners],
+  ] as const;
+  for (const [name, accounts] of accountLists) {
+    const badAccount = accounts.find((a) => !/^\d{12}$/.test(a));
+    if (badAccount !== undefined) {
+      throw new MeshServiceError(
+        `the provider is misconfigured: ${name} holds "${badAccount}", not a 12-digit account id`,
+      );
+    }
   }
   return policy;
 }
@@ -136,20 +154,27 @@ export function checkInvoker(
   );
 }
 
-/** Why the stack may patch this revision, or undefined when it may not. */
-export function patchGrant(
-  revision: { family: string; tags: readonly { key: string; value: string }[] },
-  stack: StackIdentity,
-  providerAccount: string,
-  policy: ProviderPolicy,
-): string | undefined {
-  const names = revision.tags
+type Tagged = { readonly tags: readonly { key: string; value: string }[] };
+
+/** What the revision's grant tag lists. */
+const granted = (revision: Tagged): string[] =>
+  revision.tags
     .filter((t) => t.key === ALLOWED_STACKS_TAG)
     .flatMap((t) => t.value.split(/\s+/).filter(Boolean));
-  // A stack name is unique only within an account: names grant to stacks of the provider's account only.
-  if (names.includes(stack.stackId)) return `tag ${ALLOWED_STACKS_TAG} names stack ${stack.stackId}`;
-  if (stack.account === providerAccount && names.includes(stack.name))
-    return `tag ${ALLOWED_STACKS_TAG} names stack ${stack.name}`;
+
+/**
+ * Why the stack may patch this revision, or undefined when it may not. Only the stack's id grants (a name, unique
+ * only among the live stacks of one account, would pass to the next stack created under it).
+ */
+export function patchGrant(
+  revision: Tagged & { family: string },
+  stack: StackIdentity,
+  // Unused since grants are by stack id (unique across accounts); kept so that the backends' calls stay as they are.
+  _providerAccount: string,
+  policy: ProviderPolicy,
+): string | undefined {
+  if (granted(revision).includes(stack.stackId))
+    return `tag ${ALLOWED_STACKS_TAG} names stack ${stack.stackId}`;
   const pattern = policy.taskFamilies.find((p) => globMatches(p, revision.family));
   return pattern === undefined
     ? undefined
@@ -174,10 +199,13 @@ export function checkSourceRevision(
   const { stack, policy } = request;
   const id = `${property} (${source.family}:${source.revision})`;
   if (!patchGrant(source, stack, request.accountId, policy)) {
+    const why = granted(source).includes(stack.name)
+      ? `its ${ALLOWED_STACKS_TAG} tag names the stack by name only, and a name grants nothing (a stack created later under the same name would inherit it)`
+      : `the revision has no ${ALLOWED_STACKS_TAG} tag naming the stack's id and its family matches none of the provider's allowed families${
+          policy.taskFamilies.length ? ` (${policy.taskFamilies.join(', ')})` : ''
+        }`;
     throw new PolicyError(
-      `${id}: stack ${stack.name} may not ${verb} this task definition: the revision has no ${ALLOWED_STACKS_TAG} tag naming the stack and its family matches none of the provider's allowed families${
-        policy.taskFamilies.length ? ` (${policy.taskFamilies.join(', ')})` : ''
-      }; tag the task definition with ${ALLOWED_STACKS_TAG} = ${stack.name} where it is registered, or ask the platform team to allow the family`,
+      `${id}: stack ${stack.name} may not ${verb} this task definition: ${why}; tag the revision with ${ALLOWED_STACKS_TAG} = ${stack.stackId} where it is registered (in a template Value: !Ref AWS::StackId, in CDK MeshService.allowPatching), or ask the platform team to allow the family`,
     );
   }
   const td = source.taskDefinition;
@@ -201,6 +229,25 @@ export function rolesOutsidePolicy(
       arn !== undefined &&
       arn !== '' &&
       !(arn.startsWith(prefix) && policy.passRoles.some((p) => globMatches(p, arn.slice(prefix.length)))),
+  );
+}
+
+/**
+ * A mesh of another account (MeshOwner) is used only when the policy lists that account as sharing meshes with the
+ * provider; the provider's own account is always allowed (a MeshOwner of it is the account's own mesh).
+ */
+export function checkMeshOwner(
+  meshOwner: string | undefined,
+  provider: { accountId: string },
+  policy: ProviderPolicy,
+): void {
+  if (meshOwner === undefined || meshOwner === provider.accountId) return;
+  if (policy.sharedMeshOwners.includes(meshOwner)) return;
+  const listed = policy.sharedMeshOwners.length
+    ? `, and ${policy.sharedMeshOwners.join(', ')} (sharedMeshOwnerAccountIds)`
+    : '';
+  throw new PolicyError(
+    `MeshOwner: account ${meshOwner} is not one whose meshes this provider may use (its own account ${provider.accountId}${listed}); use a mesh of ${provider.accountId}, or ask the platform team to add ${meshOwner} to the provider's context sharedMeshOwnerAccountIds (the accounts that share meshes with it through AWS RAM)`,
   );
 }
 

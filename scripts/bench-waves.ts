@@ -97,7 +97,7 @@ async function registerFamily(ecs: ECSClient, family: string, revisions: number)
             portMappings: [{ containerPort: 3000 }],
           },
         ],
-        tags: [{ key: 'mesh-service:allowed-stacks', value: 'waves' }],
+        tags: [{ key: 'mesh-service:allowed-stacks', value: STACK_ID }],
       }),
     );
     arn = out.taskDefinition!.taskDefinitionArn!;

@@ -225,7 +225,7 @@ async function throttleFigures(): Promise<void> {
         memory: '512',
         taskRoleArn: 'arn:aws:iam::111122223333:role/mesh-service/task',
         executionRoleArn: 'arn:aws:iam::111122223333:role/mesh-service/execution',
-        tags: [{ key: 'mesh-service:allowed-stacks', value: 'bench' }],
+        tags: [{ key: 'mesh-service:allowed-stacks', value: STACK_ID }],
         containerDefinitions: [
           { name: 'app', image: 'nginx', essential: true, portMappings: [{ containerPort: 3000 }] },
         ],

@@ -128,6 +128,18 @@ export class AppMeshService {
     this.shares.set(arn, accounts);
   }
 
+  /**
+   * Simulates the owner removing the mesh from its RAM resource share with `withAccountId`: App Mesh "disables further
+   * access to the mesh by former consumers" but keeps their resources, which only the owner can then see and delete.
+   * A former consumer's calls answer as for a mesh never shared with it (requireMesh, resourceByArn).
+   */
+  unshareMesh(meshName: string, ownerAccountId: string, withAccountId: string): void {
+    const arn = this.arnOf(ownerAccountId, meshName, 'mesh', meshName);
+    const accounts = this.shares.get(arn);
+    accounts?.delete(withAccountId);
+    if (accounts?.size === 0) this.shares.delete(arn);
+  }
+
   reset(): void {
     this.resources.clear();
     this.shares.clear();

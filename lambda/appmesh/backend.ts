@@ -24,7 +24,7 @@ import { checkTaskDefinitionRefs, keepSet, prepareVersions, registerAll, registr
 import { MeshServiceError } from '../errors';
 import { familiesOf as families } from '../model';
 import { type Owner, ownershipTags, revisionRecordTags, TAG, tagChanges, windowClaim } from '../ownership';
-import { imageAllowed, PolicyError, patchGrant } from '../policy';
+import { checkMeshOwner, imageAllowed, PolicyError, patchGrant } from '../policy';
 import { digest, settleAll } from '../util';
 import { type CallRecord, createMeshApi, type MeshApi } from './api';
 import { describeKey, desiredMesh, keyId, managedKeys, type ResourceKey } from './desired';
@@ -398,6 +398,7 @@ export function createAppMeshBackend(
       checkVersionMove(previous, desired);
       checkTaskDefinitionRefs(desired.versions, ctx, 'patches');
       checkImages(desired, ctx);
+      checkMeshOwner(desired.meshOwner, ctx, ctx.policy);
       const api = meshApiFor(desired);
       const attempt = request.earlierAttempt;
       // Families of this, the previous and an earlier attempt's properties: a page of each is listed at once.
@@ -522,6 +523,7 @@ export function createAppMeshBackend(
     async remove(request: RemoveRequest<AppMeshModel>, ctx: RequestContext): Promise<void> {
       const identity = parsePhysicalId(request.physicalId);
       if (!identity) throw new Error(`not an App Mesh physical id: ${request.physicalId}`);
+      checkMeshOwner(identity.meshOwner, ctx, ctx.policy);
       const api = meshApiFor(identity);
       // Properties of another identity cannot name this service's resources: its mesh is then searched for what this
       // physical id owns.

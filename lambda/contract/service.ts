@@ -102,7 +102,8 @@ export const Tag = struct(
 export const serviceFields = {
   MeshName: required(resourceName(), { description: 'Name of an existing mesh.', update: 'replacement' }),
   MeshOwner: optional(str({ pattern: /^\d{12}$/, patternHint: 'a 12-digit AWS account id' }), {
-    description: 'Account that owns a mesh shared with this account (AWS RAM).',
+    description:
+      "Account that owns a mesh shared with this account (AWS RAM); it must be one of the provider's sharedMeshOwnerAccountIds (refused before any call otherwise).",
     defaultDoc: "the provider's account",
     update: 'replacement',
   }),

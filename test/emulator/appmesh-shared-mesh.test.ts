@@ -12,8 +12,11 @@ import {
   DescribeMeshCommand,
   DescribeVirtualNodeCommand,
   ListMeshesCommand,
+  ListTagsForResourceCommand,
   ListVirtualNodesCommand,
   TagResourceCommand,
+  UntagResourceCommand,
+  UpdateVirtualNodeCommand,
 } from '@aws-sdk/client-app-mesh';
 import { seedPlatform } from '../../emulator';
 import { MESH, nodeSpec } from './fixtures';
@@ -149,6 +152,35 @@ describe('a mesh of another account that is not shared', () => {
     expect((await ctx.appmesh.send(new ListMeshesCommand({}))).meshes).toEqual([]);
   });
 
+  test("GIVEN a mesh another account did not share WHEN the caller creates, updates, deletes, lists or tags in it THEN NotFoundException, and the owner's node is unchanged", async () => {
+    const owner = ownerClient();
+    await owner.send(new CreateMeshCommand({ meshName: 'private' }));
+    const theirs = await owner.send(
+      new CreateVirtualNodeCommand({ meshName: 'private', virtualNodeName: 'crystal', spec: nodeSpec() }),
+    );
+    const arn = theirs.virtualNode!.metadata!.arn!;
+    const node = { meshName: 'private', meshOwner: OTHER_ACCOUNT, virtualNodeName: 'crystal' };
+    const calls: (() => Promise<unknown>)[] = [
+      () =>
+        ctx.appmesh.send(new CreateVirtualNodeCommand({ ...node, virtualNodeName: 'x', spec: nodeSpec() })),
+      () => ctx.appmesh.send(new UpdateVirtualNodeCommand({ ...node, spec: nodeSpec() })),
+      () => ctx.appmesh.send(new DeleteVirtualNodeCommand(node)),
+      () => ctx.appmesh.send(new ListVirtualNodesCommand({ meshName: 'private', meshOwner: OTHER_ACCOUNT })),
+      () => ctx.appmesh.send(new ListTagsForResourceCommand({ resourceArn: arn })),
+      () => ctx.appmesh.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: 'a', value: 'b' }] })),
+      () => ctx.appmesh.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['a'] })),
+    ];
+    for (const call of calls) expect((await failureOf(call())).name).toBe('NotFoundException');
+    const after = await owner.send(
+      new DescribeVirtualNodeCommand({ meshName: 'private', virtualNodeName: 'crystal' }),
+    );
+    expect(after.virtualNode?.metadata?.version).toBe(1);
+    expect(ctx.emulator.snapshot().appmesh.virtualNodes.map((n) => [n.virtualNodeName, n.tags])).toEqual([
+      ['crystal', []],
+    ]);
+    owner.destroy();
+  });
+
   test('GIVEN two accounts WHEN each creates a mesh of the same name THEN both exist, told apart by owner', async () => {
     const owner = ownerClient();
     await owner.send(new CreateMeshCommand({ meshName: MESH }));
@@ -160,6 +192,41 @@ describe('a mesh of another account that is not shared', () => {
         .appmesh.meshes.map((m) => m.metadata.meshOwner)
         .sort(),
     ).toEqual([OWN_ACCOUNT, OTHER_ACCOUNT]);
+  });
+
+  test('GIVEN a mesh shared and then unshared (RAM disassociation) WHEN the former consumer calls it, even for its own node THEN NotFoundException; the node stays, and only the owner sees it', async () => {
+    const owner = ownerClient();
+    await owner.send(new CreateMeshCommand({ meshName: 'revoked' }));
+    ctx.emulator.shareMesh('revoked', OTHER_ACCOUNT);
+    const mine = { meshName: 'revoked', meshOwner: OTHER_ACCOUNT, virtualNodeName: 'crystal' };
+    const created = await ctx.appmesh.send(new CreateVirtualNodeCommand({ ...mine, spec: nodeSpec() }));
+    // What the owner does in RAM (DisassociateResourceShare), through the control surface.
+    const unshared = await fetch(new URL('/_emulator/unshare-mesh', ctx.emulator.url), {
+      method: 'POST',
+      body: JSON.stringify({ meshName: 'revoked', meshOwner: OTHER_ACCOUNT }),
+    });
+    expect(unshared.status).toBe(200);
+    const calls: (() => Promise<unknown>)[] = [
+      () => ctx.appmesh.send(new DescribeMeshCommand({ meshName: 'revoked', meshOwner: OTHER_ACCOUNT })),
+      () => ctx.appmesh.send(new DescribeVirtualNodeCommand(mine)),
+      () => ctx.appmesh.send(new ListVirtualNodesCommand({ meshName: 'revoked', meshOwner: OTHER_ACCOUNT })),
+      () => ctx.appmesh.send(new DeleteVirtualNodeCommand(mine)),
+      () =>
+        ctx.appmesh.send(
+          new TagResourceCommand({
+            resourceArn: created.virtualNode!.metadata!.arn!,
+            tags: [{ key: 'a', value: 'b' }],
+          }),
+        ),
+    ];
+    for (const call of calls) expect((await failureOf(call())).name).toBe('NotFoundException');
+    expect((await ctx.appmesh.send(new ListMeshesCommand({}))).meshes).toEqual([]);
+    const seenByOwner = await owner.send(new ListVirtualNodesCommand({ meshName: 'revoked' }));
+    expect(seenByOwner.virtualNodes?.map((n) => [n.virtualNodeName, n.resourceOwner])).toEqual([
+      ['crystal', OWN_ACCOUNT],
+    ]);
+    expect(ctx.emulator.snapshot().appmesh.shares).toEqual([]);
+    owner.destroy();
   });
 
   test('GIVEN emulator.shareMesh THEN the mesh becomes usable by the other account', async () => {

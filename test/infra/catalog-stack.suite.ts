@@ -73,15 +73,15 @@ describe('GIVEN the MeshServiceCatalog stack built as `cdk synth` builds it, wit
     statements = launchStatements(template);
   }, 120_000);
 
-  test('THEN a portfolio holds one CloudFormation product whose version v1 is examples/service.yaml', () => {
+  test('THEN a portfolio holds one CloudFormation product whose version v2 is examples/service.yaml', () => {
     template.resourceCountIs('AWS::ServiceCatalog::Portfolio', 1);
     template.resourceCountIs('AWS::ServiceCatalog::CloudFormationProduct', 1);
     template.resourceCountIs('AWS::ServiceCatalog::PortfolioProductAssociation', 1);
-    expect(PRODUCT_VERSION).toBe('v1');
+    expect(PRODUCT_VERSION).toBe('v2');
     template.hasResourceProperties('AWS::ServiceCatalog::CloudFormationProduct', {
       ProvisioningArtifactParameters: [
         Match.objectLike({
-          Name: 'v1',
+          Name: 'v2',
           DisableTemplateValidation: false,
           Info: { LoadTemplateFromURL: { 'Fn::Sub': Match.stringLikeRegexp('/[0-9a-f]{64}\\.yaml$') } },
         }),
@@ -267,7 +267,7 @@ describe('GIVEN context naming principals, share accounts and another ServiceTok
       catalogShareAccountIds: '["444455556666", "777788889999"]',
       catalogServiceTokenArns:
         'arn:aws:lambda:eu-west-1:999988887777:function:MeshServiceProvider-ServiceToken',
-      catalogProductVersion: 'v2',
+      catalogProductVersion: 'v3',
     },
   });
   built.app.synth();
@@ -301,7 +301,7 @@ describe('GIVEN context naming principals, share accounts and another ServiceTok
       'arn:aws:lambda:eu-west-1:999988887777:function:MeshServiceProvider-ServiceToken',
     ]);
     template.hasResourceProperties('AWS::ServiceCatalog::CloudFormationProduct', {
-      ProvisioningArtifactParameters: [Match.objectLike({ Name: 'v2' })],
+      ProvisioningArtifactParameters: [Match.objectLike({ Name: 'v3' })],
     });
   });
 });

@@ -16,7 +16,7 @@ test('GIVEN the example CDK app WHEN it is synthesized THEN its Custom::MeshServ
   });
   // The grant and the role path the provider's default policy asks for.
   template.hasResourceProperties('AWS::ECS::TaskDefinition', {
-    Tags: [{ Key: 'mesh-service:allowed-stacks', Value: 'NodejsService' }],
+    Tags: [{ Key: 'mesh-service:allowed-stacks', Value: { Ref: 'AWS::StackId' } }],
   });
   expect(Object.values(template.findResources('AWS::IAM::Role')).map((r) => r.Properties.Path)).toEqual([
     '/mesh-service/',

@@ -87,4 +87,15 @@ describe('GIVEN the MeshService construct', () => {
       DnsHostname: 's.example.com',
     });
   });
+
+  test('WHEN MeshService.allowPatching grants a task definition THEN the tag names its stack by id, which no later stack can take', () => {
+    const template = stackWith((stack) => {
+      const td = new ecs.FargateTaskDefinition(stack, 'App', { family: 'granted' });
+      td.addContainer('app', { image: ecs.ContainerImage.fromRegistry('nginx') });
+      MeshService.allowPatching(td);
+    });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Tags: [{ Key: 'mesh-service:allowed-stacks', Value: { Ref: 'AWS::StackId' } }],
+    });
+  });
 });

@@ -42,6 +42,7 @@ describe('GIVEN the MeshServiceProvider construct inside an existing stack', () 
           MESH_SERVICE_PASS_ROLES: 'mesh-service/*',
           MESH_SERVICE_IMAGES: '',
           MESH_SERVICE_VERIFY_STACKS: 'true',
+          MESH_SERVICE_SHARED_MESH_OWNERS: '',
         }),
       },
     });
@@ -65,6 +66,7 @@ describe('GIVEN the MeshServiceProvider construct inside an existing stack', () 
           passRoles: ['ecs-tasks/*'],
           allowedImages: ['123456789012.dkr.ecr.us-east-1.amazonaws.com/mirror/*'],
           verifyStackRequests: false,
+          sharedMeshOwnerAccountIds: ['333333333333', '444444444444'],
         }),
     );
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -75,6 +77,7 @@ describe('GIVEN the MeshServiceProvider construct inside an existing stack', () 
           MESH_SERVICE_TASK_FAMILIES: 'ci-*',
           MESH_SERVICE_PASS_ROLES: 'ecs-tasks/*',
           MESH_SERVICE_VERIFY_STACKS: 'false',
+          MESH_SERVICE_SHARED_MESH_OWNERS: '333333333333,444444444444',
         }),
       },
     });

@@ -154,6 +154,7 @@ describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', (
           MESH_SERVICE_PASS_ROLES: 'mesh-service/*',
           MESH_SERVICE_IMAGES: '',
           MESH_SERVICE_VERIFY_STACKS: 'true',
+          MESH_SERVICE_SHARED_MESH_OWNERS: '',
         }),
       },
     });
@@ -228,13 +229,16 @@ describe('GIVEN context naming other principals', () => {
     );
   });
 
-  test('WHEN meshes are shared from other accounts THEN their mesh ARNs are added, and only those', () => {
+  test('WHEN meshes are shared from other accounts THEN their mesh ARNs are added, and only those, and the handler allows those MeshOwners', () => {
     const built = buildApp({ outdir: outdir(), context: { sharedMeshOwnerAccountIds: '["333333333333"]' } });
     built.app.synth();
-    const appmesh = statements(Template.fromStack(built.provider)).find(
-      (s) => s.Sid === 'AppMeshServiceResources',
-    )!;
+    const template = Template.fromStack(built.provider);
+    const appmesh = statements(template).find((s) => s.Sid === 'AppMeshServiceResources')!;
     expect(JSON.stringify(appmesh.Resource)).toContain(':333333333333:mesh/*');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'MeshServiceProvider-Handler',
+      Environment: { Variables: Match.objectLike({ MESH_SERVICE_SHARED_MESH_OWNERS: '333333333333' }) },
+    });
   });
 });
 

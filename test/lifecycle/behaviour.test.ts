@@ -3,6 +3,7 @@
  * response limit checked before any call, and the call structure (independent calls in parallel, ECS alongside
  * App Mesh) — asserted on the emulator's request log with injected latency, not on wall-clock time.
  */
+import { DEFAULT_POLICY } from '../../lambda/policy';
 import { createEvent, deleteEvent, type Props, startWorld, type World } from '../support/harness';
 import { expectNothingLeft, mutatingCalls } from '../support/state';
 
@@ -39,7 +40,9 @@ describe('GIVEN something the service needs does not exist', () => {
       'TaskDefinition "nothing-here:7" not found; check the ARN, family and revision',
     ],
   ])('WHEN %j THEN the Create fails with one actionable line and changes nothing', async (change, reason) => {
-    await expect(world.provider()(createEvent({ ...base, ...change }))).rejects.toThrow(reason);
+    // The other account is one the provider may use meshes of: App Mesh itself answers that the mesh is not shared.
+    const provider = world.provider({ policy: { ...DEFAULT_POLICY, sharedMeshOwners: ['999988887777'] } });
+    await expect(provider(createEvent({ ...base, ...change }))).rejects.toThrow(reason);
     expect(mutatingCalls(world.emulator)).toEqual([]);
   });
 

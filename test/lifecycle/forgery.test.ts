@@ -31,7 +31,7 @@ const victimProps = async (): Promise<Props> => ({
   Namespace: 'service.local',
   Port: '3000',
   TaskDefinition: await world.registerApp('payments', {
-    tags: [{ key: 'mesh-service:allowed-stacks', value: 'payments' }],
+    tags: [{ key: 'mesh-service:allowed-stacks', value: VICTIM.stackId }],
   }),
   Routes: [{ Name: 'main' }],
   Gateway: { VirtualGatewayName: 'ecsworkshop-vgw', RouteName: 'payments', Prefix: '/pay/' },

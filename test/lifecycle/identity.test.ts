@@ -7,6 +7,7 @@ import {
   DescribeVirtualNodeCommand,
 } from '@aws-sdk/client-app-mesh';
 import { seedPlatform } from '../../emulator';
+import { DEFAULT_POLICY } from '../../lambda/policy';
 import {
   createEvent,
   deleteEvent,
@@ -43,7 +44,7 @@ describe('GIVEN an identity property changes (a replacement)', () => {
   ])(
     'WHEN %s changes THEN a new id is returned, the old service is untouched until its cleanup Delete, and then exactly the new one remains',
     async (_name, change, newId) => {
-      const provider = world.provider();
+      const provider = world.provider({ policy: { ...DEFAULT_POLICY, sharedMeshOwners: [SHARING_ACCOUNT] } });
       const td = await world.registerApp('identity-app');
       const oldProps: Props = {
         ...base,

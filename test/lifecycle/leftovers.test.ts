@@ -77,12 +77,8 @@ const killedCreate = (
   o: { logicalId?: string; stackId?: string } = {},
 ) => killed(createEvent(props, o), operation, n);
 
-/** A routed service with a gateway route and a task definition granted to the stacks named. */
-const service = async (
-  name: string,
-  over: Props = {},
-  grant = 'workshop gone rolled-back',
-): Promise<Props> => ({
+/** A routed service with a gateway route and a task definition granted to the stack (by id). */
+const service = async (name: string, over: Props = {}, grant = STACK_ID): Promise<Props> => ({
   MeshName: 'ecs-mesh',
   ServiceName: name,
   Namespace: 'service.local',
@@ -162,7 +158,7 @@ describe('GIVEN `mesh-service cleanup`', () => {
     const live = await service('alive');
     await world.provider()(createEvent(live, { logicalId: 'Alive' }));
     const doomedStack = world.emulator.cloudformation.stackId('rolled-back');
-    const dead = await service('dead');
+    const dead = await service('dead', {}, doomedStack);
     await killedCreate(dead, 'appmesh:CreateVirtualService', 1, { stackId: doomedStack, logicalId: 'Dead' });
     // The framework answers FAILED, the stack rolls back, and its owner deletes it.
     world.emulator.cloudformation.deleteStack(doomedStack);
@@ -236,9 +232,50 @@ describe('GIVEN `mesh-service cleanup`', () => {
     expectMeshMatches(world.emulator, busy, 'Busy');
   });
 
+  test('WHEN the stack of a replacement is in a *_FAILED state THEN --apply leaves both ids (CloudFormation may still roll back to the old one) and says why', async () => {
+    const old = await service('retreat');
+    const provider = world.provider();
+    const { PhysicalResourceId: oldId } = await provider(createEvent(old));
+    const renamed: Props = {
+      ...old,
+      ServiceName: 'advance',
+      Gateway: { VirtualGatewayName: 'ecsworkshop-vgw', RouteName: 'advance-route' },
+    };
+    const { PhysicalResourceId: newId } = await provider(updateEvent(oldId, renamed, old));
+    const oldRevisions = revisions(world.emulator, 'retreat-app').filter(
+      (r) => r.owner === oldId && r.status === 'ACTIVE',
+    );
+    expect(oldRevisions).not.toEqual([]);
+    for (const status of [
+      'UPDATE_ROLLBACK_FAILED',
+      'UPDATE_FAILED',
+      'ROLLBACK_FAILED',
+      'DELETE_FAILED',
+      'IMPORT_ROLLBACK_FAILED',
+      'CREATE_FAILED',
+    ]) {
+      world.emulator.cloudformation.setStackStatus(STACK_ID, status);
+      const report = await cleanup(clients, { meshName: 'ecs-mesh', apply: true, accountId });
+      expect(report.problems).toEqual([]);
+      const reason = `left alone: stack workshop is ${status}; it may still roll back to this id: run again once the stack is stable`;
+      expect(report.owners.find((o) => o.physicalId === oldId)).toEqual(
+        expect.objectContaining({ orphaned: false, reason, revisions: [] }),
+      );
+      expect(report.owners.find((o) => o.physicalId === newId)).toEqual(
+        expect.objectContaining({ orphaned: false, reason }),
+      );
+      expect(formatCleanup(report, true)[0]).toBe(`kept: ${newId} (${reason})`);
+      expectMeshMatches(world.emulator, old);
+      expectMeshMatches(world.emulator, renamed);
+      expect(
+        revisions(world.emulator, 'retreat-app').filter((r) => r.owner === oldId && r.status === 'ACTIVE'),
+      ).toEqual(oldRevisions);
+    }
+  });
+
   test('WHEN it runs as a command THEN it takes --mesh, --stack and --apply and exits 0', async () => {
     const gone = world.emulator.cloudformation.stackId('gone');
-    const props = await service('cli');
+    const props = await service('cli', {}, gone);
     await killedCreate(props, 'appmesh:CreateRoute', 1, { stackId: gone, logicalId: 'Cli' });
     world.emulator.cloudformation.deleteStack(gone);
     const lines: string[] = [];

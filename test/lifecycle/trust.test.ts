@@ -3,8 +3,18 @@
  * revision of another team's task-definition family (with that team's roles), run an image of its choosing, pass
  * roles the provider may not pass, or act for a stack of an account the provider does not serve.
  */
-import { DEFAULT_POLICY, type ProviderPolicy } from '../../lambda/policy';
-import { createEvent, type Props, STACK_ID, STACK_NAME, startWorld, type World } from '../support/harness';
+import { seedPlatform } from '../../emulator';
+import { DEFAULT_POLICY, type ProviderPolicy, policyFromEnvironment } from '../../lambda/policy';
+import {
+  createEvent,
+  deleteEvent,
+  type Props,
+  STACK_ID,
+  STACK_NAME,
+  startWorld,
+  updateEvent,
+  type World,
+} from '../support/harness';
 import { mutatingCalls, revisions } from '../support/state';
 
 let world: World;
@@ -24,12 +34,15 @@ const props = (over: Props): Props => ({
   ...over,
 });
 
+const PAYROLL_STACK =
+  'arn:aws:cloudformation:us-east-1:111122223333:stack/payroll-stack/22222222-2222-3333-4444-555555555555';
+
 /** The payroll team's application, granted to its own stack only. */
 async function payroll(family: string): Promise<string> {
   return world.registerApp(family, {
     tags: [
       { key: 'app', value: family },
-      { key: 'mesh-service:allowed-stacks', value: 'payroll-stack' },
+      { key: 'mesh-service:allowed-stacks', value: PAYROLL_STACK },
     ],
   });
 }
@@ -82,7 +95,7 @@ describe('GIVEN another team registered a task-definition family (planting a con
       ),
     ).rejects.toThrow(/^Versions\[0\]\.TaskDefinition \(payroll-c:1\): stack attacker may not patch/);
     const mine = await world.registerApp('attacker-own', {
-      tags: [{ key: 'mesh-service:allowed-stacks', value: 'attacker' }],
+      tags: [{ key: 'mesh-service:allowed-stacks', value: ATTACKER_STACK }],
     });
     world.emulator.clearRequests();
     await expect(
@@ -108,7 +121,7 @@ describe('GIVEN another team registered a task-definition family (planting a con
     const granted = await world.registerApp('shared-fam');
     // Anyone may register a revision in any family (ECS has no resource-level permission for it).
     await world.registerApp('shared-fam', {
-      tags: [{ key: 'mesh-service:allowed-stacks', value: 'attacker' }],
+      tags: [{ key: 'mesh-service:allowed-stacks', value: ATTACKER_STACK }],
       containerDefinitions: [
         {
           name: 'shared-fam',
@@ -131,9 +144,9 @@ describe('GIVEN another team registered a task-definition family (planting a con
 });
 
 describe('GIVEN grants', () => {
-  test('WHEN the tag names the stack by name, by id, or the family matches the policy THEN the stack may patch it', async () => {
+  test('WHEN the tag names the stack by id (among other ids), or the family matches the policy THEN the stack may patch it', async () => {
     const byId = await world.registerApp('grant-by-id', {
-      tags: [{ key: 'mesh-service:allowed-stacks', value: `other-stack ${STACK_ID}` }],
+      tags: [{ key: 'mesh-service:allowed-stacks', value: `${ATTACKER_STACK} ${STACK_ID}` }],
     });
     const byPattern = await world.registerApp('ci-built-web', { tags: undefined });
     const policy: ProviderPolicy = { ...DEFAULT_POLICY, taskFamilies: ['ci-built-*'] };
@@ -148,6 +161,24 @@ describe('GIVEN grants', () => {
     await expect(
       world.provider()(createEvent(props({ ServiceName: 'ci-built-web-2', TaskDefinition: byPattern }))),
     ).rejects.toThrow(/may not patch this task definition/);
+  });
+
+  test('WHEN a revision grants a stack by name, and that stack is deleted and a new one takes its name THEN the new stack may not patch it', async () => {
+    const cfn = world.emulator.cloudformation;
+    const legacy = { stackId: cfn.stackId('legacy-app', world.emulator.accountId), logicalId: 'Legacy' };
+    const td = await world.registerApp('legacy-app', {
+      tags: [{ key: 'mesh-service:allowed-stacks', value: 'legacy-app' }],
+    });
+    const service = props({ ServiceName: 'legacy-app', TaskDefinition: td });
+    // The stack the grant was written for goes away; anyone may then create a stack under its name.
+    cfn.putStack({ stackId: legacy.stackId, stackStatus: 'CREATE_COMPLETE' });
+    cfn.deleteStack(legacy.stackId);
+    const newcomer = { stackId: cfn.stackId('legacy-app', world.emulator.accountId), logicalId: 'Legacy' };
+    world.emulator.clearRequests();
+    await expect(world.provider()(createEvent(service, newcomer))).rejects.toThrow(
+      `TaskDefinition (legacy-app:1): stack legacy-app may not patch this task definition: its mesh-service:allowed-stacks tag names the stack by name only, and a name grants nothing (a stack created later under the same name would inherit it); tag the revision with mesh-service:allowed-stacks = ${newcomer.stackId}`,
+    );
+    expect(mutatingCalls(world.emulator)).toEqual([]);
   });
 
   test('WHEN a stack of another account has the same name as the granted stack THEN the name does not grant it', async () => {
@@ -265,7 +296,7 @@ describe('GIVEN a task definition whose patched revision ECS would refuse (check
       'too-tagged',
       {
         tags: [
-          { key: 'mesh-service:allowed-stacks', value: 'workshop' },
+          { key: 'mesh-service:allowed-stacks', value: STACK_ID },
           ...Array.from({ length: 45 }, (_, i) => ({ key: `t${i}`, value: 'v' })),
         ],
       },
@@ -282,4 +313,42 @@ describe('GIVEN a task definition whose patched revision ECS would refuse (check
       expect(mutatingCalls(world.emulator)).toEqual([]);
     },
   );
+});
+
+describe('GIVEN MeshOwner (the account whose mesh the service joins)', () => {
+  const outsider = '444455556666';
+
+  test('WHEN it names an account the policy does not list as sharing meshes THEN Create, Update and Delete are refused before any AWS call', async () => {
+    const service = props({ ServiceName: 'elsewhere', MeshOwner: outsider });
+    const id = `mesh/ecs-mesh@${outsider}/service/elsewhere`;
+    const refusal =
+      "MeshOwner: account 444455556666 is not one whose meshes this provider may use (its own account 111122223333); use a mesh of 111122223333, or ask the platform team to add 444455556666 to the provider's context sharedMeshOwnerAccountIds";
+    world.emulator.clearRequests();
+    const provider = world.provider();
+    await expect(provider(createEvent(service))).rejects.toThrow(refusal);
+    await expect(provider(updateEvent(id, service, service))).rejects.toThrow(refusal);
+    await expect(provider(deleteEvent(id, service))).rejects.toThrow(refusal);
+    // A replacement into the other account's mesh, too.
+    await expect(
+      provider(updateEvent('mesh/ecs-mesh/service/elsewhere', service, props({ ServiceName: 'elsewhere' }))),
+    ).rejects.toThrow(refusal);
+    expect(world.emulator.requests).toEqual([]);
+  });
+
+  test("WHEN it names the provider's own account, or an account the policy lists THEN it is served", async () => {
+    await seedPlatform(world.emulator, { meshOwner: outsider });
+    const own = props({ ServiceName: 'own-owner', MeshOwner: world.emulator.accountId });
+    const shared = props({ ServiceName: 'shared-owner', MeshOwner: outsider });
+    const provider = world.provider({ policy: { ...DEFAULT_POLICY, sharedMeshOwners: [outsider] } });
+    for (const service of [own, shared]) {
+      const { PhysicalResourceId: id } = await provider(createEvent(service));
+      await provider(deleteEvent(id, service));
+    }
+    expect(policyFromEnvironment({ MESH_SERVICE_SHARED_MESH_OWNERS: ` ${outsider}, 333333333333` })).toEqual(
+      expect.objectContaining({ sharedMeshOwners: [outsider, '333333333333'] }),
+    );
+    expect(() => policyFromEnvironment({ MESH_SERVICE_SHARED_MESH_OWNERS: 'mesh-owner' })).toThrow(
+      'the provider is misconfigured: MESH_SERVICE_SHARED_MESH_OWNERS holds "mesh-owner", not a 12-digit account id',
+    );
+  });
 });

@@ -221,10 +221,10 @@ export function appTaskDefinition(
         },
       },
     ],
-    // The grant that lets the workshop stack's Custom::MeshService patch this task definition (policy.ts).
+    // The grant that lets the workshop stack's Custom::MeshService patch this task definition (policy.ts): its id.
     tags: [
       { key: 'app', value: family },
-      { key: ALLOWED_STACKS_TAG, value: STACK_NAME },
+      { key: ALLOWED_STACKS_TAG, value: STACK_ID },
     ],
     ...overrides,
   };
