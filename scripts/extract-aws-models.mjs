@@ -6,7 +6,7 @@
 // Usage:
 //   apt-get download python3-botocore && dpkg-deb -x python3-botocore_*.deb /tmp/botocore
 //   node scripts/extract-aws-models.mjs /tmp/botocore/usr/lib/python3/dist-packages/botocore/data \
-//        "python3-botocore 1.43.117+repack-1 (Debian sid)" [--only cloudformation[,ecs,appmesh,servicediscovery,resourcegroupstaggingapi]]
+//        "python3-botocore 1.43.117+repack-1 (Debian sid)" [--only cloudformation[,ecs,appmesh,servicediscovery,resourcegroupstaggingapi,elbv2,vpc-lattice]]
 // `--only` writes just the named services, so adding a service never rewrites the committed models of the others
 // (which may come from another package version). The committed files in emulator/models/ record the package, its
 // version and the source files' SHA-256.
@@ -74,6 +74,88 @@ const SERVICES = [
     dir: 'resourcegroupstaggingapi/2017-01-26',
     out: 'resourcegroupstaggingapi-2017-01-26.json',
     operations: ['GetResources'],
+  },
+  // Elastic Load Balancing v2: the Service Connect backend's ingress (an ALB listener rule and its target group on a
+  // listener the platform owns) and the platform stack's load balancer and listener.
+  {
+    name: 'elbv2',
+    dir: 'elbv2/2015-12-01',
+    out: 'elbv2-2015-12-01.json',
+    operations: [
+      'CreateLoadBalancer',
+      'DescribeLoadBalancers',
+      'DeleteLoadBalancer',
+      'CreateListener',
+      'DescribeListeners',
+      'DeleteListener',
+      'CreateTargetGroup',
+      'DescribeTargetGroups',
+      'ModifyTargetGroup',
+      'DeleteTargetGroup',
+      'RegisterTargets',
+      'DeregisterTargets',
+      'DescribeTargetHealth',
+      'CreateRule',
+      'DescribeRules',
+      'ModifyRule',
+      'SetRulePriorities',
+      'DeleteRule',
+      'AddTags',
+      'RemoveTags',
+      'DescribeTags',
+    ],
+  },
+  // Amazon VPC Lattice: the VpcLattice backend (service, listener, rules, target groups, the service network
+  // association, access log subscriptions, auth policies) and the platform's service network.
+  {
+    name: 'vpc-lattice',
+    dir: 'vpc-lattice/2022-11-30',
+    out: 'vpc-lattice-2022-11-30.json',
+    operations: [
+      'CreateServiceNetwork',
+      'GetServiceNetwork',
+      'ListServiceNetworks',
+      'DeleteServiceNetwork',
+      'CreateService',
+      'GetService',
+      'ListServices',
+      'UpdateService',
+      'DeleteService',
+      'CreateServiceNetworkServiceAssociation',
+      'GetServiceNetworkServiceAssociation',
+      'ListServiceNetworkServiceAssociations',
+      'DeleteServiceNetworkServiceAssociation',
+      'CreateListener',
+      'GetListener',
+      'ListListeners',
+      'UpdateListener',
+      'DeleteListener',
+      'CreateRule',
+      'GetRule',
+      'ListRules',
+      'UpdateRule',
+      'BatchUpdateRule',
+      'DeleteRule',
+      'CreateTargetGroup',
+      'GetTargetGroup',
+      'ListTargetGroups',
+      'UpdateTargetGroup',
+      'DeleteTargetGroup',
+      'RegisterTargets',
+      'DeregisterTargets',
+      'ListTargets',
+      'CreateAccessLogSubscription',
+      'GetAccessLogSubscription',
+      'ListAccessLogSubscriptions',
+      'UpdateAccessLogSubscription',
+      'DeleteAccessLogSubscription',
+      'PutAuthPolicy',
+      'GetAuthPolicy',
+      'DeleteAuthPolicy',
+      'TagResource',
+      'UntagResource',
+      'ListTagsForResource',
+    ],
   },
   // CloudFormation: only the read side, for stack verification and cleanup.
   {
