@@ -39,12 +39,17 @@ interface Team {
 }
 
 /** A team's stack: its own task definition (granted to it) and Custom::MeshService in namespace apps.local. */
-async function team(stackName: string, serviceName: string, over: Props = {}): Promise<Team> {
+async function team(
+  stackName: string,
+  serviceName: string,
+  over: Props = {},
+  stackId = world.emulator.cloudformation.stackId(stackName),
+): Promise<Team> {
   const td = await world.registerApp(serviceName, {
-    tags: [{ key: ALLOWED_STACKS_TAG, value: stackName }],
+    tags: [{ key: ALLOWED_STACKS_TAG, value: stackId }],
   });
   return {
-    stackId: world.emulator.cloudformation.stackId(stackName),
+    stackId,
     logicalId: 'Service',
     props: {
       Backend: 'ServiceConnect',
@@ -119,8 +124,7 @@ describe('GIVEN a namespace that a Custom::MeshService of stack team-a created (
     const a = await team('team-a', 'crystal', { ServiceConnect: { CreateNamespace: 'true' } });
     await provider(createEvent(a.props, on(a)));
     const sibling: Team = {
-      ...(await team('team-a', 'nodejs', { ServiceConnect: { CreateNamespace: 'true' } })),
-      stackId: a.stackId,
+      ...(await team('team-a', 'nodejs', { ServiceConnect: { CreateNamespace: 'true' } }, a.stackId)),
       logicalId: 'Nodejs',
     };
     await expect(provider(createEvent(sibling.props, on(sibling)))).rejects.toThrow(
