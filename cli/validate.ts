@@ -159,8 +159,10 @@ function attributeRule(
     if (['VirtualNodeName', 'VirtualNodeArn'].includes(attribute) && !single) {
       return `"${attribute}" is returned for a single version only; use Versions.<Name>.${attribute}`;
     }
+    // On Service Connect two versions are a rollout, and TaskDefinitionArn is the one its ECS service runs.
+    const rollout = props.Backend === 'ServiceConnect' && (!versions || versions.length === 2);
     if (attribute === 'TaskDefinitionArn') {
-      if (!single)
+      if (!single && !rollout)
         return `"${attribute}" is returned for a single version only; use Versions.<Name>.TaskDefinitionArn`;
       const hasTd = props.Versions
         ? versions?.[0]?.TaskDefinition !== undefined
