@@ -25,6 +25,7 @@ import {
   Unresolved,
 } from '../lambda/contract/dsl';
 import { RESOURCE_TYPE } from '../lambda/contract/properties';
+import { serviceConnectAttributeAbsence } from './service-connect-attributes';
 import { type ReadTemplate, readTemplate, type Template } from './template';
 
 /** The rules, by stable id: ids never change meaning; new rules get new ids. */
@@ -169,6 +170,8 @@ function attributeRule(
         : props.TaskDefinition !== undefined;
       if (!hasTd) return `"${attribute}" is returned only when a TaskDefinition is patched`;
     }
+    const absent = serviceConnectAttributeAbsence(props, attribute);
+    if (absent) return absent;
     if (['VirtualServiceName', 'VirtualServiceArn'].includes(attribute) && props.Edge === true) {
       return `"${attribute}": an Edge service has no virtual service`;
     }
