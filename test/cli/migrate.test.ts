@@ -210,6 +210,26 @@ Resources:
   });
 });
 
+describe('GIVEN examples/mtls.yaml (mutual TLS, outlier detection, a connection pool, client TLS policies)', () => {
+  test('WHEN migrated THEN what the Service Connect proxy has no setting for is removed with its reason, the timeouts and access logs kept, and the output validates', () => {
+    const migration = migrateTemplate(example('mtls.yaml'));
+    expect(validateTemplate(migration.text).findings).toEqual([]);
+    const orders = (migration.template.Resources as Json).Orders.Properties;
+    for (const key of ['Tls', 'OutlierDetection', 'ConnectionPool']) expect(orders[key]).toBeUndefined();
+    expect(orders.ListenerTimeout).toBeDefined();
+    expect(orders.AccessLogFormat).toBeDefined();
+    expect(migration.notes.map((n) => n.where)).toEqual(
+      expect.arrayContaining([
+        'Orders.Tls',
+        'Orders.OutlierDetection',
+        'Orders.ConnectionPool',
+        'Frontend.BackendPolicies',
+        'Orders.AccessLogFormat',
+      ]),
+    );
+  });
+});
+
 describe('GIVEN services named by DnsHostname, several in one namespace', () => {
   const service = (name: string, host: string, dependsOn?: string) => `
   ${name}:
