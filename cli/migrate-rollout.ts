@@ -7,6 +7,7 @@
  * `ListenerTimeout` the service's `Timeout`, and a one-way `Tls` with an ACM certificate becomes `Services[].Tls`
  * with the AWS Private CA given as a new parameter. Pure; each change is noted with what was lost.
  */
+import { REFUSAL } from '../lambda/serviceconnect/contract';
 import { PROXY_REFUSAL } from '../lambda/serviceconnect/proxy';
 import { STEADY_SPLIT } from '../lambda/serviceconnect/rollout';
 
@@ -62,6 +63,19 @@ export function testTrafficRoute(routes: unknown): Json | undefined {
 /** ListenerTimeout, Tls and AccessLogFormat on Service Connect; returns the parameters the output needs. */
 export function migrateProxy(id: string, out: Json, note: Note): Json {
   const parameters: Json = {};
+  // What the ECS-managed proxy does by itself, or has no setting for.
+  for (const [key, why] of [
+    ['OutlierDetection', REFUSAL.outlierDetection],
+    ['ConnectionPool', REFUSAL.connectionPool],
+    ['BackendDefaults', REFUSAL.clientTls],
+    ['BackendPolicies', REFUSAL.clientTls],
+    ['DnsResponseType', REFUSAL.dnsResponseType],
+    ['IpPreference', REFUSAL.ipPreference],
+  ] as const) {
+    if (out[key] === undefined) continue;
+    note(`${id}.${key}`, `removed: ${why}`);
+    delete out[key];
+  }
   if (isObject(out.ListenerTimeout)) {
     const routeTimeout = Array.isArray(out.Routes) && out.Routes.some((r) => isObject(r) && r.Timeout);
     if (routeTimeout) {
