@@ -414,6 +414,63 @@ describe('GIVEN a rollout through the handler and the emulator', () => {
     expect(ownedLeft(world.emulator)).toEqual([]);
   });
 
+  test.each([
+    [
+      'LINEAR',
+      { Strategy: 'LINEAR', Percent: '25', StepBakeMinutes: '5' },
+      { StepPercent: '25', StepBakeTimeInMinutes: '5' },
+      (d: Record<string, string>) => ({
+        strategy: 'LINEAR' as const,
+        linearConfiguration: {
+          stepPercent: Number(d.StepPercent),
+          stepBakeTimeInMinutes: Number(d.StepBakeTimeInMinutes),
+        },
+      }),
+    ],
+    [
+      'BLUE_GREEN',
+      { Strategy: 'BLUE_GREEN', BakeMinutes: '20' },
+      { BakeTimeInMinutes: '20' },
+      (d: Record<string, string>) => ({
+        strategy: 'BLUE_GREEN' as const,
+        bakeTimeInMinutes: Number(d.BakeTimeInMinutes),
+      }),
+    ],
+  ])(
+    'WHEN a single-version service declares a %s rollout THEN its attributes wire an ECS service the emulator accepts, and none of another strategy is returned',
+    async (strategy, rollout, expected, configuration) => {
+      const td = await world.registerApp('web');
+      const created = await world.provider()(
+        createEvent(props({ TaskDefinition: td, ServiceConnect: { Rollout: rollout } })),
+      );
+      expect(created.Data).toMatchObject({ DeploymentStrategy: strategy, ...expected });
+      expect(created.Data).not.toHaveProperty('CanaryPercent');
+      const d = created.Data!;
+      await ecs.send(
+        new CreateServiceCommand({
+          cluster: 'demo',
+          serviceName: 'web',
+          taskDefinition: d.TaskDefinitionArn!,
+          deploymentController: { type: 'ECS' },
+          deploymentConfiguration: configuration(d),
+          serviceConnectConfiguration: {
+            enabled: true,
+            namespace: d.NamespaceArn!,
+            services: [
+              {
+                portName: d.PortName!,
+                discoveryName: d.DiscoveryName!,
+                clientAliases: [{ dnsName: d.ClientAliasDnsName!, port: Number(d.ClientAliasPort) }],
+              },
+            ],
+          },
+        }),
+      );
+      await world.provider()(deleteEvent(created.PhysicalResourceId, props({ TaskDefinition: td })));
+      expect(ownedLeft(world.emulator)).toEqual([]);
+    },
+  );
+
   test('WHEN the Create asks for a canary over CloudFormation’s 33 hours THEN it fails naming ServiceConnect.Rollout with no AWS call', async () => {
     world.emulator.clearRequests();
     await expect(
