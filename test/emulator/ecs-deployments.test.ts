@@ -185,6 +185,36 @@ describe('GIVEN CreateService with an ECS-native strategy', () => {
     },
   );
 
+  test('WHEN a canary has lifecycle hooks and alarms THEN they are taken; a hook stage the model does not list, or alarms without their required members, are refused by the model', async () => {
+    const hooks = [
+      {
+        hookTargetArn: 'arn:aws:lambda:us-east-1:111122223333:function:check',
+        roleArn: 'arn:aws:iam::111122223333:role/ecs-hooks',
+        lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT', 'PRE_PRODUCTION_TRAFFIC_SHIFT'],
+      },
+    ] as DeploymentConfiguration['lifecycleHooks'];
+    const canary: DeploymentConfiguration = {
+      strategy: 'CANARY',
+      canaryConfiguration: { canaryPercent: 10 },
+      lifecycleHooks: hooks,
+      alarms: { alarmNames: ['web-5xx'], enable: true, rollback: true },
+    };
+    await ctx.ecs.send(new CreateServiceCommand(service(canary)));
+    const out = await ctx.ecs.send(new DescribeServicesCommand({ cluster: 'demo', services: ['web'] }));
+    expect(out.services![0]!.deploymentConfiguration!.lifecycleHooks).toEqual(hooks);
+    const badStage = await refusal(
+      service(
+        { ...canary, lifecycleHooks: [{ ...hooks![0]!, lifecycleStages: ['AFTER_LUNCH' as never] }] },
+        { serviceName: 'other' },
+      ),
+    );
+    expect(badStage).toMatch(/lifecycleStages/);
+    const badAlarms = await refusal(
+      service({ ...canary, alarms: { alarmNames: ['x'] } as never }, { serviceName: 'other' }),
+    );
+    expect(badAlarms).toMatch(/alarms/);
+  });
+
   test('WHEN the strategy is CANARY under the CODE_DEPLOY controller THEN it is refused: the ECS-native strategies need the ECS controller', async () => {
     const answer = await refusal(
       service(
