@@ -471,6 +471,37 @@ describe('GIVEN a rollout through the handler and the emulator', () => {
     },
   );
 
+  test('WHEN a rollout’s ServiceName changes THEN the replacement is built beside the old one with both versions and the rollout attributes, and the old one’s cleanup Delete leaves exactly its revisions', async () => {
+    const v1 = await world.registerApp('web');
+    const v2 = await world.registerApp('web-v2');
+    const provider = world.provider();
+    const oldProps = props({
+      Versions: [
+        { Name: 'v1', TaskDefinition: v1, Weight: '90' },
+        { Name: 'v2', TaskDefinition: v2, Weight: '10' },
+      ],
+    });
+    const newProps = { ...oldProps, ServiceName: 'web-2' };
+    const created = await provider(createEvent(oldProps));
+    const replaced = await provider(updateEvent(created.PhysicalResourceId, newProps, oldProps));
+    expect(replaced.PhysicalResourceId).toBe('service-connect/service.local/service/web-2');
+    expect(replaced.Data).toMatchObject({
+      DeploymentStrategy: 'CANARY',
+      CanaryPercent: '10',
+      DiscoveryName: 'web-2',
+    });
+    await provider(deleteEvent(created.PhysicalResourceId, oldProps));
+    expect(ownedLeft(world.emulator, [created.PhysicalResourceId])).toEqual([]);
+    expect(ownedLeft(world.emulator, [replaced.PhysicalResourceId]).sort()).toEqual(
+      [
+        `revision ${replaced.Data!['Versions.v1.TaskDefinitionArn']}`,
+        `revision ${replaced.Data!['Versions.v2.TaskDefinitionArn']}`,
+      ].sort(),
+    );
+    await provider(deleteEvent(replaced.PhysicalResourceId, newProps));
+    expect(ownedLeft(world.emulator)).toEqual([]);
+  });
+
   test('WHEN the Create asks for a canary over CloudFormation’s 33 hours THEN it fails naming ServiceConnect.Rollout with no AWS call', async () => {
     world.emulator.clearRequests();
     await expect(
