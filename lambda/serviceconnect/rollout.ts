@@ -241,8 +241,8 @@ export function linearSteps(stepPercent: number): number {
 }
 
 /**
- * The rollout's rules: run by the Service Connect rules for every template with `Backend: ServiceConnect`. Returns
- * whether the versions are a rollout (so that the refusal of several versions does not apply).
+ * The rollout's rules, run by the Service Connect rules for every template with `Backend: ServiceConnect`: which
+ * versions can be a rollout, CloudFormation's 33 hours, and the test-traffic route.
  */
 export function rolloutRules(p: RolloutView, report: Report): void {
   const versions = known(p.Versions) ? p.Versions : undefined;
