@@ -19,6 +19,15 @@
 import { stringify } from 'yaml';
 import { RESOURCE_TYPE } from '../lambda/contract/properties';
 import { REFUSAL, SERVICE_CONNECT_NAME } from '../lambda/serviceconnect/contract';
+import {
+  isRollout,
+  migrateProxy,
+  noteRollout,
+  proxyLogConfiguration,
+  rolloutServiceProps,
+  serviceConnectExtras,
+  testTrafficRoute,
+} from './migrate-rollout';
 import { parseTemplate } from './template';
 
 export interface MigrationNote {
@@ -147,18 +156,44 @@ function migrateService(
   dropped: Set<string>,
   /** Namespace → the resource that creates it, so far in template order; updated here. */
   creators: Map<string, string>,
+  /** Parameters the output gains (the AWS Private CA of a kept Tls); updated here. */
+  parameters: Json = {},
 ): Json {
   const out: Json = { ...props, Backend: 'ServiceConnect' };
   if (out.Gateway !== undefined) {
     note(`${id}.Gateway`, REFUSAL.gateway);
     delete out.Gateway;
   }
+  // Two versions are a rollout: an exact-header route to one of them is its test traffic, kept beside the route.
+  const testRoute = isRollout(out.Versions) ? testTrafficRoute(out.Routes) : undefined;
+  if (testRoute && Array.isArray(out.Routes)) {
+    out.Routes = out.Routes.filter((r) => r !== testRoute);
+    if (testRoute.Retry !== undefined) note(`${id}.Routes.${String(testRoute.Name)}.Retry`, REFUSAL.retry);
+    note(
+      `${id}.Routes.${String(testRoute.Name)}`,
+      'kept as test traffic: requests with that exact header go to the new revision during a deployment (ClientAliases[].TestTrafficRules)',
+    );
+  }
   if (out.Routes !== undefined) {
     const routes = migrateRoutes(id, out.Routes, note);
     if (routes === undefined) delete out.Routes;
     else out.Routes = routes;
   }
-  if (Array.isArray(out.Versions) && out.Versions.length > 1) {
+  if (testRoute) {
+    const name = Array.isArray(props.Routes)
+      ? (props.Routes as unknown[]).find((r): r is Json => isObject(r) && r !== testRoute)?.Name
+      : undefined;
+    const rest = Array.isArray(out.Routes) ? out.Routes : [{ Name: name ?? 'default' }];
+    out.Routes = [{ Name: testRoute.Name, Match: testRoute.Match, Targets: testRoute.Targets }, ...rest];
+  }
+  Object.assign(parameters, migrateProxy(id, out, note));
+  if (isRollout(out.Versions)) {
+    noteRollout(id, out, note);
+    out.Versions = out.Versions.map((v) => {
+      const { DiscoveryAttributes: _d, ...version } = v;
+      return version;
+    });
+  } else if (Array.isArray(out.Versions) && out.Versions.length > 1) {
     const weight = (v: unknown) => (isObject(v) ? Number(v.Weight) : Number.NaN);
     const kept = out.Versions.reduce((a, b) => (weight(b) > weight(a) ? b : a)) as Json;
     note(
@@ -317,6 +352,44 @@ function dropAppMeshStatements(
   return out;
 }
 
+/** Merges what a rollout, TLS and access logs add into the ECS service's Service Connect configuration. */
+function withServiceConnectExtras(config: Json, extras: { service: Json; alias: Json; config: Json }): Json {
+  const services = Array.isArray(config.Services) ? (config.Services as Json[]) : undefined;
+  return {
+    ...config,
+    ...extras.config,
+    ...(services
+      ? {
+          Services: services.map((s, i) =>
+            i > 0
+              ? s
+              : {
+                  ...s,
+                  ...extras.service,
+                  ClientAliases: (s.ClientAliases as Json[]).map((a) => ({ ...a, ...extras.alias })),
+                },
+          ),
+        }
+      : {}),
+  };
+}
+
+/** Parameters nothing reads any more (a removed ECS service's DesiredCount): removed, with a note. */
+function dropUnusedParameters(
+  parameters: Json,
+  readers: Json,
+  note: (where: string, message: string) => void,
+): Json {
+  const text = JSON.stringify(readers);
+  const kept: Json = {};
+  for (const [name, parameter] of Object.entries(parameters)) {
+    const used = text.includes(`{"Ref":"${name}"}`) || new RegExp(`\\$\\{${name}[}.]`).test(text);
+    if (used) kept[name] = parameter;
+    else note(`Parameters.${name}`, 'removed: nothing reads it any more');
+  }
+  return kept;
+}
+
 export function migrateTemplate(text: string): Migration {
   const template = parseTemplate(text) as Json;
   const resources = isObject(template.Resources) ? template.Resources : {};
@@ -353,6 +426,7 @@ export function migrateTemplate(text: string): Migration {
     const namespace = isObject(props) ? namespaceCreated(props) : undefined;
     if (namespace !== undefined && !creators.has(namespace)) creators.set(namespace, id);
   }
+  const parameters: Json = {};
   for (const [id, resource] of Object.entries(resources)) {
     if (!isObject(resource)) {
       out[id] = resource;
@@ -360,7 +434,7 @@ export function migrateTemplate(text: string): Migration {
     }
     const props = isObject(resource.Properties) ? resource.Properties : {};
     if (meshed.has(id)) {
-      const migrated = migrateService(id, props, note, dropped, creators);
+      const migrated = migrateService(id, props, note, dropped, creators, parameters);
       const namespace =
         (isObject(migrated.ServiceConnect) ? migrated.ServiceConnect.Namespace : undefined) ??
         migrated.Namespace;
@@ -396,6 +470,29 @@ export function migrateTemplate(text: string): Migration {
     } else note(id, `reads ${hit.slice(0, -1)}, a version that was dropped; remove it`);
   }
 
+  // A rollout deploys its versions in turn on one ECS service: the first version's is kept, the others removed.
+  const rollouts = new Set(
+    [...meshed].filter((id) => isRollout(((out[id] as Json).Properties as Json | undefined)?.Versions)),
+  );
+  for (const [id, resource] of Object.entries(out)) {
+    if (!isObject(resource) || resource.Type !== 'AWS::ECS::Service' || !isObject(resource.Properties))
+      continue;
+    const att = getAttOf(resource.Properties.TaskDefinition);
+    const version =
+      att && rollouts.has(att[0]) ? /^Versions\.([^.]+)\.TaskDefinitionArn$/.exec(att[1]) : null;
+    if (!att || !version) continue;
+    const first = (((out[att[0]] as Json).Properties as Json).Versions as Json[])[0]!;
+    if (version[1] === String(first.Name)) {
+      resource.Properties = { ...resource.Properties, TaskDefinition: getAtt(att[0], 'TaskDefinitionArn') };
+    } else {
+      note(
+        id,
+        `removed: it ran version "${version[1]}" of ${att[0]}, which the rollout deploys on the ECS service of version "${String(first.Name)}"; lost: a task count per version (that service's DesiredCount runs both in turn)`,
+      );
+      delete out[id];
+    }
+  }
+
   // ECS services of meshed services: Service Connect wiring, and DependsOn on their servers' ECS services.
   const ecsServiceOf = new Map<string, string>();
   for (const [id, resource] of Object.entries(out)) {
@@ -411,13 +508,21 @@ export function migrateTemplate(text: string): Migration {
       .map((b) => backendTarget(b, names))
       .flatMap((target) => (target && ecsServiceOf.has(target) ? [ecsServiceOf.get(target)!] : []));
     const dependsOn = [...new Set([...[service.DependsOn ?? []].flat().map(String), ...servers])];
+    const tdRef = Array.isArray(props.Versions)
+      ? (props.Versions[0] as Json)?.TaskDefinition
+      : props.TaskDefinition;
+    const taskDefinition = isObject(tdRef) ? out[String(tdRef.Ref)] : undefined;
+    const wired = withServiceConnectExtras(
+      serviceConnectConfiguration(meshedId, props),
+      serviceConnectExtras(meshedId, props, proxyLogConfiguration(taskDefinition), note),
+    );
+    const serviceProps = rollouts.has(meshedId)
+      ? rolloutServiceProps(serviceId, meshedId, props, service.Properties as Json, note)
+      : (service.Properties as Json);
     out[serviceId] = {
       ...service,
       ...(dependsOn.length ? { DependsOn: dependsOn } : {}),
-      Properties: {
-        ...(service.Properties as Json),
-        ServiceConnectConfiguration: serviceConnectConfiguration(meshedId, props),
-      },
+      Properties: { ...serviceProps, ServiceConnectConfiguration: wired },
     };
   }
   for (const id of meshed) {
@@ -443,8 +548,14 @@ export function migrateTemplate(text: string): Migration {
       note(`Outputs.${name}`, `removed: it read ${version.slice(0, -1)}, a version that was dropped`);
     else outputs[name] = rewriteGetAtts(output, meshed);
   }
+  const allParameters = dropUnusedParameters(
+    { ...(isObject(template.Parameters) ? template.Parameters : {}), ...parameters },
+    { rewritten, outputs, rules: template.Rules, conditions: template.Conditions },
+    note,
+  );
   const migrated: Json = {
     ...template,
+    ...(Object.keys(allParameters).length ? { Parameters: allParameters } : {}),
     ...(typeof template.Description === 'string'
       ? { Description: `${template.Description} Migrated to ECS Service Connect by mesh-service migrate.` }
       : {}),

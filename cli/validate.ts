@@ -25,6 +25,7 @@ import {
   Unresolved,
 } from '../lambda/contract/dsl';
 import { RESOURCE_TYPE } from '../lambda/contract/properties';
+import { serviceConnectAttributeAbsence } from './service-connect-attributes';
 import { type ReadTemplate, readTemplate, type Template } from './template';
 
 /** The rules, by stable id: ids never change meaning; new rules get new ids. */
@@ -159,14 +160,18 @@ function attributeRule(
     if (['VirtualNodeName', 'VirtualNodeArn'].includes(attribute) && !single) {
       return `"${attribute}" is returned for a single version only; use Versions.<Name>.${attribute}`;
     }
+    // On Service Connect two versions are a rollout, and TaskDefinitionArn is the one its ECS service runs.
+    const rollout = props.Backend === 'ServiceConnect' && (!versions || versions.length === 2);
     if (attribute === 'TaskDefinitionArn') {
-      if (!single)
+      if (!single && !rollout)
         return `"${attribute}" is returned for a single version only; use Versions.<Name>.TaskDefinitionArn`;
       const hasTd = props.Versions
         ? versions?.[0]?.TaskDefinition !== undefined
         : props.TaskDefinition !== undefined;
       if (!hasTd) return `"${attribute}" is returned only when a TaskDefinition is patched`;
     }
+    const absent = serviceConnectAttributeAbsence(props, attribute);
+    if (absent) return absent;
     if (['VirtualServiceName', 'VirtualServiceArn'].includes(attribute) && props.Edge === true) {
       return `"${attribute}": an Edge service has no virtual service`;
     }

@@ -1249,4 +1249,96 @@ export interface MeshServiceServiceConnect {
    * Update: No interruption.
    */
   readonly createNamespace?: boolean;
+  /**
+   * An ECS-native rollout (CANARY, LINEAR, BLUE_GREEN) of the ECS service: its DeploymentConfiguration, returned for Fn::GetAtt. Two Versions, one lighter, are a rollout to the lighter one, with these options.
+   * @default with two Versions, a CANARY of the lighter version; otherwise none
+   * Update: No interruption.
+   */
+  readonly rollout?: MeshServiceRollout;
+  /**
+   * Service Connect TLS with an AWS Private CA (`Services[].Tls`), returned for Fn::GetAtt; needed when the App Mesh `Tls` is kept.
+   * Update: No interruption.
+   */
+  readonly tls?: MeshServiceServiceConnectTls;
+}
+
+/**
+ * An ECS-native rollout of the ECS service (Backend: ServiceConnect): the `DeploymentConfiguration` the resource returns for `Fn::GetAtt` (docs/migration.md).
+ */
+export interface MeshServiceRollout {
+  /**
+   * The ECS deployment strategy (`DeploymentConfiguration.Strategy`, with `DeploymentController: {Type: ECS}`): CANARY shifts Percent, bakes StepBakeMinutes, then shifts the rest; LINEAR shifts Percent per step, baking StepBakeMinutes between steps; BLUE_GREEN shifts everything at once. The new revision is the ECS service's next task definition (with two Versions, the lighter one's).
+   * Allowed: one of `CANARY`, `LINEAR`, `BLUE_GREEN`.
+   * @default "CANARY"
+   * Update: No interruption.
+   */
+  readonly strategy?: string;
+  /**
+   * CANARY: `CanaryPercent` (0.1-100 in steps of 0.1); LINEAR: `StepPercent` (3-100 in steps of 0.1). Not with two Versions, whose weights give it, nor with BLUE_GREEN.
+   * Allowed: 0.1-100.
+   * @default the lighter version's share of the weights; without Versions, ECS's default (5.0, LINEAR 10.0)
+   * Update: No interruption.
+   */
+  readonly percent?: number;
+  /**
+   * CANARY: `CanaryBakeTimeInMinutes`; LINEAR: `StepBakeTimeInMinutes` (0-1440). Not with BLUE_GREEN.
+   * Allowed: 0-1440.
+   * @default ECS's default (CANARY 10, LINEAR 6)
+   * Update: No interruption.
+   */
+  readonly stepBakeMinutes?: number;
+  /**
+   * `BakeTimeInMinutes`: how long both revisions run once production traffic has shifted (0-1440); required with BLUE_GREEN. With CANARY and LINEAR the whole bake time may not exceed CloudFormation’s 33 hours.
+   * Allowed: 0-1440.
+   * Update: No interruption.
+   */
+  readonly bakeMinutes?: number;
+  /**
+   * Test traffic: requests with this exact header go to the new revision during a deployment (`TestTrafficRules`). An exact-header route to the new version gives the same.
+   * Update: No interruption.
+   */
+  readonly testTrafficHeader?: MeshServiceTestTrafficHeader;
+}
+
+/**
+ * Requests with this header and value go to the new revision during a deployment (`ClientAliases[].TestTrafficRules.Header`).
+ */
+export interface MeshServiceTestTrafficHeader {
+  /**
+   * The header that marks test traffic (e.g. `x-canary`).
+   * Allowed: 1-50 characters.
+   * Update: No interruption.
+   */
+  readonly name: string;
+  /**
+   * The exact value a request carries to be sent to the new revision.
+   * Allowed: 1-255 characters.
+   * Update: No interruption.
+   */
+  readonly value: string;
+}
+
+/**
+ * Service Connect TLS: one-way TLS 1.3 between the service's Service Connect proxies, certificates issued and rotated by ECS from an AWS Private CA (`ServiceConnectConfiguration.Services[].Tls`).
+ */
+export interface MeshServiceServiceConnectTls {
+  /**
+   * The AWS Private CA ECS issues the service’s certificates from (`Tls.IssuerCertificateAuthority.AwsPcaAuthorityArn`).
+   * Allowed: 1-2048 characters; an AWS Private CA ARN (arn:aws:acm-pca:<region>:<account>:certificate-authority/<id>).
+   * Update: No interruption.
+   */
+  readonly awsPcaAuthorityArn: string;
+  /**
+   * The KMS key (ARN or id) ECS encrypts the private keys with (`Tls.KmsKey`).
+   * Allowed: 1-2048 characters.
+   * @default an AWS owned key
+   * Update: No interruption.
+   */
+  readonly kmsKey?: string;
+  /**
+   * The ECS infrastructure role that issues the certificates from the CA (`Tls.RoleArn`; it needs the AWS Private CA and KMS permissions, docs/migration.md).
+   * Allowed: 20-2048 characters; an IAM role ARN.
+   * Update: No interruption.
+   */
+  readonly roleArn?: string;
 }

@@ -3,7 +3,8 @@
  * examples/workshop.yaml the way CloudFormation would: task definitions are registered, and every Custom::MeshService
  * is sent to the real Lambda bundle (dist/lambda/index.js) as CloudFormation-shaped Create, Update and Delete events.
  * The frontend then moves to a canary (90/10, then 50/50) and everything is deleted. Exits 0 only if the emulator is
- * left empty.
+ * left empty. With `--backend service-connect` the canary (90/10, then 80/20) is an ECS rollout: the resource returns
+ * the DeploymentConfiguration, and the frontend's ECS service is updated with it (the emulator's ECS validates it).
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import {
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
   type TaskDefinition,
+  UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { parseTemplate, type Template } from '../cli/template';
@@ -457,7 +459,115 @@ async function main(): Promise<void> {
     }
   }
 
+  /** The frontend's second version: its task definition copied to family `<family>-v2`, image tag v2. */
+  const registerSecondVersion = async (frontend: Record<string, unknown>) => {
+    const v1 = await ecs.send(
+      new DescribeTaskDefinitionCommand({
+        taskDefinition: String(frontend.TaskDefinition),
+        include: ['TAGS'],
+      }),
+    );
+    const v1Source = v1.taskDefinition!;
+    const {
+      taskDefinitionArn: _a,
+      revision: _r,
+      status: _s,
+      requiresAttributes: _q,
+      compatibilities: _c,
+      registeredAt: _t,
+      registeredBy: _b,
+      ...copy
+    } = v1Source;
+    const v2 = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        ...(copy as RegisterTaskDefinitionCommandInput),
+        family: `${v1Source.family}-v2`,
+        // The same grant as v1 (mesh-service:allowed-stacks), so the stack's MeshService may patch it.
+        ...(v1.tags?.length ? { tags: v1.tags } : {}),
+        containerDefinitions: v1Source.containerDefinitions!.map((c) => ({
+          ...c,
+          image: `${c.image?.split(':')[0]}:v2`,
+        })),
+      }),
+    );
+    appTaskDefinitions.push(v2.taskDefinition!.taskDefinitionArn!);
+    return v2.taskDefinition!;
+  };
+  const frontendOf = () => {
+    const id = meshServices.find((m) => (stack.properties.get(m)?.Backends as unknown[] | undefined)?.length);
+    if (!id) throw new Error('the template has no service with backends (the frontend)');
+    return id;
+  };
+
   if (SERVICE_CONNECT) {
+    // The canary on Service Connect: two Versions, one lighter, are an ECS rollout of the frontend's ECS service.
+    const frontendId = frontendOf();
+    const frontend = stack.properties.get(frontendId)!;
+    const ecsServiceId = ecsServices.find(
+      (id) =>
+        String(stack.properties.get(id)?.TaskDefinition) ===
+        stack.attributes.get(frontendId)?.TaskDefinitionArn,
+    );
+    const v2 = await registerSecondVersion(frontend);
+    out(
+      `\n— Canary: the frontend gets a second version (task definition ${v2.family}:${v2.revision}), rolled out by ECS —`,
+    );
+    let previous = frontend;
+    for (const [w1, w2] of [
+      [90, 10],
+      [80, 20],
+    ]) {
+      const { TaskDefinition: td, ...rest } = frontend;
+      const next = {
+        ...rest,
+        Versions: [
+          { Name: 'v1', TaskDefinition: td, Weight: w1 },
+          { Name: 'v2', TaskDefinition: v2.taskDefinitionArn, Weight: w2 },
+        ],
+      };
+      const result = await send(
+        frontendId,
+        {
+          RequestType: 'Update',
+          PhysicalResourceId: stack.physical.get(frontendId)!,
+          ResourceProperties: next as never,
+          OldResourceProperties: previous as never,
+        } as Partial<CloudFormationCustomResourceEvent>,
+        `Update ${frontendId}: canary ${w1}/${w2}`,
+      );
+      const data = result.Data ?? {};
+      out(`    physical id            ${result.PhysicalResourceId} (unchanged: an in-place update)`);
+      out(
+        `    rollout                ${data.DeploymentStrategy} ${data.CanaryPercent}% to v2, bake ${data.CanaryBakeTimeInMinutes} min (DeploymentConfiguration, DeploymentController ECS)`,
+      );
+      out(
+        `    ECS service runs       ${data.TaskDefinitionArn?.replace(/^.*\//, '')} (v2, prepared; v1 ${data['Versions.v1.TaskDefinitionArn']?.replace(/^.*\//, '')} until the rollout ends)`,
+      );
+      if (ecsServiceId) {
+        // What the template's AWS::ECS::Service is wired to: ECS (the emulator) validates the deployment.
+        await ecs.send(
+          new UpdateServiceCommand({
+            cluster: 'container-demo',
+            service: ecsServiceId,
+            taskDefinition: data.TaskDefinitionArn,
+            deploymentConfiguration: {
+              strategy: data.DeploymentStrategy as 'CANARY',
+              canaryConfiguration: {
+                canaryPercent: Number(data.CanaryPercent),
+                canaryBakeTimeInMinutes: Number(data.CanaryBakeTimeInMinutes),
+              },
+            },
+          }),
+        );
+        out(
+          `▶ ECS service ${ecsServiceId} updated: a ${data.DeploymentStrategy} deployment shifts ${data.CanaryPercent}% of the Service Connect clients' traffic to v2, bakes, then the rest`,
+        );
+      }
+      stack.attributes.set(frontendId, data);
+      previous = next;
+    }
+    stack.properties.set(frontendId, previous);
+
     out('\n— Delete (the stack) —');
     for (const id of [...ecsServices].reverse())
       await ecs.send(new DeleteServiceCommand({ cluster: 'container-demo', service: id, force: true }));
@@ -486,38 +596,9 @@ async function main(): Promise<void> {
   }
 
   // The canary: frontend v2 beside v1, behind the frontend's router, at 90/10 then 50/50.
-  const frontendId = meshServices.find(
-    (id) => (stack.properties.get(id)?.Backends as unknown[] | undefined)?.length,
-  );
-  if (!frontendId) throw new Error('the template has no service with backends (the frontend)');
+  const frontendId = frontendOf();
   const frontend = stack.properties.get(frontendId)!;
-  const v1 = await ecs.send(
-    new DescribeTaskDefinitionCommand({ taskDefinition: String(frontend.TaskDefinition), include: ['TAGS'] }),
-  );
-  const v1Source = v1.taskDefinition!;
-  const {
-    taskDefinitionArn: _a,
-    revision: _r,
-    status: _s,
-    requiresAttributes: _q,
-    compatibilities: _c,
-    registeredAt: _t,
-    registeredBy: _b,
-    ...copy
-  } = v1Source;
-  const v2 = await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      ...(copy as RegisterTaskDefinitionCommandInput),
-      family: `${v1Source.family}-v2`,
-      // The same grant as v1 (mesh-service:allowed-stacks), so the stack's MeshService may patch it.
-      ...(v1.tags?.length ? { tags: v1.tags } : {}),
-      containerDefinitions: v1Source.containerDefinitions!.map((c) => ({
-        ...c,
-        image: `${c.image?.split(':')[0]}:v2`,
-      })),
-    }),
-  );
-  appTaskDefinitions.push(v2.taskDefinition!.taskDefinitionArn!);
+  const v2 = { taskDefinition: await registerSecondVersion(frontend) };
   out(
     `\n— Canary: the frontend gets a second version (task definition ${v2.taskDefinition!.family}:${v2.taskDefinition!.revision}) —`,
   );

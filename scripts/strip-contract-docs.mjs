@@ -1,5 +1,6 @@
 // An esbuild plugin for the Lambda bundle: the property contract (the sections in lambda/contract/, each backend's
-// contract.ts and attributes.ts, and the registry lambda/backends.ts) is the single source of truth for parsing and
+// contract.ts and attributes.ts — and Service Connect's rollout.ts and proxy.ts, contract sections with their
+// attributes — and the registry lambda/backends.ts) is the single source of truth for parsing and
 // for the docs, JSON Schema and construct props generated from it; the handler needs its types, rules and messages,
 // never its prose. The plugin blanks the documentation-only fields (description, notes, defaultDoc) of those files
 // as they enter the bundle, so the docs text stays out of the deployed code without splitting the contract in two.
@@ -12,7 +13,7 @@ import ts from 'typescript';
 export const DOC_FIELDS = new Set(['description', 'notes', 'defaultDoc']);
 
 const CONTRACT_FILES =
-  /[\\/]lambda[\\/](?:contract[\\/][a-z-]+|[a-z]+[\\/](?:contract|attributes)|backends)\.ts$/;
+  /[\\/]lambda[\\/](?:contract[\\/][a-z-]+|[a-z]+[\\/](?:contract|attributes|rollout|proxy)|backends)\.ts$/;
 /** The contract's language, not a part of it: its own code handles descriptions as values. */
 const DSL = /[\\/]lambda[\\/]contract[\\/]dsl\.ts$/;
 

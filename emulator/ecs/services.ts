@@ -30,6 +30,7 @@
  */
 import { ecsErrors, ServiceError } from '../errors';
 import { cloneJson, isPlainObject, type JsonObject, nowEpochSeconds } from '../util';
+import { checkDeploymentConfiguration, checkServiceConnectExtras } from './deployments';
 
 export interface CallContext {
   readonly account: string;
@@ -94,6 +95,10 @@ function namesOf(config: JsonObject | undefined): string[] {
   return services.map((sc) => String(sc.discoveryName ?? sc.portName));
 }
 const invalid = ecsErrors.invalidParameter;
+
+/** The deploymentController type a request gives, if any. */
+const controllerOf = (input: JsonObject): string | undefined =>
+  isPlainObject(input.deploymentController) ? String(input.deploymentController.type) : undefined;
 
 function clusterOf(input: JsonObject): string {
   const raw = typeof input.cluster === 'string' && input.cluster !== '' ? input.cluster : 'default';
@@ -213,6 +218,7 @@ export class EcsServices {
     self?: Service,
   ): JsonObject | undefined {
     if (config.enabled !== true) return undefined;
+    checkServiceConnectExtras(config);
     const namespace = typeof config.namespace === 'string' ? config.namespace : undefined;
     if (namespace === undefined) {
       throw invalid(
@@ -303,6 +309,8 @@ export class EcsServices {
     if (existing && existing.status !== 'INACTIVE') throw invalid('Creation of service was not idempotent.');
     if (typeof input.taskDefinition !== 'string') throw invalid('TaskDefinition must be specified.');
     const td = this.taskDefinition(input.taskDefinition, ctx);
+    if (isPlainObject(input.deploymentConfiguration))
+      checkDeploymentConfiguration(input.deploymentConfiguration, controllerOf(input));
     const serviceConnect = isPlainObject(input.serviceConnectConfiguration)
       ? this.checkServiceConnect(input.serviceConnectConfiguration, td, ctx)
       : undefined;
@@ -357,6 +365,17 @@ export class EcsServices {
       typeof input.taskDefinition === 'string'
         ? this.taskDefinition(input.taskDefinition, ctx)
         : this.taskDefinition(service.taskDefinition, ctx);
+    const deployment = isPlainObject(input.deploymentConfiguration)
+      ? input.deploymentConfiguration
+      : undefined;
+    if (deployment) {
+      const previous = service.request.deploymentConfiguration;
+      checkDeploymentConfiguration(
+        deployment,
+        controllerOf(input) ?? controllerOf(service.request),
+        isPlainObject(previous) ? previous : undefined,
+      );
+    }
     const config = isPlainObject(input.serviceConnectConfiguration)
       ? input.serviceConnectConfiguration
       : service.serviceConnect;
@@ -365,6 +384,9 @@ export class EcsServices {
     this.syncCloudMap(service, serviceConnect, ctx);
     service.taskDefinition = String(td.taskDefinitionArn);
     if (typeof input.desiredCount === 'number') service.desiredCount = input.desiredCount;
+    if (deployment) service.request = { ...service.request, deploymentConfiguration: cloneJson(deployment) };
+    if (isPlainObject(input.deploymentController))
+      service.request = { ...service.request, deploymentController: cloneJson(input.deploymentController) };
     if (serviceConnect) service.serviceConnect = serviceConnect;
     else delete service.serviceConnect;
     service.updatedAt = nowEpochSeconds();
@@ -406,6 +428,7 @@ export class EcsServices {
       taskDefinition: s.taskDefinition,
       ...echo('networkConfiguration'),
       ...echo('deploymentConfiguration'),
+      ...echo('deploymentController'),
       deployments:
         s.status === 'INACTIVE'
           ? []

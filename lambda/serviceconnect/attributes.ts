@@ -4,6 +4,8 @@
  * Connect still resolve.
  */
 import type { AttributeDoc } from '../contract/attributes';
+import { PROXY_ATTRIBUTES } from './proxy';
+import { ROLLOUT_ATTRIBUTES } from './rollout';
 
 export const SERVICE_CONNECT_ATTRIBUTES: readonly AttributeDoc[] = [
   {
@@ -45,13 +47,15 @@ export const SERVICE_CONNECT_ATTRIBUTES: readonly AttributeDoc[] = [
   {
     name: 'IdleTimeoutSeconds',
     description:
-      "Service Connect: the route's idle timeout in seconds (`Services[].Timeout.IdleTimeoutSeconds`).",
-    presentWhen: 'Backend is ServiceConnect and the route has Timeout.IdleMillis',
+      "Service Connect: the route's idle timeout in seconds, or else ListenerTimeout's (`Services[].Timeout.IdleTimeoutSeconds`).",
+    presentWhen: 'Backend is ServiceConnect and the route or ListenerTimeout has IdleMillis',
   },
   {
     name: 'PerRequestTimeoutSeconds',
     description:
-      "Service Connect: the route's per-request timeout in seconds (`Services[].Timeout.PerRequestTimeoutSeconds`).",
-    presentWhen: 'Backend is ServiceConnect and the route has Timeout.PerRequestMillis',
+      "Service Connect: the route's per-request timeout in seconds, or else ListenerTimeout's (`Services[].Timeout.PerRequestTimeoutSeconds`).",
+    presentWhen: 'Backend is ServiceConnect and the route or ListenerTimeout has PerRequestMillis',
   },
+  ...ROLLOUT_ATTRIBUTES,
+  ...PROXY_ATTRIBUTES,
 ];

@@ -66,6 +66,8 @@ import {
   type OperationPolling,
 } from './api';
 import { parseServiceConnectId, type ServiceConnectServiceModel } from './model';
+import { proxyAttributes } from './proxy';
+import { rolloutAttributes } from './rollout';
 import { defaultPortName, prepareServiceConnectRevision } from './task-definition';
 
 type Model = ServiceConnectServiceModel;
@@ -351,7 +353,10 @@ export function createServiceConnectBackend(
       const td = taskDefinitionArns.get(v);
       if (td) data[`Versions.${v.name}.TaskDefinitionArn`] = td;
     }
-    const single = model.versions.length === 1 ? model.versions[0] : undefined;
+    // With two versions (a rollout), the one the ECS service runs.
+    const runs = sc.rollout?.runs;
+    const single =
+      model.versions.length === 1 ? model.versions[0] : runs !== undefined ? model.versions[runs] : undefined;
     const td = single && taskDefinitionArns.get(single);
     if (td) data.TaskDefinitionArn = td;
     data.NamespaceArn = namespaceArn;
@@ -363,6 +368,7 @@ export function createServiceConnectBackend(
     if (sc.timeout?.idleSeconds !== undefined) data.IdleTimeoutSeconds = String(sc.timeout.idleSeconds);
     if (sc.timeout?.perRequestSeconds !== undefined)
       data.PerRequestTimeoutSeconds = String(sc.timeout.perRequestSeconds);
+    Object.assign(data, rolloutAttributes(sc.rollout), proxyAttributes(sc.proxy));
     return data;
   }
 

@@ -9,6 +9,8 @@
 import { bool, type Infer, optional, type StructOutput, struct, withDefault } from '../contract/dsl';
 import type { BackendContract, CoreProps, RouteProps } from '../contract/properties';
 import { hostname, known, type Report } from '../contract/values';
+import { proxyRules, proxyWarnings, ServiceConnectTls } from './proxy';
+import { Rollout, rolloutRules, testTrafficRouteIndex } from './rollout';
 
 export interface Finding {
   /** Property path as a template author writes it. */
@@ -36,6 +38,17 @@ export const ServiceConnect = struct(
         "Create the namespace as a Cloud Map HTTP namespace, tagged as this resource's, when it does not exist (and delete it with the resource when Cloud Map counts no service in it any more; left in place otherwise). Otherwise a missing namespace fails the request. A namespace another Custom::MeshService created is refused here: it may only be joined, declared as existing (CreateNamespace false), and is then used without being owned; one resource per namespace creates it, the others declare it existing and DependsOn that one.",
       update: 'in-place',
     }),
+    Rollout: optional(Rollout, {
+      description:
+        'An ECS-native rollout (CANARY, LINEAR, BLUE_GREEN) of the ECS service: its DeploymentConfiguration, returned for Fn::GetAtt. Two Versions, one lighter, are a rollout to the lighter one, with these options.',
+      defaultDoc: 'with two Versions, a CANARY of the lighter version; otherwise none',
+      update: 'in-place',
+    }),
+    Tls: optional(ServiceConnectTls, {
+      description:
+        'Service Connect TLS with an AWS Private CA (`Services[].Tls`), returned for Fn::GetAtt; needed when the App Mesh `Tls` is kept.',
+      update: 'in-place',
+    }),
   },
   { description: 'Options of the ServiceConnect backend (Backend: ServiceConnect only).' },
 );
@@ -53,13 +66,13 @@ export type ServiceConnectServiceProps = CoreProps & StructOutput<typeof service
 
 export const REFUSAL = {
   versions:
-    'Service Connect has no weighted versions (it balances evenly over the tasks of one ECS service): shift traffic between versions with an ECS deployment strategy (CANARY or LINEAR in the AWS::ECS::Service DeploymentConfiguration) or with weighted target groups of an Application Load Balancer; declare one version',
+    'Service Connect has no standing weighted versions (it balances evenly over the tasks of one ECS service): two versions, one lighter, are a rollout (ServiceConnect.Rollout: an ECS CANARY or LINEAR deployment to the lighter one, wired into the AWS::ECS::Service DeploymentConfiguration); a lasting split of several versions needs the VPC Lattice backend (Backend: VpcLattice, coming)',
   weightedTargets:
-    'Service Connect has no weighted targets: shift traffic with an ECS deployment strategy (CANARY or LINEAR) or with weighted target groups of an Application Load Balancer; give one target',
+    'Service Connect has no weighted targets: give the weights on Versions (two versions, one lighter, are an ECS CANARY or LINEAR rollout) and one target, or use the VPC Lattice backend (Backend: VpcLattice, coming) for a lasting split',
   routes:
     'Service Connect sends every request for a client alias to one service, so it has a single route: route by path, header or method with listener rules of an Application Load Balancer in front of separate ECS services; keep one route',
   headers:
-    'header routes are not available on Service Connect: match headers with listener rules of an Application Load Balancer in front of separate ECS services, or in the application; remove the header match',
+    'header routes are not available on Service Connect, except one exact header sent whole to the new version of a rollout (its test traffic, TestTrafficRules): match other headers with listener rules of an Application Load Balancer in front of separate ECS services, or in the application; remove the header match',
   path: 'path and method routes are not available on Service Connect: route them with listener rules of an Application Load Balancer in front of separate ECS services; match everything (Prefix "/") or remove Match',
   grpcMatch:
     'gRPC service and method routes are not available on Service Connect: give each gRPC service its own ECS service and client alias; remove the match',
@@ -68,17 +81,12 @@ export const REFUSAL = {
   gateway:
     "Service Connect has no gateway routes: put an Application or Network Load Balancer in front of a Service Connect client service (an ECS service in the namespace) and send its traffic to this service's client alias; remove Gateway",
   timeoutSeconds: 'Service Connect timeouts are whole seconds; give a multiple of 1000',
-  tls: 'Service Connect does not take App Mesh listener TLS or mutual TLS: its TLS is different — set ServiceConnectConfiguration.Services[].Tls on the AWS::ECS::Service (an AWS Private CA issuer, a KMS key and an infrastructure role; ECS issues and rotates the certificates, and there is no mutual TLS, client certificate, file or SDS source); remove Tls',
   clientTls:
     'Service Connect has no client TLS policy: a client encrypts to every service of the namespace whose ServiceConnectConfiguration has Tls, and trusts that AWS Private CA by itself; remove it',
-  listenerTimeout:
-    'Service Connect timeouts are set per service from the route: give Routes[0].Timeout (IdleMillis, PerRequestMillis in whole seconds), which becomes ServiceConnectConfiguration.Services[].Timeout; remove ListenerTimeout',
   outlierDetection:
     'outlier detection is not configurable on Service Connect: its ECS-managed proxy ejects failing endpoints by itself; remove OutlierDetection',
   connectionPool:
     'connection pools (circuit breaking) are not configurable on Service Connect; limit concurrency in the application or scale the ECS service; remove ConnectionPool',
-  accessLogFormat:
-    'Service Connect access logs are set on the ECS service: ServiceConnectConfiguration.AccessLogConfiguration (Format TEXT or JSON) with its LogConfiguration; remove AccessLogFormat',
   dnsResponseType:
     'Service Connect discovers tasks through its Cloud Map namespace, not DNS: remove DnsResponseType',
   ipPreference:
@@ -119,21 +127,21 @@ export function serviceConnectRules(p: ServiceConnectServiceProps, report: Repor
       `"${p.ServiceName}" cannot be a Service Connect discovery name, which allows lowercase letters, digits, underscores and hyphens only (up to 64, not starting with a hyphen); use a lowercase ServiceName`,
     );
   }
-  if (known(p.Versions) && p.Versions.length > 1) report('Versions', REFUSAL.versions);
+  // Two versions are a rollout (rollout.ts); TLS, listener timeouts and access logs map to the proxy (proxy.ts).
+  rolloutRules(p, report);
+  proxyRules(p, report);
   if (p.Gateway !== undefined) report('Gateway', REFUSAL.gateway);
-  if (p.Tls !== undefined) report('Tls', REFUSAL.tls);
   if (p.BackendDefaults !== undefined) report('BackendDefaults', REFUSAL.clientTls);
   if (p.BackendPolicies !== undefined) report('BackendPolicies', REFUSAL.clientTls);
-  if (p.ListenerTimeout !== undefined) report('ListenerTimeout', REFUSAL.listenerTimeout);
   if (p.OutlierDetection !== undefined) report('OutlierDetection', REFUSAL.outlierDetection);
   if (p.ConnectionPool !== undefined) report('ConnectionPool', REFUSAL.connectionPool);
-  if (p.AccessLogFormat !== undefined) report('AccessLogFormat', REFUSAL.accessLogFormat);
   if (p.DnsResponseType !== undefined) report('DnsResponseType', REFUSAL.dnsResponseType);
   if (p.IpPreference !== undefined) report('IpPreference', REFUSAL.ipPreference);
   if (!known(p.Routes)) return;
-  if (p.Routes.length > 1) report('Routes', REFUSAL.routes);
+  const testTraffic = testTrafficRouteIndex(p);
+  if (p.Routes.length - (testTraffic === undefined ? 0 : 1) > 1) report('Routes', REFUSAL.routes);
   p.Routes.forEach((route, i) => {
-    if (!known(route)) return;
+    if (!known(route) || i === testTraffic) return;
     const at = `Routes[${i}]`;
     const m = known(route.Match) ? route.Match : undefined;
     if (m?.Headers !== undefined) report(`${at}.Match.Headers`, REFUSAL.headers);
@@ -160,7 +168,7 @@ export function serviceConnectRules(p: ServiceConnectServiceProps, report: Repor
  * properties that passed the contract (resolved where it matters).
  */
 export function serviceConnectWarnings(p: ServiceConnectServiceProps): Finding[] {
-  const out: Finding[] = [];
+  const out: Finding[] = [...proxyWarnings(p)];
   if (known(p.Backends) && p.Backends.length > 0) {
     out.push({
       path: 'Backends',

@@ -7,6 +7,8 @@
 import { parseTaskDefinitionRef } from '../contract/task-definition-ref';
 import { type CoreModel, type CoreVersion, defaultVirtualServiceName, healthCheckModel } from '../model';
 import { type Finding, type ServiceConnectServiceProps, serviceConnectWarnings } from './contract';
+import { type ProxyModel, proxyModel, timeoutMillisOf } from './proxy';
+import { type RolloutModel, rolloutModel } from './rollout';
 
 /** What the ECS service's ServiceConnectConfiguration is wired to. */
 export interface ServiceConnectModel {
@@ -19,8 +21,12 @@ export interface ServiceConnectModel {
   readonly clientAlias?: { readonly dnsName: string; readonly port: number };
   /** The port mapping's appProtocol; undefined for tcp (ECS then proxies TCP). */
   readonly appProtocol?: 'http' | 'http2' | 'grpc';
-  /** From the route's Timeout, in seconds. */
+  /** From the route's Timeout, or else ListenerTimeout, in seconds. */
   readonly timeout?: { readonly idleSeconds?: number; readonly perRequestSeconds?: number };
+  /** The ECS-native rollout (rollout.ts): with two versions, the one the ECS service runs. */
+  readonly rollout?: RolloutModel;
+  /** Access logs and TLS of the Service Connect proxy (proxy.ts). */
+  readonly proxy: ProxyModel;
   /** Accepted but not carried over (contract.ts). */
   readonly warnings: readonly Finding[];
 }
@@ -28,7 +34,7 @@ export interface ServiceConnectModel {
 export interface ServiceConnectServiceModel extends CoreModel {
   readonly backend: 'ServiceConnect';
   readonly serviceConnect: ServiceConnectModel;
-  /** The one version the contract allows. */
+  /** One version, or the two of a rollout. */
   readonly versions: readonly CoreVersion[];
 }
 
@@ -49,10 +55,11 @@ export function parseServiceConnectId(id: string): { namespace: string; serviceN
 
 export function buildServiceConnectModel(p: ServiceConnectServiceProps): ServiceConnectServiceModel {
   const virtualServiceName = p.Edge ? undefined : (p.VirtualServiceName ?? defaultVirtualServiceName(p));
-  const route = p.Routes?.[0];
+  const timeoutMillis = timeoutMillisOf(p);
   const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
-  const idleSeconds = seconds(route?.Timeout?.IdleMillis);
-  const perRequestSeconds = seconds(route?.Timeout?.PerRequestMillis);
+  const idleSeconds = seconds(timeoutMillis?.IdleMillis);
+  const perRequestSeconds = seconds(timeoutMillis?.PerRequestMillis);
+  const rollout = rolloutModel(p);
   const timeout = {
     ...(idleSeconds !== undefined ? { idleSeconds } : {}),
     ...(perRequestSeconds !== undefined ? { perRequestSeconds } : {}),
@@ -88,6 +95,8 @@ export function buildServiceConnectModel(p: ServiceConnectServiceProps): Service
         : {}),
       ...(p.Protocol !== 'tcp' ? { appProtocol: p.Protocol } : {}),
       ...(Object.keys(timeout).length ? { timeout } : {}),
+      ...(rollout ? { rollout } : {}),
+      proxy: proxyModel(p),
       warnings: serviceConnectWarnings(p),
     },
   };

@@ -68,12 +68,165 @@ describe('GIVEN examples/workshop.yaml', () => {
 });
 
 describe('GIVEN examples/canary.yaml (two weighted versions)', () => {
-  test('WHEN migrated THEN the weighted versions are refused by name, the heavier kept, and the output validates', () => {
-    const migration = migrateTemplate(example('canary.yaml'));
+  const migration = migrateTemplate(example('canary.yaml'));
+  const resources = migration.template.Resources as Json;
+
+  test('WHEN migrated THEN the output validates and is examples/canary-service-connect.yaml', () => {
     expect(validateTemplate(migration.text).findings).toEqual([]);
+    expect(migration.text).toBe(example('canary-service-connect.yaml'));
+  });
+
+  test('WHEN migrated THEN the two versions are a rollout: one ECS service, the ECS controller, its DeploymentConfiguration wired from the attributes without the circuit breaker', () => {
+    expect(resources.Mesh.Properties.Versions.map((v: Json) => v.Name)).toEqual(['blue', 'green']);
+    expect(resources.GreenService).toBeUndefined();
+    const blue = resources.BlueService.Properties;
+    expect(blue.TaskDefinition).toEqual({ 'Fn::GetAtt': ['Mesh', 'TaskDefinitionArn'] });
+    expect(blue.DeploymentController).toEqual({ Type: 'ECS' });
+    expect(blue.DeploymentConfiguration).toEqual({
+      Strategy: { 'Fn::GetAtt': ['Mesh', 'DeploymentStrategy'] },
+      CanaryConfiguration: {
+        CanaryPercent: { 'Fn::GetAtt': ['Mesh', 'CanaryPercent'] },
+        CanaryBakeTimeInMinutes: { 'Fn::GetAtt': ['Mesh', 'CanaryBakeTimeInMinutes'] },
+      },
+    });
+    expect((migration.template.Parameters as Json).GreenDesiredCount).toBeUndefined();
     const where = migration.notes.map((n) => n.where);
-    expect(where).toEqual(expect.arrayContaining(['Mesh.Versions', 'Mesh.Routes[0].Retry', 'GreenService']));
-    expect(migration.notes.find((n) => n.where === 'Mesh.Versions')!.message).toMatch(/CANARY or LINEAR/);
+    expect(where).toEqual(
+      expect.arrayContaining([
+        'Mesh.Versions',
+        'Mesh.Routes[0].Retry',
+        'GreenService',
+        'BlueService.DeploymentConfiguration.DeploymentCircuitBreaker',
+        'Parameters.GreenDesiredCount',
+      ]),
+    );
+    expect(migration.notes.find((n) => n.where === 'Mesh.Versions')!.message).toMatch(
+      /kept as a rollout.*CANARY.*lost: a standing split.*VpcLattice/,
+    );
+  });
+});
+
+describe('GIVEN a rollout with a test-traffic route, access logs, a listener timeout and one-way TLS', () => {
+  const template = `
+Resources:
+  V1:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: web
+      ContainerDefinitions:
+        - Name: app
+          Image: nginx
+          LogConfiguration: { LogDriver: awslogs, Options: { awslogs-group: web, awslogs-stream-prefix: app } }
+  V2:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: web-v2
+      ContainerDefinitions: [{ Name: app, Image: nginx }]
+  Web:
+    Type: Custom::MeshService
+    Properties:
+      ServiceToken: arn:aws:lambda:us-east-1:111122223333:function:provider
+      MeshName: ecs-mesh
+      ServiceName: web
+      Namespace: service.local
+      Port: 3000
+      Protocol: http
+      TaskDefinition: !Ref V1
+      AccessLogFormat: { Text: "%RESPONSE_CODE%\\n" }
+      ListenerTimeout: { IdleMillis: 30000 }
+      Tls: { Mode: STRICT, Certificate: { AcmCertificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/abc" } }
+  WebService:
+    Type: AWS::ECS::Service
+    Properties:
+      TaskDefinition: !GetAtt Web.TaskDefinitionArn
+`;
+  const withVersions = template
+    .replace(
+      '      TaskDefinition: !Ref V1\n',
+      `      Versions:
+        - { Name: v1, TaskDefinition: !Ref V1, Weight: 90 }
+        - { Name: v2, TaskDefinition: !Ref V2, Weight: 10 }
+      Routes:
+        - Name: test
+          Match: { Headers: [{ Name: x-canary, Exact: "true" }] }
+          Targets: [{ Version: v2 }]
+        - Name: all
+          Match: { Prefix: / }
+`,
+    )
+    .replace('!GetAtt Web.TaskDefinitionArn', '!GetAtt Web.Versions.v1.TaskDefinitionArn');
+
+  test('WHEN migrated THEN the ECS service gets TestTrafficRules, AccessLogConfiguration with the task’s log configuration, the Timeout and Tls, all from the attributes, and the output validates', () => {
+    const migration = migrateTemplate(withVersions);
+    expect(validateTemplate(migration.text).findings).toEqual([]);
+    const resources = migration.template.Resources as Json;
+    expect(resources.Web.Properties.Routes).toEqual([
+      {
+        Name: 'test',
+        Match: { Headers: [{ Name: 'x-canary', Exact: 'true' }] },
+        Targets: [{ Version: 'v2' }],
+      },
+      { Name: 'all' },
+    ]);
+    expect(resources.Web.Properties.ServiceConnect.Tls).toEqual({
+      AwsPcaAuthorityArn: { Ref: 'WebTlsCertificateAuthorityArn' },
+      RoleArn: { Ref: 'WebTlsRoleArn' },
+    });
+    expect(Object.keys(migration.template.Parameters as Json)).toEqual([
+      'WebTlsCertificateAuthorityArn',
+      'WebTlsRoleArn',
+    ]);
+    const sc = resources.WebService.Properties.ServiceConnectConfiguration;
+    const att = (name: string) => ({ 'Fn::GetAtt': ['Web', name] });
+    expect(sc.AccessLogConfiguration).toEqual({ Format: att('AccessLogFormat') });
+    expect(sc.LogConfiguration).toEqual({
+      LogDriver: 'awslogs',
+      Options: { 'awslogs-group': 'web', 'awslogs-stream-prefix': 'service-connect' },
+    });
+    expect(sc.Services[0].Timeout).toEqual({ IdleTimeoutSeconds: att('IdleTimeoutSeconds') });
+    expect(sc.Services[0].Tls).toEqual({
+      IssuerCertificateAuthority: { AwsPcaAuthorityArn: att('TlsAwsPcaAuthorityArn') },
+      RoleArn: att('TlsRoleArn'),
+    });
+    expect(sc.Services[0].ClientAliases[0].TestTrafficRules).toEqual({
+      Header: { Name: att('TestTrafficHeaderName'), Value: { Exact: att('TestTrafficHeaderValue') } },
+    });
+    expect(resources.WebService.Properties.DeploymentController).toEqual({ Type: 'ECS' });
+    expect(migration.notes.find((n) => n.where === 'Web.AccessLogFormat')!.message).toMatch(
+      /custom fields.*lost/,
+    );
+  });
+
+  test('WHEN the TLS is mutual THEN it is removed with a note saying Service Connect has no mutual TLS', () => {
+    const migration = migrateTemplate(
+      template.replace(
+        'Certificate: {',
+        'Validation: { Trust: { CertificateChain: /ca.pem } }, Certificate: {',
+      ),
+    );
+    expect((migration.template.Resources as Json).Web.Properties.Tls).toBeUndefined();
+    expect(migration.notes.find((n) => n.where === 'Web.Tls')!.message).toMatch(/^removed: .*no mutual TLS/);
+    expect(validateTemplate(migration.text).findings).toEqual([]);
+  });
+});
+
+describe('GIVEN examples/mtls.yaml (mutual TLS, outlier detection, a connection pool, client TLS policies)', () => {
+  test('WHEN migrated THEN what the Service Connect proxy has no setting for is removed with its reason, the timeouts and access logs kept, and the output validates', () => {
+    const migration = migrateTemplate(example('mtls.yaml'));
+    expect(validateTemplate(migration.text).findings).toEqual([]);
+    const orders = (migration.template.Resources as Json).Orders.Properties;
+    for (const key of ['Tls', 'OutlierDetection', 'ConnectionPool']) expect(orders[key]).toBeUndefined();
+    expect(orders.ListenerTimeout).toBeDefined();
+    expect(orders.AccessLogFormat).toBeDefined();
+    expect(migration.notes.map((n) => n.where)).toEqual(
+      expect.arrayContaining([
+        'Orders.Tls',
+        'Orders.OutlierDetection',
+        'Orders.ConnectionPool',
+        'Frontend.BackendPolicies',
+        'Orders.AccessLogFormat',
+      ]),
+    );
   });
 });
 

@@ -113,6 +113,40 @@ describe('GIVEN a template with a Custom::MeshService', () => {
     ]);
   });
 
+  test.each([
+    ['Svc.TaskDefinitionArn', undefined],
+    ['Svc.CanaryPercent', undefined],
+    ['Svc.StepPercent', 'Fn::GetAtt Svc: "StepPercent" is returned only with a LINEAR rollout'],
+    [
+      'Svc.BakeTimeInMinutes',
+      'Fn::GetAtt Svc: "BakeTimeInMinutes" is returned only with ServiceConnect.Rollout.BakeMinutes',
+    ],
+    [
+      'Svc.TestTrafficHeaderName',
+      'Fn::GetAtt Svc: "TestTrafficHeaderName" is returned only with test traffic (ServiceConnect.Rollout.TestTrafficHeader or an exact-header route)',
+    ],
+    [
+      'Svc.TlsAwsPcaAuthorityArn',
+      'Fn::GetAtt Svc: "TlsAwsPcaAuthorityArn" is returned only with ServiceConnect.Tls',
+    ],
+    ['Svc.AccessLogFormat', 'Fn::GetAtt Svc: "AccessLogFormat" is returned only with AccessLogFormat'],
+  ])(
+    'WHEN the canary is on Service Connect and another resource reads !GetAtt %s THEN it resolves, or is reported when the rollout does not return it',
+    (getAtt, message) => {
+      const findings = validateTemplate(
+        template(
+          `${canary}\nBackend: ServiceConnect`,
+          `  Other:\n    Type: AWS::ECS::Service\n    Properties:\n      TaskDefinition: !GetAtt ${getAtt}\n`,
+        ),
+      ).findings;
+      expect(findings).toEqual(
+        message
+          ? [expect.objectContaining({ logicalId: 'Other', path: 'Properties.TaskDefinition', message })]
+          : [],
+      );
+    },
+  );
+
   test('WHEN a Ref names nothing THEN it is reported', () => {
     const findings = validateTemplate(template(canary.replace('!Ref Green,', '!Ref Greenn,'))).findings;
     expect(findings).toContainEqual(

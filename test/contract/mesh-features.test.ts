@@ -320,8 +320,13 @@ describe('GIVEN Backend: ServiceConnect', () => {
   test.each<[Record<string, unknown>, string, RegExp]>([
     [
       { Tls: { Mode: 'STRICT', Certificate: { AcmCertificateArn: ACM } } },
-      'Tls',
-      /its TLS is different — set ServiceConnectConfiguration.Services\[\].Tls .*AWS Private CA.*no mutual TLS/,
+      'ServiceConnect.Tls',
+      /needs the AWS Private CA that ECS issues the certificates from/,
+    ],
+    [
+      { Tls: { Mode: 'STRICT', Certificate: { AcmCertificateArn: ACM }, Validation: validation } },
+      'Tls.Validation',
+      /no mutual TLS/,
     ],
     [
       { BackendDefaults: { ClientTls: { Validation: validation } } },
@@ -336,10 +341,9 @@ describe('GIVEN Backend: ServiceConnect', () => {
       'BackendPolicies',
       /no client TLS policy/,
     ],
-    [{ ListenerTimeout: { IdleMillis: '1000' } }, 'ListenerTimeout', /give Routes\[0\].Timeout/],
+    [{ ListenerTimeout: { IdleMillis: '1500' } }, 'ListenerTimeout.IdleMillis', /whole seconds/],
     [{ OutlierDetection: outlier }, 'OutlierDetection', /ejects failing endpoints by itself/],
     [{ ConnectionPool: { MaxConnections: '1' } }, 'ConnectionPool', /not configurable on Service Connect/],
-    [{ AccessLogFormat: { Text: 'x' } }, 'AccessLogFormat', /AccessLogConfiguration/],
     [{ Namespace: 'service.local', IpPreference: 'IPv4_ONLY' }, 'IpPreference', /address family/],
     [
       { Routes: [{ Name: 'r', Match: { QueryParameters: [{ Name: 'a' }] } }] },

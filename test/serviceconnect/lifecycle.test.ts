@@ -199,7 +199,7 @@ describe('GIVEN a Create with Backend ServiceConnect', () => {
 describe('GIVEN refusals that come before any call', () => {
   test.each<[string, Props, RegExp]>([
     [
-      'weighted versions',
+      'a lasting split of versions (equal weights)',
       {
         TaskDefinition: undefined,
         Versions: [
@@ -207,7 +207,7 @@ describe('GIVEN refusals that come before any call', () => {
           { Name: 'b', Weight: '50', DiscoveryAttributes: { v: 'b' } },
         ],
       },
-      /Versions: Service Connect has no weighted versions .*CANARY or LINEAR.*weighted target groups/,
+      /Versions: equal weights \(50\/50\) say neither is the new version.*Backend: VpcLattice/,
     ],
     [
       'a header route',

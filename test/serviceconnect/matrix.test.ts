@@ -6,7 +6,7 @@
  */
 import { startWorld, type World } from '../support/harness';
 import { runMatrix } from '../support/matrix';
-import { SC_CREATE, SC_DELETE, SC_UPDATE } from '../support/scenarios';
+import { SC_CREATE, SC_DELETE, SC_ROLLOUT_CREATE, SC_ROLLOUT_UPDATE, SC_UPDATE } from '../support/scenarios';
 
 let world: World;
 const zombies: Promise<unknown>[] = [];
@@ -24,6 +24,8 @@ describe('GIVEN Backend ServiceConnect', () => {
     ['a Create', SC_CREATE, 'sc'],
     ['an in-place Update', SC_UPDATE, 'su'],
     ['a Delete', SC_DELETE, 'sd'],
+    ['a rollout Create (two versions, one lighter)', SC_ROLLOUT_CREATE, 'rc'],
+    ['a rollout Update (one version to two)', SC_ROLLOUT_UPDATE, 'ru'],
   ] as const)(
     "WHEN each call of %s meets every fault kind THEN CloudFormation's next step leaves exactly the surviving revision, then nothing",
     async (name, scenario, prefix) => {

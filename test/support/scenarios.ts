@@ -233,3 +233,32 @@ const serviceConnect = scenarios({
 export const SC_CREATE = serviceConnect.create;
 export const SC_UPDATE = serviceConnect.update;
 export const SC_DELETE = serviceConnect.delete;
+
+/** A rollout: one version, then two with the second lighter (the ECS service then runs its revision). */
+async function scRolloutStates(world: World, tag: string): Promise<Context> {
+  const c = await scStates(world, tag);
+  const { TaskDefinition: current, ...single } = c.a;
+  const stateB: Props = {
+    ...single,
+    Versions: [
+      { Name: 'v1', TaskDefinition: current, Weight: '90' },
+      { Name: 'v2', TaskDefinition: c.b.TaskDefinition, Weight: '10' },
+    ],
+    ServiceConnect: { Rollout: { BakeMinutes: '5' } },
+    Tags: [{ Key: 'stage', Value: 'b' }],
+  };
+  return { ...c, b: stateB };
+}
+
+const serviceConnectRollout = scenarios({
+  states: scRolloutStates,
+  ids: (c) => [scIdOf(c.tag)],
+  matches: (world, props, _c, result) => {
+    const versions = props.Versions as { TaskDefinition: string }[] | undefined;
+    const running = versions ? versions[1]!.TaskDefinition : props.TaskDefinition;
+    expectServiceConnectMatches(world, { ...props, TaskDefinition: running }, result.Data);
+    if (versions) expect(result.Data).toMatchObject({ DeploymentStrategy: 'CANARY', CanaryPercent: '10' });
+  },
+});
+export const SC_ROLLOUT_CREATE = serviceConnectRollout.create;
+export const SC_ROLLOUT_UPDATE = serviceConnectRollout.update;
