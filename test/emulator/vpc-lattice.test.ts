@@ -854,4 +854,12 @@ describe('GIVEN accounts and faults', () => {
     ]);
     expect(ctx.emulator.snapshot(['vpclattice']).vpclattice!.services.map((s) => s.id)).toEqual([retried.id]);
   });
+
+  test('WHEN a Create takes effect and its answer is lost THEN the SDK’s retry carries the same clientToken and gets the same resource', async () => {
+    ctx.emulator.faults.resetNth('vpclattice:CreateTargetGroup', 1, { applied: true });
+    const tg = await targetGroup('orders-v1');
+    const calls = ctx.emulator.requests.filter((r) => r.operation === 'CreateTargetGroup');
+    expect(calls.map((r) => r.error)).toEqual(['Reset', undefined]);
+    expect(ctx.emulator.snapshot(['vpclattice']).vpclattice!.targetGroups.map((t) => t.id)).toEqual([tg.id]);
+  });
 });
