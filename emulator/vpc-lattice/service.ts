@@ -139,6 +139,8 @@ export class VpcLatticeService {
   private readonly resources = new Map<string, Resource>();
   private readonly targets = new Map<string, Map<string, Target>>();
   private readonly authPolicies = new Map<string, AuthPolicy>();
+  /** Each listener's default rule id (its action is the listener's `defaultAction`). */
+  private readonly defaultRules = new Map<string, string>();
   private readonly clientTokens = new Map<string, { fingerprint: string; output: JsonObject }>();
 
   constructor(
@@ -168,6 +170,7 @@ export class VpcLatticeService {
     this.resources.clear();
     this.targets.clear();
     this.authPolicies.clear();
+    this.defaultRules.clear();
     this.clientTokens.clear();
   }
 
@@ -276,7 +279,7 @@ export class VpcLatticeService {
       case 'CreateRule':
         return this.createRule(input, ctx);
       case 'GetRule':
-        return this.ruleOut(this.listenerOf(input, ctx), input.ruleIdentifier, ctx);
+        return this.ruleOut(this.listenerOf(input, ctx), input.ruleIdentifier);
       case 'ListRules':
         return this.listRules(input, ctx);
       case 'UpdateRule':
@@ -450,7 +453,8 @@ export class VpcLatticeService {
   private remove(r: Resource): void {
     this.resources.delete(r.arn);
     this.authPolicies.delete(r.arn);
-    this.targets.delete(r.kind === 'targetgroup' ? r.id : '');
+    if (r.kind === 'targetgroup') this.targets.delete(r.id);
+    if (r.kind === 'listener') this.defaultRules.delete(r.id);
     for (const child of [...this.resources.values()])
       if (child.parent === r.id && child.kind !== 'association') this.remove(child);
   }
@@ -728,13 +732,13 @@ export class VpcLatticeService {
       svc.id,
     );
     // The default rule: listed by ListRules, its action the listener's (emulator state, never answered from here).
-    listener.body.defaultRuleId = newId('rule');
+    this.defaultRules.set(listener.id, newId('rule'));
     const { createdAt: _c, lastUpdatedAt: _l, ...out } = this.listenerOut(listener);
     return out;
   }
 
   private listenerOut(l: Resource): JsonObject {
-    const { defaultRuleId: _d, ...body } = cloneJson(l.body);
+    const body = cloneJson(l.body);
     const svc = this.resources.get(this.arnOf(l.account, `service/${l.parent}`))!;
     return {
       arn: l.arn,
@@ -812,7 +816,7 @@ export class VpcLatticeService {
 
   /** The default rule of a listener, as Lattice answers it (no match, no priority). */
   private defaultRule(listener: Resource): JsonObject {
-    const id = String(listener.body.defaultRuleId);
+    const id = this.defaultRules.get(listener.id)!;
     return {
       arn: `${listener.arn}/rule/${id}`,
       id,
@@ -835,7 +839,7 @@ export class VpcLatticeService {
     return rule;
   }
 
-  private ruleOut(listener: Resource, ref: unknown, _ctx: CallContext): JsonObject {
+  private ruleOut(listener: Resource, ref: unknown): JsonObject {
     return this.isDefaultRule(listener, ref)
       ? this.defaultRule(listener)
       : this.ruleBody(this.ruleOf(listener, ref));
@@ -1058,13 +1062,8 @@ export class VpcLatticeService {
   /** A service network or service by id or ARN (resource configurations are not emulated). */
   private loggable(identifier: unknown, ctx: CallContext): Resource {
     const ref = String(identifier);
-    const kind: Kind = /(^|\/)sn-/.test(ref)
-      ? 'servicenetwork'
-      : /(^|\/)svc-/.test(ref)
-        ? 'service'
-        : 'service';
     if (/(^|\/)rcfg-/.test(ref)) throw latticeErrors.notFound(`Resource configuration ${ref} not found.`);
-    return this.find(kind, ref, ctx);
+    return this.find(/(^|\/)sn-/.test(ref) ? 'servicenetwork' : 'service', ref, ctx);
   }
 
   /** AccessLogDestinationArn: "The supported destination types are CloudWatch Log groups, Kinesis Data Firehose delivery streams, and Amazon S3 buckets." */
