@@ -59,8 +59,10 @@ import {
 import {
   checkForwardWeights,
   checkHealthCheck,
+  checkHealthCheckSupported,
   checkListenerPort,
   checkProtocolFits,
+  checkTags,
   checkTargetGroupConfig,
   forwardTargetGroupIds,
   LISTENERS_PER_SERVICE,
@@ -149,6 +151,8 @@ export class VpcLatticeService {
   ) {}
 
   handle(operation: string, input: JsonObject, ctx: CallContext): JsonObject {
+    // Every operation with a `tags` member (the Creates and TagResource) takes it under the TagMap rules.
+    checkTags(input.tags);
     const token = str(input.clientToken);
     if (token === undefined) return this.dispatch(operation, input, ctx);
     // clientToken idempotency: the same request again answers the first answer; other parameters are refused.
@@ -627,6 +631,7 @@ export class VpcLatticeService {
     });
   }
 
+  /** "You must provide either the service network identifier or the service identifier." (ValidationException) */
   private listAssociations(input: JsonObject, ctx: CallContext): JsonObject {
     if (input.serviceNetworkIdentifier === undefined && input.serviceIdentifier === undefined)
       throw latticeErrors.validation('Either serviceNetworkIdentifier or serviceIdentifier is required.');
@@ -944,6 +949,7 @@ export class VpcLatticeService {
     const type = String(input.type);
     this.uniqueName('targetgroup', name, this.mine('targetgroup', ctx));
     checkTargetGroupConfig(type, input.config);
+    checkHealthCheckSupported(type, input.config);
     checkHealthCheck(isPlainObject(input.config) ? input.config.healthCheck : undefined);
     const config = isPlainObject(input.config)
       ? targetGroupConfigWithDefaults(type, input.config)
@@ -975,14 +981,12 @@ export class VpcLatticeService {
     const tg = this.find('targetgroup', input.targetGroupIdentifier, ctx);
     checkHealthCheck(input.healthCheck);
     const config = (tg.body.config as JsonObject | undefined) ?? {};
-    if (config.protocol === 'TCP' || tg.body.type === 'LAMBDA')
-      throw latticeErrors.validation(
-        `Target group ${tg.id} has no health check to update (protocol TCP or type LAMBDA).`,
-      );
-    config.healthCheck = healthCheckWithDefaults({
+    checkHealthCheckSupported(String(tg.body.type), { healthCheck: input.healthCheck });
+    const merged = {
       ...((config.healthCheck as JsonObject | undefined) ?? {}),
       ...cloneJson(input.healthCheck as JsonObject),
-    });
+    };
+    config.healthCheck = config.protocol === 'TCP' ? merged : healthCheckWithDefaults(merged);
     tg.body.config = config;
     tg.lastUpdatedAt = nowEpochSeconds();
     const { createdAt: _c, lastUpdatedAt: _l, serviceArns: _s, ...out } = this.targetGroupOut(tg);

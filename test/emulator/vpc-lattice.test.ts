@@ -863,3 +863,42 @@ describe('GIVEN accounts and faults', () => {
     expect(ctx.emulator.snapshot(['vpclattice']).vpclattice!.targetGroups.map((t) => t.id)).toEqual([tg.id]);
   });
 });
+
+describe('GIVEN the documented input rules the model leaves out', () => {
+  test('WHEN a tag key begins with aws: or has a character Lattice refuses THEN ValidationException, at create and on TagResource', async () => {
+    const reserved = await failureOf(
+      lattice.send(new CreateServiceCommand({ name: 'checkout', tags: { 'aws:owner': 'me' } })),
+    );
+    expect(reserved.name).toBe('ValidationException');
+    expect(reserved.message).toMatch(/aws:/);
+    const svc = await lattice.send(
+      new CreateServiceCommand({ name: 'checkout', tags: { 'mesh-service:stack': 'a/b=c+d@e' } }),
+    );
+    const odd = await failureOf(
+      lattice.send(new TagResourceCommand({ resourceArn: svc.arn!, tags: { 'team#1': 'x' } })),
+    );
+    expect(odd.name).toBe('ValidationException');
+    expect((await lattice.send(new ListTagsForResourceCommand({ resourceArn: svc.arn! }))).tags).toEqual({
+      'mesh-service:stack': 'a/b=c+d@e',
+    });
+  });
+
+  test('WHEN an ALB target group is given a health check THEN ValidationException ("Not supported if the target group type is LAMBDA or ALB")', async () => {
+    const error = await failureOf(
+      lattice.send(
+        new CreateTargetGroupCommand({
+          name: 'alb-tg',
+          type: 'ALB',
+          config: { port: 80, protocol: 'HTTP', vpcIdentifier: VPC, healthCheck: { path: '/' } },
+        }),
+      ),
+    );
+    expect(error.name).toBe('ValidationException');
+    expect(error.message).toMatch(/healthCheck/);
+  });
+
+  test('WHEN associations are listed with neither a service network nor a service THEN ValidationException', async () => {
+    const error = await failureOf(lattice.send(new ListServiceNetworkServiceAssociationsCommand({})));
+    expect(error.name).toBe('ValidationException');
+  });
+});
