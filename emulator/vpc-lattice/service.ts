@@ -1091,8 +1091,8 @@ export class VpcLatticeService {
         resourceId: target.id,
         resourceArn: target.arn,
         destinationArn,
-        serviceNetworkLogType:
-          target.kind === 'servicenetwork' ? (str(input.serviceNetworkLogType) ?? 'SERVICE') : undefined,
+        // As given: the reference documents no default.
+        serviceNetworkLogType: str(input.serviceNetworkLogType),
       }),
       input.tags,
       target.id,
