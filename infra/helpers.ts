@@ -81,7 +81,8 @@ export class Route {
     options: RouteOptions = {},
   ): MeshServiceRoute {
     const targets = Object.entries(weights).map(([version, weight]) => ({ version, weight }));
-    if (targets.length === 0) throw new Error(`Route.weighted ${name}: give at least one version and its weight`);
+    if (targets.length === 0)
+      throw new Error(`Route.weighted ${name}: give at least one version and its weight`);
     return { ...options, name, targets };
   }
 
