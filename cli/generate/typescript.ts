@@ -57,16 +57,19 @@ function jsdoc(lines: string[], indent: string): string {
   return [`${indent}/**`, ...lines.map((l) => `${indent} * ${l}`.trimEnd()), `${indent} */`].join('\n');
 }
 
-const structs = () => structsOf(MeshServiceProperties as unknown as StructType<Fields>);
+const structs = (contract: StructType<Fields>) => structsOf(contract);
+const CONTRACT = MeshServiceProperties as unknown as StructType<Fields>;
 
 /**
  * Every enumeration of the contract by its name. One name, one set of values: two properties with the same values
  * share an enum (Protocol of the listener and of the health check); the same name with other values is an error
  * asking for `EnumType.named`.
  */
-export function contractEnums(): Map<string, { values: readonly string[]; where: string }> {
+export function contractEnums(
+  contract: StructType<Fields> = CONTRACT,
+): Map<string, { values: readonly string[]; where: string }> {
   const out = new Map<string, { values: readonly string[]; where: string }>();
-  for (const s of structs()) {
+  for (const s of structs(contract)) {
     for (const [key, field] of Object.entries(s.fields)) {
       const e = enumOf(key, field.type);
       if (!e) continue;
@@ -105,8 +108,9 @@ const IMPORTS: Record<string, string> = {
   MeshService: "import type { MeshService } from './mesh-service';",
 };
 
-export function renderPropsModule(): string {
-  const enums = contractEnums();
+/** The props module of a contract (by default the provider's; tests render others). */
+export function renderPropsModule(contract: StructType<Fields> = CONTRACT): string {
+  const enums = contractEnums(contract);
   const body: string[] = [];
   const used = new Set<string>(["import type { Duration } from 'aws-cdk-lib';"]);
   for (const [name, { values, where }] of enums) {
@@ -120,7 +124,7 @@ export function renderPropsModule(): string {
     for (const value of values) body.push(`  ${enumMember(value)} = '${value}',`);
     body.push('}', '');
   }
-  for (const s of structs()) {
+  for (const s of structs(contract)) {
     const desc = s.options.description ? [s.options.description] : [];
     body.push(jsdoc(desc.length ? desc : [s.name], ''));
     body.push(`export interface ${interfaceName(s)} {`);
