@@ -381,6 +381,18 @@ describe('GIVEN the MeshService construct with the CDK idioms (enums, Durations,
     expect(warningsOf('family')).toEqual([]);
   });
 
+  test('WHEN MeshService.allowPatching grants a whole stack THEN its task definitions get the grant and the MeshService (taggable now) does not', () => {
+    const { template } = inStack((stack) => {
+      const td = meshReadyTaskDefinition(stack, 'Orders');
+      new MeshService(stack, 'S', { ...BASE, taskDefinition: td.taskDefinitionArn });
+      MeshService.allowPatching(stack);
+    });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Tags: [{ Key: 'mesh-service:allowed-stacks', Value: { Ref: 'AWS::StackId' } }],
+    });
+    expect(meshProps(template).Tags).toBeUndefined();
+  });
+
   test('WHEN Tags.of() tags a scope THEN the resource Tags carry them (the props tags win for the same key), and too many tags fail synth', () => {
     const { template } = inStack((stack) => {
       new MeshService(stack, 'S', { ...BASE, tags: [{ key: 'team', value: 'orders' }] });
