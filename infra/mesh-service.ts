@@ -67,6 +67,10 @@ function withoutTokens(value: unknown): unknown {
   return value;
 }
 
+/** `[0].Key` of the Tags list → `tags[0].key (with those of Tags.of)`. */
+const tagPath = (path: string): string =>
+  `tags${path.replace(/\.([A-Z])/g, (_, c: string) => `.${c.toLowerCase()}`)} (with those of Tags.of)`;
+
 const describe = (issues: readonly PropertyIssue[], rename: (path: string) => string): string =>
   issues.map((i) => `${rename(i.path)}: ${i.message}`).join('; ');
 
@@ -84,7 +88,11 @@ export class MeshService extends Construct implements ITaggableV2 {
    * MeshService as ecsTaskDefinition is granted by the construct.
    */
   static allowPatching(taskDefinition: IConstruct): void {
-    Tags.of(taskDefinition).add(ALLOWED_STACKS_TAG, Stack.of(taskDefinition).stackId);
+    // Task definitions only: a scope given here may hold other taggable constructs, MeshServices among them, whose
+    // Tags may not carry the provider's reserved keys.
+    Tags.of(taskDefinition).add(ALLOWED_STACKS_TAG, Stack.of(taskDefinition).stackId, {
+      includeResourceTypes: ['AWS::ECS::TaskDefinition'],
+    });
   }
 
   readonly resource: CustomResource;
@@ -144,9 +152,7 @@ export class MeshService extends Construct implements ITaggableV2 {
         const tagCheck = parseWith(contract.fields.Tags!.type, withoutTokens(all));
         const errors = tagCheck.ok
           ? []
-          : [
-              `MeshService ${this.node.path}: ${describe(tagCheck.issues, (p) => `tags (with those of Tags.of)${p}`)}`,
-            ];
+          : [`MeshService ${this.node.path}: ${describe(tagCheck.issues, tagPath)}`];
         for (const finding of this.preconditions(converted, properties, policy)) {
           const message = `MeshService ${this.node.path}: ${finding.message}`;
           if (finding.error) errors.push(message);
