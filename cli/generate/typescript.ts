@@ -102,6 +102,28 @@ function fieldLines(field: Fields[string], constraintsUnit?: string): string[] {
   return lines;
 }
 
+/** The props of a struct are unique: a Duration's name (`IntervalMillis` → `interval`) may not be another property's. */
+function checkPropNames(s: StructType<Fields>): void {
+  const seen = new Map<string, string>();
+  for (const key of Object.keys(s.fields)) {
+    const field = s.fields[key]!;
+    const duration = durationProp(key, field.type);
+    const reference = referencesOf(s.name, key);
+    const names = duration
+      ? [duration.name, duration.legacy]
+      : [camel(key), ...(reference ? [reference.prop] : [])];
+    for (const name of names) {
+      const other = seen.get(name);
+      if (other !== undefined) {
+        throw new Error(
+          `${s.name}: the construct prop ${name} would stand for both ${other} and ${key}; rename one of them`,
+        );
+      }
+      seen.set(name, key);
+    }
+  }
+}
+
 const IMPORTS: Record<string, string> = {
   'appmesh.': "import type * as appmesh from 'aws-cdk-lib/aws-appmesh';",
   'ecs.': "import type * as ecs from 'aws-cdk-lib/aws-ecs';",
@@ -125,6 +147,7 @@ export function renderPropsModule(contract: StructType<Fields> = CONTRACT): stri
     body.push('}', '');
   }
   for (const s of structs(contract)) {
+    checkPropNames(s);
     const desc = s.options.description ? [s.options.description] : [];
     body.push(jsdoc(desc.length ? desc : [s.name], ''));
     body.push(`export interface ${interfaceName(s)} {`);

@@ -76,6 +76,16 @@ describe('GIVEN a property added to the contract (a time in seconds, a choice, a
     ]);
   });
 
+  test('WHEN a time would take the name of another property THEN generating fails naming both', () => {
+    const clash = struct('MeshServiceProperties', {
+      Interval: optional(int(), { description: 'A count.', update: 'in-place' }),
+      IntervalMillis: optional(int(), { description: 'A time.', update: 'in-place' }),
+    }) as unknown as StructType<Fields>;
+    expect(() => renderPropsModule(clash)).toThrow(
+      'MeshServiceProperties: the construct prop interval would stand for both Interval and IntervalMillis; rename one of them',
+    );
+  });
+
   test('WHEN two choices of the same name have other values THEN generating fails asking for a name', () => {
     const clash = struct('MeshServiceProperties', {
       Rollout: optional(Rollout, { description: 'The rollout.', update: 'in-place' }),
