@@ -156,7 +156,7 @@ export class MeshService extends Construct implements ITaggableV2 {
         for (const finding of this.preconditions(converted, properties, policy)) {
           const message = `MeshService ${this.node.path}: ${finding.message}`;
           if (finding.error) errors.push(message);
-          else Annotations.of(this).addWarningV2('mesh-service:precondition', message);
+          else Annotations.of(this).addWarningV2(finding.id, message);
         }
         return errors;
       },

@@ -18,6 +18,8 @@ export interface PolicyView {
 }
 
 export interface Finding {
+  /** The warning's id, to acknowledge it (`Annotations.of(scope).acknowledgeWarning(id)`). */
+  readonly id: 'mesh-service:patching-grant' | 'mesh-service:role-path';
   readonly error: boolean;
   readonly message: string;
 }
@@ -71,7 +73,7 @@ export function grantFindings(
     Stack.of(cfn) === stack
       ? `${what} has no patching grant (tag ${ALLOWED_STACKS_TAG} = this stack's id), so the provider would refuse to patch it: call MeshService.allowPatching(taskDefinition), give it as ecsTaskDefinition (the construct grants it), or list its family in the provider's allowedTaskFamilies`
       : `${what} is in stack ${Stack.of(cfn).stackName}, the MeshService in ${stack.stackName}: a grant names one stack by id and cannot name this one without a cycle; declare the MeshService in the task definition's stack, or list the family in the provider's allowedTaskFamilies`;
-  return [{ error: policy.known, message }];
+  return [{ id: 'mesh-service:patching-grant', error: policy.known, message }];
 }
 
 /** Role findings: the task and execution roles of the task definition, against the provider's passRoles. */
@@ -87,6 +89,7 @@ export function roleFindings(cfn: ecs.CfnTaskDefinition, prop: string, policy: P
     if (!where || policy.passRoles.some((p) => passes(p, where))) continue;
     const shown = where.name === undefined ? `the IAM path ${where.path}` : `${where.path}${where.name}`;
     findings.push({
+      id: 'mesh-service:role-path',
       error: policy.known,
       message: `${prop}: its ${which}${where.construct ? ` ${where.construct}` : ''} is ${shown}, outside the roles the provider may pass to ECS (role/${policy.passRoles.join(', role/')}), so the provider would refuse to patch it: create the role with path: '/mesh-service/' (new iam.Role(this, 'TaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'), path: '/mesh-service/' })) and give it to the task definition as ${which === 'task role' ? 'taskRole' : 'executionRole'}, or add its path to the provider's passRoles`,
     });

@@ -381,6 +381,25 @@ describe('GIVEN the MeshService construct with the CDK idioms (enums, Durations,
     expect(warningsOf('family')).toEqual([]);
   });
 
+  test('WHEN the ecsTaskDefinition is in another stack THEN it gets no grant (a grant names one stack) and synth warns saying where to declare the MeshService', () => {
+    const app = new App();
+    const tasks = new Stack(app, 'Tasks');
+    const services = new Stack(app, 'Services');
+    const td = meshReadyTaskDefinition(tasks, 'Orders');
+    new MeshService(services, 'S', { ...BASE, ecsTaskDefinition: td });
+    const warnings = Annotations.fromStack(services)
+      .findWarning('/Services/S', AssertMatch.anyValue())
+      .map((w) => w.entry.data);
+    expect(warnings).toEqual([
+      "MeshService Services/S: ecsTaskDefinition: the task definition Tasks/Orders is in stack Tasks, the MeshService in Services: a grant names one stack by id and cannot name this one without a cycle; declare the MeshService in the task definition's stack, or list the family in the provider's allowedTaskFamilies [ack: mesh-service:patching-grant]",
+    ]);
+    for (const resource of Object.values(
+      Template.fromStack(tasks).findResources('AWS::ECS::TaskDefinition'),
+    )) {
+      expect(resource.Properties.Tags).toBeUndefined();
+    }
+  });
+
   test('WHEN MeshService.allowPatching grants a whole stack THEN its task definitions get the grant and the MeshService (taggable now) does not', () => {
     const { template } = inStack((stack) => {
       const td = meshReadyTaskDefinition(stack, 'Orders');
