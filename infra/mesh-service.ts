@@ -32,7 +32,7 @@ import {
   type PolicyView,
   roleFindings,
 } from './preconditions';
-import { fromCdkProps } from './props';
+import { fromCdkProps, propWords } from './props';
 import type { MeshServiceProvider } from './provider';
 
 /** The export the provider stack publishes. */
@@ -71,8 +71,11 @@ function withoutTokens(value: unknown): unknown {
 const tagPath = (path: string): string =>
   `tags${path.replace(/\.([A-Z])/g, (_, c: string) => `.${c.toLowerCase()}`)} (with those of Tags.of)`;
 
+const words = propWords(MeshServiceProperties as unknown as StructType<Fields>);
+
+/** The issues as the user wrote the props: paths and the property names in the messages. */
 const describe = (issues: readonly PropertyIssue[], rename: (path: string) => string): string =>
-  issues.map((i) => `${rename(i.path)}: ${i.message}`).join('; ');
+  issues.map((i) => `${rename(i.path)}: ${words(i.message)}`).join('; ');
 
 /**
  * A service of the mesh (or of a Service Connect namespace): one `Custom::MeshService` resource. Tags of

@@ -11,6 +11,7 @@ import type * as appmesh from 'aws-cdk-lib/aws-appmesh';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import { camel, durationProp } from '../lambda/contract/case';
 import {
+  EnumType,
   type Fields,
   ListType,
   MapType,
@@ -136,7 +137,15 @@ export function fromCdkProps(contract: StructType<Fields>, props: Record<string,
       if (reference) {
         known.add(reference.prop);
         const ref = input[reference.prop];
-        paths.set(cfn, `${prop} (or ${join(propPath, reference.prop)})`);
+        // Messages name the prop given, or both when neither is (a required property missing).
+        paths.set(
+          cfn,
+          raw !== undefined
+            ? prop
+            : ref !== undefined
+              ? join(propPath, reference.prop)
+              : `${prop} (or ${join(propPath, reference.prop)})`,
+        );
         if (ref !== undefined) {
           const resolved = resolveReference(reference.prop, ref, join(propPath, reference.prop), cfn);
           if (Array.isArray(resolved)) raw = [...((raw as unknown[] | undefined) ?? []), ...resolved];
@@ -218,4 +227,30 @@ export function fromCdkProps(contract: StructType<Fields>, props: Record<string,
       return best ? `${paths.get(best)}${cfnPath.slice(best.length)}` : cfnPath;
     },
   };
+}
+
+/**
+ * The contract's property names (`IntervalMillis`, `TaskDefinition`, `Versions`) as the construct's props, for the
+ * words of a message (`must be shorter than IntervalMillis`). The contract's values stay (`ServiceConnect` is a
+ * Backend as well as a property), and so does every other word (`Cloud Map`, `App Mesh`).
+ */
+export function propWords(contract: StructType<Fields>): (message: string) => string {
+  const words = new Map<string, string>();
+  const values = new Set<string>();
+  const visit = (type: Type<unknown>, seen: Set<Type<unknown>>) => {
+    if (seen.has(type)) return;
+    seen.add(type);
+    if (type instanceof ListType) visit(type.item, seen);
+    else if (type instanceof MapType) visit(type.value, seen);
+    else if (type instanceof EnumType) for (const v of type.values) values.add(v);
+    else if (type instanceof StructType) {
+      for (const [key, field] of Object.entries((type as StructType<Fields>).fields)) {
+        words.set(key, durationProp(key, field.type)?.name ?? camel(key));
+        visit(field.type, seen);
+      }
+    }
+  };
+  visit(contract, new Set());
+  for (const value of values) words.delete(value);
+  return (message) => message.replace(/\b[A-Z][A-Za-z0-9]+\b/g, (w) => words.get(w) ?? w);
 }

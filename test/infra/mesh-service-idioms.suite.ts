@@ -149,7 +149,17 @@ describe('GIVEN the MeshService construct with the CDK idioms (enums, Durations,
           healthCheck: { path: '/health', interval: Duration.seconds(5), timeout: Duration.seconds(6) },
         });
       }),
-    ).toMatch(/^MeshService Consumer\/S: healthCheck\.timeout: must be shorter than/);
+    ).toBe('MeshService Consumer/S: healthCheck.timeout: must be shorter than interval (5000), got 6000');
+    // The names in the words of a message too; a value (ServiceConnect) and plain words (Envoy) stay.
+    expect(
+      synthError((stack) => {
+        new MeshService(stack, 'S', {
+          ...BASE,
+          versions: [{ name: 'blue', taskDefinition: 'blue:1' }],
+          taskDefinition: 'orders:1',
+        });
+      }),
+    ).toBe('MeshService Consumer/S: taskDefinition: with versions, give each version its own taskDefinition');
     expect(
       synthError((stack) => {
         new MeshService(stack, 'S', {
