@@ -704,7 +704,12 @@ export interface MeshServiceBackendPolicy {
    * Allowed: 1-255 characters; a name of 1-255 letters, digits, periods, hyphens and underscores.
    * Update: No interruption.
    */
-  readonly virtualServiceName: string;
+  readonly virtualServiceName?: string;
+  /**
+   * The backend, as the MeshService of backendServices it is (its virtual service name). Give virtualService or virtualServiceName.
+   * Update: No interruption.
+   */
+  readonly virtualService?: MeshService;
   /**
    * The client TLS policy for this backend.
    * Update: No interruption.

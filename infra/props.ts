@@ -184,6 +184,11 @@ export function fromCdkProps(contract: StructType<Fields>, props: Record<string,
         taskDefinitions.push({ taskDefinition, prop: path, cfnPath });
         return taskDefinition.taskDefinitionArn;
       }
+      case 'virtualService': {
+        const service = value as BackendService;
+        backendServices.push(service);
+        return service._backendName();
+      }
       case 'backendServices': {
         const services = value as BackendService[];
         backendServices.push(...services);

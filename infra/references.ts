@@ -50,6 +50,14 @@ export const REFERENCES: readonly Reference[] = [
       'Services this service calls, as MeshService constructs (their virtual service names, added to backends). The resource then waits for theirs.',
   },
   {
+    struct: 'BackendPolicy',
+    field: 'VirtualServiceName',
+    prop: 'virtualService',
+    tsType: 'MeshService',
+    description:
+      'The backend, as the MeshService of backendServices it is (its virtual service name). Give virtualService or virtualServiceName.',
+  },
+  {
     struct: 'Gateway',
     field: 'VirtualGatewayName',
     prop: 'virtualGateway',

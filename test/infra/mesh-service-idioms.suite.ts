@@ -19,6 +19,7 @@ import {
 } from 'mesh-service-provider';
 import { validateTemplate } from '../../cli/validate';
 
+const CA = 'arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/abc';
 const BASE = { meshName: 'ecs-mesh', serviceName: 'orders', namespace: 'service.local', port: 3000 };
 
 function inStack(build: (stack: Stack) => void): { stack: Stack; template: Template } {
@@ -247,7 +248,7 @@ describe('GIVEN the MeshService construct with the CDK idioms (enums, Durations,
     );
   });
 
-  test('WHEN the mesh, the gateway, the provider and backend services are constructs THEN their names and token are used, and the resource waits for its backends', () => {
+  test('WHEN the mesh, the gateway, the provider, backend services and the service of a backend policy are constructs THEN their names and token are used, and the resource waits for its backends', () => {
     const { stack, template } = inStack((stack) => {
       const mesh = new appmesh.Mesh(stack, 'Mesh', { meshName: 'ecs-mesh' });
       Validations.of(mesh).acknowledge({
@@ -273,6 +274,12 @@ describe('GIVEN the MeshService construct with the CDK idioms (enums, Durations,
         serviceName: 'frontend',
         backends: ['legacy.service.local'],
         backendServices: [crystal],
+        backendPolicies: [
+          {
+            virtualService: crystal,
+            clientTls: { validation: { trust: { acmCertificateAuthorityArns: [CA] } } },
+          },
+        ],
         gateway: { virtualGateway: gateway, prefix: '/' },
       });
     });
@@ -285,6 +292,12 @@ describe('GIVEN the MeshService construct with the CDK idioms (enums, Durations,
     expect(frontend.Properties.Backends).toEqual([
       'legacy.service.local',
       { 'Fn::GetAtt': [crystalId, 'VirtualServiceName'] },
+    ]);
+    expect(frontend.Properties.BackendPolicies).toEqual([
+      {
+        VirtualServiceName: { 'Fn::GetAtt': [crystalId, 'VirtualServiceName'] },
+        ClientTls: { Validation: { Trust: { AcmCertificateAuthorityArns: [CA] } } },
+      },
     ]);
     expect(frontend.Properties.Gateway).toEqual({
       VirtualGatewayName: {
