@@ -2,8 +2,9 @@
  * The package entry point for CDK apps:
  * `import { MeshService, MeshServiceProvider } from 'mesh-service-provider'`.
  */
+export { HealthCheck, Match, Route, type RouteOptions } from './helpers';
 export { MeshService, type MeshServiceProps, SERVICE_TOKEN_EXPORT } from './mesh-service';
-export type * from './mesh-service-props.generated';
+export * from './mesh-service-props.generated';
 export {
   defaultHandlerCodePath,
   MeshServiceProvider,

@@ -29,7 +29,11 @@ export class MeshServiceProviderStack extends Stack {
     });
     // 'Default' is left out of logical ids: the resources keep the logical ids they had when the stack created them
     // itself, so upgrading the provider replaces nothing.
-    this.provider = new MeshServiceProvider(this, 'Default', props);
+    // The stable function names the export and the Service Catalog product name (`MeshServiceProvider-ServiceToken`).
+    this.provider = new MeshServiceProvider(this, 'Default', {
+      ...props,
+      namePrefix: props.namePrefix ?? 'MeshServiceProvider',
+    });
     this.serviceToken = this.provider.serviceToken;
     this.handler = this.provider.handler;
 

@@ -75,8 +75,11 @@ export interface MeshServiceProviderProps {
    */
   readonly codePath?: string;
   /**
-   * Prefix of the fixed function names; the ServiceToken is the ARN of `<prefix>-ServiceToken`.
-   * @default 'MeshServiceProvider'
+   * Prefix of fixed function names: `<prefix>-Handler` and `<prefix>-ServiceToken` (the ServiceToken is the ARN of the
+   * latter). Fixed names are unique per account and Region: two stages of one app in the same account and Region
+   * need different prefixes. The MeshServiceProvider stack sets `MeshServiceProvider`, the names its export and the
+   * Service Catalog product rely on.
+   * @default none: CloudFormation generates the names
    */
   readonly namePrefix?: string;
   /**
@@ -169,10 +172,14 @@ export class MeshServiceProvider extends Construct {
   readonly frameworkLogGroup: logs.ILogGroup;
   /** The key that encrypts both log groups, when they are encrypted with a customer managed key. */
   readonly logsKey?: kms.IKey;
+  /** The roles patched revisions may pass to ECS (passRoles); MeshService checks task definitions against them. */
+  readonly passRoles: string[];
+  /** The families any permitted stack may patch without a grant (allowedTaskFamilies). */
+  readonly allowedTaskFamilies: string[];
 
   constructor(scope: Construct, id: string, props: MeshServiceProviderProps = {}) {
     super(scope, id);
-    const prefix = props.namePrefix ?? 'MeshServiceProvider';
+    const prefix = props.namePrefix;
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const codePath = props.codePath ?? defaultHandlerCodePath();
 
@@ -190,6 +197,8 @@ export class MeshServiceProvider extends Construct {
     handlerLogs.grantWrite(role);
     const passRoles = props.passRoles ?? [...DEFAULT_POLICY.passRoles];
     if (passRoles.length === 0) throw new Error('passRoles must name at least one role pattern');
+    this.passRoles = passRoles;
+    this.allowedTaskFamilies = [...(props.allowedTaskFamilies ?? [])];
     for (const pattern of passRoles) {
       if (!/^[\w+=,.@/*-]+$/.test(pattern) || pattern.startsWith('/') || pattern === '*') {
         throw new Error(
@@ -212,7 +221,7 @@ export class MeshServiceProvider extends Construct {
     }
 
     this.handler = new lambda.Function(this, 'Handler', {
-      functionName: `${prefix}-Handler`,
+      ...(prefix === undefined ? {} : { functionName: `${prefix}-Handler` }),
       description: 'Custom::MeshService onEvent handler',
       runtime: PROVIDER_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
@@ -254,7 +263,7 @@ export class MeshServiceProvider extends Construct {
 
     const provider = new Provider(this, 'Provider', {
       onEventHandler: this.handler,
-      providerFunctionName: `${prefix}-ServiceToken`,
+      ...(prefix === undefined ? {} : { providerFunctionName: `${prefix}-ServiceToken` }),
       frameworkOnEventRole: frameworkRole,
       logGroup: frameworkLogs,
       ...network,

@@ -5,7 +5,7 @@
 //  2. The wheel is built with the Python setuptools and wheel installed on the machine (--no-build-isolation):
 //     jsii-pacmak's own build step installs setuptools, build and twine from PyPI, which these machines cannot reach.
 //  3. The generated module is checked for the construct's Python signature: MeshService(scope, id, *, mesh_name=...,
-//     port=..., ...) and MeshServiceProvider.
+//     port=..., ecs_task_definition=..., ...), MeshServiceProvider, the contract's enums and the static helpers.
 //  4. A smoke test synthesizes MeshService(scope, id, mesh_name=..., port=...) when the Python jsii runtime and
 //     aws-cdk-lib are importable; otherwise it says why it is skipped (they come from PyPI only).
 // Output: dist/python/*.whl. Takes about a minute; not part of `npm test`.
@@ -63,10 +63,14 @@ if (!meshService)
   problems.push('class MeshService(Construct) with __init__(self, scope, id, *, ...) not found');
 else {
   for (const kwarg of [
-    'mesh_name: builtins.str',
+    // Optional: the mesh may be given as an appmesh.IMesh (mesh=...) instead.
+    'mesh_name: typing.Optional[builtins.str] = None',
     'port: jsii.Number',
     'service_name: builtins.str',
     'service_token: typing.Optional[builtins.str] = None',
+    'provider: typing.Optional["MeshServiceProvider"] = None',
+    'ecs_task_definition: typing.Optional["_aws_cdk_aws_ecs_',
+    'protocol: typing.Optional["Protocol"] = None',
   ]) {
     if (!meshService[1].includes(kwarg))
       problems.push(`MeshService.__init__ has no keyword argument ${kwarg}`);
@@ -75,6 +79,15 @@ else {
 if (!/class MeshServiceProvider\(\s*_constructs_\w+\.Construct,/.test(module))
   problems.push('class MeshServiceProvider(Construct) not found');
 if (!/def run_patched_revision\(/.test(module)) problems.push('MeshService.run_patched_revision not found');
+// The contract's choices are Python enums and the helpers static methods (HealthCheck.http(path=..., interval=...)).
+for (const [what, pattern] of [
+  ['enum Protocol', /class Protocol\(enum\.Enum\):/],
+  ['enum Backend', /class Backend\(enum\.Enum\):/],
+  ['HealthCheck.http', /class HealthCheck\([\s\S]*?def http\(/],
+  ['Route.weighted', /class Route\([\s\S]*?def weighted\(/],
+]) {
+  if (!pattern.test(module)) problems.push(`${what} not found`);
+}
 if (problems.length) {
   console.error(
     `package:python: the generated module is not what Python users need:\n  ${problems.join('\n  ')}`,

@@ -3,12 +3,12 @@
  * A CDK app that declares the workshop's nodejs service with the typed MeshService construct.
  * Run from this folder: `npx cdk synth` (the repository must be built: `npm ci` does it).
  */
-import { App, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { App, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { MeshService } from 'mesh-service-provider';
+import { HealthCheck, LogLevel, MeshService } from 'mesh-service-provider';
 
 export class NodejsServiceStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -42,8 +42,6 @@ export class NodejsServiceStack extends Stack {
       taskRole,
       executionRole,
     });
-    // The grant that lets this stack's MeshService patch the task definition.
-    MeshService.allowPatching(app);
     app.addContainer('nodejs', {
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/ecsdemo-nodejs:latest'),
       portMappings: [{ containerPort: 3000 }],
@@ -58,9 +56,11 @@ export class NodejsServiceStack extends Stack {
       serviceName: 'ecsdemo-nodejs',
       namespace: Fn.importValue('NSName'),
       port: 3000,
-      healthCheck: { path: '/health' },
-      taskDefinition: app.taskDefinitionArn,
-      envoy: { statsTags: true },
+      healthCheck: HealthCheck.http({ path: '/health', interval: Duration.seconds(5) }),
+      // The construct grants this stack's MeshService the patching of it (MeshService.allowPatching) and checks its
+      // roles' path at synth.
+      ecsTaskDefinition: app,
+      envoy: { statsTags: true, logLevel: LogLevel.INFO },
       tags: [{ key: 'team', value: 'nodejs' }],
     });
 

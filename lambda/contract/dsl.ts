@@ -156,8 +156,15 @@ export class StringType extends Type<string> {
 }
 
 export class EnumType<E extends string> extends Type<E> {
+  /** The enumeration's name in the CDK construct (e.g. `TlsMode`); by default the property's name. */
+  name?: string;
   constructor(readonly values: readonly E[]) {
     super();
+  }
+  /** Names the enumeration in the CDK construct, where the property's own name would be vague or collide. */
+  named(name: string): this {
+    this.name = name;
+    return this;
   }
   parse(value: unknown, path: string, ctx: ParseContext): E | Invalid {
     if (value instanceof Unresolved) return value as unknown as E;

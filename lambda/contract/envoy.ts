@@ -35,7 +35,7 @@ export const DogStatsD = struct(
 export const Tracing = struct(
   'EnvoyTracing',
   {
-    Provider: required(oneOf('xray', 'datadog', 'jaeger'), {
+    Provider: required(oneOf('xray', 'datadog', 'jaeger').named('TracingProvider'), {
       description: 'The tracer (one at a time). `xray` adds the X-Ray daemon sidecar.',
       update: 'in-place',
     }),

@@ -15,7 +15,7 @@ export const GatewayRewrite = struct(
       }),
       { description: 'Replace the matched prefix with this one (needs a Prefix match).', update: 'in-place' },
     ),
-    DefaultPrefix: optional(oneOf('ENABLED', 'DISABLED'), {
+    DefaultPrefix: optional(oneOf('ENABLED', 'DISABLED').named('DefaultGatewayRouteRewrite'), {
       description: 'ENABLED rewrites the matched prefix to `/`; DISABLED keeps the path as it is.',
       update: 'in-place',
     }),
@@ -24,7 +24,7 @@ export const GatewayRewrite = struct(
         'Replace the whole path with this one (App Mesh `rewrite.path.exact`; needs a Path match).',
       update: 'in-place',
     }),
-    Hostname: optional(oneOf('ENABLED', 'DISABLED'), {
+    Hostname: optional(oneOf('ENABLED', 'DISABLED').named('DefaultGatewayRouteRewrite'), {
       description: "ENABLED rewrites the host header to the virtual service's name.",
       update: 'in-place',
     }),
@@ -60,7 +60,10 @@ export const Gateway = struct(
       description: 'http/http2: requests whose path matches this regular expression.',
       update: 'in-place',
     }),
-    Method: optional(oneOf(...HTTP_METHODS), { description: 'http/http2: HTTP method.', update: 'in-place' }),
+    Method: optional(oneOf(...HTTP_METHODS).named('HttpMethod'), {
+      description: 'http/http2: HTTP method.',
+      update: 'in-place',
+    }),
     Hostname: optional(hostname(), { description: 'Requests for exactly this host.', update: 'in-place' }),
     HostnameSuffix: optional(
       str({

@@ -20,7 +20,10 @@ export const RouteMatch = struct(
       description: 'http/http2: requests whose path matches this regular expression (App Mesh `path.regex`).',
       update: 'in-place',
     }),
-    Method: optional(oneOf(...HTTP_METHODS), { description: 'http/http2: HTTP method.', update: 'in-place' }),
+    Method: optional(oneOf(...HTTP_METHODS).named('HttpMethod'), {
+      description: 'http/http2: HTTP method.',
+      update: 'in-place',
+    }),
     Scheme: optional(oneOf('http', 'https'), {
       description: 'http/http2: the request scheme.',
       update: 'in-place',

@@ -171,7 +171,7 @@ export const TlsValidation = struct(
 export const ListenerTls = struct(
   'ListenerTls',
   {
-    Mode: required(oneOf('STRICT', 'PERMISSIVE', 'DISABLED'), {
+    Mode: required(oneOf('STRICT', 'PERMISSIVE', 'DISABLED').named('TlsMode'), {
       description:
         'STRICT accepts TLS only; PERMISSIVE accepts TLS and plain text (for a migration); DISABLED accepts plain text only.',
       update: 'in-place',

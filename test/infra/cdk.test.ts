@@ -8,6 +8,7 @@ import './provider-stack.suite';
 import './platform-stack.suite';
 import './catalog-stack.suite';
 import './mesh-service-construct.suite';
+import './mesh-service-idioms.suite';
 import './example-cdk-app.suite';
 import './provider-construct.suite';
 import './compliance.suite';

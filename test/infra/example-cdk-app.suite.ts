@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { validateTemplate } from '../../cli/validate';
 import { NodejsServiceStack } from '../../examples/cdk-app/app';
 
@@ -14,7 +14,8 @@ test('GIVEN the example CDK app WHEN it is synthesized THEN its Custom::MeshServ
   template.hasResourceProperties('AWS::ECS::Service', {
     TaskDefinition: { 'Fn::GetAtt': ['Nodejs8613E39A', 'TaskDefinitionArn'] },
   });
-  // The grant and the role path the provider's default policy asks for.
+  // The grant (the construct applies it to the ecsTaskDefinition) and the role path the provider's default policy
+  // asks for.
   template.hasResourceProperties('AWS::ECS::TaskDefinition', {
     Tags: [{ Key: 'mesh-service:allowed-stacks', Value: { Ref: 'AWS::StackId' } }],
   });
@@ -26,6 +27,8 @@ test('GIVEN the example CDK app WHEN it is synthesized THEN its Custom::MeshServ
     ServiceToken: { 'Fn::ImportValue': 'MeshServiceProvider-ServiceToken' },
     ServiceName: 'ecsdemo-nodejs',
     Port: 3000,
-    HealthCheck: { Path: '/health' },
+    HealthCheck: { Protocol: 'http', Path: '/health', IntervalMillis: 5000 },
+    TaskDefinition: { Ref: Match.stringLikeRegexp('^TaskDefinition') },
+    Envoy: { StatsTags: true, LogLevel: 'info' },
   });
 });

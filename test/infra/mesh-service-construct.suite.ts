@@ -1,7 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { MeshService } from 'mesh-service-provider';
+import { LogLevel, MeshService } from 'mesh-service-provider';
 import { validateTemplate } from '../../cli/validate';
 
 function stackWith(build: (stack: Stack) => void): Template {
@@ -35,7 +35,7 @@ describe('GIVEN the MeshService construct', () => {
           { name: 'green', taskDefinition: green.taskDefinitionArn, weight: 10 },
         ],
         discoveryAttributes: undefined,
-        envoy: { logLevel: 'debug', statsTags: true, egressIgnoredPorts: [5432] },
+        envoy: { logLevel: LogLevel.DEBUG, statsTags: true, egressIgnoredPorts: [5432] },
         tags: [{ key: 'team', value: 'nodejs' }],
       });
       // Attributes are typed getters; version attributes are methods.
@@ -55,7 +55,7 @@ describe('GIVEN the MeshService construct', () => {
     expect(validateTemplate(JSON.stringify(template.toJSON())).findings).toEqual([]);
   });
 
-  test('WHEN props break a provider rule THEN synth fails with the provider message', () => {
+  test('WHEN props break a provider rule THEN synth fails with the provider message, naming the prop', () => {
     expect(() =>
       stackWith((stack) => {
         new MeshService(stack, 'Bad', {
@@ -65,7 +65,7 @@ describe('GIVEN the MeshService construct', () => {
           namespace: 'service.local',
         });
       }),
-    ).toThrow('MeshService Consumer/Bad: Port: expected an integer 1-65535, got 70000');
+    ).toThrow('MeshService Consumer/Bad: port: expected an integer 1-65535, got 70000');
   });
 
   test('WHEN a service token and timeout are given THEN they are used', () => {

@@ -32,7 +32,7 @@ describe('GIVEN the MeshServiceProvider construct inside an existing stack', () 
   test('WHEN no policy option is given THEN the handler gets the same secure defaults as the provider stack', () => {
     const template = inStack((stack) => new MeshServiceProvider(stack, 'Provider'));
     template.hasResourceProperties('AWS::Lambda::Function', {
-      FunctionName: 'MeshServiceProvider-Handler',
+      FunctionName: Match.absent(),
       Runtime: 'nodejs24.x',
       LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
       Environment: {
@@ -54,6 +54,23 @@ describe('GIVEN the MeshServiceProvider construct inside an existing stack', () 
       });
     }
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  test('WHEN two stages of one app in one account and Region each have a provider THEN no function has a fixed name that would collide', () => {
+    const app = new App();
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    const stacks = ['Beta', 'Prod'].map((stage) => {
+      const stack = new Stack(app, `${stage}Services`, { env });
+      new MeshServiceProvider(stack, 'Provider');
+      return stack;
+    });
+    const names = stacks.flatMap((stack) =>
+      Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).map(
+        (f) => f.Properties.FunctionName,
+      ),
+    );
+    expect(names.length).toBeGreaterThanOrEqual(4);
+    expect(names.filter((n) => n !== undefined)).toEqual([]);
   });
 
   test('WHEN the policy options are given THEN the handler, the invoke permissions and iam:PassRole follow them', () => {

@@ -1,11 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildApp } from '../../infra/app-builder';
-import { SERVICE_TOKEN_EXPORT } from '../../infra/provider-stack';
+import { MeshServiceProviderStack, SERVICE_TOKEN_EXPORT } from '../../infra/provider-stack';
 import { type CliAssembly, cdkSynth } from './cdk-synth';
 
 const outdir = () => mkdtempSync(path.join(tmpdir(), 'cdk-test-'));
@@ -35,6 +35,13 @@ describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', (
       Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProviderframeworkonEvent'), 'Arn'] },
     });
     expect(SERVICE_TOKEN_EXPORT).toBe('MeshServiceProvider-ServiceToken');
+  });
+
+  test('WHEN a CDK app builds the stack with namePrefix undefined (an unset option passed on) THEN the names stay fixed', () => {
+    const stack = new MeshServiceProviderStack(new App(), 'MeshServiceProvider', { namePrefix: undefined });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'MeshServiceProvider-ServiceToken',
+    });
   });
 
   test('THEN the function names are fixed, so the ServiceToken ARN is predictable', () => {

@@ -1,7 +1,9 @@
 /**
  * A brand-new CDK app in TypeScript that installs the packed tarball (npm pack) as a user would, type-checks against
- * the declarations it ships and synthesizes a stack with the exported MeshServiceProvider construct, a MeshService
- * and an L2 FargateService running the patched revision.
+ * the declarations it ships and synthesizes a stack with the exported MeshServiceProvider construct, MeshServices
+ * written with the CDK idioms (enums, Durations, HealthCheck.http, an ecs.ITaskDefinition, a MeshService backend,
+ * Tags.of) and an L2 FargateService running the patched revision; a task definition given as a string without the
+ * patching grant shows as a synth-time warning.
  *
  * Two installs:
  * - with the repository's aws-cdk-lib and constructs (linked into the app's node_modules: nothing is downloaded);
@@ -34,33 +36,61 @@ const PEER_FLOOR = Object.fromEntries(
   Object.entries(pkg.peerDependencies).map(([name, range]) => [name, range.replace(/^[\^~>=]+/, '')]),
 );
 
-const APP = `import { App, Stack } from 'aws-cdk-lib';
+const APP = `import { App, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { MeshService, MeshServiceProvider } from 'mesh-service-provider';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { HealthCheck, LogLevel, MeshService, MeshServiceProvider, Protocol } from 'mesh-service-provider';
 
 const app = new App();
 const stack = new Stack(app, 'Consumer');
 const provider = new MeshServiceProvider(stack, 'MeshProvider', { allowedTaskFamilies: ['ci-*'] });
 const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 1 });
 const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
-const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { family: 'orders' });
+// The roles patched revisions pass to ECS live under the provider's passRoles (default mesh-service/*).
+const taskRole = new iam.Role(stack, 'TaskRole', {
+  assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+  path: '/mesh-service/',
+});
+const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { family: 'orders', taskRole });
 taskDefinition.addContainer('app', {
   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/ecsdemo-nodejs:latest'),
   portMappings: [{ containerPort: 3000 }],
 });
-MeshService.allowPatching(taskDefinition);
+const crystal = new MeshService(stack, 'Crystal', {
+  provider,
+  meshName: 'ecs-mesh',
+  serviceName: 'crystal',
+  namespace: 'service.local',
+  port: 3000,
+});
 const mesh = new MeshService(stack, 'Orders', {
-  serviceToken: provider.serviceToken,
+  provider,
   meshName: 'ecs-mesh',
   serviceName: 'orders',
   namespace: 'service.local',
   port: 3000,
-  healthCheck: { path: '/health' },
-  taskDefinition: taskDefinition.taskDefinitionArn,
+  protocol: Protocol.HTTP,
+  healthCheck: HealthCheck.http({ path: '/health', interval: Duration.seconds(10) }),
+  ecsTaskDefinition: taskDefinition, // granted by the construct, its roles checked at synth
+  backendServices: [crystal],
+  envoy: { logLevel: LogLevel.INFO },
 });
+Tags.of(stack).add('cost-center', '42');
 const service = new ecs.FargateService(stack, 'Service', { cluster, taskDefinition });
 mesh.runPatchedRevision(service);
+// A task definition given as a string without the grant: a synth-time warning naming the fix.
+const ungranted = new ecs.FargateTaskDefinition(stack, 'Ungranted', { family: 'reports', taskRole });
+ungranted.addContainer('app', { image: ecs.ContainerImage.fromRegistry('nginx') });
+new MeshService(stack, 'Reports', {
+  serviceToken: provider.serviceToken, // by its token the provider's policy is unknown: a warning, not an error
+  meshName: 'ecs-mesh',
+  serviceName: 'reports',
+  namespace: 'service.local',
+  port: 8080,
+  edge: true,
+  taskDefinition: ungranted.taskDefinitionArn,
+});
 app.synth();
 `;
 
@@ -171,24 +201,66 @@ function synthesize(dir: string) {
   const template = JSON.parse(readFileSync(path.join(outdir, 'Consumer.template.json'), 'utf8')) as {
     Resources: Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
   };
-  return { template, outdir };
+  // The stack's metadata: in the manifest, or (newer CDK) in the file it names.
+  type Metadata = Record<string, { type: string; data: unknown }[]>;
+  const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as {
+    artifacts: Record<string, { metadata?: Metadata; additionalMetadataFile?: string }>;
+  };
+  const artifact = manifest.artifacts.Consumer ?? {};
+  const metadata: Metadata = {
+    ...artifact.metadata,
+    ...(artifact.additionalMetadataFile
+      ? (JSON.parse(readFileSync(path.join(outdir, artifact.additionalMetadataFile), 'utf8')) as Metadata)
+      : {}),
+  };
+  // The MeshService warnings (aws-ecs has its own, about the FargateService).
+  const warnings = Object.entries(metadata).flatMap(([construct, entries]) =>
+    entries
+      .filter((e) => e.type === 'aws:cdk:warning' && String(e.data).includes('MeshService'))
+      .map((e) => `${construct}: ${String(e.data)}`),
+  );
+  return { template, outdir, warnings };
 }
 
-function expectWired(template: ReturnType<typeof synthesize>['template'], outdir: string) {
+function expectWired({ template, outdir, warnings }: ReturnType<typeof synthesize>) {
   const resources = Object.entries(template.Resources);
-  const [meshId, mesh] = resources.find(([, r]) => r.Type === 'Custom::MeshService')!;
-  const framework = resources.find(
-    ([, r]) =>
-      r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === 'MeshServiceProvider-ServiceToken',
+  const [meshId, mesh] = resources.find(
+    ([id, r]) => r.Type === 'Custom::MeshService' && id.startsWith('Orders'),
   )!;
+  const [crystalId] = resources.find(
+    ([id, r]) => r.Type === 'Custom::MeshService' && id.startsWith('Crystal'),
+  )!;
+  // In a user's stack the functions have generated names (two stages in one account and Region do not collide).
+  const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+  expect(functions.map(([, r]) => r.Properties.FunctionName).filter(Boolean)).toEqual([]);
+  const framework = functions.find(([id]) => id.includes('framework'))!;
   expect(mesh.Properties.ServiceToken).toEqual({ 'Fn::GetAtt': [framework[0], 'Arn'] });
+  // Enums and Durations become the contract's values; the MeshService backend its virtual service name.
+  expect(mesh.Properties).toMatchObject({
+    Protocol: 'http',
+    HealthCheck: { Protocol: 'http', Path: '/health', IntervalMillis: 10000 },
+    Envoy: { LogLevel: 'info' },
+    Backends: [{ 'Fn::GetAtt': [crystalId, 'VirtualServiceName'] }],
+    Tags: [{ Key: 'cost-center', Value: '42' }],
+  });
+  const [taskId, task] = resources.find(
+    ([, r]) => r.Type === 'AWS::ECS::TaskDefinition' && r.Properties.Family === 'orders',
+  )!;
+  expect(mesh.Properties.TaskDefinition).toEqual({ Ref: taskId });
+  // The construct granted the ITaskDefinition it was given (by stack id).
+  expect(task.Properties.Tags).toEqual(
+    expect.arrayContaining([{ Key: 'mesh-service:allowed-stacks', Value: { Ref: 'AWS::StackId' } }]),
+  );
   const [, service] = resources.find(([, r]) => r.Type === 'AWS::ECS::Service')!;
   expect(service.Properties.TaskDefinition).toEqual({ 'Fn::GetAtt': [meshId, 'TaskDefinitionArn'] });
   expect(service.DependsOn).toContain(meshId);
-  const handler = resources.find(
-    ([, r]) =>
-      r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === 'MeshServiceProvider-Handler',
-  )!;
+  // The task definition given as a string, without the grant: a synth-time finding naming the fix.
+  expect(warnings).toEqual([
+    expect.stringMatching(
+      /^\/Consumer\/Reports: MeshService Consumer\/Reports: taskDefinition: the task definition Consumer\/Ungranted has no patching grant .*call MeshService\.allowPatching\(taskDefinition\)/,
+    ),
+  ]);
+  const handler = functions.find(([, r]) => r.Properties.Handler === 'index.handler')!;
   expect(handler[1].Properties.Environment).toEqual({
     Variables: expect.objectContaining({
       MESH_SERVICE_PASS_ROLES: 'mesh-service/*',
@@ -207,7 +279,7 @@ function expectWired(template: ReturnType<typeof synthesize>['template'], outdir
   ).toBe(true);
 }
 
-test('GIVEN a new TypeScript CDK app WHEN it installs the tarball (with the repository aws-cdk-lib) THEN it type-checks and synthesizes the provider, a MeshService and an L2 service on the patched revision', () => {
+test('GIVEN a new TypeScript CDK app WHEN it installs the tarball (with the repository aws-cdk-lib) THEN it type-checks and synthesizes the provider, MeshServices with enums, Durations, an ITaskDefinition (granted by the construct), a MeshService backend and Tags.of, an L2 service on the patched revision, and a synth-time warning for a missing grant', () => {
   const dir = appFolder();
   sh(
     'npm',
@@ -225,8 +297,7 @@ test('GIVEN a new TypeScript CDK app WHEN it installs the tarball (with the repo
   );
   // After the install (npm removes what its package.json does not list).
   for (const name of ['aws-cdk-lib', 'constructs', '@types/node']) link(dir, name);
-  const { template, outdir } = synthesize(dir);
-  expectWired(template, outdir);
+  expectWired(synthesize(dir));
 }, 180_000);
 
 test(`GIVEN a new TypeScript CDK app WHEN it installs the tarball with the lowest peer versions (aws-cdk-lib ${PEER_FLOOR['aws-cdk-lib']}, constructs ${PEER_FLOOR.constructs}) THEN it synthesizes too`, () => {
@@ -251,6 +322,5 @@ test(`GIVEN a new TypeScript CDK app WHEN it installs the tarball with the lowes
   );
   expect(installed.version).toBe(PEER_FLOOR['aws-cdk-lib']);
   link(dir, '@types/node');
-  const { template, outdir } = synthesize(dir);
-  expectWired(template, outdir);
+  expectWired(synthesize(dir));
 }, 300_000);
