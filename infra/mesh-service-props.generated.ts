@@ -133,6 +133,15 @@ export enum TracingProvider {
 }
 
 /**
+ * The values of Rollout.Strategy (and of every property with them).
+ */
+export enum Strategy {
+  CANARY = 'CANARY',
+  LINEAR = 'LINEAR',
+  BLUE_GREEN = 'BLUE_GREEN',
+}
+
+/**
  * Properties of Custom::MeshService.
  */
 export interface MeshServiceProperties {
@@ -1480,10 +1489,10 @@ export interface MeshServiceRollout {
   /**
    * The ECS deployment strategy (`DeploymentConfiguration.Strategy`, with `DeploymentController: {Type: ECS}`): CANARY shifts Percent, bakes StepBakeMinutes, then shifts the rest; LINEAR shifts Percent per step, baking StepBakeMinutes between steps; BLUE_GREEN shifts everything at once. The new revision is the ECS service's next task definition (with two Versions, the lighter one's).
    * Allowed: one of `CANARY`, `LINEAR`, `BLUE_GREEN`.
-   * @default "CANARY"
+   * @default Strategy.CANARY
    * Update: No interruption.
    */
-  readonly strategy?: string;
+  readonly strategy?: Strategy;
   /**
    * CANARY: `CanaryPercent` (0.1-100 in steps of 0.1); LINEAR: `StepPercent` (3-100 in steps of 0.1). Not with two Versions, whose weights give it, nor with BLUE_GREEN.
    * Allowed: 0.1-100.
