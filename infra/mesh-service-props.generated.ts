@@ -165,6 +165,7 @@ export interface MeshServiceProperties {
   /**
    * Cloud Map instance attributes the virtual node filters on (single version).
    * Allowed: at most 10 entries; keys 1-255 characters; printable ASCII without spaces; values 1-1024 characters.
+   * @default none: the node discovers every instance of its Cloud Map service (with Versions, each version selects its task family instead)
    * Update: No interruption.
    */
   readonly discoveryAttributes?: { [key: string]: string };
@@ -886,8 +887,9 @@ export interface MeshServiceVersion {
   readonly keepServiceNode?: boolean;
   /**
    * Cloud Map instance attributes that select only this version's tasks.
+   * A single version selects its family too, so adding a second version leaves the first one's node (and the tasks it routes to) unchanged, and retiring one never widens the other's to every instance of the Cloud Map service.
    * Allowed: at most 10 entries; keys 1-255 characters; printable ASCII without spaces; values 1-1024 characters.
-   * @default ECS_TASK_DEFINITION_FAMILY = the family of TaskDefinition
+   * @default ECS_TASK_DEFINITION_FAMILY = the family of TaskDefinition, for one version as for several (none without TaskDefinition)
    * Update: No interruption.
    */
   readonly discoveryAttributes?: { [key: string]: string };

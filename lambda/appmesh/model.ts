@@ -316,10 +316,12 @@ function buildVersions(p: AppMeshProps): VersionModel[] {
     let discovery: Discovery;
     if (p.Namespace !== undefined) {
       // Every version's tasks register in the same Cloud Map service; ECS adds the attribute
-      // ECS_TASK_DEFINITION_FAMILY to each instance, which tells the versions apart.
+      // ECS_TASK_DEFINITION_FAMILY to each instance, which tells the versions apart. A single version selects its
+      // family too: adding a second version must not change (and re-route) the first one's node, nor retiring one
+      // widen the other's to every instance.
       const attributes =
         v.DiscoveryAttributes ??
-        (several && taskDefinition ? { ECS_TASK_DEFINITION_FAMILY: taskDefinition.family } : {});
+        (taskDefinition ? { ECS_TASK_DEFINITION_FAMILY: taskDefinition.family } : {});
       discovery = {
         kind: 'cloudMap',
         namespace: p.Namespace,

@@ -48,8 +48,11 @@ export const Version = struct(
     }),
     DiscoveryAttributes: optional(attributes(), {
       description: "Cloud Map instance attributes that select only this version's tasks.",
-      defaultDoc: '`ECS_TASK_DEFINITION_FAMILY` = the family of `TaskDefinition`',
+      defaultDoc:
+        '`ECS_TASK_DEFINITION_FAMILY` = the family of `TaskDefinition`, for one version as for several (none without TaskDefinition)',
       update: 'in-place',
+      notes:
+        "A single version selects its family too, so adding a second version leaves the first one's node (and the tasks it routes to) unchanged, and retiring one never widens the other's to every instance of the Cloud Map service.",
     }),
     DnsHostname: optional(hostname(), {
       description:
@@ -77,6 +80,8 @@ export const versionFields = {
   }),
   DiscoveryAttributes: optional(attributes(), {
     description: 'Cloud Map instance attributes the virtual node filters on (single version).',
+    defaultDoc:
+      'none: the node discovers every instance of its Cloud Map service (with Versions, each version selects its task family instead)',
     update: 'in-place',
   }),
 };
