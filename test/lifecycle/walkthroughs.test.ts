@@ -2,7 +2,11 @@
  * Shapes from AWS's App Mesh walkthroughs, through the provider and read back with the real App Mesh SDK client from
  * the emulator: what each property produces, where the walkthroughs and the provider once differed (issue 22).
  */
-import { AppMeshClient, DescribeVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
+import {
+  AppMeshClient,
+  DescribeGatewayRouteCommand,
+  DescribeVirtualNodeCommand,
+} from '@aws-sdk/client-app-mesh';
 import {
   createEvent,
   deleteEvent,
@@ -11,7 +15,7 @@ import {
   updateEvent,
   type World,
 } from '../support/harness';
-import { expectNothingLeft } from '../support/state';
+import { expectNothingLeft, mutatingCalls } from '../support/state';
 
 let world: World;
 let appmesh: AppMeshClient;
@@ -82,5 +86,61 @@ describe('Cloud Map attributes of a version', () => {
     expect((await node('colorgateway')).spec?.serviceDiscovery?.awsCloudMap?.attributes).toBeUndefined();
     await provider(deleteEvent(created.PhysicalResourceId, props));
     expectNothingLeft(world.emulator);
+  });
+});
+
+describe("a gateway route of the gateway listener's protocol", () => {
+  test('GIVEN an http2 service WHEN it asks for a gateway route on the http gateway THEN the route is an httpRoute to its http2 virtual service', async () => {
+    const provider = world.provider();
+    const td = await world.registerApp('color-h2');
+    const props: Props = {
+      MeshName: 'ecs-mesh',
+      ServiceName: 'color-h2',
+      Namespace: 'service.local',
+      Port: '3000',
+      Protocol: 'http2',
+      TaskDefinition: td,
+      Gateway: { VirtualGatewayName: 'ecsworkshop-vgw', Prefix: '/color/' },
+    };
+    const created = await provider(createEvent(props));
+    const out = await appmesh.send(
+      new DescribeGatewayRouteCommand({
+        meshName: 'ecs-mesh',
+        virtualGatewayName: 'ecsworkshop-vgw',
+        gatewayRouteName: 'color-h2',
+      }),
+    );
+    expect(out.gatewayRoute?.spec).toEqual({
+      httpRoute: {
+        action: { target: { virtualService: { virtualServiceName: 'color-h2.service.local' } } },
+        match: { prefix: '/color/' },
+      },
+    });
+    expect((await node('color-h2')).spec?.listeners?.[0]?.portMapping).toEqual({
+      port: 3000,
+      protocol: 'http2',
+    });
+    await provider(deleteEvent(created.PhysicalResourceId, props));
+    expectNothingLeft(world.emulator);
+  });
+
+  test('GIVEN a grpc service WHEN its Gateway matches a gRPC service name on the http gateway THEN it is refused before any change, naming the property and the listener', async () => {
+    const provider = world.provider();
+    world.emulator.clearRequests();
+    await expect(
+      provider(
+        createEvent({
+          MeshName: 'ecs-mesh',
+          ServiceName: 'color-grpc',
+          Namespace: 'service.local',
+          Port: '3000',
+          Protocol: 'grpc',
+          Gateway: { VirtualGatewayName: 'ecsworkshop-vgw', ServiceName: 'color.Color' },
+        }),
+      ),
+    ).rejects.toThrow(
+      'Gateway.ServiceName: virtual gateway "ecsworkshop-vgw" listens for http on port 3000, so its gateway route is an httpRoute, which matches no gRPC service name; match with Prefix, Path, PathRegex, Method, Headers or QueryParameters, or use a gateway with a grpc listener',
+    );
+    expect(mutatingCalls(world.emulator)).toEqual([]);
   });
 });
