@@ -902,7 +902,7 @@ export interface MeshServiceVersion {
 }
 
 /**
- * Exposes the service through a gateway route on an existing virtual gateway.
+ * Exposes the service through a gateway route on an existing virtual gateway. The route's type is the protocol of the gateway listener it is on (the one on `Port`, or the only one), not the service's: an `httpRoute` on an http listener, an `http2Route` on http2, a `grpcRoute` on grpc, whatever the service's Protocol (App Mesh routes to a virtual service of any protocol). Prefix, Path, PathRegex, Method, Headers, QueryParameters and the path rewrites are the matches of an http or http2 listener; ServiceName and Metadata of a grpc one: matches the listener's route type has not are refused when the gateway is read, before any change.
  */
 export interface MeshServiceGateway {
   /**
@@ -921,7 +921,7 @@ export interface MeshServiceGateway {
   /**
    * http/http2: requests whose path starts with this prefix.
    * Allowed: 1-255 characters; a path starting with "/".
-   * @default / when neither Path nor PathRegex is given (http/http2)
+   * @default / when neither Path nor PathRegex is given (an http or http2 gateway listener)
    * Update: No interruption.
    */
   readonly prefix?: string;

@@ -463,17 +463,13 @@ function buildRoute(
 
 function buildGateway(p: AppMeshProps): GatewayModel {
   const g = p.Gateway!;
-  const httpLike = p.Protocol !== 'grpc';
+  // The route's type (and so whether it defaults to the prefix `/`) is the gateway listener's: desired.ts.
   return {
     virtualGatewayName: g.VirtualGatewayName,
     routeName: g.RouteName ?? p.ServiceName,
-    ...(httpLike
-      ? g.Path !== undefined
-        ? { path: g.Path }
-        : g.PathRegex !== undefined
-          ? { pathRegex: g.PathRegex }
-          : { prefix: g.Prefix ?? '/' }
-      : {}),
+    ...(g.Path !== undefined ? { path: g.Path } : {}),
+    ...(g.PathRegex !== undefined ? { pathRegex: g.PathRegex } : {}),
+    ...(g.Prefix !== undefined ? { prefix: g.Prefix } : {}),
     ...(g.Method !== undefined ? { method: g.Method } : {}),
     ...(g.Hostname !== undefined ? { hostname: g.Hostname } : {}),
     ...(g.HostnameSuffix !== undefined ? { hostnameSuffix: g.HostnameSuffix } : {}),
