@@ -302,6 +302,33 @@ describe('GIVEN Versions and the service node', () => {
       { Versions: [{ Name: 'a', KeepServiceNode: 'true', VirtualNodeName: 'other' }] },
       `Versions[0].VirtualNodeName: a version with KeepServiceNode keeps the service's node "web"; remove VirtualNodeName (or set the top-level VirtualNodeName)`,
     ],
+    [
+      { Versions: [{ Name: 'a', Tls: { Certificate: { SdsSecretName: 'a' } } }] },
+      "Versions[0].Tls: overrides the service's listener TLS, which it has not; give Tls (its Mode and the other versions' certificate) too",
+    ],
+    [
+      {
+        Tls: { Mode: 'STRICT', Certificate: { SdsSecretName: 'web' } },
+        Versions: [{ Name: 'a', Tls: {} }],
+      },
+      'Versions[0].Tls: give Certificate, Validation or both (what this version has of its own)',
+    ],
+    [
+      {
+        Tls: { Mode: 'STRICT', Certificate: { SdsSecretName: 'web' } },
+        Versions: [{ Name: 'a', Tls: { Certificate: { CertificateChain: '/c.pem' } } }],
+      },
+      'Versions[0].Tls.Certificate.PrivateKey: a file certificate needs both CertificateChain and PrivateKey',
+    ],
+    [
+      {
+        TaskDefinition: undefined,
+        Tls: { Mode: 'STRICT', Certificate: { CertificateChain: '/c.pem', PrivateKey: '/k.pem' } },
+        Versions: [{ Name: 'a', TaskDefinition: 'web-a', Tls: { Certificate: { SdsSecretName: 'a' } } }],
+        Envoy: {},
+      },
+      "Envoy.SdsSocketPath: required: Versions[0].Tls.Certificate.SdsSecretName names an SDS secret, and Envoy fetches it from the SDS agent's socket (APPMESH_SDS_SOCKET_PATH)",
+    ],
   ])('WHEN %j THEN it is refused: %s', (props, message) => {
     expect(messages(props)).toContain(message);
   });

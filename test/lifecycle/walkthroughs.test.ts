@@ -15,7 +15,7 @@ import {
   updateEvent,
   type World,
 } from '../support/harness';
-import { expectNothingLeft, mutatingCalls } from '../support/state';
+import { expectNothingLeft, mutatingCalls, revisions } from '../support/state';
 
 let world: World;
 let appmesh: AppMeshClient;
@@ -142,5 +142,94 @@ describe("a gateway route of the gateway listener's protocol", () => {
       'Gateway.ServiceName: virtual gateway "ecsworkshop-vgw" listens for http on port 3000, so its gateway route is an httpRoute, which matches no gRPC service name; match with Prefix, Path, PathRegex, Method, Headers or QueryParameters, or use a gateway with a grpc listener',
     );
     expect(mutatingCalls(world.emulator)).toEqual([]);
+  });
+});
+
+describe('listener TLS per version', () => {
+  test('GIVEN two versions with different certificates WHEN created THEN each node carries its own, with the validation it overrides', async () => {
+    const provider = world.provider();
+    const white = await world.registerApp('tls-white');
+    const black = await world.registerApp('tls-black');
+    const props: Props = {
+      MeshName: 'ecs-mesh',
+      ServiceName: 'tlsteller',
+      Namespace: 'service.local',
+      Port: '3000',
+      Tls: {
+        Mode: 'STRICT',
+        Certificate: { CertificateChain: '/certs/white_cert_chain.pem', PrivateKey: '/certs/white_key.pem' },
+        Validation: { Trust: { CertificateChain: '/certs/ca_1_cert.pem' } },
+      },
+      Versions: [
+        { Name: 'white', TaskDefinition: white, Weight: '50' },
+        {
+          Name: 'black',
+          TaskDefinition: black,
+          Weight: '50',
+          Tls: {
+            Certificate: {
+              CertificateChain: '/certs/black_cert_chain.pem',
+              PrivateKey: '/certs/black_key.pem',
+            },
+            Validation: { Trust: { SdsSecretName: 'ca-2' } },
+          },
+        },
+      ],
+      Envoy: { SdsSocketPath: '/run/spire/sockets/agent.sock' },
+    };
+    const created = await provider(createEvent(props));
+    expect((await node('tlsteller-white')).spec?.listeners?.[0]?.tls).toEqual({
+      mode: 'STRICT',
+      certificate: {
+        file: { certificateChain: '/certs/white_cert_chain.pem', privateKey: '/certs/white_key.pem' },
+      },
+      validation: { trust: { file: { certificateChain: '/certs/ca_1_cert.pem' } } },
+    });
+    expect((await node('tlsteller-black')).spec?.listeners?.[0]?.tls).toEqual({
+      mode: 'STRICT',
+      certificate: {
+        file: { certificateChain: '/certs/black_cert_chain.pem', privateKey: '/certs/black_key.pem' },
+      },
+      validation: { trust: { sds: { secretName: 'ca-2' } } },
+    });
+    await provider(deleteEvent(created.PhysicalResourceId, props));
+    expectNothingLeft(world.emulator);
+  });
+
+  test('GIVEN a version whose certificate is from ACM WHEN created THEN only its patched revision says its task role needs acm:ExportCertificate', async () => {
+    const provider = world.provider();
+    const acm = 'arn:aws:acm:us-east-1:111122223333:certificate/black-1';
+    const white = await world.registerApp('acm-white');
+    const black = await world.registerApp('acm-black');
+    const props: Props = {
+      MeshName: 'ecs-mesh',
+      ServiceName: 'acmteller',
+      Namespace: 'service.local',
+      Port: '3000',
+      Tls: { Mode: 'PERMISSIVE', Certificate: { CertificateChain: '/c.pem', PrivateKey: '/k.pem' } },
+      Versions: [
+        { Name: 'white', TaskDefinition: white, Weight: '50' },
+        {
+          Name: 'black',
+          TaskDefinition: black,
+          Weight: '50',
+          Tls: { Certificate: { AcmCertificateArn: acm } },
+        },
+      ],
+    };
+    const created = await provider(createEvent(props));
+    expect((await node('acmteller-black')).spec?.listeners?.[0]?.tls?.certificate).toEqual({
+      acm: { certificateArn: acm },
+    });
+    const label = (arn: string) =>
+      revisions(world.emulator)
+        .find((r) => r.arn === arn)
+        ?.task.containerDefinitions?.find((c) => c.name === 'envoy')?.dockerLabels?.[
+        'mesh-service.task-role-needs'
+      ];
+    expect(label(created.Data!['Versions.black.TaskDefinitionArn']!)).toBe('acm:ExportCertificate');
+    expect(label(created.Data!['Versions.white.TaskDefinitionArn']!)).toBeUndefined();
+    await provider(deleteEvent(created.PhysicalResourceId, props));
+    expectNothingLeft(world.emulator);
   });
 });
