@@ -221,12 +221,15 @@ describe('listener TLS per version', () => {
     expect((await node('acmteller-black')).spec?.listeners?.[0]?.tls?.certificate).toEqual({
       acm: { certificateArn: acm },
     });
-    const label = (arn: string) =>
-      revisions(world.emulator)
-        .find((r) => r.arn === arn)
-        ?.task.containerDefinitions?.find((c) => c.name === 'envoy')?.dockerLabels?.[
+    type Container = { name?: string; dockerLabels?: Record<string, string> };
+    const label = (arn: string) => {
+      const task = revisions(world.emulator).find((r) => r.arn === arn)?.task as
+        | { containerDefinitions?: Container[] }
+        | undefined;
+      return task?.containerDefinitions?.find((c) => c.name === 'envoy')?.dockerLabels?.[
         'mesh-service.task-role-needs'
       ];
+    };
     expect(label(created.Data!['Versions.black.TaskDefinitionArn']!)).toBe('acm:ExportCertificate');
     expect(label(created.Data!['Versions.white.TaskDefinitionArn']!)).toBeUndefined();
     await provider(deleteEvent(created.PhysicalResourceId, props));
