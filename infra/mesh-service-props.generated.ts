@@ -894,11 +894,36 @@ export interface MeshServiceVersion {
    */
   readonly discoveryAttributes?: { [key: string]: string };
   /**
+   * This version's own listener certificate and/or validation, over the service's `Tls` (e.g. each version its own certificate).
+   * Needs the service's `Tls` (its `Mode`, and the certificate of the versions without their own). An ACM certificate here marks only this version's patched revision as needing `acm:ExportCertificate`.
+   * @default the service's Tls
+   * Update: No interruption.
+   */
+  readonly tls?: MeshServiceVersionTls;
+  /**
    * DNS discovery: this version's own hostname (required with DnsHostname and several versions).
    * Allowed: 1-253 characters; a DNS name such as service.local.
    * Update: No interruption.
    */
   readonly dnsHostname?: string;
+}
+
+/**
+ * What one version's listener TLS has of its own (App Mesh `listeners[0].tls` of that version's virtual node): the same sources and rules as `Tls`, whose `Mode` it keeps.
+ */
+export interface MeshServiceVersionTls {
+  /**
+   * This version's listener certificate, instead of the service's `Tls.Certificate`.
+   * @default the service's Tls.Certificate
+   * Update: No interruption.
+   */
+  readonly certificate?: MeshServiceListenerTlsCertificate;
+  /**
+   * This version's client-certificate validation, instead of the service's `Tls.Validation`.
+   * @default the service's Tls.Validation (none without it)
+   * Update: No interruption.
+   */
+  readonly validation?: MeshServiceListenerTlsValidation;
 }
 
 /**

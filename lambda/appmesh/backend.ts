@@ -72,7 +72,7 @@ const nodeArn = (model: AppMeshModel, ctx: RequestContext, nodeName: string) =>
 
 /** A digest of everything in the properties that shapes a version's patched task definition. */
 function inputKeyOf(model: AppMeshModel, version: VersionModel, ctx: RequestContext): string {
-  const permissions = taskRolePermissions(model);
+  const permissions = taskRolePermissions(model, version);
   return digest({
     format: PATCH_FORMAT,
     taskDefinition: version.taskDefinition?.text,
@@ -173,7 +173,7 @@ export function createAppMeshBackend(
           listenerPorts: [model.port],
           envoy: { ...model.envoy, egressIgnoredPorts: [...model.envoy.egressIgnoredPorts] },
           ownerTags: ownershipTags(ctx.owner),
-          taskRolePermissions: taskRolePermissions(model),
+          taskRolePermissions: taskRolePermissions(model, version),
         }),
       'patch',
       ctx,

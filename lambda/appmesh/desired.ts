@@ -143,8 +143,12 @@ function clientPolicySpec(tls: ClientTlsModel): ClientPolicy {
 }
 
 /** The listener's own options, each of the listener protocol. */
-function listenerOptions(model: AppMeshModel): Omit<Listener, 'portMapping' | 'healthCheck'> {
-  const { tls, timeout, outlierDetection: o, connectionPool: pool } = model.listener;
+function listenerOptions(
+  model: AppMeshModel,
+  version: AppMeshModel['versions'][number],
+): Omit<Listener, 'portMapping' | 'healthCheck'> {
+  const { timeout, outlierDetection: o, connectionPool: pool } = model.listener;
+  const tls = version.tls;
   const protocol = model.protocol;
   const timeoutSpec = timeout
     ? protocol === 'tcp'
@@ -197,7 +201,7 @@ export function virtualNodeSpec(
     listeners: [
       {
         portMapping: { port: model.port, protocol: model.protocol },
-        ...listenerOptions(model),
+        ...listenerOptions(model, version),
         ...(hc
           ? {
               healthCheck: {

@@ -56,6 +56,10 @@ export interface VersionModel {
    * its attributes are also the top-level VirtualNodeName, VirtualNodeArn and TaskDefinitionArn.
    */
   readonly primary: boolean;
+  /** Its node's listener TLS: the service's `Tls`, with what the version's `Tls` has of its own. */
+  readonly tls?: ListenerTlsModel;
+  /** The version gives its own listener certificate (the task-role needs then name its property). */
+  readonly ownCertificate?: boolean;
 }
 
 export interface ListenerTlsModel {
@@ -72,6 +76,7 @@ export interface ClientTlsModel {
 }
 
 export interface ListenerModel {
+  /** The service's `Tls`; each version's node has its own in `VersionModel.tls`. */
   readonly tls?: ListenerTlsModel;
   readonly timeout?: { readonly perRequestMillis?: number; readonly idleMillis?: number };
   readonly outlierDetection?: {
@@ -306,6 +311,7 @@ function buildVersions(p: AppMeshProps): VersionModel[] {
               }
             : { kind: 'dns', hostname: p.DnsHostname!, ...dnsOptions },
         primary: true,
+        ...versionTls(p, undefined),
       },
     ];
   }
@@ -340,8 +346,36 @@ function buildVersions(p: AppMeshProps): VersionModel[] {
       discovery,
       // A single version has always given the top-level attributes; with several, the one on the service's node.
       primary: !several || nodeName === serviceNode,
+      ...versionTls(p, v.Tls),
     };
   });
+}
+
+/** A version's listener TLS: the service's Mode, and its certificate and validation unless the version has its own. */
+function versionTls(
+  p: AppMeshProps,
+  own: NonNullable<AppMeshProps['Versions']>[number]['Tls'],
+): { tls?: ListenerTlsModel; ownCertificate?: boolean } {
+  const service = serviceTls(p);
+  if (!service) return {};
+  const validation = own?.Validation ? validationModel(own.Validation) : service.validation;
+  return {
+    tls: {
+      mode: service.mode,
+      certificate: own?.Certificate ? certificateSource(own.Certificate) : service.certificate,
+      ...(validation ? { validation } : {}),
+    },
+    ...(own?.Certificate ? { ownCertificate: true } : {}),
+  };
+}
+
+function serviceTls(p: AppMeshProps): ListenerTlsModel | undefined {
+  if (!p.Tls) return undefined;
+  return {
+    mode: p.Tls.Mode,
+    certificate: certificateSource(p.Tls.Certificate),
+    ...(p.Tls.Validation ? { validation: validationModel(p.Tls.Validation) } : {}),
+  };
 }
 
 function clientTlsModel(c: ClientTlsProps): ClientTlsModel {
@@ -358,15 +392,7 @@ function buildListener(p: AppMeshProps): ListenerModel {
   const o = p.OutlierDetection;
   const c = p.ConnectionPool;
   return {
-    ...(p.Tls
-      ? {
-          tls: {
-            mode: p.Tls.Mode,
-            certificate: certificateSource(p.Tls.Certificate),
-            ...(p.Tls.Validation ? { validation: validationModel(p.Tls.Validation) } : {}),
-          },
-        }
-      : {}),
+    ...(p.Tls ? { tls: serviceTls(p)! } : {}),
     ...(t && (t.PerRequestMillis !== undefined || t.IdleMillis !== undefined)
       ? {
           timeout: {
