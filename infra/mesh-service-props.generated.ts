@@ -320,6 +320,7 @@ export interface MeshServiceProperties {
   /**
    * Cloud Map instance attributes the virtual node filters on (single version).
    * Allowed: at most 10 entries; keys 1-255 characters; printable ASCII without spaces; values 1-1024 characters.
+   * @default none: the node discovers every instance of its Cloud Map service (with Versions, each version selects its task family instead)
    * Update: No interruption.
    */
   readonly discoveryAttributes?: { [key: string]: string };
@@ -1096,11 +1097,19 @@ export interface MeshServiceVersion {
   readonly keepServiceNode?: boolean;
   /**
    * Cloud Map instance attributes that select only this version's tasks.
+   * A single version selects its family too, so adding a second version leaves the first one's node (and the tasks it routes to) unchanged, and retiring one never widens the other's to every instance of the Cloud Map service.
    * Allowed: at most 10 entries; keys 1-255 characters; printable ASCII without spaces; values 1-1024 characters.
-   * @default ECS_TASK_DEFINITION_FAMILY = the family of TaskDefinition
+   * @default ECS_TASK_DEFINITION_FAMILY = the family of TaskDefinition, for one version as for several (none without TaskDefinition)
    * Update: No interruption.
    */
   readonly discoveryAttributes?: { [key: string]: string };
+  /**
+   * This version's own listener certificate and/or validation, over the service's `Tls` (e.g. each version its own certificate).
+   * Needs the service's `Tls` (its `Mode`, and the certificate of the versions without their own). An ACM certificate here marks only this version's patched revision as needing `acm:ExportCertificate`.
+   * @default the service's Tls
+   * Update: No interruption.
+   */
+  readonly tls?: MeshServiceVersionTls;
   /**
    * DNS discovery: this version's own hostname (required with DnsHostname and several versions).
    * Allowed: 1-253 characters; a DNS name such as service.local.
@@ -1110,7 +1119,25 @@ export interface MeshServiceVersion {
 }
 
 /**
- * Exposes the service through a gateway route on an existing virtual gateway.
+ * What one version's listener TLS has of its own (App Mesh `listeners[0].tls` of that version's virtual node): the same sources and rules as `Tls`, whose `Mode` it keeps.
+ */
+export interface MeshServiceVersionTls {
+  /**
+   * This version's listener certificate, instead of the service's `Tls.Certificate`.
+   * @default the service's Tls.Certificate
+   * Update: No interruption.
+   */
+  readonly certificate?: MeshServiceListenerTlsCertificate;
+  /**
+   * This version's client-certificate validation, instead of the service's `Tls.Validation`.
+   * @default the service's Tls.Validation (none without it)
+   * Update: No interruption.
+   */
+  readonly validation?: MeshServiceListenerTlsValidation;
+}
+
+/**
+ * Exposes the service through a gateway route on an existing virtual gateway. The route's type is the protocol of the gateway listener it is on (the one on `Port`, or the only one), not the service's: an `httpRoute` on an http listener, an `http2Route` on http2, a `grpcRoute` on grpc, whatever the service's Protocol (App Mesh routes to a virtual service of any protocol). Prefix, Path, PathRegex, Method, Headers, QueryParameters and the path rewrites are the matches of an http or http2 listener; ServiceName and Metadata of a grpc one: matches the listener's route type has not are refused when the gateway is read, before any change.
  */
 export interface MeshServiceGateway {
   /**
@@ -1134,7 +1161,7 @@ export interface MeshServiceGateway {
   /**
    * http/http2: requests whose path starts with this prefix.
    * Allowed: 1-255 characters; a path starting with "/".
-   * @default / when neither Path nor PathRegex is given (http/http2)
+   * @default / when neither Path nor PathRegex is given (an http or http2 gateway listener)
    * Update: No interruption.
    */
   readonly prefix?: string;

@@ -35,6 +35,11 @@ const HEALTH_CHECK_RANGES = [
   { member: 'retries', min: 1, max: 10 },
   { member: 'startPeriod', min: 0, max: 300 },
 ] as const;
+/**
+ * ECS API reference (RegisterTaskDefinition.cpu): "If you're using the EC2 launch type or external launch type, this
+ * field is optional. Supported values are between 128 CPU units (0.125 vCPUs) and 196608 CPU units (192 vCPUs)."
+ */
+const EC2_TASK_CPU = { min: 128, max: 196608 } as const;
 /** ECS API reference (ContainerDefinition.stopTimeout): "For tasks that use the Fargate launch type, the max stop timeout value is 120 seconds". */
 const FARGATE_MAX_STOP_TIMEOUT = 120;
 
@@ -154,6 +159,19 @@ const fargate: Rule = (td) => {
 };
 
 /**
+ * A task that does not require Fargate (EC2 or external) takes a task cpu of 128–196608 units (EC2_TASK_CPU). ECS's
+ * troubleshooting page "task definition invalid CPU or memory errors" gives the answer to an invalid value:
+ * ClientException "Invalid 'cpu' setting for task." (real wording).
+ */
+const ec2TaskCpu: Rule = (td) => {
+  if (requiresFargate(td)) return;
+  const cpu = taskCpu(td);
+  if (cpu !== undefined && (cpu < EC2_TASK_CPU.min || cpu > EC2_TASK_CPU.max)) {
+    throw ecsErrors.client("Invalid 'cpu' setting for task.");
+  }
+};
+
+/**
  * What Fargate does not support (ECS API reference: pidMode and ipcMode "not supported for … tasks run on Fargate",
  * ContainerDefinition.privileged the same, stopTimeout "max … 120 seconds" on Fargate). The pidMode and ipcMode
  * messages are real ECS wording (aws/aws-cdk#29619, cn-terraform/terraform-aws-ecs-fargate#2); the others are ours in
@@ -269,9 +287,19 @@ const containerCpu: Rule = (td) => {
   }
 };
 
+/**
+ * ECS API reference (RegisterTaskDefinition.networkMode): "If the network mode is set to none, you cannot specify port
+ * mappings in your container definitions"; ContainerDefinition.portMappings: "If the network mode of a task definition
+ * is set to none, then you can't specify port mappings." The message is ours, in the style of the links one.
+ */
 const portMappings: Rule = (td) => {
   for (const c of containersOf(td)) {
     const mappings = Array.isArray(c.portMappings) ? c.portMappings.filter(isPlainObject) : [];
+    if (networkModeOf(td) === 'none' && mappings.length > 0) {
+      throw ecsErrors.client(
+        `Port mappings are not supported when networkMode=none (container '${nameOf(c)}').`,
+      );
+    }
     for (const pm of mappings) {
       if (pm.containerPort === undefined && pm.containerPortRange === undefined) {
         throw ecsErrors.client(`Invalid 'containerPort' setting for container '${nameOf(c)}'.`);
@@ -441,6 +469,7 @@ export const REGISTER_RULES: readonly Rule[] = [
   essentialContainer,
   taskSizeParses,
   fargate,
+  ec2TaskCpu,
   fargateUnsupported,
   networkModeContainers,
   containerMemory,

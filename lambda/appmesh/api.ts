@@ -50,7 +50,9 @@ export interface MeshApi {
   readonly meshName: string;
   readonly meshOwner?: string;
   describeMesh(): Promise<{ arn: string } | undefined>;
-  describeVirtualGateway(name: string): Promise<{ arn: string; protocols: string[] } | undefined>;
+  describeVirtualGateway(
+    name: string,
+  ): Promise<{ arn: string; listeners: { port: number; protocol: string }[] } | undefined>;
   describe(key: ResourceKey): Promise<ExistingResource | undefined>;
   create(
     key: ResourceKey,
@@ -201,17 +203,18 @@ export function createMeshApi(
         const out = await call<{
           virtualGateway?: {
             metadata?: { arn?: string };
-            spec?: { listeners?: { portMapping?: { protocol?: string } }[] };
+            spec?: { listeners?: { portMapping?: { port?: number; protocol?: string } }[] };
           };
         }>(
           'DescribeVirtualGateway',
           name,
           new DescribeVirtualGatewayCommand({ ...base, virtualGatewayName: name }),
         );
-        const protocols = (out.virtualGateway?.spec?.listeners ?? []).map(
-          (l) => l.portMapping?.protocol ?? '',
-        );
-        return { arn: out.virtualGateway?.metadata?.arn ?? '', protocols };
+        const listeners = (out.virtualGateway?.spec?.listeners ?? []).map((l) => ({
+          port: l.portMapping?.port ?? 0,
+          protocol: l.portMapping?.protocol ?? '',
+        }));
+        return { arn: out.virtualGateway?.metadata?.arn ?? '', listeners };
       } catch (e) {
         if (isNotFound(e)) return undefined;
         return fail('DescribeVirtualGateway', `"${name}"`, e);

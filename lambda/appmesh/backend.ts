@@ -27,10 +27,18 @@ import { type Owner, ownershipTags, revisionRecordTags, TAG, tagChanges, windowC
 import { checkMeshOwner, imageAllowed, PolicyError, patchGrant } from '../policy';
 import { digest, settleAll } from '../util';
 import { type CallRecord, createMeshApi, type MeshApi } from './api';
-import { describeKey, desiredMesh, keyId, managedKeys, type ResourceKey } from './desired';
+import {
+  describeKey,
+  desiredMesh,
+  type GatewayProtocol,
+  keyId,
+  managedKeys,
+  type ResourceKey,
+} from './desired';
 import { envoyImage, isOfficialEnvoyImage, isOfficialXrayImage } from './envoy/image';
 import { buildEnvoyPatch } from './envoy/patch';
 import { taskRolePermissions } from './envoy/permissions';
+import { gatewayListenerProtocol } from './gateway';
 import { type AppMeshModel, checkVersionMove, parsePhysicalId, type VersionModel } from './model';
 import { byMesh, checkWindow, leftoversOf, mergeOwned, OWNABLE_TYPES } from './owned';
 import { execute, Journal, type Observed, observe, plan, sweep, undoCreates } from './reconcile';
@@ -64,7 +72,7 @@ const nodeArn = (model: AppMeshModel, ctx: RequestContext, nodeName: string) =>
 
 /** A digest of everything in the properties that shapes a version's patched task definition. */
 function inputKeyOf(model: AppMeshModel, version: VersionModel, ctx: RequestContext): string {
-  const permissions = taskRolePermissions(model);
+  const permissions = taskRolePermissions(model, version);
   return digest({
     format: PATCH_FORMAT,
     taskDefinition: version.taskDefinition?.text,
@@ -165,7 +173,7 @@ export function createAppMeshBackend(
           listenerPorts: [model.port],
           envoy: { ...model.envoy, egressIgnoredPorts: [...model.envoy.egressIgnoredPorts] },
           ownerTags: ownershipTags(ctx.owner),
-          taskRolePermissions: taskRolePermissions(model),
+          taskRolePermissions: taskRolePermissions(model, version),
         }),
       'patch',
       ctx,
@@ -177,7 +185,8 @@ export function createAppMeshBackend(
     }));
   }
 
-  async function checkMesh(api: MeshApi, model: AppMeshModel): Promise<void> {
+  /** The mesh and gateway exist; the protocol of the gateway listener the gateway route goes on. */
+  async function checkMesh(api: MeshApi, model: AppMeshModel): Promise<GatewayProtocol | undefined> {
     const [mesh, gateway] = await Promise.all([
       api.describeMesh(),
       model.gateway ? api.describeVirtualGateway(model.gateway.virtualGatewayName) : undefined,
@@ -193,14 +202,7 @@ export function createAppMeshBackend(
         `virtual gateway "${model.gateway.virtualGatewayName}" not found in ${meshWords}`,
       );
     }
-    // A gateway route's type is its service's protocol; App Mesh refuses one the gateway has no listener for.
-    if (model.gateway && gateway && !gateway.protocols.includes(model.protocol)) {
-      throw new MeshServiceError(
-        `Gateway.VirtualGatewayName: virtual gateway "${model.gateway.virtualGatewayName}" listens for ${
-          gateway.protocols.join(', ') || 'nothing'
-        }, so it cannot take the ${model.protocol} gateway route of a Protocol ${model.protocol} service; use a gateway with ${model.protocol === 'grpc' ? 'a' : 'an'} ${model.protocol} listener`,
-      );
-    }
+    return model.gateway && gateway ? gatewayListenerProtocol(model.gateway, gateway.listeners) : undefined;
   }
 
   /** A replacement builds the new service beside the old one, so the two may not need the same App Mesh name. */
@@ -412,7 +414,7 @@ export function createAppMeshBackend(
       const describe = describeOnce(ecsApi);
 
       // Reads, in one round trip: nothing changes until every check has passed.
-      const [window, , observed, listings, named, owned] = await readAuthorized(ctx, [
+      const [window, gatewayProtocol, observed, listings, named, owned] = await readAuthorized(ctx, [
         checkMesh(api, desired),
         observe(api, keys, ctx.owner, (key) => resourceArn(desired, ctx, key)),
         listFamilies(ecsApi, familyNames),
@@ -443,6 +445,7 @@ export function createAppMeshBackend(
           owner: ctx.owner,
           ledger: record.tags,
           ...(window ? { claim: windowClaim(window.id, ctx.requestId) } : {}),
+          ...(gatewayProtocol ? { gatewayProtocol } : {}),
         }),
         observed,
         previousTagKeys,

@@ -143,8 +143,12 @@ function clientPolicySpec(tls: ClientTlsModel): ClientPolicy {
 }
 
 /** The listener's own options, each of the listener protocol. */
-function listenerOptions(model: AppMeshModel): Omit<Listener, 'portMapping' | 'healthCheck'> {
-  const { tls, timeout, outlierDetection: o, connectionPool: pool } = model.listener;
+function listenerOptions(
+  model: AppMeshModel,
+  version: AppMeshModel['versions'][number],
+): Omit<Listener, 'portMapping' | 'healthCheck'> {
+  const { timeout, outlierDetection: o, connectionPool: pool } = model.listener;
+  const tls = version.tls;
   const protocol = model.protocol;
   const timeoutSpec = timeout
     ? protocol === 'tcp'
@@ -197,7 +201,7 @@ export function virtualNodeSpec(
     listeners: [
       {
         portMapping: { port: model.port, protocol: model.protocol },
-        ...listenerOptions(model),
+        ...listenerOptions(model, version),
         ...(hc
           ? {
               healthCheck: {
@@ -365,10 +369,17 @@ export function routeSpec(model: AppMeshModel, route: RouteModel): RouteSpec {
   return model.protocol === 'http2' ? { ...spec, http2Route: http } : { ...spec, httpRoute: http };
 }
 
+/** The protocols a virtual gateway listener speaks, each the type of the gateway routes on it. */
+export type GatewayProtocol = 'http' | 'http2' | 'grpc';
+
+/**
+ * The gateway route is of the type its gateway listener speaks (`protocol`), whatever the service's own protocol:
+ * App Mesh checks the route against the gateway's listener, and routes to a virtual service of any protocol.
+ */
 export function gatewayRouteSpec(
-  model: AppMeshModel,
   g: GatewayModel,
   virtualServiceName: string,
+  protocol: GatewayProtocol,
 ): GatewayRouteSpec {
   const target = {
     virtualService: { virtualServiceName },
@@ -385,7 +396,7 @@ export function gatewayRouteSpec(
   const hostnameRewrite = g.rewrite?.hostname
     ? { hostname: { defaultTargetHostname: g.rewrite.hostname } }
     : {};
-  if (model.protocol === 'grpc') {
+  if (protocol === 'grpc') {
     return {
       ...spec,
       grpcRoute: {
@@ -419,7 +430,7 @@ export function gatewayRouteSpec(
           : {};
   const rewrite = { ...pathRewrite, ...hostnameRewrite };
   const route = { action: { target, ...(Object.keys(rewrite).length ? { rewrite } : {}) }, match };
-  return model.protocol === 'http2' ? { ...spec, http2Route: route } : { ...spec, httpRoute: route };
+  return protocol === 'http2' ? { ...spec, http2Route: route } : { ...spec, httpRoute: route };
 }
 
 export interface DesiredOptions {
@@ -432,6 +443,8 @@ export interface DesiredOptions {
    * tags leave room (a record of ten 255-character families and 36 Tags fill all 50: the claim then yields).
    */
   readonly claim?: KeyValue;
+  /** The protocol of the gateway listener the gateway route is on, as read; the service's own protocol without it. */
+  readonly gatewayProtocol?: GatewayProtocol;
 }
 
 export function desiredMesh(model: AppMeshModel, options: DesiredOptions): DesiredResource[] {
@@ -481,7 +494,11 @@ export function desiredMesh(model: AppMeshModel, options: DesiredOptions): Desir
           name: model.gateway.routeName,
           parent: model.gateway.virtualGatewayName,
         },
-        spec: gatewayRouteSpec(model, model.gateway, model.virtualServiceName),
+        spec: gatewayRouteSpec(
+          model.gateway,
+          model.virtualServiceName,
+          options.gatewayProtocol ?? (model.protocol === 'tcp' ? 'http' : model.protocol),
+        ),
         tags,
       });
     }

@@ -56,6 +56,10 @@ export interface VersionModel {
    * its attributes are also the top-level VirtualNodeName, VirtualNodeArn and TaskDefinitionArn.
    */
   readonly primary: boolean;
+  /** Its node's listener TLS: the service's `Tls`, with what the version's `Tls` has of its own. */
+  readonly tls?: ListenerTlsModel;
+  /** The version gives its own listener certificate (the task-role needs then name its property). */
+  readonly ownCertificate?: boolean;
 }
 
 export interface ListenerTlsModel {
@@ -72,6 +76,7 @@ export interface ClientTlsModel {
 }
 
 export interface ListenerModel {
+  /** The service's `Tls`; each version's node has its own in `VersionModel.tls`. */
   readonly tls?: ListenerTlsModel;
   readonly timeout?: { readonly perRequestMillis?: number; readonly idleMillis?: number };
   readonly outlierDetection?: {
@@ -306,6 +311,7 @@ function buildVersions(p: AppMeshProps): VersionModel[] {
               }
             : { kind: 'dns', hostname: p.DnsHostname!, ...dnsOptions },
         primary: true,
+        ...versionTls(p, undefined),
       },
     ];
   }
@@ -316,10 +322,12 @@ function buildVersions(p: AppMeshProps): VersionModel[] {
     let discovery: Discovery;
     if (p.Namespace !== undefined) {
       // Every version's tasks register in the same Cloud Map service; ECS adds the attribute
-      // ECS_TASK_DEFINITION_FAMILY to each instance, which tells the versions apart.
+      // ECS_TASK_DEFINITION_FAMILY to each instance, which tells the versions apart. A single version selects its
+      // family too: adding a second version must not change (and re-route) the first one's node, nor retiring one
+      // widen the other's to every instance.
       const attributes =
         v.DiscoveryAttributes ??
-        (several && taskDefinition ? { ECS_TASK_DEFINITION_FAMILY: taskDefinition.family } : {});
+        (taskDefinition ? { ECS_TASK_DEFINITION_FAMILY: taskDefinition.family } : {});
       discovery = {
         kind: 'cloudMap',
         namespace: p.Namespace,
@@ -338,8 +346,36 @@ function buildVersions(p: AppMeshProps): VersionModel[] {
       discovery,
       // A single version has always given the top-level attributes; with several, the one on the service's node.
       primary: !several || nodeName === serviceNode,
+      ...versionTls(p, v.Tls),
     };
   });
+}
+
+/** A version's listener TLS: the service's Mode, and its certificate and validation unless the version has its own. */
+function versionTls(
+  p: AppMeshProps,
+  own: NonNullable<AppMeshProps['Versions']>[number]['Tls'],
+): { tls?: ListenerTlsModel; ownCertificate?: boolean } {
+  const service = serviceTls(p);
+  if (!service) return {};
+  const validation = own?.Validation ? validationModel(own.Validation) : service.validation;
+  return {
+    tls: {
+      mode: service.mode,
+      certificate: own?.Certificate ? certificateSource(own.Certificate) : service.certificate,
+      ...(validation ? { validation } : {}),
+    },
+    ...(own?.Certificate ? { ownCertificate: true } : {}),
+  };
+}
+
+function serviceTls(p: AppMeshProps): ListenerTlsModel | undefined {
+  if (!p.Tls) return undefined;
+  return {
+    mode: p.Tls.Mode,
+    certificate: certificateSource(p.Tls.Certificate),
+    ...(p.Tls.Validation ? { validation: validationModel(p.Tls.Validation) } : {}),
+  };
 }
 
 function clientTlsModel(c: ClientTlsProps): ClientTlsModel {
@@ -356,15 +392,7 @@ function buildListener(p: AppMeshProps): ListenerModel {
   const o = p.OutlierDetection;
   const c = p.ConnectionPool;
   return {
-    ...(p.Tls
-      ? {
-          tls: {
-            mode: p.Tls.Mode,
-            certificate: certificateSource(p.Tls.Certificate),
-            ...(p.Tls.Validation ? { validation: validationModel(p.Tls.Validation) } : {}),
-          },
-        }
-      : {}),
+    ...(p.Tls ? { tls: serviceTls(p)! } : {}),
     ...(t && (t.PerRequestMillis !== undefined || t.IdleMillis !== undefined)
       ? {
           timeout: {
@@ -461,17 +489,13 @@ function buildRoute(
 
 function buildGateway(p: AppMeshProps): GatewayModel {
   const g = p.Gateway!;
-  const httpLike = p.Protocol !== 'grpc';
+  // The route's type (and so whether it defaults to the prefix `/`) is the gateway listener's: desired.ts.
   return {
     virtualGatewayName: g.VirtualGatewayName,
     routeName: g.RouteName ?? p.ServiceName,
-    ...(httpLike
-      ? g.Path !== undefined
-        ? { path: g.Path }
-        : g.PathRegex !== undefined
-          ? { pathRegex: g.PathRegex }
-          : { prefix: g.Prefix ?? '/' }
-      : {}),
+    ...(g.Path !== undefined ? { path: g.Path } : {}),
+    ...(g.PathRegex !== undefined ? { pathRegex: g.PathRegex } : {}),
+    ...(g.Prefix !== undefined ? { prefix: g.Prefix } : {}),
     ...(g.Method !== undefined ? { method: g.Method } : {}),
     ...(g.Hostname !== undefined ? { hostname: g.Hostname } : {}),
     ...(g.HostnameSuffix !== undefined ? { hostnameSuffix: g.HostnameSuffix } : {}),

@@ -201,6 +201,11 @@ export function sdsSecretPaths(p: TlsView): string[] {
       out.push(`${at}.Validation.Trust.SdsSecretName`);
   };
   client(p.Tls, 'Tls');
+  if (known(p.Versions)) {
+    p.Versions.forEach((v, i) => {
+      if (known(v)) client(v.Tls, `Versions[${i}].Tls`);
+    });
+  }
   if (known(p.BackendDefaults)) client(p.BackendDefaults.ClientTls, 'BackendDefaults.ClientTls');
   if (known(p.BackendPolicies)) {
     p.BackendPolicies.forEach((b, i) => {

@@ -49,7 +49,7 @@ export const Gateway = struct(
     }),
     Prefix: optional(pathPrefix(), {
       description: 'http/http2: requests whose path starts with this prefix.',
-      defaultDoc: '`/` when neither Path nor PathRegex is given (http/http2)',
+      defaultDoc: '`/` when neither Path nor PathRegex is given (an http or http2 gateway listener)',
       update: 'in-place',
     }),
     Path: optional(str({ min: 1, max: 255, pattern: /^\//, patternHint: 'a path starting with "/"' }), {
@@ -103,7 +103,10 @@ export const Gateway = struct(
       update: 'in-place',
     }),
   },
-  { description: 'Exposes the service through a gateway route on an existing virtual gateway.' },
+  {
+    description:
+      "Exposes the service through a gateway route on an existing virtual gateway. The route's type is the protocol of the gateway listener it is on (the one on `Port`, or the only one), not the service's: an `httpRoute` on an http listener, an `http2Route` on http2, a `grpcRoute` on grpc, whatever the service's Protocol (App Mesh routes to a virtual service of any protocol). Prefix, Path, PathRegex, Method, Headers, QueryParameters and the path rewrites are the matches of an http or http2 listener; ServiceName and Metadata of a grpc one: matches the listener's route type has not are refused when the gateway is read, before any change.",
+  },
 );
 
 export const gatewayFields = {
@@ -114,6 +117,24 @@ export const gatewayFields = {
 };
 
 export type GatewayProps = Infer<typeof Gateway>;
+
+/** The Gateway matches only a grpcRoute has. */
+export function gatewayGrpcFields(g: GatewayProps): string[] {
+  return (['ServiceName', 'Metadata'] as const).filter((k) => g[k] !== undefined);
+}
+
+/** The Gateway matches and rewrites only an httpRoute or http2Route has. */
+export function gatewayHttpFields(g: GatewayProps): string[] {
+  const rewrite = known(g.Rewrite) ? g.Rewrite : undefined;
+  return [
+    ...(['Prefix', 'Path', 'PathRegex', 'Method', 'Headers', 'QueryParameters'] as const).filter(
+      (k) => g[k] !== undefined,
+    ),
+    ...(['Prefix', 'DefaultPrefix', 'Path'] as const)
+      .filter((k) => rewrite?.[k] !== undefined)
+      .map((k) => `Rewrite.${k}`),
+  ];
+}
 
 export function gatewayRules(
   g: GatewayProps,
@@ -134,24 +155,17 @@ export function gatewayRules(
   if (g.Hostname !== undefined && g.HostnameSuffix !== undefined)
     report('Gateway.HostnameSuffix', 'give Hostname or HostnameSuffix, not both');
   const rewrite = known(g.Rewrite) ? g.Rewrite : undefined;
-  if (protocol === 'grpc') {
-    for (const key of ['Prefix', 'Path', 'PathRegex', 'Method', 'Headers', 'QueryParameters'] as const) {
-      if (g[key] !== undefined)
-        report(`Gateway.${key}`, 'not available on a grpc gateway route; use ServiceName and Metadata');
-    }
-    for (const key of ['Prefix', 'DefaultPrefix', 'Path'] as const) {
-      if (rewrite?.[key] !== undefined)
-        report(
-          `Gateway.Rewrite.${key}`,
-          'not available on a grpc gateway route (it rewrites the hostname only)',
-        );
-    }
-  } else if (protocol) {
-    for (const key of ['ServiceName', 'Metadata'] as const) {
-      if (g[key] !== undefined) report(`Gateway.${key}`, 'only for a grpc gateway route');
-    }
+  // The route's type is the gateway listener's protocol, which only the gateway knows (checked when it is read):
+  // here, only matches of two types at once are refused.
+  const grpc = gatewayGrpcFields(g);
+  const http = gatewayHttpFields(g);
+  if (grpc.length && http.length) {
+    report(
+      `Gateway.${grpc[0]}`,
+      `a gateway route has one type, its gateway listener's protocol: ServiceName and Metadata match a grpcRoute, ${http.join(', ')} an httpRoute or http2Route; give the matches of one`,
+    );
   }
-  if (rewrite && protocol !== 'grpc') {
+  if (rewrite) {
     if (rewrite.Prefix !== undefined && rewrite.DefaultPrefix !== undefined) {
       report('Gateway.Rewrite', 'give Prefix or DefaultPrefix, not both');
     }

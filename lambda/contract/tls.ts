@@ -188,6 +188,30 @@ export const ListenerTls = struct(
   { description: 'TLS of the virtual node listener: Envoy terminates TLS for the application.' },
 );
 
+export const VersionTls = struct(
+  'VersionTls',
+  {
+    Certificate: optional(ListenerTlsCertificate, {
+      description: "This version's listener certificate, instead of the service's `Tls.Certificate`.",
+      defaultDoc: "the service's `Tls.Certificate`",
+      update: 'in-place',
+    }),
+    Validation: optional(ListenerTlsValidation, {
+      description: "This version's client-certificate validation, instead of the service's `Tls.Validation`.",
+      defaultDoc: "the service's `Tls.Validation` (none without it)",
+      update: 'in-place',
+    }),
+  },
+  {
+    description:
+      "What one version's listener TLS has of its own (App Mesh `listeners[0].tls` of that version's virtual node): the same sources and rules as `Tls`, whose `Mode` it keeps.",
+    refine: (t, report) => {
+      if (t.Certificate === undefined && t.Validation === undefined)
+        report('', 'give Certificate, Validation or both (what this version has of its own)');
+    },
+  },
+);
+
 export const ClientTls = struct(
   'ClientTls',
   {

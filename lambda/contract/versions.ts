@@ -13,6 +13,7 @@ import {
 } from './dsl';
 import type { serviceFields } from './service';
 import { parseTaskDefinitionRef } from './task-definition-ref';
+import { VersionTls } from './tls';
 import { attributes, hostname, known, label, type Report, resourceName, taskDefinitionRef } from './values';
 
 export const Version = struct(
@@ -48,8 +49,19 @@ export const Version = struct(
     }),
     DiscoveryAttributes: optional(attributes(), {
       description: "Cloud Map instance attributes that select only this version's tasks.",
-      defaultDoc: '`ECS_TASK_DEFINITION_FAMILY` = the family of `TaskDefinition`',
+      defaultDoc:
+        '`ECS_TASK_DEFINITION_FAMILY` = the family of `TaskDefinition`, for one version as for several (none without TaskDefinition)',
       update: 'in-place',
+      notes:
+        "A single version selects its family too, so adding a second version leaves the first one's node (and the tasks it routes to) unchanged, and retiring one never widens the other's to every instance of the Cloud Map service.",
+    }),
+    Tls: optional(VersionTls, {
+      description:
+        "This version's own listener certificate and/or validation, over the service's `Tls` (e.g. each version its own certificate).",
+      defaultDoc: "the service's `Tls`",
+      update: 'in-place',
+      notes:
+        "Needs the service's `Tls` (its `Mode`, and the certificate of the versions without their own). An ACM certificate here marks only this version's patched revision as needing `acm:ExportCertificate`.",
     }),
     DnsHostname: optional(hostname(), {
       description:
@@ -77,6 +89,8 @@ export const versionFields = {
   }),
   DiscoveryAttributes: optional(attributes(), {
     description: 'Cloud Map instance attributes the virtual node filters on (single version).',
+    defaultDoc:
+      'none: the node discovers every instance of its Cloud Map service (with Versions, each version selects its task family instead)',
     update: 'in-place',
   }),
 };
@@ -86,6 +100,7 @@ export type VersionProps = Infer<typeof Version>;
 /** What the version rules read of the properties: the service, the versions, whether routes list targets. */
 type VersionsView = StructOutput<typeof serviceFields & typeof versionFields> & {
   readonly Routes?: readonly { readonly Targets?: unknown }[];
+  readonly Tls?: unknown;
 };
 
 /** The single-version properties against Versions, then each version against the others. */
@@ -166,6 +181,12 @@ function versionRules(p: VersionsView, versions: readonly VersionProps[], report
       const first = hostnames.get(v.DnsHostname);
       if (first !== undefined) report(`${at}.DnsHostname`, `also used by Versions[${first}]`);
       hostnames.set(v.DnsHostname, i);
+    }
+    if (v.Tls !== undefined && p.Tls === undefined) {
+      report(
+        `${at}.Tls`,
+        "overrides the service's listener TLS, which it has not; give Tls (its Mode and the other versions' certificate) too",
+      );
     }
     if (v.DiscoveryAttributes !== undefined && p.DnsHostname !== undefined) {
       report(`${at}.DiscoveryAttributes`, 'only for Cloud Map discovery (Namespace)');

@@ -27,6 +27,10 @@ describe('GIVEN the new properties used as App Mesh allows', () => {
   test.each<[string, Record<string, unknown>]>([
     ['listener TLS from ACM', { Tls: { Mode: 'STRICT', Certificate: { AcmCertificateArn: ACM } } }],
     [
+      'a grpc service with http matches (for a gateway whose listener speaks http)',
+      { Protocol: 'grpc', Gateway: { VirtualGatewayName: 'gw', Prefix: '/shop/', Method: 'POST' } },
+    ],
+    [
       'mutual TLS with files',
       {
         Tls: {
@@ -250,16 +254,19 @@ describe('GIVEN a refusal of App Mesh (or of a rule App Mesh documents)', () => 
       'Gateway.Rewrite: a prefix rewrite needs a Prefix match, not Path',
     ],
     [
-      { Gateway: { VirtualGatewayName: 'gw', ServiceName: 'shop.Orders' } },
-      'Gateway.ServiceName: only for a grpc gateway route',
+      { Gateway: { VirtualGatewayName: 'gw', ServiceName: 'shop.Orders', Method: 'GET' } },
+      "Gateway.ServiceName: a gateway route has one type, its gateway listener's protocol: ServiceName and Metadata match a grpcRoute, Method an httpRoute or http2Route; give the matches of one",
     ],
     [
-      { Protocol: 'grpc', Gateway: { VirtualGatewayName: 'gw', Method: 'GET' } },
-      'Gateway.Method: not available on a grpc gateway route; use ServiceName and Metadata',
-    ],
-    [
-      { Protocol: 'grpc', Gateway: { VirtualGatewayName: 'gw', Rewrite: { DefaultPrefix: 'ENABLED' } } },
-      'Gateway.Rewrite.DefaultPrefix: not available on a grpc gateway route (it rewrites the hostname only)',
+      {
+        Protocol: 'grpc',
+        Gateway: {
+          VirtualGatewayName: 'gw',
+          Metadata: [{ Name: 'a' }],
+          Rewrite: { DefaultPrefix: 'ENABLED' },
+        },
+      },
+      "Gateway.Metadata: a gateway route has one type, its gateway listener's protocol: ServiceName and Metadata match a grpcRoute, Rewrite.DefaultPrefix an httpRoute or http2Route; give the matches of one",
     ],
     [
       { Gateway: { VirtualGatewayName: 'gw', TargetPort: '8080' } },
@@ -294,6 +301,33 @@ describe('GIVEN Versions and the service node', () => {
     [
       { Versions: [{ Name: 'a', KeepServiceNode: 'true', VirtualNodeName: 'other' }] },
       `Versions[0].VirtualNodeName: a version with KeepServiceNode keeps the service's node "web"; remove VirtualNodeName (or set the top-level VirtualNodeName)`,
+    ],
+    [
+      { Versions: [{ Name: 'a', Tls: { Certificate: { SdsSecretName: 'a' } } }] },
+      "Versions[0].Tls: overrides the service's listener TLS, which it has not; give Tls (its Mode and the other versions' certificate) too",
+    ],
+    [
+      {
+        Tls: { Mode: 'STRICT', Certificate: { SdsSecretName: 'web' } },
+        Versions: [{ Name: 'a', Tls: {} }],
+      },
+      'Versions[0].Tls: give Certificate, Validation or both (what this version has of its own)',
+    ],
+    [
+      {
+        Tls: { Mode: 'STRICT', Certificate: { SdsSecretName: 'web' } },
+        Versions: [{ Name: 'a', Tls: { Certificate: { CertificateChain: '/c.pem' } } }],
+      },
+      'Versions[0].Tls.Certificate.PrivateKey: a file certificate needs both CertificateChain and PrivateKey',
+    ],
+    [
+      {
+        TaskDefinition: undefined,
+        Tls: { Mode: 'STRICT', Certificate: { CertificateChain: '/c.pem', PrivateKey: '/k.pem' } },
+        Versions: [{ Name: 'a', TaskDefinition: 'web-a', Tls: { Certificate: { SdsSecretName: 'a' } } }],
+        Envoy: {},
+      },
+      "Envoy.SdsSocketPath: required: Versions[0].Tls.Certificate.SdsSecretName names an SDS secret, and Envoy fetches it from the SDS agent's socket (APPMESH_SDS_SOCKET_PATH)",
     ],
   ])('WHEN %j THEN it is refused: %s', (props, message) => {
     expect(messages(props)).toContain(message);

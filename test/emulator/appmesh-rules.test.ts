@@ -385,6 +385,31 @@ describe('virtual gateways and gateway routes', () => {
     },
   );
 
+  // User guide, "Gateway routes": a gateway route "routes traffic to an existing virtual service"; its type is checked
+  // against its gateway's listener only, never against the protocol of its target (AWS's walkthroughs put an
+  // httpRoute on an http gateway in front of an http2 or grpc service).
+  test.each(['http2', 'grpc'] as const)(
+    'GIVEN an http gateway WHEN its httpRoute targets a virtual service whose node listens for %s THEN accepted',
+    async (protocol) => {
+      await createGateway(gatewayOn('http'));
+      await createNode({ ...nodeSpec(), listeners: [{ portMapping: { port: 3000, protocol } }] }, 'other');
+      await ctx.appmesh.send(
+        new CreateVirtualServiceCommand({
+          meshName: MESH,
+          virtualServiceName: 'other.local',
+          spec: providedByNode('other'),
+        }),
+      );
+      await createGatewayRoute({
+        httpRoute: {
+          match: { prefix: '/' },
+          action: { target: { virtualService: { virtualServiceName: 'other.local' } } },
+        },
+      });
+      expect(ctx.emulator.snapshot().appmesh.gatewayRoutes).toHaveLength(1);
+    },
+  );
+
   test('GIVEN an http gateway route WHEN its gateway listener becomes grpc THEN BadRequestException and the gateway is unchanged', async () => {
     await createGateway(gatewayOn('http'));
     await createGatewayRoute(gatewayRoute('httpRoute'));

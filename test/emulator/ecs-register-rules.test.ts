@@ -82,6 +82,21 @@ describe('Compliance: definitions ECS accepts', () => {
       patched((td) => Object.assign(containers(td).app, { memory: 256, memoryReservation: 256 })),
     ],
     [
+      'networkMode none without port mappings (EC2)',
+      patched((td) => {
+        Object.assign(td, { networkMode: 'none', requiresCompatibilities: ['EC2'] });
+        delete td.proxyConfiguration;
+        for (const c of td.containerDefinitions ?? []) delete c.portMappings;
+      }),
+    ],
+    [
+      'an EC2 task of 128 CPU units, the least ECS supports',
+      patched((td) => {
+        Object.assign(td, { cpu: '128', requiresCompatibilities: ['EC2'] });
+        for (const c of td.containerDefinitions ?? []) delete c.cpu;
+      }),
+    ],
+    [
       'task memory given, containers without memory',
       patched((td) => {
         delete containers(td).app.memoryReservation;
@@ -308,6 +323,29 @@ describe('Noncompliance: definitions ECS refuses with ClientException', () => {
         containers(td).app.portMappings = [{ protocol: 'tcp' }];
       },
       "Invalid 'containerPort' setting for container 'frontend'.",
+    ],
+    [
+      'port mappings with networkMode none',
+      (td) => {
+        Object.assign(td, { networkMode: 'none', requiresCompatibilities: ['EC2'] });
+        delete td.proxyConfiguration;
+      },
+      "Port mappings are not supported when networkMode=none (container 'frontend').",
+    ],
+    [
+      'an EC2 task below 128 CPU units',
+      (td) => {
+        Object.assign(td, { cpu: '64', requiresCompatibilities: ['EC2'] });
+        for (const c of td.containerDefinitions ?? []) delete c.cpu;
+      },
+      "Invalid 'cpu' setting for task.",
+    ],
+    [
+      'an EC2 task above 196608 CPU units',
+      (td) => {
+        Object.assign(td, { cpu: '200000', memory: '8192', requiresCompatibilities: ['EC2'] });
+      },
+      "Invalid 'cpu' setting for task.",
     ],
     [
       'a reserved aws: tag key',

@@ -119,10 +119,10 @@ describe('GIVEN the mutual TLS example WHEN the virtual nodes are built', () => 
   });
 
   test('THEN each task role needs only what its Envoy fetches from ACM / AWS Private CA', () => {
-    expect(taskRolePermissions(orders)).toEqual([
+    expect(taskRolePermissions(orders, orders.versions[0]!)).toEqual([
       { action: 'acm:ExportCertificate', resources: [CERT], why: 'Tls.Certificate' },
     ]);
-    expect(taskRolePermissions(frontend)).toEqual([
+    expect(taskRolePermissions(frontend, frontend.versions[0]!)).toEqual([
       {
         action: 'acm-pca:GetCertificateAuthorityCertificate',
         resources: [CA],
@@ -134,7 +134,7 @@ describe('GIVEN the mutual TLS example WHEN the virtual nodes are built', () => 
 
 describe('GIVEN a task patched for a service with TLS', () => {
   const source = { ...frontendSource(), volumes: [{ name: 'certs' }, { name: 'spire' }] };
-  const permissions = taskRolePermissions(orders);
+  const permissions = taskRolePermissions(orders, orders.versions[0]!);
   const patched = buildEnvoyPatch(
     patchInput({
       source,

@@ -66,19 +66,28 @@ test('GIVEN a routed service WHEN Protocol changes http → http2 → grpc → t
   expectNothingLeft(world.emulator);
 });
 
-test('GIVEN a gateway that listens for http WHEN an http2 service asks for a gateway route on it THEN it is refused before any change, naming the gateway and the protocols', async () => {
+test("GIVEN a gateway that listens for grpc WHEN an http service's Gateway matches a path prefix on it THEN it is refused before any change, naming the property and the listener", async () => {
   const provider = world.provider();
+  const appmesh = new AppMeshClient({});
+  await appmesh.send(
+    new CreateVirtualGatewayCommand({
+      meshName: 'ecs-mesh',
+      virtualGatewayName: 'grpc-only-vgw',
+      spec: { listeners: [{ portMapping: { port: 8080, protocol: 'grpc' } }] },
+    }),
+  );
+  appmesh.destroy();
+  world.emulator.clearRequests();
   await expect(
     provider(
       createEvent({
         ...base,
-        ServiceName: 'h2-on-http',
-        Protocol: 'http2',
-        Gateway: { VirtualGatewayName: 'ecsworkshop-vgw' },
+        ServiceName: 'prefix-on-grpc',
+        Gateway: { VirtualGatewayName: 'grpc-only-vgw', Prefix: '/shop/' },
       }),
     ),
   ).rejects.toThrow(
-    'Gateway.VirtualGatewayName: virtual gateway "ecsworkshop-vgw" listens for http, so it cannot take the http2 gateway route of a Protocol http2 service; use a gateway with an http2 listener',
+    'Gateway.Prefix: virtual gateway "grpc-only-vgw" listens for grpc on port 8080, so its gateway route is a grpcRoute, which matches no path, method, header or query parameter; match with ServiceName, Hostname or Metadata, or use a gateway with an http or http2 listener',
   );
   expect(mutatingCalls(world.emulator)).toEqual([]);
 });

@@ -7,7 +7,7 @@
  * authorization must be enabled) and AWS's App Mesh examples' Envoy proxy policy (`acm:ExportCertificate`,
  * `acm-pca:GetCertificateAuthorityCertificate`).
  */
-import type { AppMeshModel, ClientTlsModel } from '../model';
+import type { AppMeshModel, ClientTlsModel, VersionModel } from '../model';
 
 export interface TaskRolePermission {
   readonly action: 'acm:ExportCertificate' | 'acm-pca:GetCertificateAuthorityCertificate';
@@ -16,14 +16,15 @@ export interface TaskRolePermission {
   readonly why: string;
 }
 
-export function taskRolePermissions(model: AppMeshModel): TaskRolePermission[] {
+/** What the task role of `version`'s patched revision needs: its own listener certificate, the service's clients. */
+export function taskRolePermissions(model: AppMeshModel, version: VersionModel): TaskRolePermission[] {
   const out: TaskRolePermission[] = [];
-  const certificate = model.listener.tls?.certificate;
+  const certificate = version.tls?.certificate;
   if (certificate?.kind === 'acm') {
     out.push({
       action: 'acm:ExportCertificate',
       resources: [certificate.certificateArn],
-      why: 'Tls.Certificate',
+      why: version.ownCertificate ? `Versions.${version.name}.Tls.Certificate` : 'Tls.Certificate',
     });
   }
   const clients: [string, ClientTlsModel | undefined][] = [
