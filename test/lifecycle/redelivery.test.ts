@@ -93,3 +93,49 @@ describe('GIVEN one request delivered twice, the deliveries running at once', ()
     },
   );
 });
+
+/** Resolves when the emulator has answered a call of this operation. */
+async function answered(operation: string): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    if (world.emulator.requests.some((r) => r.operation === operation && r.status > 0)) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`${operation} never answered`);
+}
+
+describe('GIVEN the first delivery fails after its twin converged on the revision it registered', () => {
+  // The first delivery's last write fails for good, a second after it is sent: time for the twin to register,
+  // converge on the first delivery's (lower) revision and deregister its own, even on a starved machine.
+  const failing: Record<string, { operation: string; over: Props }> = {
+    AppMesh: { operation: 'CreateGatewayRoute', over: {} },
+    ServiceConnect: {
+      operation: 'CreateHttpNamespace',
+      over: { Namespace: 'fresh.local', ServiceConnect: { CreateNamespace: 'true' } },
+    },
+  };
+
+  test.each(Object.keys(failing))(
+    '%s: WHEN the first delivery undoes its Create THEN the revision the twin answered stays ACTIVE, the only one',
+    async (backend) => {
+      const { operation, over } = failing[backend]!;
+      const props = propsFor(backend, await world.registerApp('twins'), over);
+      const event = createEvent(props);
+      world.emulator.faults.latency(operation, 1000);
+      world.emulator.faults.failNth(operation, 1, { type: 'ForbiddenException', status: 403 });
+      const inProgress = beginRequest(world.emulator.cloudformation, event);
+      const deliver = () => world.provider({ cloudFormation: false })(event);
+      const first = deliver();
+      await answered('RegisterTaskDefinition');
+      const [a, b] = await Promise.allSettled([first, deliver()]);
+      world.emulator.faults.latency(operation, 0);
+      expect(a.status).toBe('rejected');
+      expect(b.status).toBe('fulfilled');
+      const answer = (b as PromiseFulfilledResult<HandlerResult>).value;
+      inProgress.end({ physicalResourceId: answer.PhysicalResourceId });
+      const [firstRegistered] = revisions(world.emulator, 'twins').filter((r) => r.owner !== undefined);
+      // The twin answers what the first delivery registered (the lowest), not its own registration.
+      expect(answer.Data!.TaskDefinitionArn).toBe(firstRegistered!.arn);
+      expect(activeOwned()).toEqual([answer.Data!.TaskDefinitionArn]);
+    },
+  );
+});
