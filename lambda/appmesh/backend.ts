@@ -19,7 +19,13 @@ import {
   type ServiceBackend,
 } from '../backend';
 import { createTaskDefinitionApi, type DescribedRevision } from '../ecs/api';
-import { type FamilyState, hasReusable, LISTED_REVISIONS, longestRevisionArns } from '../ecs/revisions';
+import {
+  type FamilyState,
+  hasReusable,
+  LISTED_REVISIONS,
+  longestRevisionArns,
+  withdrawRevisions,
+} from '../ecs/revisions';
 import { checkTaskDefinitionRefs, keepSet, prepareVersions, registerAll, registrationOf } from '../ecs/track';
 import { MeshServiceError } from '../errors';
 import { familiesOf as families } from '../model';
@@ -341,7 +347,7 @@ export function createAppMeshBackend(
                 r.family === family &&
                 r.tags.some((t) => t.key === TAG.invocationId && t.value === ctx.invocationId),
             );
-            await Promise.all(mine.map((r) => ecsApi.deregister(r.arn)));
+            await withdrawRevisions(ecsApi, mine, ctx, ctx.log);
             return [];
           } catch (e) {
             return [`family ${family}: ${(e as Error).message}`];
