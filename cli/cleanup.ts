@@ -25,6 +25,7 @@ import { createTaskDefinitionApi, type DescribedRevision, type TaskDefinitionApi
 import { readFamily } from '../lambda/ecs/revisions';
 import { type KeyValue, type Owner, ownershipOf, TAG, tagValue } from '../lambda/ownership';
 import { parseStackId } from '../lambda/policy';
+import { judgeOwner } from '../lambda/reclaimer';
 import type { StackApi } from '../lambda/stack-verifier';
 import { mapLimit } from '../lambda/util';
 
@@ -72,51 +73,6 @@ interface Found {
 }
 
 const get = (tags: readonly KeyValue[], key: string) => tags.find((t) => t.key === key)?.value;
-
-/** Whether CloudFormation still owns what this owner's tags name, in its own words. */
-async function judge(
-  stacks: StackApi,
-  owner: { physicalId: string; stackId: string; logicalId: string },
-  accountId: string,
-): Promise<{ orphaned: boolean; reason: string }> {
-  const stack = parseStackId(owner.stackId);
-  if (!stack) return { orphaned: false, reason: 'left alone: the stack id tag is not a stack id' };
-  if (stack.account !== accountId) {
-    return {
-      orphaned: false,
-      reason: `left alone: stack of account ${stack.account}, which cannot be read from here`,
-    };
-  }
-  const status = await stacks.stackStatus(owner.stackId);
-  if (status === undefined || status === 'DELETE_COMPLETE') {
-    return { orphaned: true, reason: `stack ${stack.name} no longer exists` };
-  }
-  if (status.endsWith('_IN_PROGRESS')) {
-    return {
-      orphaned: false,
-      reason: `left alone: stack ${stack.name} is ${status}; run again when it is idle`,
-    };
-  }
-  // A failed operation is not over: continued (ContinueUpdateRollback) or retried, CloudFormation may go back to an
-  // id its resource no longer shows, so nothing of the stack's ids is an orphan yet.
-  if (status.endsWith('_FAILED')) {
-    return {
-      orphaned: false,
-      reason: `left alone: stack ${stack.name} is ${status}; it may still roll back to this id: run again once the stack is stable`,
-    };
-  }
-  const resource = await stacks.resource(owner.stackId, owner.logicalId);
-  if (!resource || resource.status === 'DELETE_COMPLETE') {
-    return { orphaned: true, reason: `stack ${stack.name} has no resource ${owner.logicalId} any more` };
-  }
-  if (resource.physicalId !== undefined && resource.physicalId !== owner.physicalId) {
-    return {
-      orphaned: true,
-      reason: `${owner.logicalId} in stack ${stack.name} is ${resource.physicalId} now; ${owner.physicalId} is an earlier attempt's`,
-    };
-  }
-  return { orphaned: false, reason: `in use: ${owner.logicalId} in stack ${stack.name}` };
-}
 
 const stackMatches = (filter: string | undefined, stackId: string) =>
   filter === undefined || filter === stackId || parseStackId(stackId)?.name === filter;
@@ -195,7 +151,7 @@ export async function cleanup(clients: CleanupClients, options: CleanupOptions):
   const reports: OwnerReport[] = [];
   const problems: string[] = [];
   for (const owner of owners.values()) {
-    const verdict = await judge(clients.stacks, owner, options.accountId);
+    const verdict = await judgeOwner(clients.stacks, owner, options.accountId);
     const who = { physicalId: owner.physicalId, stackId: owner.stackId, logicalResourceId: owner.logicalId };
     const revisions = verdict.orphaned ? await ownedRevisions(ecs, tagging, who, options.families ?? []) : [];
     reports.push({
