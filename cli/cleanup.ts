@@ -10,23 +10,24 @@
  * An owner whose stack is in the middle of an operation or in a failed one (`*_FAILED`: continued or retried, it may
  * still roll back to the id), or lives in another account (CloudFormation cannot be read there), is never touched; it
  * is listed with the reason. App Mesh resources go children first, then the owners'
- * ACTIVE task-definition revisions in the families their virtual nodes record (and any --family given).
+ * ACTIVE task-definition revisions (and those of any --family given). Owners and their revisions are found by their
+ * ownership tags (the Resource Groups Tagging API, `tag:GetResources`): with --stack given as a stack id the cost is
+ * what that stack owns, whatever the size of the mesh.
  */
 import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { createMeshApi, type MeshApi } from '../lambda/appmesh/api';
 import { DELETE_LEVELS, describeKey, type ResourceKey } from '../lambda/appmesh/desired';
-import { createTaskDefinitionApi } from '../lambda/ecs/api';
+import { keyOfArn } from '../lambda/appmesh/owned';
+import { createTaggingApi, type TaggingApi } from '../lambda/aws/tagging';
+import { createTaskDefinitionApi, type DescribedRevision, type TaskDefinitionApi } from '../lambda/ecs/api';
 import { readFamily } from '../lambda/ecs/revisions';
-import {
-  type KeyValue,
-  recordedRevisionsIn,
-  retiredFamiliesIn,
-  TAG,
-  taskFamiliesIn,
-} from '../lambda/ownership';
+import { type KeyValue, type Owner, ownershipOf, TAG, tagValue } from '../lambda/ownership';
 import { parseStackId } from '../lambda/policy';
+import { judgeOwner } from '../lambda/reclaimer';
 import type { StackApi } from '../lambda/stack-verifier';
+import { mapLimit } from '../lambda/util';
 
 export interface CleanupOptions {
   readonly meshName: string;
@@ -44,6 +45,7 @@ export interface CleanupOptions {
 export interface CleanupClients {
   readonly appMesh: AppMeshClient;
   readonly ecs: ECSClient;
+  readonly tagging: ResourceGroupsTaggingAPIClient;
   readonly stacks: StackApi;
 }
 
@@ -72,70 +74,65 @@ interface Found {
 
 const get = (tags: readonly KeyValue[], key: string) => tags.find((t) => t.key === key)?.value;
 
-/** Whether CloudFormation still owns what this owner's tags name, in its own words. */
-async function judge(
-  stacks: StackApi,
-  owner: { physicalId: string; stackId: string; logicalId: string },
-  accountId: string,
-): Promise<{ orphaned: boolean; reason: string }> {
-  const stack = parseStackId(owner.stackId);
-  if (!stack) return { orphaned: false, reason: 'left alone: the stack id tag is not a stack id' };
-  if (stack.account !== accountId) {
-    return {
-      orphaned: false,
-      reason: `left alone: stack of account ${stack.account}, which cannot be read from here`,
-    };
-  }
-  const status = await stacks.stackStatus(owner.stackId);
-  if (status === undefined || status === 'DELETE_COMPLETE') {
-    return { orphaned: true, reason: `stack ${stack.name} no longer exists` };
-  }
-  if (status.endsWith('_IN_PROGRESS')) {
-    return {
-      orphaned: false,
-      reason: `left alone: stack ${stack.name} is ${status}; run again when it is idle`,
-    };
-  }
-  // A failed operation is not over: continued (ContinueUpdateRollback) or retried, CloudFormation may go back to an
-  // id its resource no longer shows, so nothing of the stack's ids is an orphan yet.
-  if (status.endsWith('_FAILED')) {
-    return {
-      orphaned: false,
-      reason: `left alone: stack ${stack.name} is ${status}; it may still roll back to this id: run again once the stack is stable`,
-    };
-  }
-  const resource = await stacks.resource(owner.stackId, owner.logicalId);
-  if (!resource || resource.status === 'DELETE_COMPLETE') {
-    return { orphaned: true, reason: `stack ${stack.name} has no resource ${owner.logicalId} any more` };
-  }
-  if (resource.physicalId !== undefined && resource.physicalId !== owner.physicalId) {
-    return {
-      orphaned: true,
-      reason: `${owner.logicalId} in stack ${stack.name} is ${resource.physicalId} now; ${owner.physicalId} is an earlier attempt's`,
-    };
-  }
-  return { orphaned: false, reason: `in use: ${owner.logicalId} in stack ${stack.name}` };
-}
-
 const stackMatches = (filter: string | undefined, stackId: string) =>
   filter === undefined || filter === stackId || parseStackId(stackId)?.name === filter;
 
+/** The tag filters of the owners asked for: every owner, or those of one stack when it is named by its id. */
+function ownerFilters(stack: string | undefined): { key: string; values?: string[] }[] {
+  const byId = stack !== undefined && parseStackId(stack) !== undefined;
+  return byId ? [{ key: TAG.stackId, values: [tagValue(stack!)] }] : [{ key: TAG.owner }];
+}
+
+/**
+ * The owner's ACTIVE revisions: those tagged as its own (the Tagging API lists INACTIVE ones too, so each is read),
+ * and those of any family asked for.
+ */
+async function ownedRevisions(
+  ecs: TaskDefinitionApi,
+  tagging: TaggingApi,
+  owner: Owner,
+  families: readonly string[],
+): Promise<string[]> {
+  const tagged = await tagging.tagged(
+    [
+      { key: TAG.owner, values: [tagValue(owner.physicalId)] },
+      { key: TAG.stackId, values: [tagValue(owner.stackId)] },
+      { key: TAG.logicalId, values: [tagValue(owner.logicalResourceId)] },
+    ],
+    ['ecs:task-definition'],
+  );
+  const read = (await mapLimit(tagged, 5, (r) => ecs.describe(r.arn))).filter(
+    (r): r is DescribedRevision =>
+      r !== undefined && r.status === 'ACTIVE' && ownershipOf(r.tags, owner).kind === 'ours',
+  );
+  const listed = (await Promise.all(families.map((family) => readFamily(ecs, family, owner)))).flatMap(
+    (s) => s.owned,
+  );
+  return [...new Set([...read, ...listed].map((r) => r.arn))];
+}
+
 export async function cleanup(clients: CleanupClients, options: CleanupOptions): Promise<CleanupReport> {
+  const tagging = createTaggingApi(clients.tagging);
   const api: MeshApi = createMeshApi(clients.appMesh, {
     meshName: options.meshName,
     ...(options.meshOwner ? { meshOwner: options.meshOwner } : {}),
   });
   const ecs = createTaskDefinitionApi(clients.ecs);
 
-  // Everything in the mesh that carries ownership tags, grouped by owner.
-  const listed = await api.listAll();
-  const found: Found[] = [];
-  await Promise.all(
-    listed.map(async ({ key, arn }) => {
-      const tags = await api.listTags(arn);
-      if (tags && get(tags, TAG.owner) !== undefined) found.push({ key, arn, tags });
-    }),
-  );
+  // Everything of the mesh that carries ownership tags (of the stack asked for), found by tag: the cost is what the
+  // owners own, not the size of the mesh.
+  const [described, tagged] = await Promise.all([
+    api.describeMesh(),
+    tagging.tagged(ownerFilters(options.stack), ['appmesh']),
+  ]);
+  if (!described) throw new Error(`mesh "${options.meshName}" not found`);
+  const mesh = keyOfArn(`${described.arn}/virtualNode/x`)?.mesh;
+  const found: Found[] = tagged.flatMap((r) => {
+    const at = keyOfArn(r.arn);
+    return at && at.mesh.meshName === mesh?.meshName && at.mesh.account === mesh.account
+      ? [{ key: at.key, arn: r.arn, tags: r.tags }]
+      : [];
+  });
   const owners = new Map<
     string,
     { physicalId: string; stackId: string; logicalId: string; items: Found[] }
@@ -154,21 +151,9 @@ export async function cleanup(clients: CleanupClients, options: CleanupOptions):
   const reports: OwnerReport[] = [];
   const problems: string[] = [];
   for (const owner of owners.values()) {
-    const verdict = await judge(clients.stacks, owner, options.accountId);
-    const families = new Set([
-      ...(options.families ?? []),
-      ...owner.items.flatMap((f) => [
-        ...taskFamiliesIn(f.tags),
-        ...retiredFamiliesIn(f.tags),
-        ...recordedRevisionsIn(f.tags).map((r) => r.family),
-      ]),
-    ]);
+    const verdict = await judgeOwner(clients.stacks, owner, options.accountId);
     const who = { physicalId: owner.physicalId, stackId: owner.stackId, logicalResourceId: owner.logicalId };
-    const revisions = verdict.orphaned
-      ? (await Promise.all([...families].map((family) => readFamily(ecs, family, who)))).flatMap((s) =>
-          s.owned.map((r) => r.arn),
-        )
-      : [];
+    const revisions = verdict.orphaned ? await ownedRevisions(ecs, tagging, who, options.families ?? []) : [];
     reports.push({
       physicalId: owner.physicalId,
       stackId: owner.stackId,

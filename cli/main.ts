@@ -253,6 +253,7 @@ async function runCleanup(
     appMeshModule: typeof import('@aws-sdk/client-app-mesh');
     cloudFormationModule: typeof import('@aws-sdk/client-cloudformation');
     ecsModule: typeof import('@aws-sdk/client-ecs');
+    taggingModule: typeof import('@aws-sdk/client-resource-groups-tagging-api');
     verifier: typeof import('../lambda/stack-verifier');
     cleanupModule: typeof import('./cleanup');
   };
@@ -261,23 +262,26 @@ async function runCleanup(
       appMeshModule: require('@aws-sdk/client-app-mesh'),
       cloudFormationModule: require('@aws-sdk/client-cloudformation'),
       ecsModule: require('@aws-sdk/client-ecs'),
+      taggingModule: require('@aws-sdk/client-resource-groups-tagging-api'),
       verifier: require('../lambda/stack-verifier'),
       cleanupModule: require('./cleanup'),
     };
   } catch (e) {
     err(
-      `cleanup needs the AWS SDK clients: npm install @aws-sdk/client-app-mesh @aws-sdk/client-ecs @aws-sdk/client-cloudformation @aws-sdk/client-servicediscovery (${(e as Error).message.split('\n')[0]})`,
+      `cleanup needs the AWS SDK clients: npm install @aws-sdk/client-app-mesh @aws-sdk/client-ecs @aws-sdk/client-cloudformation @aws-sdk/client-resource-groups-tagging-api @aws-sdk/client-servicediscovery (${(e as Error).message.split('\n')[0]})`,
     );
     return 2;
   }
   const { AppMeshClient, DescribeMeshCommand } = sdk.appMeshModule;
   const { CloudFormationClient } = sdk.cloudFormationModule;
   const { ECSClient } = sdk.ecsModule;
+  const { ResourceGroupsTaggingAPIClient } = sdk.taggingModule;
   const { createStackApi } = sdk.verifier;
   const { cleanup, formatCleanup } = sdk.cleanupModule;
   const appMesh = new AppMeshClient({});
   const ecs = new ECSClient({});
   const cloudFormation = new CloudFormationClient({});
+  const tagging = new ResourceGroupsTaggingAPIClient({});
   try {
     // The caller's own account: stacks of other accounts cannot be read, so their resources are never judged.
     const accountId =
@@ -287,7 +291,7 @@ async function runCleanup(
       )[4] ??
       '';
     const report = await cleanup(
-      { appMesh, ecs, stacks: createStackApi(cloudFormation) },
+      { appMesh, ecs, tagging, stacks: createStackApi(cloudFormation) },
       {
         meshName: values.mesh,
         ...(values['mesh-owner'] ? { meshOwner: values['mesh-owner'] } : {}),
@@ -306,6 +310,7 @@ async function runCleanup(
     appMesh.destroy();
     ecs.destroy();
     cloudFormation.destroy();
+    tagging.destroy();
   }
 }
 

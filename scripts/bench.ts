@@ -9,7 +9,10 @@
  *  3. throttled throughput: 60 concurrent patches against the ECS preset (bound: (60 - 20 burst) / 1 per s = 40 s)
  *     and 50 concurrent creates against the App Mesh preset (100 mutating calls at 8 per s, burst 8: about 11.5 s);
  *  4. the waves of Create, no-op Update, canary Update and Delete against their dependency-depth bounds
- *     (scripts/bench-waves.ts).
+ *     (scripts/bench-waves.ts);
+ *  5. scale: the same requests and sweeps in an empty mesh and in one of 1,000 services and 500 families, and the
+ *     cost of `mesh-service cleanup` of one stack (scripts/bench-scale.ts);
+ *  6. the Service Connect backend's waves: Create, in-place Update, Delete (scripts/bench-scale.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
@@ -22,6 +25,12 @@ import { type Emulator, seedPlatform, startEmulator } from '../emulator';
 import { beginRequest } from '../emulator/cloudformation/requests';
 import { createHandler } from '../lambda/index';
 import { createLogger } from '../lambda/log';
+import {
+  printScaleFigures,
+  printServiceConnectFigures,
+  scaleFigures,
+  serviceConnectFigures,
+} from './bench-scale';
 import { printWaveFigures, waveFigures } from './bench-waves';
 // @ts-expect-error: a plain ES module of build settings, shared with scripts/bundle-lambda.mjs
 import { LAMBDA_BUILD_OPTIONS } from './lambda-build-options.mjs';
@@ -287,13 +296,15 @@ async function throttleFigures(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  // `npm run bench -- throttle` (or bundle, depth) runs one section.
+  // `npm run bench -- throttle` (or bundle, depth, waves, scale, serviceconnect) runs one section.
   const only = process.argv[2];
   console.log(`Benchmarks — Node ${process.version}, ${new Date().toISOString()}`);
   if (!only || only === 'bundle') await bundleFigures();
   if (!only || only === 'depth') await depthFigures();
   if (!only || only === 'throttle') await throttleFigures();
   if (!only || only === 'waves') printWaveFigures(await waveFigures());
+  if (!only || only === 'scale') printScaleFigures(await scaleFigures());
+  if (!only || only === 'serviceconnect') printServiceConnectFigures(await serviceConnectFigures());
 }
 
 main().catch((e) => {

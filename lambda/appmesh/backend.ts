@@ -19,7 +19,13 @@ import {
   type ServiceBackend,
 } from '../backend';
 import { createTaskDefinitionApi, type DescribedRevision } from '../ecs/api';
-import { type FamilyState, hasReusable, LISTED_REVISIONS, longestRevisionArns } from '../ecs/revisions';
+import {
+  type FamilyState,
+  hasReusable,
+  LISTED_REVISIONS,
+  longestRevisionArns,
+  withdrawRevisions,
+} from '../ecs/revisions';
 import { checkTaskDefinitionRefs, keepSet, prepareVersions, registerAll, registrationOf } from '../ecs/track';
 import { MeshServiceError } from '../errors';
 import { familiesOf as families } from '../model';
@@ -41,7 +47,7 @@ import { taskRolePermissions } from './envoy/permissions';
 import { gatewayListenerProtocol } from './gateway';
 import { type AppMeshModel, checkVersionMove, parsePhysicalId, type VersionModel } from './model';
 import { byMesh, checkWindow, leftoversOf, mergeOwned, OWNABLE_TYPES } from './owned';
-import { execute, Journal, type Observed, observe, plan, sweep, undoCreates } from './reconcile';
+import { execute, Journal, type Observed, observe, plan, undoCreates } from './reconcile';
 import {
   type Describe,
   describeNamed,
@@ -343,7 +349,7 @@ export function createAppMeshBackend(
                 r.family === family &&
                 r.tags.some((t) => t.key === TAG.invocationId && t.value === ctx.invocationId),
             );
-            await Promise.all(mine.map((r) => ecsApi.deregister(r.arn)));
+            await withdrawRevisions(ecsApi, mine, ctx, ctx.log);
             return [];
           } catch (e) {
             return [`family ${family}: ${(e as Error).message}`];
@@ -427,17 +433,14 @@ export function createAppMeshBackend(
         [...observed.values(), ...owned.map((r) => ({ tags: r.tags }))].map((o) => o.tags),
         ctx,
       );
-      // Everything this resource owns, named by its properties or not, is reconciled: what is not desired goes.
+      // Everything this resource owns, named by its properties or not, is reconciled: what is not desired goes —
+      // an earlier attempt's leftovers under any name among it (found by tag, at the cost of what it owns).
       const { here, elsewhere } = byMesh(owned, meshOf(desired, ctx));
       mergeOwned(observed, here, ctx.owner);
       const mayPatch = (r: DescribedRevision) =>
         patchGrant(r, ctx.stack, ctx.accountId, ctx.policy) !== undefined;
       const sources = await resolveSources(desired, named, listings, describe, mayPatch);
       const patches = preparePatches(desired, sources, ctx);
-      if ([...observed.values()].some((o) => o.ownership?.kind === 'leftover')) {
-        // An earlier attempt of this resource left something: find the rest of it, under any name, to remove it.
-        for (const [id, o] of await sweep(api, ctx.owner)) if (!observed.has(id)) observed.set(id, o);
-      }
       const record = recordOf(observed, (r) => taskDefinitionArn(ctx, r.family, r.revision));
       // The record on the nodes is the task-definition track's to rewrite: the plan leaves it as it is.
       const meshPlan = plan(
@@ -528,15 +531,15 @@ export function createAppMeshBackend(
       if (!identity) throw new Error(`not an App Mesh physical id: ${request.physicalId}`);
       checkMeshOwner(identity.meshOwner, ctx, ctx.policy);
       const api = meshApiFor(identity);
-      // Properties of another identity cannot name this service's resources: its mesh is then searched for what this
-      // physical id owns.
+      // Properties of another identity (or none that parse) cannot name this service's resources: what this physical
+      // id owns is then what the tags found.
       const model = request.model?.physicalId === request.physicalId ? request.model : undefined;
       const familyNames = families(model);
       const describe = describeOnce(ecsApi);
       const [window, observed, listings, owned] = await readAuthorized(ctx, [
         model
           ? observe(api, managedKeys(model), ctx.owner, (key) => resourceArn(model, ctx, key))
-          : sweep(api, ctx.owner),
+          : new Map<string, Observed>(),
         listFamilies(ecsApi, familyNames),
         tagging.ownedBy(ctx.owner, OWNABLE_TYPES),
       ]);

@@ -70,26 +70,6 @@ export async function observe(
   return out;
 }
 
-/**
- * Every resource of the mesh that this owner holds (and, when the owner recognizes them, leftovers of its earlier
- * attempts), found by listing and reading tags — for a Delete whose properties do not name the service's resources
- * (CloudFormation's cleanup after a rolled-back replacement), and for an apply that met a leftover.
- */
-export async function sweep(api: MeshApi, owner: Owner): Promise<Map<string, Observed>> {
-  const found = await api.listAll();
-  const out = new Map<string, Observed>();
-  await Promise.all(
-    found.map(async ({ key, arn }) => {
-      const tags = await api.listTags(arn);
-      if (tags === undefined) return;
-      const ownership = ownershipOf(tags, owner);
-      if (ownership.kind !== 'foreign')
-        out.set(keyId(key), { key, existing: { arn, spec: {} }, tags, ownership });
-    }),
-  );
-  return out;
-}
-
 function dedupe(keys: readonly ResourceKey[]): ResourceKey[] {
   const seen = new Map<string, ResourceKey>();
   for (const k of keys) seen.set(keyId(k), k);

@@ -15,9 +15,17 @@ export interface TaggedResource {
   readonly tags: readonly KeyValue[];
 }
 
+export interface TagFilter {
+  readonly key: string;
+  /** Alternatives; none: any value of the key. */
+  readonly values?: readonly string[];
+}
+
 export interface TaggingApi {
   /** Every resource tagged as owned by this stack's logical resource (any physical id), of the given types. */
   ownedBy(owner: Owner, resourceTypes: readonly string[]): Promise<TaggedResource[]>;
+  /** Every resource matching all the filters, of the given types (`service` or `service:type`). */
+  tagged(filters: readonly TagFilter[], resourceTypes: readonly string[]): Promise<TaggedResource[]>;
 }
 
 /** Pages are followed to the end; a resource owns at most a few dozen resources, so this is a page or two. */
@@ -28,45 +36,53 @@ export function createTaggingApi(
   onCall: (record: CallRecord) => void = () => {},
 ): TaggingApi {
   const call = caller(client, onCall);
-  return {
-    async ownedBy(owner, resourceTypes) {
-      const out: TaggedResource[] = [];
-      let token: string | undefined;
-      do {
-        try {
-          const page = await call<{
-            ResourceTagMappingList?: { ResourceARN?: string; Tags?: { Key?: string; Value?: string }[] }[];
-            PaginationToken?: string;
-          }>(
-            'GetResources',
-            `owned by ${owner.logicalResourceId}`,
-            new GetResourcesCommand({
-              TagFilters: [
-                { Key: TAG.stackId, Values: [tagValue(owner.stackId)] },
-                { Key: TAG.logicalId, Values: [tagValue(owner.logicalResourceId)] },
-              ],
-              ResourceTypeFilters: [...resourceTypes],
-              ResourcesPerPage: PAGE,
-              ...(token ? { PaginationToken: token } : {}),
-            }),
-          );
-          for (const r of page.ResourceTagMappingList ?? []) {
-            if (!r.ResourceARN) continue;
-            out.push({
-              arn: r.ResourceARN,
-              tags: (r.Tags ?? []).map((t) => ({ key: t.Key ?? '', value: t.Value ?? '' })),
-            });
-          }
-          token = page.PaginationToken || undefined;
-        } catch (e) {
-          return failCall(
-            'GetResources',
-            `of what ${owner.logicalResourceId} owns (it needs tag:GetResources)`,
-            e,
-          );
+  async function tagged(
+    filters: readonly TagFilter[],
+    resourceTypes: readonly string[],
+    what: string,
+  ): Promise<TaggedResource[]> {
+    const out: TaggedResource[] = [];
+    let token: string | undefined;
+    do {
+      try {
+        const page = await call<{
+          ResourceTagMappingList?: { ResourceARN?: string; Tags?: { Key?: string; Value?: string }[] }[];
+          PaginationToken?: string;
+        }>(
+          'GetResources',
+          what,
+          new GetResourcesCommand({
+            TagFilters: filters.map((f) => ({ Key: f.key, ...(f.values ? { Values: [...f.values] } : {}) })),
+            ResourceTypeFilters: [...resourceTypes],
+            ResourcesPerPage: PAGE,
+            ...(token ? { PaginationToken: token } : {}),
+          }),
+        );
+        for (const r of page.ResourceTagMappingList ?? []) {
+          if (!r.ResourceARN) continue;
+          out.push({
+            arn: r.ResourceARN,
+            tags: (r.Tags ?? []).map((t) => ({ key: t.Key ?? '', value: t.Value ?? '' })),
+          });
         }
-      } while (token);
-      return out;
-    },
+        token = page.PaginationToken || undefined;
+      } catch (e) {
+        return failCall('GetResources', `of what ${what} (it needs tag:GetResources)`, e);
+      }
+    } while (token);
+    return out;
+  }
+  return {
+    ownedBy: (owner, resourceTypes) =>
+      tagged(
+        [
+          { key: TAG.stackId, values: [tagValue(owner.stackId)] },
+          { key: TAG.logicalId, values: [tagValue(owner.logicalResourceId)] },
+        ],
+        resourceTypes,
+        `${owner.logicalResourceId} owns`,
+      ),
+    tagged: (filters, resourceTypes) =>
+      tagged(filters, resourceTypes, filters.map((f) => `${f.key}=${f.values?.join('|') ?? '*'}`).join(', ')),
   };
 }

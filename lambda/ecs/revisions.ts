@@ -11,6 +11,7 @@
  *   successful apply; Delete deregisters every owned revision and nothing else.
  */
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { TAG_PREFIX } from '../contract/properties';
 import type { TaskDefinitionRef } from '../contract/task-definition-ref';
 import { TaskDefinitionError } from '../errors';
 import type { Logger } from '../log';
@@ -287,7 +288,111 @@ export async function ensureRevision(
     taskDefinitionArn: registered.arn,
     source: req.source.arn,
   });
-  return { arn: registered.arn, registered: true };
+  return { arn: await convergeTwins(api, req, registered, me, log), registered: true };
+}
+
+/**
+ * On a revision a failed delivery is withdrawing (the undo of its Create): a twin delivery no longer converges on it.
+ * Set, then the revision read back: see `withdrawRevisions` and `convergeTwins`.
+ */
+export const WITHDRAWN_TAG = `${TAG_PREFIX}withdrawn`;
+
+const twinOf = (r: DescribedRevision, patchHash: string, me: Registrant) =>
+  tagOf(r, TAG.patchHash) === patchHash && bySibling(r, me);
+
+/**
+ * ECS has no client token for RegisterTaskDefinition, so twin deliveries of one request (the Provider framework
+ * re-invoking the handler while the first invocation runs) may each register the same content. They converge after
+ * the fact on the lowest revision: every twin that registered lists the family and sees every twin registration
+ * older than its own (revision numbers only grow), so all agree on the lowest. One that is not the lowest marks the
+ * lowest as adopted, reads it back and, unless its registrant is withdrawing it (its undo), deregisters its own
+ * registration and answers the lowest. The withdrawing delivery reads the revision back too and keeps it when a twin
+ * adopted it: whichever of the two tags comes first, no twin answers a revision that is deregistered.
+ */
+async function convergeTwins(
+  api: TaskDefinitionApi,
+  req: EnsureRequest,
+  mine: DescribedRevision,
+  me: Registrant,
+  log: Logger,
+): Promise<string> {
+  const patchHash = patchHashOf(req.input);
+  const known = new Map(req.state.active.map((r) => [r.arn, r]));
+  // Twins registered after the source and before this revision: those read already as twins, and those new since.
+  const between = (await api.listActive(req.state.family, LISTED_REVISIONS)).filter((arn) => {
+    const n = revisionNumber(arn);
+    if (n <= req.source.revision || n >= mine.revision) return false;
+    const seen = known.get(arn);
+    return seen === undefined || twinOf(seen, patchHash, me);
+  });
+  if (!between.length) return mine.arn;
+  const twins = (await mapLimit(between, 5, (arn) => api.describe(arn)))
+    .filter(
+      (r): r is DescribedRevision =>
+        r !== undefined && r.status === 'ACTIVE' && twinOf(r, patchHash, me) && !tagOf(r, WITHDRAWN_TAG),
+    )
+    .sort((a, b) => a.revision - b.revision);
+  for (const twin of twins) {
+    try {
+      await api.tag(twin.arn, [{ key: TAG.adoptedBy, value: tagValue(me.invocationId) }]);
+    } catch (error) {
+      log.warn('could not mark a twin delivery revision as adopted; keeping this one', {
+        taskDefinitionArn: twin.arn,
+        error,
+      });
+      return mine.arn;
+    }
+    const now = await api.describe(twin.arn);
+    if (now?.status !== 'ACTIVE' || tagOf(now, WITHDRAWN_TAG)) continue;
+    try {
+      await api.deregister(mine.arn);
+    } catch (error) {
+      log.warn('could not deregister the duplicate of a twin delivery revision', {
+        taskDefinitionArn: mine.arn,
+        error,
+      });
+    }
+    log.info('converged on the revision a twin delivery registered', {
+      taskDefinitionArn: twin.arn,
+      duplicate: mine.arn,
+    });
+    return twin.arn;
+  }
+  return mine.arn;
+}
+
+/**
+ * The undo of a failed Create, for the revisions this invocation registered: each is marked withdrawn, read back,
+ * and deregistered unless a twin delivery has adopted it (it may be what that twin answers; it then stays, owned, and
+ * the resource's next step keeps or removes it). Returns the ARNs deregistered.
+ */
+export async function withdrawRevisions(
+  api: TaskDefinitionApi,
+  revisions: readonly DescribedRevision[],
+  me: Registrant,
+  log: Logger,
+): Promise<string[]> {
+  const done = await mapLimit(revisions, 4, async (r) => {
+    try {
+      await api.tag(r.arn, [{ key: WITHDRAWN_TAG, value: tagValue(me.invocationId) }]);
+    } catch (error) {
+      log.warn('could not mark a revision withdrawn; deciding on its tags as they are', {
+        taskDefinitionArn: r.arn,
+        error,
+      });
+    }
+    const now = await api.describe(r.arn);
+    const adopter = now && tagOf(now, TAG.adoptedBy);
+    if (adopter !== undefined && adopter !== tagValue(me.invocationId)) {
+      await api.untag(r.arn, [WITHDRAWN_TAG]);
+      log.info('kept a revision a twin delivery adopted', { taskDefinitionArn: r.arn });
+      return undefined;
+    }
+    await api.deregister(r.arn);
+    log.info('deregistered task definition', { taskDefinitionArn: r.arn });
+    return r.arn;
+  });
+  return done.filter((a): a is string => a !== undefined);
 }
 
 /**

@@ -33,6 +33,7 @@ import {
   readFamily,
   resolveSource,
   revisionsOfInvocation,
+  withdrawRevisions,
 } from '../ecs/revisions';
 import {
   checkTaskDefinitionRefs,
@@ -321,13 +322,7 @@ export function createServiceConnectBackend(
       ...unique(revisions.map((p) => p.state.family)).map(async (family) => {
         try {
           const now = await readFamily(ecsApi, family, ctx.owner, FAMILY_WINDOW);
-          const mine = new Set(revisionsOfInvocation(now, ctx.invocationId).map((r) => r.arn));
-          await deregisterOwned(
-            ecsApi,
-            now,
-            new Set(now.owned.map((r) => r.arn).filter((a) => !mine.has(a))),
-            ctx.log,
-          );
+          await withdrawRevisions(ecsApi, revisionsOfInvocation(now, ctx.invocationId), ctx, ctx.log);
         } catch (e) {
           problems.push(`family ${family}: ${(e as Error).message}`);
         }

@@ -7,6 +7,7 @@
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { cleanup, formatCleanup } from '../../cli/cleanup';
 import { main } from '../../cli/main';
@@ -24,16 +25,27 @@ import {
 import { expectMeshMatches, expectNothingLeft, ownedBy, revisions } from '../support/state';
 
 let world: World;
-let clients: { appMesh: AppMeshClient; ecs: ECSClient; stacks: ReturnType<typeof createStackApi> };
+let clients: {
+  appMesh: AppMeshClient;
+  ecs: ECSClient;
+  tagging: ResourceGroupsTaggingAPIClient;
+  stacks: ReturnType<typeof createStackApi>;
+};
 let cfn: CloudFormationClient;
 beforeAll(async () => {
   world = await startWorld();
   cfn = new CloudFormationClient({});
-  clients = { appMesh: new AppMeshClient({}), ecs: new ECSClient({}), stacks: createStackApi(cfn) };
+  clients = {
+    appMesh: new AppMeshClient({}),
+    ecs: new ECSClient({}),
+    tagging: new ResourceGroupsTaggingAPIClient({}),
+    stacks: createStackApi(cfn),
+  };
 });
 afterAll(async () => {
   clients.appMesh.destroy();
   clients.ecs.destroy();
+  clients.tagging.destroy();
   cfn.destroy();
   await world.close();
 });
