@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './log';
 import { type ProviderPolicy, policyFromEnvironment } from './policy';
 import { createServiceConnectBackend } from './serviceconnect/backend';
 import { createStackApi, createStackVerifier } from './stack-verifier';
+import { createVpcLatticeBackend } from './vpclattice/backend';
 
 export type { HandlerDeps, HandlerResult };
 export { handleEvent };
@@ -35,6 +36,7 @@ export interface HandlerOptions {
 const RUNTIMES: { readonly [B in Backend]: BackendFactory } = {
   AppMesh: createAppMeshBackend,
   ServiceConnect: createServiceConnectBackend,
+  VpcLattice: createVpcLatticeBackend,
 };
 
 /** One execution environment's dependencies: the clients read the same retry budget the handler moves. */

@@ -1,7 +1,8 @@
 /**
  * The AWS SDK clients, configured only through the SDK's standard sources (AWS_REGION, credentials, and the
  * service-specific AWS_ENDPOINT_URL_APP_MESH / AWS_ENDPOINT_URL_ECS / AWS_ENDPOINT_URL_CLOUDFORMATION /
- * AWS_ENDPOINT_URL_SERVICEDISCOVERY / AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API the emulator uses): no endpoint
+ * AWS_ENDPOINT_URL_SERVICEDISCOVERY / AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API / AWS_ENDPOINT_URL_VPC_LATTICE the emulator
+ * uses): no endpoint
  * plumbing here.
  */
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
@@ -9,6 +10,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import type { RateLimiter } from '@smithy/core/retry';
 import { BudgetedRetryStrategy, type RetryBudget, type RetryTuning } from './retry';
 
@@ -21,6 +23,8 @@ export interface AwsClients {
   readonly serviceDiscovery: ServiceDiscoveryClient;
   /** Read-only: what a logical resource owns, by its ownership tags (aws/tagging.ts). */
   readonly tagging: ResourceGroupsTaggingAPIClient;
+  /** VPC Lattice, for the VpcLattice backend (AWS_ENDPOINT_URL_VPC_LATTICE in the emulator). */
+  readonly vpcLattice: VPCLatticeClient;
 }
 
 /** How long one attempt of a call may take before it is abandoned (and retried while the budget allows). */
@@ -60,5 +64,6 @@ export function createAwsClients(
     cloudFormation: new CloudFormationClient({ retryStrategy: strategy(), ...common }),
     serviceDiscovery: new ServiceDiscoveryClient({ retryStrategy: strategy(), ...common }),
     tagging: new ResourceGroupsTaggingAPIClient({ retryStrategy: strategy(), ...common }),
+    vpcLattice: new VPCLatticeClient({ retryStrategy: strategy(), ...common }),
   };
 }

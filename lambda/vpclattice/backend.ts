@@ -1,0 +1,533 @@
+/**
+ * The VPC Lattice backend: realises a service model as a Lattice service associated with the platform's service
+ * network, a target group per version (each version's ECS service registers its tasks in it through
+ * `VpcLatticeConfigurations`), a listener on `Port` and a rule per route, and optionally an auth policy and an access
+ * log subscription; beside it, the task-definition track registers each version's revision prepared for Lattice (App
+ * Mesh artefacts stripped, the port named: serviceconnect/task-definition.ts under its Lattice profile).
+ *
+ * One apply = the read phase (the request's CloudFormation check; the service by name, the VPC's target groups, the
+ * service network and everything the logical resource owns by tag; then each of those by id with its tags), the
+ * ownership and window checks and the pure plan (plan.ts), then the writes, each started as soon as what it needs
+ * exists: service and target groups; listener, association, auth policy and access logs; rules. A failed Create
+ * removes what it created (read back, only while it still carries this invocation's tags).
+ */
+
+// The App Mesh attributes are returned empty, so that a template switched over still resolves its GetAtts.
+import { APP_MESH_ONLY_ATTRIBUTES } from '../appmesh/attributes';
+import { checkWindow } from '../appmesh/owned';
+import type { CallRecord } from '../aws/call';
+import type { AwsClients } from '../aws/clients';
+import { createTaggingApi } from '../aws/tagging';
+import {
+  type ApplyRequest,
+  type Attributes,
+  type RemoveRequest,
+  type RequestContext,
+  readAuthorized,
+  type ServiceBackend,
+} from '../backend';
+import { createTaskDefinitionApi, type DescribedRevision } from '../ecs/api';
+import {
+  deregisterOwned,
+  type FamilyState,
+  hasReusable,
+  longestRevisionArns,
+  readFamily,
+  resolveSource,
+  revisionsOfInvocation,
+} from '../ecs/revisions';
+import {
+  checkTaskDefinitionRefs,
+  deregisterUnkept,
+  keepSet,
+  prepareVersions,
+  registerAll,
+  registrationOf,
+} from '../ecs/track';
+import { MeshServiceError } from '../errors';
+import { type CoreVersion, familiesOf as families } from '../model';
+import { type KeyValue, ownershipOf, ownershipTags, TAG, tagValue, windowClaim } from '../ownership';
+import { patchGrant } from '../policy';
+import {
+  defaultPortName,
+  prepareServiceConnectRevision,
+  VPC_LATTICE_PROFILE,
+} from '../serviceconnect/task-definition';
+import { digest, minus, settleAll, unique } from '../util';
+import { createLatticeApi, type LatticeApi, type Ref } from './api';
+import { parseVpcLatticeId, type VpcLatticeServiceModel } from './model';
+import { type FirstReads, OWNABLE_TYPES, observeLattice } from './observe';
+import { actionByArn, emptyObservation, immutableChanges, type ObservedLattice, planLattice } from './plan';
+
+type Model = VpcLatticeServiceModel;
+
+/** Bumped whenever the prepared revision changes for the same inputs. */
+const PREPARE_FORMAT = 1;
+const FAMILY_WINDOW = 50;
+
+function inputKeyOf(model: Model, version: CoreVersion, ctx: RequestContext): string {
+  return digest({
+    format: PREPARE_FORMAT,
+    backend: 'VpcLattice',
+    taskDefinition: version.taskDefinition?.text,
+    port: model.port,
+    protocol: model.protocol,
+    region: ctx.region,
+  });
+}
+
+export interface VpcLatticeBackendOptions {
+  readonly onCall?: (record: CallRecord) => void;
+}
+
+/** What one apply created, in order, for the undo of a failed Create. */
+interface Created {
+  service?: Ref;
+  readonly targetGroups: Ref[];
+}
+
+export function createVpcLatticeBackend(
+  clients: AwsClients,
+  options: VpcLatticeBackendOptions = {},
+): ServiceBackend<Model> {
+  const lattice: LatticeApi = createLatticeApi(clients.vpcLattice, options.onCall);
+  const tagging = createTaggingApi(clients.tagging, options.onCall);
+  const ecsApi = createTaskDefinitionApi(clients.ecs, options.onCall);
+
+  async function readFamilies(names: readonly string[], ctx: RequestContext, newest?: number) {
+    const states = await Promise.all(names.map((f) => readFamily(ecsApi, f, ctx.owner, newest)));
+    return new Map(states.map((s) => [s.family, s]));
+  }
+
+  /** The tags of what this invocation creates: ownership, the invocation (so that only it undoes it), Tags. */
+  const createdTags = (model: Model, ctx: RequestContext): KeyValue[] => [
+    ...ownershipTags(ctx.owner),
+    { key: TAG.invocationId, value: tagValue(ctx.invocationId) },
+    ...model.tags.map((t) => ({ key: t.key, value: t.value })),
+  ];
+  /** A client token per invocation and resource: a retried call is the same call, a twin delivery another. */
+  const tokenOf = (ctx: RequestContext, what: string) => digest({ invocation: ctx.invocationId, what }, 40);
+
+  async function firstReads(model: Model): Promise<FirstReads & { networkArn?: string }> {
+    const vl = model.vpcLattice;
+    const [service, targetGroups, network] = await Promise.all([
+      lattice.findService(vl.serviceName),
+      lattice.listTargetGroups(vl.vpcId),
+      lattice.findServiceNetwork(vl.serviceNetwork),
+    ]);
+    return {
+      ...(service ? { service } : {}),
+      targetGroups,
+      owned: [],
+      ...(network ? { networkArn: network.arn } : {}),
+    };
+  }
+
+  /** Everything a service holds, then the service itself. */
+  async function removeServiceTree(serviceId: string, serviceArn: string): Promise<void> {
+    const listeners = await lattice.listListeners(serviceId);
+    await settleAll(
+      listeners.map(async (l) => {
+        const rules = await lattice.listRules(serviceId, l.id);
+        await settleAll(
+          rules.filter((r) => !r.isDefault).map((r) => lattice.deleteRule(serviceId, l.id, r.id)),
+        );
+        await lattice.deleteListener(serviceId, l.id);
+      }),
+    );
+    const [associations, logs] = await Promise.all([
+      lattice.listAssociations(serviceId),
+      lattice.listAccessLogs(serviceArn),
+    ]);
+    await settleAll([
+      ...associations.map((a) => lattice.disassociate(a.id)),
+      ...logs.map((a) => lattice.deleteAccessLog(a.id)),
+      lattice.deleteAuthPolicy(serviceArn),
+    ]);
+    await lattice.deleteService(serviceId);
+  }
+
+  /** After a failed fresh apply: remove what this invocation created, read back by name. */
+  async function undoFreshApply(
+    model: Model,
+    created: Created,
+    error: unknown,
+    ctx: RequestContext,
+  ): Promise<void> {
+    ctx.beginCleanup();
+    ctx.log.warn('apply failed; removing what this request created', { error });
+    const problems: string[] = [];
+    const mine = (tags: readonly KeyValue[] | undefined) =>
+      tags !== undefined &&
+      ownershipOf(tags, ctx.owner).kind === 'ours' &&
+      tags.find((t) => t.key === TAG.invocationId)?.value === tagValue(ctx.invocationId) &&
+      !tags.some((t) => t.key === TAG.adoptedBy);
+    const vl = model.vpcLattice;
+    try {
+      // A create whose answer was lost is found by its name.
+      const [service, groups] = await Promise.all([
+        created.service ?? lattice.findService(vl.serviceName),
+        lattice.listTargetGroups(vl.vpcId),
+      ]);
+      if (service && mine(await lattice.tagsOf(service.arn)))
+        await removeServiceTree(service.id, service.arn);
+      const names = new Set(vl.targetGroups.map((t) => t.name));
+      const candidates = unique(
+        [...created.targetGroups, ...groups.filter((g) => names.has(g.name))].map((g) => g.arn),
+      );
+      await settleAll(
+        candidates.map(async (arn) => {
+          try {
+            if (mine(await lattice.tagsOf(arn))) await lattice.deleteTargetGroup(arn);
+          } catch (e) {
+            problems.push(`target group ${arn}: ${(e as Error).message}`);
+          }
+        }),
+      );
+    } catch (e) {
+      problems.push(`service ${vl.serviceName}: ${(e as Error).message}`);
+    }
+    await Promise.all(
+      unique(families(model)).map(async (family) => {
+        try {
+          const now = await readFamily(ecsApi, family, ctx.owner, FAMILY_WINDOW);
+          const own = new Set(revisionsOfInvocation(now, ctx.invocationId).map((r) => r.arn));
+          await deregisterOwned(
+            ecsApi,
+            now,
+            new Set(now.owned.map((r) => r.arn).filter((a) => !own.has(a))),
+            ctx.log,
+          );
+        } catch (e) {
+          problems.push(`family ${family}: ${(e as Error).message}`);
+        }
+      }),
+    );
+    if (problems.length) ctx.log.error('cleanup after the failed create left resources behind', { problems });
+  }
+
+  /**
+   * The writes of a plan, each started once what it needs exists: the service and the target groups first; the
+   * listener, association, auth policy and access logs once the service (and the target groups they name) exist;
+   * the rules once the listener does and the rules they replace are gone; the deletions last.
+   */
+  async function execute(
+    model: Model,
+    observed: ObservedLattice,
+    networkArn: string,
+    adopt: readonly string[],
+    created: Created,
+    ctx: RequestContext,
+    window: string | undefined,
+  ): Promise<{ service: Ref; arns: Map<string, string> }> {
+    const vl = model.vpcLattice;
+    const plan = planLattice(vl, observed, networkArn);
+    ctx.log.info('plan', { changes: plan.changes });
+    const tags = createdTags(model, ctx);
+    const claim = window ? [windowClaim(window, ctx.requestId)] : [];
+    const arns = new Map([...observed.targetGroups.values()].map((t) => [t.name, t.arn] as const));
+
+    const service: Promise<Ref> = observed.service
+      ? Promise.resolve(observed.service)
+      : lattice
+          .createService({
+            name: vl.serviceName,
+            customDomainName: vl.customDomainName,
+            authType: vl.authType,
+            ...(vl.certificateArn ? { certificateArn: vl.certificateArn } : {}),
+            tags: [...tags, ...claim],
+            clientToken: tokenOf(ctx, 'service'),
+          })
+          .then((s) => {
+            created.service = s;
+            return s;
+          });
+    const groups = Promise.all(
+      plan.createTargetGroups.map(async (tg) => {
+        const r = await lattice.createTargetGroup(tg, tags, tokenOf(ctx, `tg/${tg.name}`));
+        created.targetGroups.push(r);
+        arns.set(tg.name, r.arn);
+      }),
+    );
+    const arnOf = (name: string) => arns.get(name);
+    const byArn = (a: Parameters<typeof actionByArn>[0]) => actionByArn(a, arnOf)!;
+    const listener: Promise<{ id: string }> = observed.listener
+      ? Promise.resolve(observed.listener)
+      : Promise.all([service, groups]).then(([s]) =>
+          lattice.createListener(
+            s.id,
+            {
+              name: vl.listener.name,
+              protocol: vl.listener.protocol,
+              port: vl.listener.port,
+              defaultAction: byArn(vl.listener.defaultAction),
+            },
+            tags,
+            tokenOf(ctx, 'listener'),
+          ),
+        );
+    const deletedRules = Promise.all(
+      plan.deleteRules.map(async (r) => {
+        const s = await service;
+        const l = await listener;
+        await lattice.deleteRule(s.id, l.id, r.id);
+      }),
+    );
+    const writes: Promise<unknown>[] = [
+      service,
+      groups,
+      listener,
+      deletedRules,
+      // Adopted from an earlier attempt: this physical id takes it over. The window is claimed on the service.
+      ...adopt.map((arn) => lattice.tag(arn, ownershipTags(ctx.owner))),
+      ...(observed.service && claim.length ? [lattice.tag(observed.service.arn, claim)] : []),
+      ...(plan.updateService ? [lattice.updateService(observed.service!.id, plan.updateService)] : []),
+      ...plan.updateHealthChecks.map((u) => lattice.updateHealthCheck(u.arn, u.healthCheck)),
+      ...(plan.updateDefaultAction
+        ? [
+            groups.then(() =>
+              lattice.updateDefaultAction(
+                observed.service!.id,
+                observed.listener!.id,
+                byArn(plan.updateDefaultAction!),
+              ),
+            ),
+          ]
+        : []),
+      ...(plan.associate
+        ? [
+            service.then((s) =>
+              lattice.associate(s.id, plan.associate!, tags, tokenOf(ctx, `association/${plan.associate}`)),
+            ),
+          ]
+        : []),
+      ...(plan.putAuthPolicy ? [service.then((s) => lattice.putAuthPolicy(s.arn, plan.putAuthPolicy!))] : []),
+      ...(plan.deleteAuthPolicy ? [lattice.deleteAuthPolicy(observed.service!.arn)] : []),
+      ...(plan.createAccessLog
+        ? [
+            service.then((s) =>
+              lattice.createAccessLog(s.arn, plan.createAccessLog!, tags, tokenOf(ctx, 'access-log')),
+            ),
+          ]
+        : []),
+      ...(plan.updateAccessLog
+        ? [lattice.updateAccessLog(plan.updateAccessLog.arn, plan.updateAccessLog.destinationArn)]
+        : []),
+      ...plan.createRules.map(async (r) => {
+        const [s, l] = await Promise.all([service, listener, groups, deletedRules]);
+        await lattice.createRule(
+          s.id,
+          l.id,
+          { name: r.name, priority: r.priority, match: r.match, action: byArn(r.action) },
+          tags,
+          tokenOf(ctx, `rule/${r.name}`),
+        );
+      }),
+      ...plan.updateRules.map(async (u) => {
+        const rule = observed.rules.get(u.name)!;
+        if (u.action) await groups;
+        if (u.priority !== undefined) await deletedRules;
+        await lattice.updateRule(observed.service!.id, observed.listener!.id, rule.id, {
+          ...(u.priority !== undefined ? { priority: u.priority } : {}),
+          ...(u.match ? { match: u.match } : {}),
+          ...(u.action ? { action: byArn(u.action) } : {}),
+        });
+      }),
+    ];
+    await settleAll(writes);
+    // What nothing refers to any more goes last: the rules that named a target group are updated or deleted.
+    await settleAll([
+      ...plan.disassociate.map((a) => lattice.disassociate(a.id)),
+      ...plan.deleteAccessLogs.map((a) => lattice.deleteAccessLog(a.id)),
+      ...plan.deleteTargetGroups.map((t) => lattice.deleteTargetGroup(t.arn)),
+    ]);
+    return { service: await service, arns };
+  }
+
+  function attributes(
+    model: Model,
+    serviceArn: string,
+    networkArn: string,
+    targetGroupArns: ReadonlyMap<string, string>,
+    portName: string,
+    taskDefinitionArns: ReadonlyMap<CoreVersion, string>,
+  ): Attributes {
+    const data: Attributes = {};
+    for (const name of APP_MESH_ONLY_ATTRIBUTES) data[name] = '';
+    for (const v of model.versions) {
+      const tg = targetGroupArns.get(v.targetGroupName) ?? '';
+      const td = taskDefinitionArns.get(v);
+      if (v.name === undefined) continue;
+      data[`Versions.${v.name}.VirtualNodeName`] = '';
+      data[`Versions.${v.name}.VirtualNodeArn`] = '';
+      data[`Versions.${v.name}.TargetGroupArn`] = tg;
+      if (td) data[`Versions.${v.name}.TaskDefinitionArn`] = td;
+    }
+    const single = model.versions.length === 1 ? model.versions[0] : undefined;
+    if (single) {
+      data.TargetGroupArn = targetGroupArns.get(single.targetGroupName) ?? '';
+      const td = taskDefinitionArns.get(single);
+      if (td) data.TaskDefinitionArn = td;
+    }
+    data.ServiceArn = serviceArn;
+    data.ServiceNetworkArn = networkArn;
+    data.CustomDomainName = model.vpcLattice.customDomainName;
+    data.PortName = portName;
+    return data;
+  }
+
+  return {
+    predictAttributes(model, ctx) {
+      const arn = (what: string) => `arn:${ctx.partition}:vpc-lattice:${ctx.region}:${ctx.accountId}:${what}`;
+      const longest = new Map(
+        model.versions.map((v) => [v.targetGroupName, arn(`targetgroup/tg-${'x'.repeat(17)}`)]),
+      );
+      return attributes(
+        model,
+        arn(`service/svc-${'x'.repeat(17)}`),
+        arn(`servicenetwork/sn-${'x'.repeat(17)}`),
+        longest,
+        'x'.repeat(64),
+        longestRevisionArns(model.versions, ctx),
+      );
+    },
+
+    async apply(request: ApplyRequest<Model>, ctx: RequestContext): Promise<Attributes> {
+      const { desired, previous } = request;
+      const vl = desired.vpcLattice;
+      const log = ctx.log;
+      for (const warning of vl.warnings) log.warn('not carried over to VPC Lattice', { ...warning });
+      checkTaskDefinitionRefs(desired.versions, ctx, 'prepares');
+      const newFamilies = families(desired);
+      const retiredNow = minus(families(previous), newFamilies);
+      const wanted = new Map(
+        desired.versions.map((v, i) => [
+          v.targetGroupName,
+          v.name === undefined ? 'ServiceName' : `Versions[${i}].Name`,
+        ]),
+      );
+
+      // Read phase: nothing changes until every check has passed.
+      const [window, first, owned, states] = await readAuthorized(ctx, [
+        firstReads(desired),
+        tagging.ownedBy(ctx.owner, OWNABLE_TYPES),
+        readFamilies([...newFamilies, ...retiredNow], ctx, FAMILY_WINDOW),
+      ]);
+      if (!first.networkArn)
+        throw new MeshServiceError(
+          `VpcLattice.ServiceNetwork: the service network "${vl.serviceNetwork}" was not found in ${ctx.accountId}/${ctx.region}; create it first (the platform's AWS::VpcLattice::ServiceNetwork), or name an existing one by name, id or ARN`,
+        );
+      const { observed, tagSets, adopt } = await observeLattice(
+        lattice,
+        { ...first, owned },
+        wanted,
+        ctx.owner,
+      );
+      // One request per window: anything the logical resource owns may carry another request's claim on it.
+      checkWindow(window, tagSets, ctx);
+      const immutable = immutableChanges(vl, observed);
+      if (immutable.length) throw new MeshServiceError(immutable.join('; '));
+
+      const mayPatch = (r: DescribedRevision) =>
+        patchGrant(r, ctx.stack, ctx.accountId, ctx.policy) !== undefined;
+      const versions = desired.versions.filter((v) => v.taskDefinition);
+      const found = await Promise.all(
+        versions.map((v) =>
+          resolveSource(ecsApi, v.taskDefinition!, states.get(v.taskDefinition!.family)!, mayPatch),
+        ),
+      );
+      const sources = new Map(versions.map((v, i) => [v as CoreVersion, found[i]!] as const));
+      const portNames: string[] = [];
+      const prepared = prepareVersions(
+        desired,
+        (v) => sources.get(v)!,
+        (_v, source) => {
+          const out = prepareServiceConnectRevision({
+            source: source.taskDefinition,
+            sourceTags: source.tags.map((t) => ({ ...t })),
+            port: desired.port,
+            protocol: desired.protocol,
+            ownerTags: ownershipTags(ctx.owner),
+            profile: VPC_LATTICE_PROFILE,
+          });
+          portNames.push(out.portName);
+          return out.input;
+        },
+        'register revisions of',
+        ctx,
+      );
+      const portName = portNames[0] ?? defaultPortName(desired.protocol, desired.port);
+      const revisions = prepared.map((p) => ({
+        version: p.version,
+        state: states.get(p.source.family)!,
+        source: p.source,
+        input: registrationOf(p, inputKeyOf(desired, p.version, ctx), ctx), // ECS's limits, before any change
+      }));
+
+      // Write phase.
+      const created: Created = { targetGroups: [] };
+      const settled = observed.service !== undefined && revisions.every((r) => hasReusable(r.state, r.input));
+      let result: { service: Ref; arns: Map<string, string> } | undefined;
+      let current = new Map<CoreVersion, string>();
+      try {
+        await settleAll([
+          execute(desired, observed, first.networkArn, adopt, created, ctx, window?.id).then((r) => {
+            result = r;
+          }),
+          registerAll(ecsApi, revisions, previous ? previous.tags.map((t) => t.key) : [], settled, ctx).then(
+            (c) => {
+              current = c as Map<CoreVersion, string>;
+            },
+          ),
+        ]);
+      } catch (error) {
+        if (request.fresh) await undoFreshApply(desired, created, error, ctx);
+        throw error;
+      }
+      try {
+        const rollback = previous && {
+          versions: previous.versions,
+          inputKeyOf: (v: CoreVersion) => inputKeyOf(previous, v, ctx),
+        };
+        await deregisterUnkept(ecsApi, states, keepSet(states, current, ctx, rollback), ctx);
+      } catch (error) {
+        log.warn('could not deregister old task definition revisions', { error });
+      }
+      return attributes(desired, result!.service.arn, first.networkArn, result!.arns, portName, current);
+    },
+
+    async remove(request: RemoveRequest<Model>, ctx: RequestContext): Promise<void> {
+      const identity = parseVpcLatticeId(request.physicalId);
+      if (!identity) throw new Error(`not a VPC Lattice physical id: ${request.physicalId}`);
+      const model = request.model;
+      const declared = families(model);
+      const [, service, owned, groups, states] = await readAuthorized(ctx, [
+        lattice.findService(identity.serviceName),
+        tagging.ownedBy(ctx.owner, OWNABLE_TYPES),
+        model ? lattice.listTargetGroups(model.vpcLattice.vpcId) : Promise.resolve([]),
+        readFamilies(declared, ctx),
+      ]);
+      const names = new Set((model?.versions ?? []).map((v) => v.targetGroupName));
+      const { observed } = await observeLattice(
+        lattice,
+        { ...(service ? { service } : {}), targetGroups: groups.filter((g) => names.has(g.name)), owned },
+        new Map(),
+        ctx.owner,
+      ).catch((error) => {
+        // A service of this name that is not this resource's is left alone: the Delete removes only what it owns.
+        ctx.log.warn('the service of this name is not this resource; left in place', { error });
+        return { observed: emptyObservation() };
+      });
+      const s = observed.service;
+      if (s && ownershipOf(s.tags, ctx.owner).kind === 'ours') await removeServiceTree(s.id, s.arn);
+      await settleAll([
+        ...[...observed.targetGroups.values()]
+          .filter((t) => ownershipOf(t.tags, ctx.owner).kind === 'ours')
+          .map((t) => lattice.deleteTargetGroup(t.arn)),
+        ...[...states.values()].map((state: FamilyState) =>
+          deregisterOwned(ecsApi, state, new Set(), ctx.log),
+        ),
+      ]);
+    },
+  };
+}
