@@ -10,7 +10,6 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
-import { VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import type { RateLimiter } from '@smithy/core/retry';
 import { BudgetedRetryStrategy, type RetryBudget, type RetryTuning } from './retry';
 
@@ -23,8 +22,23 @@ export interface AwsClients {
   readonly serviceDiscovery: ServiceDiscoveryClient;
   /** Read-only: what a logical resource owns, by its ownership tags (aws/tagging.ts). */
   readonly tagging: ResourceGroupsTaggingAPIClient;
-  /** VPC Lattice, for the VpcLattice backend (AWS_ENDPOINT_URL_VPC_LATTICE in the emulator). */
-  readonly vpcLattice: VPCLatticeClient;
+  /**
+   * Another SDK client with the same configuration (retry budget, timeouts, overrides): what a backend loaded on
+   * first use creates its own client with (VPC Lattice, AWS_ENDPOINT_URL_VPC_LATTICE in the emulator), so that the
+   * handler's bundle does not carry its SDK client.
+   */
+  readonly create: <C>(client: new (config: StandardClientConfig) => C) => C;
+}
+
+/** What createAwsClients gives every SDK client. */
+export interface StandardClientConfig {
+  readonly retryStrategy: BudgetedRetryStrategy;
+  readonly requestHandler: {
+    connectionTimeout: number;
+    requestTimeout: number;
+    throwOnRequestTimeout: boolean;
+  };
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /** How long one attempt of a call may take before it is abandoned (and retried while the budget allows). */
@@ -64,6 +78,6 @@ export function createAwsClients(
     cloudFormation: new CloudFormationClient({ retryStrategy: strategy(), ...common }),
     serviceDiscovery: new ServiceDiscoveryClient({ retryStrategy: strategy(), ...common }),
     tagging: new ResourceGroupsTaggingAPIClient({ retryStrategy: strategy(), ...common }),
-    vpcLattice: new VPCLatticeClient({ retryStrategy: strategy(), ...common }),
+    create: (client) => new client({ retryStrategy: strategy(), ...common }),
   };
 }

@@ -12,8 +12,7 @@
  * removes what it created (read back, only while it still carries this invocation's tags).
  */
 
-// The App Mesh attributes are returned empty, so that a template switched over still resolves its GetAtts.
-import { APP_MESH_ONLY_ATTRIBUTES } from '../appmesh/attributes';
+import { VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import { checkWindow } from '../appmesh/owned';
 import type { CallRecord } from '../aws/call';
 import type { AwsClients } from '../aws/clients';
@@ -31,7 +30,6 @@ import {
   deregisterOwned,
   type FamilyState,
   hasReusable,
-  longestRevisionArns,
   readFamily,
   resolveSource,
   revisionsOfInvocation,
@@ -55,6 +53,7 @@ import {
 } from '../serviceconnect/task-definition';
 import { digest, minus, settleAll, unique } from '../util';
 import { createLatticeApi, type LatticeApi, type Ref } from './api';
+import { predictVpcLatticeAttributes, vpcLatticeAttributes } from './attributes';
 import { parseVpcLatticeId, type VpcLatticeServiceModel } from './model';
 import { type FirstReads, OWNABLE_TYPES, observeLattice } from './observe';
 import { actionByArn, emptyObservation, immutableChanges, type ObservedLattice, planLattice } from './plan';
@@ -90,7 +89,7 @@ export function createVpcLatticeBackend(
   clients: AwsClients,
   options: VpcLatticeBackendOptions = {},
 ): ServiceBackend<Model> {
-  const lattice: LatticeApi = createLatticeApi(clients.vpcLattice, options.onCall);
+  const lattice: LatticeApi = createLatticeApi(clients.create(VPCLatticeClient), options.onCall);
   const tagging = createTaggingApi(clients.tagging, options.onCall);
   const ecsApi = createTaskDefinitionApi(clients.ecs, options.onCall);
 
@@ -344,53 +343,8 @@ export function createVpcLatticeBackend(
     return { service: await service, arns };
   }
 
-  function attributes(
-    model: Model,
-    serviceArn: string,
-    networkArn: string,
-    targetGroupArns: ReadonlyMap<string, string>,
-    portName: string,
-    taskDefinitionArns: ReadonlyMap<CoreVersion, string>,
-  ): Attributes {
-    const data: Attributes = {};
-    for (const name of APP_MESH_ONLY_ATTRIBUTES) data[name] = '';
-    for (const v of model.versions) {
-      const tg = targetGroupArns.get(v.targetGroupName) ?? '';
-      const td = taskDefinitionArns.get(v);
-      if (v.name === undefined) continue;
-      data[`Versions.${v.name}.VirtualNodeName`] = '';
-      data[`Versions.${v.name}.VirtualNodeArn`] = '';
-      data[`Versions.${v.name}.TargetGroupArn`] = tg;
-      if (td) data[`Versions.${v.name}.TaskDefinitionArn`] = td;
-    }
-    const single = model.versions.length === 1 ? model.versions[0] : undefined;
-    if (single) {
-      data.TargetGroupArn = targetGroupArns.get(single.targetGroupName) ?? '';
-      const td = taskDefinitionArns.get(single);
-      if (td) data.TaskDefinitionArn = td;
-    }
-    data.ServiceArn = serviceArn;
-    data.ServiceNetworkArn = networkArn;
-    data.CustomDomainName = model.vpcLattice.customDomainName;
-    data.PortName = portName;
-    return data;
-  }
-
   return {
-    predictAttributes(model, ctx) {
-      const arn = (what: string) => `arn:${ctx.partition}:vpc-lattice:${ctx.region}:${ctx.accountId}:${what}`;
-      const longest = new Map(
-        model.versions.map((v) => [v.targetGroupName, arn(`targetgroup/tg-${'x'.repeat(17)}`)]),
-      );
-      return attributes(
-        model,
-        arn(`service/svc-${'x'.repeat(17)}`),
-        arn(`servicenetwork/sn-${'x'.repeat(17)}`),
-        longest,
-        'x'.repeat(64),
-        longestRevisionArns(model.versions, ctx),
-      );
-    },
+    predictAttributes: predictVpcLatticeAttributes,
 
     async apply(request: ApplyRequest<Model>, ctx: RequestContext): Promise<Attributes> {
       const { desired, previous } = request;
@@ -493,7 +447,14 @@ export function createVpcLatticeBackend(
       } catch (error) {
         log.warn('could not deregister old task definition revisions', { error });
       }
-      return attributes(desired, result!.service.arn, first.networkArn, result!.arns, portName, current);
+      return vpcLatticeAttributes(
+        desired,
+        result!.service.arn,
+        first.networkArn,
+        result!.arns,
+        portName,
+        current,
+      );
     },
 
     async remove(request: RemoveRequest<Model>, ctx: RequestContext): Promise<void> {
