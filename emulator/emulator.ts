@@ -20,6 +20,7 @@ import type {
   ServiceName,
   SnapshotFilter,
 } from './types';
+import { VpcLatticeService } from './vpc-lattice/service';
 
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_ACCOUNT_ID = '111122223333';
@@ -50,6 +51,16 @@ const EMPTY_SNAPSHOT: EmulatorSnapshot = {
   ecs: { taskDefinitions: [], services: [] },
   cloudformation: { stacks: [] },
   servicediscovery: { namespaces: [], services: [] },
+  vpclattice: {
+    serviceNetworks: [],
+    services: [],
+    serviceNetworkServiceAssociations: [],
+    listeners: [],
+    rules: [],
+    targetGroups: [],
+    accessLogSubscriptions: [],
+    authPolicies: [],
+  },
 };
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -79,6 +90,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       delete: (serviceArn) => servicediscovery.deleteEcsManagedService(serviceArn),
     },
   });
+  const vpclattice = new VpcLatticeService(region, partition);
   const tagging = new TaggingService(region, () => taggedResources());
   function* taggedResources(): Iterable<TaggedResource> {
     const mesh = appmesh.snapshot();
@@ -106,6 +118,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           tags: ns.Tags.map((t) => ({ key: t.Key, value: t.Value })),
         };
     }
+    yield* vpclattice.tagged();
   }
   const services = serviceTable(
     {
@@ -114,8 +127,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       cloudformation: cloudformationModel,
       servicediscovery: servicediscoveryModel,
       tagging: loadModel('resourcegroupstaggingapi-2017-01-26.json'),
+      vpclattice: loadModel('vpc-lattice-2022-11-30.json'),
     },
-    { appmesh, ecs, ecsServices, servicediscovery, cloudformation, tagging },
+    { appmesh, ecs, ecsServices, servicediscovery, cloudformation, tagging, vpclattice },
   );
   const faults = new FaultInjector(serviceFacts(services));
   let requests: RequestLogEntry[] = [];
@@ -154,6 +168,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         AWS_ENDPOINT_URL_CLOUDFORMATION: url,
         AWS_ENDPOINT_URL_SERVICEDISCOVERY: url,
         AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API: url,
+        AWS_ENDPOINT_URL_VPC_LATTICE: url,
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         AWS_REGION: region,
@@ -172,6 +187,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ecsServices.reset();
       servicediscovery.reset();
       cloudformation.reset();
+      vpclattice.reset();
       faults.clear();
       requests = [];
     },
@@ -187,6 +203,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           servicediscovery: want('servicediscovery')
             ? servicediscovery.snapshot()
             : EMPTY_SNAPSHOT.servicediscovery,
+          vpclattice: want('vpclattice') ? vpclattice.snapshot() : EMPTY_SNAPSHOT.vpclattice,
         }),
       ) as EmulatorSnapshot;
     },

@@ -62,3 +62,14 @@ export const taggingErrors = {
 export const cloudFormationErrors = {
   validation: (message: string) => new ServiceError('ValidationError', message, 400),
 };
+
+/**
+ * VPC Lattice errors (REST-JSON; statuses from the Lattice model: ValidationException 400, ResourceNotFoundException
+ * 404, ConflictException 409, ServiceQuotaExceededException 402).
+ */
+export const latticeErrors = {
+  validation: (message: string) => new ServiceError('ValidationException', message),
+  notFound: (message: string) => new ServiceError('ResourceNotFoundException', message),
+  conflict: (message: string) => new ServiceError('ConflictException', message),
+  quotaExceeded: (message: string) => new ServiceError('ServiceQuotaExceededException', message),
+};

@@ -39,6 +39,7 @@ import { restJsonProtocol } from './protocol/rest-json';
 import type { ServiceDiscoveryService } from './servicediscovery/service';
 import type { TaggingService } from './tagging/service';
 import type { ServiceName } from './types';
+import type { VpcLatticeService } from './vpc-lattice/service';
 
 /** The state-holding service objects the entries answer with (emulator/emulator.ts builds them). */
 export interface EmulatedServices {
@@ -50,6 +51,7 @@ export interface EmulatedServices {
   readonly servicediscovery: ServiceDiscoveryService;
   readonly cloudformation: CloudFormationService;
   readonly tagging: TaggingService;
+  readonly vpclattice: VpcLatticeService;
 }
 
 export function serviceTable(
@@ -122,6 +124,20 @@ export function serviceTable(
       internalError: { type: 'InternalServiceException', status: 500 },
       throttlingError: { type: 'ThrottledException', status: 400 },
       handle: (operation, input, ctx) => services.tagging.handle(operation, input, ctx),
+    },
+    {
+      // REST-JSON like App Mesh, its request URIs not under one base path (/services, /servicenetworks,
+      // /targetgroups, /accesslogsubscriptions, /authpolicy, /tags, …): the paths tell it apart. Its model declares
+      // the status of each error; a request the model refuses is ValidationException (400), throttling
+      // ThrottlingException (429), an internal failure InternalServerException (500), as the model names them.
+      name: 'vpclattice',
+      model: models.vpclattice,
+      protocol: restJsonProtocol(models.vpclattice, 'ValidationException'),
+      missingAuthenticationStatus: 403,
+      validationError: 'ValidationException',
+      internalError: { type: 'InternalServerException', status: 500 },
+      throttlingError: { type: 'ThrottlingException', status: 429 },
+      handle: (operation, input, ctx) => services.vpclattice.handle(operation, input, ctx),
     },
   ];
 }

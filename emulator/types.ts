@@ -1,6 +1,12 @@
 /** The emulator's public types. Other engineers code against these shapes: change them only additively. */
 
-export type ServiceName = 'appmesh' | 'ecs' | 'cloudformation' | 'servicediscovery' | 'tagging';
+export type ServiceName =
+  | 'appmesh'
+  | 'ecs'
+  | 'cloudformation'
+  | 'servicediscovery'
+  | 'tagging'
+  | 'vpclattice';
 
 /** The services with a throttling preset (`faults.throttlePreset`). */
 export type ThrottlePreset = 'appmesh' | 'ecs';
@@ -246,6 +252,29 @@ export interface EmulatorSnapshot {
   readonly cloudformation: {
     readonly stacks: readonly StackSnapshot[];
   };
+  /** VPC Lattice resources of every account, in creation order (emulator/vpc-lattice/service.ts). */
+  readonly vpclattice?: VpcLatticeSnapshot;
+}
+
+/** A VPC Lattice resource as its Get operation answers it (timestamps in epoch seconds), plus its tags. */
+export type VpcLatticeResourceSnapshot = Record<string, unknown> & {
+  readonly id: string;
+  readonly arn: string;
+  readonly tags: readonly TagSnapshot[];
+};
+
+export interface VpcLatticeSnapshot {
+  readonly serviceNetworks: readonly VpcLatticeResourceSnapshot[];
+  readonly services: readonly VpcLatticeResourceSnapshot[];
+  readonly serviceNetworkServiceAssociations: readonly VpcLatticeResourceSnapshot[];
+  readonly listeners: readonly VpcLatticeResourceSnapshot[];
+  /** The rules callers created (a listener's default rule is its `defaultAction`). */
+  readonly rules: readonly VpcLatticeResourceSnapshot[];
+  readonly targetGroups: readonly (VpcLatticeResourceSnapshot & {
+    readonly targets: readonly { readonly id: string; readonly port: number }[];
+  })[];
+  readonly accessLogSubscriptions: readonly VpcLatticeResourceSnapshot[];
+  readonly authPolicies: readonly { readonly resourceArn: string; readonly policy: string }[];
 }
 
 /** A stack resource to put (`emulator.cloudformation.putStack` / `putStackResource`). */
@@ -308,7 +337,8 @@ export interface Emulator {
   readonly accountId: string;
   /**
    * AWS_ENDPOINT_URL_APP_MESH, AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL_CLOUDFORMATION,
-   * AWS_ENDPOINT_URL_SERVICEDISCOVERY, AWS_ACCESS_KEY_ID,
+   * AWS_ENDPOINT_URL_SERVICEDISCOVERY, AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API,
+   * AWS_ENDPOINT_URL_VPC_LATTICE, AWS_ACCESS_KEY_ID,
    * AWS_SECRET_ACCESS_KEY, AWS_REGION.
    * The credentials are dummies; the access key id carries the calling account, so `env('444455556666')` gives
    * the environment of another account (e.g. the owner of a shared mesh). `caller` (letters and digits) makes a

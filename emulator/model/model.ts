@@ -40,6 +40,8 @@ export interface Shape {
   readonly union?: boolean;
   readonly payload?: string;
   readonly sensitive?: boolean;
+  /** How a timestamp is written on the wire when the protocol's default is not used (`iso8601` for VPC Lattice). */
+  readonly timestampFormat?: 'iso8601' | 'unixTimestamp' | 'rfc822';
   readonly exception?: boolean;
   readonly fault?: boolean;
   readonly error?: { readonly httpStatusCode?: number; readonly senderFault?: boolean };
@@ -72,7 +74,8 @@ export type ModelFile =
   | 'cloudformation-2010-05-15.json'
   | 'ecs-2014-11-13.json'
   | 'servicediscovery-2017-03-14.json'
-  | 'resourcegroupstaggingapi-2017-01-26.json';
+  | 'resourcegroupstaggingapi-2017-01-26.json'
+  | 'vpc-lattice-2022-11-30.json';
 
 const cache = new Map<ModelFile, ServiceModel>();
 

@@ -186,7 +186,7 @@ export class RestJsonRouter {
     let body: unknown;
     const bodyObject: JsonObject = {};
     for (const [name, ref] of Object.entries(shape.members ?? {})) {
-      const value = output[name];
+      const value = onTheWire(this.model, ref.shape, output[name]);
       if (value === undefined || value === null) continue;
       if (ref.location === 'header') headers[ref.locationName ?? name] = String(value);
       else if (ref.location === 'statusCode') status = Number(value);
@@ -229,6 +229,41 @@ export class RestJsonRouter {
       message: `Value '${raw}' at '${path}' failed to satisfy constraint: Member must be a valid ${type}`,
     });
     return undefined;
+  }
+}
+
+/**
+ * A value as the wire carries it: the emulator holds timestamps as epoch seconds (the protocol's default), and a
+ * timestamp shape with `timestampFormat: iso8601` (VPC Lattice's) is written as an ISO 8601 string, as the SDK reads it.
+ */
+function onTheWire(model: ServiceModel, shapeName: string, value: unknown): unknown {
+  if (value === undefined || value === null) return value;
+  const shape = shapeOf(model, shapeName);
+  switch (shape.type) {
+    case 'timestamp':
+      return shape.timestampFormat === 'iso8601' && typeof value === 'number'
+        ? new Date(value * 1000).toISOString()
+        : value;
+    case 'structure':
+      if (!isPlainObject(value)) return value;
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => {
+          const ref = shape.members?.[k];
+          return [k, ref ? onTheWire(model, ref.shape, v) : v];
+        }),
+      );
+    case 'list':
+      return Array.isArray(value) && shape.member
+        ? value.map((v) => onTheWire(model, shape.member!.shape, v))
+        : value;
+    case 'map':
+      return isPlainObject(value) && shape.value
+        ? Object.fromEntries(
+            Object.entries(value).map(([k, v]) => [k, onTheWire(model, shape.value!.shape, v)]),
+          )
+        : value;
+    default:
+      return value;
   }
 }
 

@@ -84,3 +84,22 @@ test.each<[string, string, RequestHead]>([
 ])('GIVEN %s THEN it is for %s', (_what, service, request) => {
   expect(recognise(services, request).name).toBe(service);
 });
+
+/** The real VPC Lattice entry, as the table has it: after App Mesh, whose 404 answers what no path claims. */
+const withLattice = [
+  ...services.filter((s) => s.name !== 'lattice-like'),
+  {
+    name: 'vpclattice',
+    protocol: restJsonProtocol(loadModel('vpc-lattice-2022-11-30.json'), 'ValidationException'),
+  },
+];
+
+test.each<[string, string, RequestHead]>([
+  ['a VPC Lattice target group path', 'vpclattice', head('GET', '/targetgroups/tg-0123456789abcdef0')],
+  ['a VPC Lattice tags path', 'vpclattice', head('GET', '/tags/arn%3Aaws%3Avpc-lattice%3Aus-east-1')],
+  ['a VPC Lattice auth policy path', 'vpclattice', head('PUT', '/authpolicy/svc-0123456789abcdef0')],
+  ['a VPC Lattice access log path', 'vpclattice', head('GET', '/accesslogsubscriptions')],
+  ['an App Mesh path beside it', 'appmesh', head('GET', '/v20190125/meshes')],
+])('GIVEN %s THEN it is for %s', (_what, service, request) => {
+  expect(recognise(withLattice, request).name).toBe(service);
+});

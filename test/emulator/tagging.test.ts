@@ -18,6 +18,15 @@ import {
   ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import { CreateHttpNamespaceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import {
+  CreateListenerCommand,
+  CreateRuleCommand,
+  CreateServiceCommand,
+  CreateTargetGroupCommand,
+  DeleteServiceCommand,
+  UntagResourceCommand,
+  VPCLatticeClient,
+} from '@aws-sdk/client-vpc-lattice';
 import { failureOf, useEmulator } from './helpers';
 
 const ctx = useEmulator();
@@ -225,5 +234,62 @@ describe('GIVEN a request the API reference refuses', () => {
         },
       },
     ]);
+  });
+});
+
+describe('GIVEN tagged VPC Lattice resources', () => {
+  test('WHEN filtered by tags and by resource type THEN the services, listeners, rules and target groups carrying them match', async () => {
+    const lattice = new VPCLatticeClient({});
+    try {
+      const owned = { stack: 's1', logical: 'L1' };
+      const svc = await lattice.send(new CreateServiceCommand({ name: 'checkout', tags: owned }));
+      const tg = await lattice.send(
+        new CreateTargetGroupCommand({
+          name: 'checkout-v1',
+          type: 'IP',
+          config: { port: 8080, protocol: 'HTTP', vpcIdentifier: 'vpc-0123456789abcdef0' },
+          tags: owned,
+        }),
+      );
+      const forward = { forward: { targetGroups: [{ targetGroupIdentifier: tg.id! }] } };
+      const listener = await lattice.send(
+        new CreateListenerCommand({
+          serviceIdentifier: svc.id!,
+          name: 'http',
+          protocol: 'HTTP',
+          defaultAction: forward,
+          tags: owned,
+        }),
+      );
+      const rule = await lattice.send(
+        new CreateRuleCommand({
+          serviceIdentifier: svc.id!,
+          listenerIdentifier: listener.id!,
+          name: 'cart',
+          priority: 1,
+          match: { httpMatch: { pathMatch: { match: { prefix: '/cart' } } } },
+          action: forward,
+          tags: owned,
+        }),
+      );
+      await lattice.send(new CreateServiceCommand({ name: 'other', tags: { stack: 's2', logical: 'L1' } }));
+      const filter = [
+        { Key: 'stack', Values: ['s1'] },
+        { Key: 'logical', Values: ['L1'] },
+      ];
+      expect(await arnsOf({ TagFilters: filter })).toEqual([svc.arn, listener.arn, rule.arn, tg.arn].sort());
+      expect(await arnsOf({ TagFilters: filter, ResourceTypeFilters: ['vpc-lattice:targetgroup'] })).toEqual([
+        tg.arn,
+      ]);
+      // A listener's and a rule's ARNs are under their service's: the type embedded in them is `service`.
+      expect(await arnsOf({ TagFilters: filter, ResourceTypeFilters: ['vpc-lattice:service'] })).toEqual(
+        [svc.arn, listener.arn, rule.arn].sort(),
+      );
+      await lattice.send(new UntagResourceCommand({ resourceArn: tg.arn!, tagKeys: ['stack', 'logical'] }));
+      await lattice.send(new DeleteServiceCommand({ serviceIdentifier: svc.id! }));
+      expect(await arnsOf({ TagFilters: filter })).toEqual([]);
+    } finally {
+      lattice.destroy();
+    }
   });
 });

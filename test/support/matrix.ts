@@ -58,6 +58,7 @@ const THROTTLING = {
   cloudformation: { type: 'Throttling', status: 400 },
   servicediscovery: { type: 'ThrottlingException', status: 400 },
   tagging: { type: 'ThrottledException', status: 400 },
+  vpclattice: { type: 'ThrottlingException', status: 429 },
 } as const satisfies Record<ServiceName, { type: string; status: number }>;
 
 /**
