@@ -10,6 +10,7 @@ import { OwnershipError } from '../errors';
 import { type KeyValue, type Owner, ownershipOf } from '../ownership';
 import type { LatticeApi, Ref } from './api';
 import type {
+  ObservedAction,
   ObservedLattice,
   ObservedListener,
   ObservedRule,
@@ -140,6 +141,20 @@ export async function observeLattice(
     else if (ownership.kind === 'leftover') leftoverTargetGroups.push(tg);
   }
 
+  // Lattice answers a forward's target groups by id (or as they were given): the plan compares ARNs.
+  const arnOfGroup = new Map<string, string>();
+  for (const tg of groups) if (tg) arnOfGroup.set(tg.id, tg.arn).set(tg.arn, tg.arn);
+  const normal = (a: ObservedAction): ObservedAction =>
+    a.kind === 'forward'
+      ? {
+          kind: 'forward',
+          targets: a.targets.map((t) => ({
+            ...t,
+            targetGroupArn: arnOfGroup.get(t.targetGroupArn) ?? t.targetGroupArn,
+          })),
+        }
+      : a;
+
   // The service's children are this resource's when they carry its ownership (a rule added by hand is left alone).
   let listener: ObservedListener | undefined;
   const rules = new Map<string, ObservedRule>();
@@ -147,10 +162,10 @@ export async function observeLattice(
     for (const l of listeners) {
       tagSets.push(l.listener.tags);
       if (!ownedOrLeftover(l.listener.tags, owner)) continue;
-      listener = l.listener;
+      listener = { ...l.listener, defaultAction: normal(l.listener.defaultAction) };
       for (const r of l.rules) {
         tagSets.push(r.tags);
-        if (ownedOrLeftover(r.tags, owner)) rules.set(r.name, r);
+        if (ownedOrLeftover(r.tags, owner)) rules.set(r.name, { ...r, action: normal(r.action) });
       }
     }
   }
