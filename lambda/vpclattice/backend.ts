@@ -55,8 +55,8 @@ import { digest, minus, settleAll, unique } from '../util';
 import { createLatticeApi, type LatticeApi, type Ref } from './api';
 import { predictVpcLatticeAttributes, vpcLatticeAttributes } from './attributes';
 import { parseVpcLatticeId, type VpcLatticeServiceModel } from './model';
-import { type FirstReads, OWNABLE_TYPES, observeLattice } from './observe';
-import { actionByArn, emptyObservation, immutableChanges, type ObservedLattice, planLattice } from './plan';
+import { type FirstReads, idsOfArn, OWNABLE_TYPES, observeLattice } from './observe';
+import { actionByArn, immutableChanges, type ObservedLattice, planLattice } from './plan';
 
 type Model = VpcLatticeServiceModel;
 
@@ -122,27 +122,17 @@ export function createVpcLatticeBackend(
     };
   }
 
-  /** Everything a service holds, then the service itself. */
-  async function removeServiceTree(serviceId: string, serviceArn: string): Promise<void> {
-    const listeners = await lattice.listListeners(serviceId);
-    await settleAll(
-      listeners.map(async (l) => {
-        const rules = await lattice.listRules(serviceId, l.id);
-        await settleAll(
-          rules.filter((r) => !r.isDefault).map((r) => lattice.deleteRule(serviceId, l.id, r.id)),
-        );
-        await lattice.deleteListener(serviceId, l.id);
-      }),
-    );
-    const [associations, logs] = await Promise.all([
-      lattice.listAssociations(serviceId),
-      lattice.listAccessLogs(serviceArn),
-    ]);
-    await settleAll([
-      ...associations.map((a) => lattice.disassociate(a.id)),
-      ...logs.map((a) => lattice.deleteAccessLog(a.id)),
-      lattice.deleteAuthPolicy(serviceArn),
-    ]);
+  /**
+   * A service and everything it holds: its associations go first (Lattice refuses to delete an associated service),
+   * then DeleteService, which deletes "all resources related to the service, such as the resource policy, auth
+   * policy, listeners, listener rules, and access log subscriptions" (VPC Lattice API reference, DeleteService).
+   */
+  async function removeService(
+    serviceId: string,
+    associations?: readonly { readonly id: string }[],
+  ): Promise<void> {
+    const found = associations ?? (await lattice.listAssociations(serviceId));
+    await settleAll(found.map((a) => lattice.disassociate(a.id)));
     await lattice.deleteService(serviceId);
   }
 
@@ -168,8 +158,7 @@ export function createVpcLatticeBackend(
         created.service ?? lattice.findService(vl.serviceName),
         lattice.listTargetGroups(vl.vpcId),
       ]);
-      if (service && mine(await lattice.tagsOf(service.arn)))
-        await removeServiceTree(service.id, service.arn);
+      if (service && mine(await lattice.tagsOf(service.arn))) await removeService(service.id);
       const names = new Set(vl.targetGroups.map((t) => t.name));
       const candidates = unique(
         [...created.targetGroups, ...groups.filter((g) => names.has(g.name))].map((g) => g.arn),
@@ -361,35 +350,39 @@ export function createVpcLatticeBackend(
         ]),
       );
 
-      // Read phase: nothing changes until every check has passed.
-      const [window, first, owned, states] = await readAuthorized(ctx, [
-        firstReads(desired),
-        tagging.ownedBy(ctx.owner, OWNABLE_TYPES),
-        readFamilies([...newFamilies, ...retiredNow], ctx, FAMILY_WINDOW),
-      ]);
-      if (!first.networkArn)
-        throw new MeshServiceError(
-          `VpcLattice.ServiceNetwork: the service network "${vl.serviceNetwork}" was not found in ${ctx.accountId}/${ctx.region}; create it first (the platform's AWS::VpcLattice::ServiceNetwork), or name an existing one by name, id or ARN`,
-        );
-      const { observed, tagSets, adopt } = await observeLattice(
-        lattice,
-        { ...first, owned },
-        wanted,
-        ctx.owner,
+      // Read phase: nothing changes until every check has passed. Two chains run side by side: Lattice (the lists
+      // and the tagged, then each found resource by id with its tags) and ECS (the families, then the sources).
+      const mayPatch = (r: DescribedRevision) =>
+        patchGrant(r, ctx.stack, ctx.accountId, ctx.policy) !== undefined;
+      const versions = desired.versions.filter((v) => v.taskDefinition);
+      const latticeReads = Promise.all([firstReads(desired), tagging.ownedBy(ctx.owner, OWNABLE_TYPES)]).then(
+        async ([first, owned]) => {
+          if (!first.networkArn)
+            throw new MeshServiceError(
+              `VpcLattice.ServiceNetwork: the service network "${vl.serviceNetwork}" was not found in ${ctx.accountId}/${ctx.region}; create it first (the platform's AWS::VpcLattice::ServiceNetwork), or name an existing one by name, id or ARN`,
+            );
+          const observation = await observeLattice(lattice, { ...first, owned }, wanted, ctx.owner);
+          return { networkArn: first.networkArn, ...observation };
+        },
+      );
+      const sourceReads = readFamilies([...newFamilies, ...retiredNow], ctx, FAMILY_WINDOW).then(
+        async (states) => ({
+          states,
+          found: await Promise.all(
+            versions.map((v) =>
+              resolveSource(ecsApi, v.taskDefinition!, states.get(v.taskDefinition!.family)!, mayPatch),
+            ),
+          ),
+        }),
+      );
+      const [window, { networkArn, observed, tagSets, adopt }, { states, found }] = await readAuthorized(
+        ctx,
+        [latticeReads, sourceReads],
       );
       // One request per window: anything the logical resource owns may carry another request's claim on it.
       checkWindow(window, tagSets, ctx);
       const immutable = immutableChanges(vl, observed);
       if (immutable.length) throw new MeshServiceError(immutable.join('; '));
-
-      const mayPatch = (r: DescribedRevision) =>
-        patchGrant(r, ctx.stack, ctx.accountId, ctx.policy) !== undefined;
-      const versions = desired.versions.filter((v) => v.taskDefinition);
-      const found = await Promise.all(
-        versions.map((v) =>
-          resolveSource(ecsApi, v.taskDefinition!, states.get(v.taskDefinition!.family)!, mayPatch),
-        ),
-      );
       const sources = new Map(versions.map((v, i) => [v as CoreVersion, found[i]!] as const));
       const portNames: string[] = [];
       const prepared = prepareVersions(
@@ -425,7 +418,7 @@ export function createVpcLatticeBackend(
       let current = new Map<CoreVersion, string>();
       try {
         await settleAll([
-          execute(desired, observed, first.networkArn, adopt, created, ctx, window?.id).then((r) => {
+          execute(desired, observed, networkArn, adopt, created, ctx, window?.id).then((r) => {
             result = r;
           }),
           registerAll(ecsApi, revisions, previous ? previous.tags.map((t) => t.key) : [], settled, ctx).then(
@@ -447,44 +440,50 @@ export function createVpcLatticeBackend(
       } catch (error) {
         log.warn('could not deregister old task definition revisions', { error });
       }
-      return vpcLatticeAttributes(
-        desired,
-        result!.service.arn,
-        first.networkArn,
-        result!.arns,
-        portName,
-        current,
-      );
+      return vpcLatticeAttributes(desired, result!.service.arn, networkArn, result!.arns, portName, current);
     },
 
     async remove(request: RemoveRequest<Model>, ctx: RequestContext): Promise<void> {
       const identity = parseVpcLatticeId(request.physicalId);
       if (!identity) throw new Error(`not a VPC Lattice physical id: ${request.physicalId}`);
       const model = request.model;
-      const declared = families(model);
-      const [, service, owned, groups, states] = await readAuthorized(ctx, [
+      const ours = (tags: readonly KeyValue[] | undefined) =>
+        tags !== undefined && ownershipOf(tags, ctx.owner).kind === 'ours';
+      // Target groups: those the Delete's properties name and those the tags say this physical id owns; each is
+      // deleted only when its own tags (read now) say so. The service likewise. ECS's families are read beside.
+      const names = new Set((model?.versions ?? []).map((v) => v.targetGroupName));
+      const latticeReads = Promise.all([
         lattice.findService(identity.serviceName),
         tagging.ownedBy(ctx.owner, OWNABLE_TYPES),
         model ? lattice.listTargetGroups(model.vpcLattice.vpcId) : Promise.resolve([]),
-        readFamilies(declared, ctx),
-      ]);
-      const names = new Set((model?.versions ?? []).map((v) => v.targetGroupName));
-      const { observed } = await observeLattice(
-        lattice,
-        { ...(service ? { service } : {}), targetGroups: groups.filter((g) => names.has(g.name)), owned },
-        new Map(),
-        ctx.owner,
-      ).catch((error) => {
-        // A service of this name that is not this resource's is left alone: the Delete removes only what it owns.
-        ctx.log.warn('the service of this name is not this resource; left in place', { error });
-        return { observed: emptyObservation() };
+      ]).then(async ([service, owned, groups]) => {
+        const candidates = unique([
+          ...groups.filter((g) => names.has(g.name)).map((g) => g.arn),
+          ...owned.filter((r) => idsOfArn(r.arn)?.kind === 'targetGroup').map((r) => r.arn),
+        ]);
+        const [serviceTags, associations, groupTags] = await Promise.all([
+          service ? lattice.tagsOf(service.arn) : Promise.resolve(undefined),
+          service ? lattice.listAssociations(service.id) : Promise.resolve([]),
+          Promise.all(candidates.map((arn) => lattice.tagsOf(arn))),
+        ]);
+        return { service, serviceTags, associations, candidates, groupTags };
       });
-      const s = observed.service;
-      if (s && ownershipOf(s.tags, ctx.owner).kind === 'ours') await removeServiceTree(s.id, s.arn);
+      const [, { service, serviceTags, associations, candidates, groupTags }, states] = await readAuthorized(
+        ctx,
+        [latticeReads, readFamilies(families(model), ctx)],
+      );
+      if (service && serviceTags && !ours(serviceTags))
+        ctx.log.warn('the Lattice service of this name is not this resource; left in place', {
+          service: service.arn,
+        });
       await settleAll([
-        ...[...observed.targetGroups.values()]
-          .filter((t) => ownershipOf(t.tags, ctx.owner).kind === 'ours')
-          .map((t) => lattice.deleteTargetGroup(t.arn)),
+        (async () => {
+          if (service && ours(serviceTags)) await removeService(service.id, associations);
+          // Once the service (and its rules) are gone, nothing uses its target groups.
+          await settleAll(
+            candidates.filter((_, i) => ours(groupTags[i])).map((arn) => lattice.deleteTargetGroup(arn)),
+          );
+        })(),
         ...[...states.values()].map((state: FamilyState) =>
           deregisterOwned(ecsApi, state, new Set(), ctx.log),
         ),
