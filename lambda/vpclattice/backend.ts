@@ -36,15 +36,25 @@ import {
 } from '../ecs/revisions';
 import {
   checkTaskDefinitionRefs,
+  deregisterFamilies,
   deregisterUnkept,
   keepSet,
   prepareVersions,
   registerAll,
   registrationOf,
+  retiredRecordedIn,
 } from '../ecs/track';
 import { MeshServiceError } from '../errors';
 import { type CoreVersion, familiesOf as families } from '../model';
-import { type KeyValue, ownershipOf, ownershipTags, TAG, tagValue, windowClaim } from '../ownership';
+import {
+  type KeyValue,
+  ownershipOf,
+  ownershipTags,
+  retiredFamilyTags,
+  TAG,
+  tagValue,
+  windowClaim,
+} from '../ownership';
 import { patchGrant } from '../policy';
 import {
   defaultPortName,
@@ -404,11 +414,20 @@ export function createVpcLatticeBackend(
         ctx,
       );
       const portName = portNames[0] ?? defaultPortName(desired.protocol, desired.port);
+      // The ledger of retired families, on every revision registered (Lattice resources keep no record of them):
+      // those this update retires, and those an earlier one recorded and no update has cleaned yet (deregistered
+      // after this apply succeeds).
+      const newStates = newFamilies.map((f) => states.get(f)!).filter(Boolean);
+      const stale = minus(minus(retiredRecordedIn(newStates), newFamilies), retiredNow);
+      const ledger = retiredFamilyTags([...retiredNow, ...stale]);
+      if (ledger.dropped.length)
+        log.warn('too many retired families to record; they will not be cleaned', ledger);
       const revisions = prepared.map((p) => ({
         version: p.version,
         state: states.get(p.source.family)!,
         source: p.source,
-        input: registrationOf(p, inputKeyOf(desired, p.version, ctx), ctx), // ECS's limits, before any change
+        // ECS's limits, before any change.
+        input: registrationOf(p, inputKeyOf(desired, p.version, ctx), ctx, ledger.tags),
       }));
 
       // Write phase.
@@ -437,6 +456,7 @@ export function createVpcLatticeBackend(
           inputKeyOf: (v: CoreVersion) => inputKeyOf(previous, v, ctx),
         };
         await deregisterUnkept(ecsApi, states, keepSet(states, current, ctx, rollback), ctx);
+        await deregisterFamilies(ecsApi, stale, ctx);
       } catch (error) {
         log.warn('could not deregister old task definition revisions', { error });
       }
@@ -487,6 +507,15 @@ export function createVpcLatticeBackend(
         ...[...states.values()].map((state: FamilyState) =>
           deregisterOwned(ecsApi, state, new Set(), ctx.log),
         ),
+        // Families retired by earlier updates, as the ledger on the revisions records them.
+        (async () => {
+          const retired = minus(retiredRecordedIn(states.values()), families(model));
+          const [first] = await deregisterFamilies(ecsApi, retired, ctx);
+          if (first)
+            throw new MeshServiceError(
+              `could not deregister the task definitions of family "${first[0]}": ${first[1]}`,
+            );
+        })(),
       ]);
     },
   };
