@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CreateServiceNetworkCommand, VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { type Emulator, seedPlatform, startEmulator } from '../../emulator';
 import { MeshServiceProperties, parseProperties } from '../../lambda/backends';
@@ -95,6 +96,31 @@ describe('GIVEN the bundled handler', () => {
     expect(emulator.requests.filter((r) => r.service === 'servicediscovery').length).toBeGreaterThan(0);
     const deleted = await run(deleteEvent(result!.PhysicalResourceId, props));
     expect(deleted.outcomes[0]!.error).toBeUndefined();
+  });
+
+  test('WHEN a VPC Lattice service is created and deleted THEN the bundle loads its backend from vpc-lattice.js beside it', async () => {
+    const env = emulator.env();
+    const lattice = new VPCLatticeClient({
+      endpoint: emulator.url,
+      region: env.AWS_REGION!,
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+    });
+    await lattice.send(new CreateServiceNetworkCommand({ name: 'bundled-net' }));
+    lattice.destroy();
+    const props = {
+      ...base,
+      Backend: 'VpcLattice',
+      Port: 3000,
+      VpcLattice: { ServiceNetwork: 'bundled-net', VpcId: 'vpc-0abc1234def567890' },
+    };
+    const created = await run(createEvent(props));
+    expect(created.outcomes[0]!.error).toBeUndefined();
+    const result = created.outcomes[0]!.result;
+    expect(result?.Data?.TargetGroupArn).toMatch(/^arn:aws:vpc-lattice:us-east-1:\d{12}:targetgroup\/tg-/);
+    expect(emulator.requests.filter((r) => r.service === 'vpclattice').length).toBeGreaterThan(0);
+    const deleted = await run(deleteEvent(result!.PhysicalResourceId, props));
+    expect(deleted.outcomes[0]!.error).toBeUndefined();
+    expect(emulator.snapshot(['vpclattice']).vpclattice?.services).toEqual([]);
   });
 
   test('WHEN it logs THEN every line is JSON with the request context, and no line holds the ResponseURL', async () => {
