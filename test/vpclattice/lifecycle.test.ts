@@ -6,8 +6,10 @@
 import {
   CreateServiceCommand,
   CreateServiceNetworkCommand,
+  GetAuthPolicyCommand,
   GetListenerCommand,
   GetRuleCommand,
+  ListAccessLogSubscriptionsCommand,
   ListListenersCommand,
   ListRulesCommand,
   ListServiceNetworkServiceAssociationsCommand,
@@ -323,5 +325,45 @@ describe('GIVEN a Lattice service', () => {
     ).toEqual([]);
     // A Delete delivered again finds nothing and succeeds.
     await world.provider()(deleteEvent(physicalId, props));
+  });
+});
+
+describe('GIVEN the options of Backend VpcLattice', () => {
+  test('WHEN AWS_IAM and access logs are asked, then dropped THEN the auth policy and the subscription follow', async () => {
+    const [td1, td2] = [await world.registerApp('frontend-v1'), await world.registerApp('frontend-v2')];
+    const logs = 'arn:aws:logs:us-east-1:111122223333:log-group:lattice-frontend';
+    const plain = canary(td1, td2);
+    const secured = canary(td1, td2, {
+      VpcLattice: {
+        ServiceNetwork: 'platform',
+        VpcId: VPC,
+        AuthType: 'AWS_IAM',
+        AllowedPrincipals: ['444455556666'],
+        AccessLogDestinationArn: logs,
+      },
+    });
+    const { PhysicalResourceId: id } = await world.provider()(createEvent(secured));
+    const [service] = await services();
+    expect(service!.arn).toBeDefined();
+    const policy = await lattice.send(new GetAuthPolicyCommand({ resourceIdentifier: service!.arn! }));
+    expect(JSON.parse(policy.policy!).Statement[0].Principal).toEqual({ AWS: ['444455556666'] });
+    const subscriptions = await lattice.send(
+      new ListAccessLogSubscriptionsCommand({ resourceIdentifier: service!.arn! }),
+    );
+    expect(subscriptions.items?.map((a) => a.destinationArn)).toEqual([logs]);
+
+    world.emulator.clearRequests();
+    await world.provider()(updateEvent(id, plain, secured));
+    expect(
+      latticeWrites()
+        .filter((op) => op !== 'TagResource')
+        .sort(),
+    ).toEqual(['DeleteAccessLogSubscription', 'DeleteAuthPolicy', 'UpdateService']);
+    const after = await lattice.send(
+      new ListAccessLogSubscriptionsCommand({ resourceIdentifier: service!.arn! }),
+    );
+    expect(after.items).toEqual([]);
+    await world.provider()(deleteEvent(id, plain));
+    expect(await services()).toEqual([]);
   });
 });
