@@ -80,6 +80,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const servicediscovery = new ServiceDiscoveryService(region, partition, {
     operationDelayMs: options.namespaceOperationDelayMs,
   });
+  const vpclattice = new VpcLatticeService(region, partition);
   const ecsServices = new EcsServices(region, partition, {
     describeTaskDefinition: (reference, account) =>
       ecs.handle('DescribeTaskDefinition', { taskDefinition: reference }, { account }),
@@ -89,8 +90,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         servicediscovery.createEcsManagedService(namespaceArn, name, account),
       delete: (serviceArn) => servicediscovery.deleteEcsManagedService(serviceArn),
     },
+    latticeTargetGroup: (arn, account) => vpclattice.hasTargetGroup(arn, account),
   });
-  const vpclattice = new VpcLatticeService(region, partition);
   const tagging = new TaggingService(region, () => taggedResources());
   function* taggedResources(): Iterable<TaggedResource> {
     const mesh = appmesh.snapshot();

@@ -1,6 +1,7 @@
 /**
  * Local emulator of the AWS App Mesh (REST-JSON, /v20190125), Amazon ECS task-definition and service (JSON 1.1), AWS
- * Cloud Map namespace (JSON 1.1) and AWS CloudFormation read (AWS query) APIs on one HTTP port, validated against the official service models. See
+ * Cloud Map namespace (JSON 1.1), Resource Groups Tagging (JSON 1.1), Amazon VPC Lattice (REST-JSON) and AWS
+ * CloudFormation read (AWS query) APIs on one HTTP port, validated against the official service models. See
  * docs/emulator.md.
  */
 export { credentialsFor } from './accounts';
@@ -35,4 +36,6 @@ export type {
   TaskDefinitionSnapshot,
   ThrottleBucket,
   ThrottlePreset,
+  VpcLatticeResourceSnapshot,
+  VpcLatticeSnapshot,
 } from './types';

@@ -170,6 +170,8 @@ export interface EcsServiceSnapshot {
   readonly status: string;
   readonly taskDefinition: string;
   readonly serviceConnectConfiguration?: Record<string, unknown>;
+  /** VpcLatticeConfigurations as given (roleArn, targetGroupArn, portName). */
+  readonly vpcLatticeConfigurations?: readonly Record<string, unknown>[];
 }
 
 /** A Cloud Map namespace. Timestamps are epoch seconds. */

@@ -27,6 +27,14 @@
  * - UpdateService may not change the appProtocol of a port a Service Connect service uses (PortMapping.appProtocol:
  *   "appProtocol is immutable in a Service Connect service. Updating this field requires a service deletion and
  *   redeployment").
+ *
+ * VPC Lattice (`vpcLatticeConfigurations`, on CreateService and UpdateService, carried by the deployment): each
+ * `portName` must name a port mapping of the task definition (VpcLatticeConfiguration.portName: "This is the name of
+ * the portMapping you defined in your task definition."), checked again when an update changes the revision, and
+ * each `targetGroupArn` must be a VPC Lattice target group of the account ("The full Amazon Resource Name (ARN) of
+ * the target group … that the Amazon ECS tasks will be registered to"), through `deps.latticeTargetGroup`; both
+ * InvalidParameterException, our wording. An update without the member keeps the configurations (their port names
+ * checked against the new revision, their target groups not again), an empty list removes them. No task runs, so no target is registered.
  */
 import { ecsErrors, ServiceError } from '../errors';
 import { cloneJson, isPlainObject, type JsonObject, nowEpochSeconds } from '../util';
@@ -56,6 +64,8 @@ export interface EcsServicesDeps {
     readonly create: (namespaceArn: string, name: string, account: string) => string;
     readonly delete: (serviceArn: string) => void;
   };
+  /** Whether an ARN is a VPC Lattice target group of the account (emulator/vpc-lattice/service.ts). */
+  readonly latticeTargetGroup?: (arn: string, account: string) => boolean;
 }
 
 export interface ServiceSnapshot {
@@ -65,6 +75,7 @@ export interface ServiceSnapshot {
   readonly status: string;
   readonly taskDefinition: string;
   readonly serviceConnectConfiguration?: JsonObject;
+  readonly vpcLatticeConfigurations?: JsonObject[];
 }
 
 interface Service {
@@ -80,6 +91,8 @@ interface Service {
   request: JsonObject;
   /** With the namespace resolved to its ARN. */
   serviceConnect?: JsonObject;
+  /** VpcLatticeConfigurations as given (absent or empty: the service is in no target group). */
+  vpcLattice?: JsonObject[];
   /** The Cloud Map services ECS created for it: discovery name → service ARN (in serviceConnect's namespace). */
   discoveryArns: Map<string, string>;
   deploymentId: string;
@@ -149,6 +162,7 @@ export class EcsServices {
       status: s.status,
       taskDefinition: s.taskDefinition,
       ...(s.serviceConnect ? { serviceConnectConfiguration: cloneJson(s.serviceConnect) } : {}),
+      ...(s.vpcLattice ? { vpcLatticeConfigurations: cloneJson(s.vpcLattice) } : {}),
     }));
   }
 
@@ -203,6 +217,27 @@ export class EcsServices {
     const td = described.taskDefinition as JsonObject;
     if (td.status !== 'ACTIVE') throw ecsErrors.client(`TaskDefinition is inactive`);
     return td;
+  }
+
+  /** `vpcLatticeConfigurations` checked against the task definition and VPC Lattice (see the header). */
+  private checkVpcLattice(
+    configs: JsonObject[],
+    taskDefinition: JsonObject,
+    ctx: CallContext,
+    targetGroups = true,
+  ): JsonObject[] {
+    const names = new Set(portMappingsOf(taskDefinition).map((m) => m.name));
+    for (const config of configs) {
+      const portName = String(config.portName);
+      if (!names.has(portName))
+        throw invalid(
+          `The VPC Lattice port name ${portName} does not match the name of any port mapping in the task definition ${String(taskDefinition.taskDefinitionArn)}.`,
+        );
+      const arn = String(config.targetGroupArn);
+      if (targetGroups && !this.deps.latticeTargetGroup?.(arn, ctx.account))
+        throw invalid(`The VPC Lattice target group ${arn} does not exist in this account and Region.`);
+    }
+    return cloneJson(configs);
   }
 
   /** `serviceConnectConfiguration` checked as ECS checks it; returns it with the namespace as its ARN. */
@@ -306,6 +341,9 @@ export class EcsServices {
     const serviceConnect = isPlainObject(input.serviceConnectConfiguration)
       ? this.checkServiceConnect(input.serviceConnectConfiguration, td, ctx)
       : undefined;
+    const vpcLattice = Array.isArray(input.vpcLatticeConfigurations)
+      ? this.checkVpcLattice(input.vpcLatticeConfigurations.filter(isPlainObject), td, ctx)
+      : undefined;
     const now = nowEpochSeconds();
     const service: Service = {
       discoveryArns: new Map(),
@@ -319,6 +357,7 @@ export class EcsServices {
       desiredCount: typeof input.desiredCount === 'number' ? input.desiredCount : 0,
       request: cloneJson(input),
       ...(serviceConnect ? { serviceConnect } : {}),
+      ...(vpcLattice?.length ? { vpcLattice } : {}),
       deploymentId: `ecs-svc/${Math.floor(Math.random() * 1e19)}`,
       updatedAt: now,
     };
@@ -362,11 +401,22 @@ export class EcsServices {
       : service.serviceConnect;
     const serviceConnect = config ? this.checkServiceConnect(config, td, ctx, service) : undefined;
     this.checkAppProtocol(service, td, ctx);
+    const vpcLattice = this.checkVpcLattice(
+      Array.isArray(input.vpcLatticeConfigurations)
+        ? input.vpcLatticeConfigurations.filter(isPlainObject)
+        : (service.vpcLattice ?? []),
+      td,
+      ctx,
+      // The configurations the service keeps were checked when given: only the revision's port names are new.
+      Array.isArray(input.vpcLatticeConfigurations),
+    );
     this.syncCloudMap(service, serviceConnect, ctx);
     service.taskDefinition = String(td.taskDefinitionArn);
     if (typeof input.desiredCount === 'number') service.desiredCount = input.desiredCount;
     if (serviceConnect) service.serviceConnect = serviceConnect;
     else delete service.serviceConnect;
+    if (vpcLattice.length) service.vpcLattice = vpcLattice;
+    else delete service.vpcLattice;
     service.updatedAt = nowEpochSeconds();
     return { service: this.serviceOf(service) };
   }
@@ -424,6 +474,7 @@ export class EcsServices {
                 rolloutState: 'COMPLETED',
                 ...(s.serviceConnect ? { serviceConnectConfiguration: cloneJson(s.serviceConnect) } : {}),
                 ...(resources.length ? { serviceConnectResources: resources } : {}),
+                ...(s.vpcLattice ? { vpcLatticeConfigurations: cloneJson(s.vpcLattice) } : {}),
               },
             ],
       events: [],

@@ -25,7 +25,8 @@ export const DEFAULT_TARGET_GROUP_PORTS: Readonly<Record<string, number>> = { HT
  * - protocolVersion: "The default is HTTP1." (HTTP and HTTPS groups; a TCP group has no protocol version);
  * - ipAddressType: "Supported only if the target group type is IP. The default is IPV4.";
  * - port: as DEFAULT_TARGET_GROUP_PORTS;
- * - healthCheck (HTTP and HTTPS groups): path "The default path is /.", healthCheckIntervalSeconds "The default is 30
+ * - healthCheck (HTTP and HTTPS groups of type IP or INSTANCE; "Not supported if the target group type is LAMBDA or
+ *   ALB"): path "The default path is /.", healthCheckIntervalSeconds "The default is 30
  *   seconds.", healthCheckTimeoutSeconds "The default is 5 seconds.", healthyThresholdCount "The default is 5.",
  *   unhealthyThresholdCount "The default is 2." — each only where the caller left it out.
  */
@@ -36,7 +37,8 @@ export function targetGroupConfigWithDefaults(type: string, config: JsonObject):
     out.port = DEFAULT_TARGET_GROUP_PORTS[protocol];
   if (protocol !== 'TCP' && out.protocolVersion === undefined) out.protocolVersion = 'HTTP1';
   if (type === 'IP' && out.ipAddressType === undefined) out.ipAddressType = 'IPV4';
-  if (protocol !== 'TCP') out.healthCheck = healthCheckWithDefaults((out.healthCheck as JsonObject) ?? {});
+  if (protocol !== 'TCP' && (type === 'IP' || type === 'INSTANCE'))
+    out.healthCheck = healthCheckWithDefaults((out.healthCheck as JsonObject) ?? {});
   return out;
 }
 

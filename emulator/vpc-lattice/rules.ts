@@ -118,3 +118,30 @@ export function checkListenerPort(protocol: string, port: unknown): void {
   if (protocol === 'TLS_PASSTHROUGH' && port === undefined)
     throw latticeErrors.validation('port is required for a TLS_PASSTHROUGH listener.');
 }
+
+/**
+ * TagMap: keys "accept a maximum of 128 Unicode characters. Valid characters are Unicode letters, digits, white
+ * space, and any of the following symbols: _ . : / = + - @ May not begin with aws:."; values "accept a maximum of 256
+ * Unicode characters" of the same set. ValidationException (the model gives the lengths only).
+ */
+const TAG_CHARACTERS = /^[\p{L}\p{N}\s_.:/=+\-@]*$/u;
+
+export function checkTags(tags: unknown): void {
+  if (!isPlainObject(tags)) return;
+  for (const [key, value] of Object.entries(tags)) {
+    if (key.toLowerCase().startsWith('aws:'))
+      throw latticeErrors.validation(`Tag key ${key} may not begin with aws: (reserved for AWS use).`);
+    if (!TAG_CHARACTERS.test(key) || !TAG_CHARACTERS.test(String(value)))
+      throw latticeErrors.validation(
+        `Tag ${key}: keys and values take Unicode letters, digits, white space and _ . : / = + - @ only.`,
+      );
+  }
+}
+
+/**
+ * TargetGroupConfig.healthCheck: "Not supported if the target group type is LAMBDA or ALB." ValidationException.
+ */
+export function checkHealthCheckSupported(type: string, config: unknown): void {
+  if ((type === 'LAMBDA' || type === 'ALB') && isPlainObject(config) && config.healthCheck !== undefined)
+    throw latticeErrors.validation(`config.healthCheck is not supported for a target group of type ${type}.`);
+}

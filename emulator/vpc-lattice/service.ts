@@ -59,8 +59,10 @@ import {
 import {
   checkForwardWeights,
   checkHealthCheck,
+  checkHealthCheckSupported,
   checkListenerPort,
   checkProtocolFits,
+  checkTags,
   checkTargetGroupConfig,
   forwardTargetGroupIds,
   LISTENERS_PER_SERVICE,
@@ -139,6 +141,8 @@ export class VpcLatticeService {
   private readonly resources = new Map<string, Resource>();
   private readonly targets = new Map<string, Map<string, Target>>();
   private readonly authPolicies = new Map<string, AuthPolicy>();
+  /** Each listener's default rule id (its action is the listener's `defaultAction`). */
+  private readonly defaultRules = new Map<string, string>();
   private readonly clientTokens = new Map<string, { fingerprint: string; output: JsonObject }>();
 
   constructor(
@@ -147,6 +151,8 @@ export class VpcLatticeService {
   ) {}
 
   handle(operation: string, input: JsonObject, ctx: CallContext): JsonObject {
+    // Every operation with a `tags` member (the Creates and TagResource) takes it under the TagMap rules.
+    checkTags(input.tags);
     const token = str(input.clientToken);
     if (token === undefined) return this.dispatch(operation, input, ctx);
     // clientToken idempotency: the same request again answers the first answer; other parameters are refused.
@@ -168,6 +174,7 @@ export class VpcLatticeService {
     this.resources.clear();
     this.targets.clear();
     this.authPolicies.clear();
+    this.defaultRules.clear();
     this.clientTokens.clear();
   }
 
@@ -276,7 +283,7 @@ export class VpcLatticeService {
       case 'CreateRule':
         return this.createRule(input, ctx);
       case 'GetRule':
-        return this.ruleOut(this.listenerOf(input, ctx), input.ruleIdentifier, ctx);
+        return this.ruleOut(this.listenerOf(input, ctx), input.ruleIdentifier);
       case 'ListRules':
         return this.listRules(input, ctx);
       case 'UpdateRule':
@@ -450,7 +457,8 @@ export class VpcLatticeService {
   private remove(r: Resource): void {
     this.resources.delete(r.arn);
     this.authPolicies.delete(r.arn);
-    this.targets.delete(r.kind === 'targetgroup' ? r.id : '');
+    if (r.kind === 'targetgroup') this.targets.delete(r.id);
+    if (r.kind === 'listener') this.defaultRules.delete(r.id);
     for (const child of [...this.resources.values()])
       if (child.parent === r.id && child.kind !== 'association') this.remove(child);
   }
@@ -623,6 +631,7 @@ export class VpcLatticeService {
     });
   }
 
+  /** "You must provide either the service network identifier or the service identifier." (ValidationException) */
   private listAssociations(input: JsonObject, ctx: CallContext): JsonObject {
     if (input.serviceNetworkIdentifier === undefined && input.serviceIdentifier === undefined)
       throw latticeErrors.validation('Either serviceNetworkIdentifier or serviceIdentifier is required.');
@@ -728,13 +737,13 @@ export class VpcLatticeService {
       svc.id,
     );
     // The default rule: listed by ListRules, its action the listener's (emulator state, never answered from here).
-    listener.body.defaultRuleId = newId('rule');
+    this.defaultRules.set(listener.id, newId('rule'));
     const { createdAt: _c, lastUpdatedAt: _l, ...out } = this.listenerOut(listener);
     return out;
   }
 
   private listenerOut(l: Resource): JsonObject {
-    const { defaultRuleId: _d, ...body } = cloneJson(l.body);
+    const body = cloneJson(l.body);
     const svc = this.resources.get(this.arnOf(l.account, `service/${l.parent}`))!;
     return {
       arn: l.arn,
@@ -812,7 +821,7 @@ export class VpcLatticeService {
 
   /** The default rule of a listener, as Lattice answers it (no match, no priority). */
   private defaultRule(listener: Resource): JsonObject {
-    const id = String(listener.body.defaultRuleId);
+    const id = this.defaultRules.get(listener.id)!;
     return {
       arn: `${listener.arn}/rule/${id}`,
       id,
@@ -835,7 +844,7 @@ export class VpcLatticeService {
     return rule;
   }
 
-  private ruleOut(listener: Resource, ref: unknown, _ctx: CallContext): JsonObject {
+  private ruleOut(listener: Resource, ref: unknown): JsonObject {
     return this.isDefaultRule(listener, ref)
       ? this.defaultRule(listener)
       : this.ruleBody(this.ruleOf(listener, ref));
@@ -940,6 +949,7 @@ export class VpcLatticeService {
     const type = String(input.type);
     this.uniqueName('targetgroup', name, this.mine('targetgroup', ctx));
     checkTargetGroupConfig(type, input.config);
+    checkHealthCheckSupported(type, input.config);
     checkHealthCheck(isPlainObject(input.config) ? input.config.healthCheck : undefined);
     const config = isPlainObject(input.config)
       ? targetGroupConfigWithDefaults(type, input.config)
@@ -971,14 +981,12 @@ export class VpcLatticeService {
     const tg = this.find('targetgroup', input.targetGroupIdentifier, ctx);
     checkHealthCheck(input.healthCheck);
     const config = (tg.body.config as JsonObject | undefined) ?? {};
-    if (config.protocol === 'TCP' || tg.body.type === 'LAMBDA')
-      throw latticeErrors.validation(
-        `Target group ${tg.id} has no health check to update (protocol TCP or type LAMBDA).`,
-      );
-    config.healthCheck = healthCheckWithDefaults({
+    checkHealthCheckSupported(String(tg.body.type), { healthCheck: input.healthCheck });
+    const merged = {
       ...((config.healthCheck as JsonObject | undefined) ?? {}),
       ...cloneJson(input.healthCheck as JsonObject),
-    });
+    };
+    config.healthCheck = config.protocol === 'TCP' ? merged : healthCheckWithDefaults(merged);
     tg.body.config = config;
     tg.lastUpdatedAt = nowEpochSeconds();
     const { createdAt: _c, lastUpdatedAt: _l, serviceArns: _s, ...out } = this.targetGroupOut(tg);
@@ -1058,13 +1066,8 @@ export class VpcLatticeService {
   /** A service network or service by id or ARN (resource configurations are not emulated). */
   private loggable(identifier: unknown, ctx: CallContext): Resource {
     const ref = String(identifier);
-    const kind: Kind = /(^|\/)sn-/.test(ref)
-      ? 'servicenetwork'
-      : /(^|\/)svc-/.test(ref)
-        ? 'service'
-        : 'service';
     if (/(^|\/)rcfg-/.test(ref)) throw latticeErrors.notFound(`Resource configuration ${ref} not found.`);
-    return this.find(kind, ref, ctx);
+    return this.find(/(^|\/)sn-/.test(ref) ? 'servicenetwork' : 'service', ref, ctx);
   }
 
   /** AccessLogDestinationArn: "The supported destination types are CloudWatch Log groups, Kinesis Data Firehose delivery streams, and Amazon S3 buckets." */
@@ -1088,8 +1091,8 @@ export class VpcLatticeService {
         resourceId: target.id,
         resourceArn: target.arn,
         destinationArn,
-        serviceNetworkLogType:
-          target.kind === 'servicenetwork' ? (str(input.serviceNetworkLogType) ?? 'SERVICE') : undefined,
+        // As given: the reference documents no default.
+        serviceNetworkLogType: str(input.serviceNetworkLogType),
       }),
       input.tags,
       target.id,

@@ -52,7 +52,7 @@ import {
   UpdateTargetGroupCommand,
   VPCLatticeClient,
 } from '@aws-sdk/client-vpc-lattice';
-import { failureOf, useEmulator } from './helpers';
+import { failureOf, OTHER_ACCOUNT, rawRequest, useEmulator } from './helpers';
 
 const ctx = useEmulator();
 let lattice: VPCLatticeClient;
@@ -786,5 +786,119 @@ describe('GIVEN a request the model refuses', () => {
       (await failureOf(lattice.send(new GetServiceCommand({ serviceIdentifier: 'svc-short' })))).name,
     ).toBe('ValidationException');
     expect(ctx.emulator.snapshot(['vpclattice']).vpclattice!.services).toEqual([]);
+  });
+});
+
+describe('GIVEN what cannot change in place', () => {
+  test('WHEN an update names a listener’s port or protocol, or a target group’s port THEN ValidationException: the update has no such member', async () => {
+    const { svc, tg, listener } = await serviceWithListener();
+    const port = await rawRequest(ctx.emulator, {
+      method: 'PATCH',
+      path: `/services/${svc.id}/listeners/${listener.id}`,
+      body: { defaultAction: { fixedResponse: { statusCode: 404 } }, port: 8080, protocol: 'HTTPS' },
+    });
+    expect(port.status).toBe(400);
+    expect(port.headers.get('x-amzn-errortype')).toBe('ValidationException');
+    expect(String(port.json.message)).toMatch(/Unknown member 'port'/);
+    const config = await rawRequest(ctx.emulator, {
+      method: 'PATCH',
+      path: `/targetgroups/${tg.id}`,
+      body: { healthCheck: { path: '/ready' }, config: { port: 9090 } },
+    });
+    expect(config.status).toBe(400);
+    expect(String(config.json.message)).toMatch(/Unknown member 'config'/);
+    const after = await lattice.send(new GetTargetGroupCommand({ targetGroupIdentifier: tg.id! }));
+    expect(after.config).toMatchObject({ port: 8080, healthCheck: { path: '/' } });
+    expect(
+      (
+        await lattice.send(
+          new GetListenerCommand({ serviceIdentifier: svc.id!, listenerIdentifier: listener.id! }),
+        )
+      ).port,
+    ).toBe(80);
+  });
+});
+
+describe('GIVEN accounts and faults', () => {
+  test('WHEN another account names a resource THEN ResourceNotFoundException, and its lists are its own', async () => {
+    const svc = await lattice.send(new CreateServiceCommand({ name: 'checkout' }));
+    const theirs = new VPCLatticeClient({
+      credentials: { accessKeyId: `EMULATOR${OTHER_ACCOUNT}`, secretAccessKey: 'x' },
+    });
+    try {
+      expect(
+        (await failureOf(theirs.send(new GetServiceCommand({ serviceIdentifier: svc.arn! })))).name,
+      ).toBe('ResourceNotFoundException');
+      expect((await theirs.send(new ListServicesCommand({}))).items).toEqual([]);
+      // Names are per account.
+      const same = await theirs.send(new CreateServiceCommand({ name: 'checkout' }));
+      expect(same.arn).toBe(`arn:aws:vpc-lattice:us-east-1:${OTHER_ACCOUNT}:service/${same.id}`);
+    } finally {
+      theirs.destroy();
+    }
+  });
+
+  test('WHEN a fault names vpclattice:<Operation> THEN that call fails with Lattice’s error and has no effect', async () => {
+    ctx.emulator.faults.failNth('vpclattice:CreateService', 1, {
+      type: 'ThrottlingException',
+      status: 429,
+      message: 'Rate exceeded',
+    });
+    const retried = await lattice.send(new CreateServiceCommand({ name: 'checkout' }));
+    const log = ctx.emulator.requests.filter(
+      (r) => r.service === 'vpclattice' && r.operation === 'CreateService',
+    );
+    expect(log.map((r) => [r.status, r.error])).toEqual([
+      [429, 'ThrottlingException'],
+      [201, undefined],
+    ]);
+    expect(ctx.emulator.snapshot(['vpclattice']).vpclattice!.services.map((s) => s.id)).toEqual([retried.id]);
+  });
+
+  test('WHEN a Create takes effect and its answer is lost THEN the SDK’s retry carries the same clientToken and gets the same resource', async () => {
+    ctx.emulator.faults.resetNth('vpclattice:CreateTargetGroup', 1, { applied: true });
+    const tg = await targetGroup('orders-v1');
+    const calls = ctx.emulator.requests.filter((r) => r.operation === 'CreateTargetGroup');
+    expect(calls.map((r) => r.error)).toEqual(['Reset', undefined]);
+    expect(ctx.emulator.snapshot(['vpclattice']).vpclattice!.targetGroups.map((t) => t.id)).toEqual([tg.id]);
+  });
+});
+
+describe('GIVEN the documented input rules the model leaves out', () => {
+  test('WHEN a tag key begins with aws: or has a character Lattice refuses THEN ValidationException, at create and on TagResource', async () => {
+    const reserved = await failureOf(
+      lattice.send(new CreateServiceCommand({ name: 'checkout', tags: { 'aws:owner': 'me' } })),
+    );
+    expect(reserved.name).toBe('ValidationException');
+    expect(reserved.message).toMatch(/aws:/);
+    const svc = await lattice.send(
+      new CreateServiceCommand({ name: 'checkout', tags: { 'mesh-service:stack': 'a/b=c+d@e' } }),
+    );
+    const odd = await failureOf(
+      lattice.send(new TagResourceCommand({ resourceArn: svc.arn!, tags: { 'team#1': 'x' } })),
+    );
+    expect(odd.name).toBe('ValidationException');
+    expect((await lattice.send(new ListTagsForResourceCommand({ resourceArn: svc.arn! }))).tags).toEqual({
+      'mesh-service:stack': 'a/b=c+d@e',
+    });
+  });
+
+  test('WHEN an ALB target group is given a health check THEN ValidationException ("Not supported if the target group type is LAMBDA or ALB")', async () => {
+    const error = await failureOf(
+      lattice.send(
+        new CreateTargetGroupCommand({
+          name: 'alb-tg',
+          type: 'ALB',
+          config: { port: 80, protocol: 'HTTP', vpcIdentifier: VPC, healthCheck: { path: '/' } },
+        }),
+      ),
+    );
+    expect(error.name).toBe('ValidationException');
+    expect(error.message).toMatch(/healthCheck/);
+  });
+
+  test('WHEN associations are listed with neither a service network nor a service THEN ValidationException', async () => {
+    const error = await failureOf(lattice.send(new ListServiceNetworkServiceAssociationsCommand({})));
+    expect(error.name).toBe('ValidationException');
   });
 });
