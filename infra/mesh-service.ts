@@ -51,6 +51,8 @@ export class MeshService extends Construct {
   }
 
   readonly resource: CustomResource;
+  /** Its `Backend`. */
+  readonly backend: string;
 
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
@@ -62,6 +64,7 @@ export class MeshService extends Construct {
         `MeshService ${this.node.path}: ${checked.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
       );
     }
+    this.backend = String(properties.Backend ?? 'AppMesh');
     this.resource = new CustomResource(this, 'Resource', {
       resourceType: RESOURCE_TYPE,
       serviceToken: serviceToken ?? Fn.importValue(SERVICE_TOKEN_EXPORT),
@@ -82,14 +85,37 @@ export class MeshService extends Construct {
    * returns instead of the task definition it was built with: the L2 service keeps its task definition for
    * everything CDK derives from it (network mode, container ports, load balancer targets), and its
    * `AWS::ECS::Service` gets `TaskDefinition: !GetAtt <this>.TaskDefinitionArn` (or the version's). The service
-   * then also waits for this resource.
+   * then also waits for this resource. With `Backend: VpcLattice`, the service also registers its tasks in the
+   * version's target group: `VpcLatticeConfigurations [{PortName, RoleArn, TargetGroupArn}]` from the attributes.
    * @param service the ECS service
    * @param version the version whose revision it runs, for a service with Versions
+   * @param options.vpcLatticeRoleArn with Backend VpcLattice: the ECS infrastructure role that registers the tasks
    */
-  runPatchedRevision(service: ecs.BaseService, version?: string): void {
+  runPatchedRevision(
+    service: ecs.BaseService,
+    version?: string,
+    options: { readonly vpcLatticeRoleArn?: string } = {},
+  ): void {
     const cfnService = service.node.defaultChild as ecs.CfnService;
     cfnService.taskDefinition =
       version === undefined ? this.taskDefinitionArn : this.versionTaskDefinitionArn(version);
+    if (this.backend === 'VpcLattice') {
+      if (options.vpcLatticeRoleArn === undefined)
+        throw new Error(
+          `MeshService ${this.node.path}: runPatchedRevision with Backend VpcLattice needs options.vpcLatticeRoleArn, the ECS infrastructure role that registers the tasks in the target group`,
+        );
+      cfnService.vpcLatticeConfigurations = [
+        {
+          portName: this.resource.getAttString('PortName'),
+          roleArn: options.vpcLatticeRoleArn,
+          targetGroupArn: this.resource.getAttString(
+            version === undefined ? 'TargetGroupArn' : `Versions.${version}.TargetGroupArn`,
+          ),
+        },
+      ];
+    } else if (options.vpcLatticeRoleArn !== undefined) {
+      throw new Error(`MeshService ${this.node.path}: vpcLatticeRoleArn is for Backend VpcLattice only`);
+    }
     service.node.addDependency(this.resource);
   }
 
