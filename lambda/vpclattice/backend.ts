@@ -146,6 +146,44 @@ export function createVpcLatticeBackend(
     await lattice.deleteService(serviceId);
   }
 
+  /**
+   * What an earlier attempt of this resource left under another physical id no request holds (a replacement whose
+   * answer CloudFormation never got): its services and target groups, each removed only while its tags, read now,
+   * still say it is a leftover.
+   */
+  async function removeLeftovers(
+    services: readonly string[],
+    groups: readonly { readonly arn: string }[],
+    ctx: RequestContext,
+  ): Promise<void> {
+    if (services.length === 0 && groups.length === 0) return;
+    const leftover = (tags: readonly KeyValue[] | undefined) =>
+      tags !== undefined && ownershipOf(tags, ctx.owner).kind === 'leftover';
+    const removed = await Promise.all(
+      services.map(async (arn) => {
+        if (!leftover(await lattice.tagsOf(arn))) return [];
+        const id = idsOfArn(arn);
+        if (id?.kind !== 'service') return [];
+        await removeService(id.serviceId);
+        ctx.log.info('removed the Lattice service an earlier attempt left', { service: arn });
+        return [arn];
+      }),
+    );
+    // Their target groups, once no rule names them: those the tags find, of any leftover physical id.
+    const owned = await tagging.ownedBy(ctx.owner, OWNABLE_TYPES);
+    const candidates = unique([
+      ...groups.map((g) => g.arn),
+      ...(removed.flat().length
+        ? owned.filter((r) => idsOfArn(r.arn)?.kind === 'targetGroup').map((r) => r.arn)
+        : []),
+    ]);
+    await settleAll(
+      candidates.map(async (arn) => {
+        if (leftover(await lattice.tagsOf(arn))) await lattice.deleteTargetGroup(arn);
+      }),
+    );
+  }
+
   /** After a failed fresh apply: remove what this invocation created, read back by name. */
   async function undoFreshApply(
     model: Model,
@@ -365,16 +403,25 @@ export function createVpcLatticeBackend(
       const mayPatch = (r: DescribedRevision) =>
         patchGrant(r, ctx.stack, ctx.accountId, ctx.policy) !== undefined;
       const versions = desired.versions.filter((v) => v.taskDefinition);
-      const latticeReads = Promise.all([firstReads(desired), tagging.ownedBy(ctx.owner, OWNABLE_TYPES)]).then(
-        async ([first, owned]) => {
-          if (!first.networkArn)
-            throw new MeshServiceError(
-              `VpcLattice.ServiceNetwork: the service network "${vl.serviceNetwork}" was not found in ${ctx.accountId}/${ctx.region}; create it first (the platform's AWS::VpcLattice::ServiceNetwork), or name an existing one by name, id or ARN`,
-            );
-          const observation = await observeLattice(lattice, { ...first, owned }, wanted, ctx.owner);
-          return { networkArn: first.networkArn, ...observation };
-        },
-      );
+      // An earlier attempt's service is looked for by its name too (GetResources may not list it yet).
+      const attemptName = request.earlierAttempt?.vpcLattice.serviceName;
+      const latticeReads = Promise.all([
+        firstReads(desired),
+        tagging.ownedBy(ctx.owner, OWNABLE_TYPES),
+        attemptName && attemptName !== vl.serviceName ? lattice.findService(attemptName) : undefined,
+      ]).then(async ([first, owned, attemptService]) => {
+        if (!first.networkArn)
+          throw new MeshServiceError(
+            `VpcLattice.ServiceNetwork: the service network "${vl.serviceNetwork}" was not found in ${ctx.accountId}/${ctx.region}; create it first (the platform's AWS::VpcLattice::ServiceNetwork), or name an existing one by name, id or ARN`,
+          );
+        const observation = await observeLattice(lattice, { ...first, owned }, wanted, ctx.owner);
+        // Services of this logical resource under other names: an earlier attempt's leftovers, removed after.
+        const otherServices = unique([
+          ...owned.filter((r) => idsOfArn(r.arn)?.kind === 'service').map((r) => r.arn),
+          ...(attemptService ? [attemptService.arn] : []),
+        ]).filter((arn) => arn !== observation.observed.service?.arn);
+        return { networkArn: first.networkArn, otherServices, ...observation };
+      });
       const sourceReads = readFamilies([...newFamilies, ...retiredNow], ctx, FAMILY_WINDOW).then(
         async (states) => ({
           states,
@@ -385,10 +432,11 @@ export function createVpcLatticeBackend(
           ),
         }),
       );
-      const [window, { networkArn, observed, tagSets, adopt }, { states, found }] = await readAuthorized(
-        ctx,
-        [latticeReads, sourceReads],
-      );
+      const [
+        window,
+        { networkArn, observed, tagSets, adopt, otherServices, leftoverTargetGroups },
+        { states, found },
+      ] = await readAuthorized(ctx, [latticeReads, sourceReads]);
       // One request per window: anything the logical resource owns may carry another request's claim on it.
       checkWindow(window, tagSets, ctx);
       const immutable = immutableChanges(vl, observed);
@@ -459,6 +507,12 @@ export function createVpcLatticeBackend(
         await deregisterFamilies(ecsApi, stale, ctx);
       } catch (error) {
         log.warn('could not deregister old task definition revisions', { error });
+      }
+      try {
+        await removeLeftovers(otherServices, leftoverTargetGroups, ctx);
+      } catch (error) {
+        // The service works. A leftover still carries its tags: the next step of the resource, or cleanup, finds it.
+        log.warn('could not remove what an earlier attempt left', { error });
       }
       return vpcLatticeAttributes(desired, result!.service.arn, networkArn, result!.arns, portName, current);
     },

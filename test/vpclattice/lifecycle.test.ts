@@ -367,3 +367,19 @@ describe('GIVEN the options of Backend VpcLattice', () => {
     expect(await services()).toEqual([]);
   });
 });
+
+describe('GIVEN a replacement whose new service CloudFormation never recorded', () => {
+  test('WHEN the rollback Update names it as the old properties THEN its Lattice service and target groups are removed, the live one kept', async () => {
+    const [td1, td2] = [await world.registerApp('frontend-v1'), await world.registerApp('frontend-v2')];
+    const live = canary(td1, td2);
+    const attempt = canary(td1, td2, { ServiceName: 'frontend-next' });
+    const { PhysicalResourceId: id } = await world.provider()(createEvent(live));
+    // The replacement built frontend-next, then its answer was lost (the Lambda killed).
+    await world.provider()(updateEvent(id, attempt, live));
+    expect((await services()).map((s) => s.name).sort()).toEqual(['frontend', 'frontend-next']);
+    // CloudFormation rolls back on the id it holds, naming the failed properties as the old ones.
+    await world.provider()(updateEvent(id, live, attempt));
+    expect((await services()).map((s) => s.name)).toEqual(['frontend']);
+    expect((await targetGroups()).map((g) => g.name).sort()).toEqual(['frontend-v1', 'frontend-v2']);
+  });
+});
