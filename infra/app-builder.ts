@@ -114,6 +114,7 @@ export function buildApp(props: AppProps = {}): BuiltApp {
         : contextFlag(app, 'nlbDeletionProtection'),
     ),
     ...optional('nlbAccessLogsBucketName', contextString(app, 'nlbAccessLogsBucket')),
+    ...optional('vpcLatticeServiceNetworkName', contextString(app, 'vpcLatticeServiceNetwork')),
   });
 
   const catalogClusters = contextList(app, 'catalogClusterNames');

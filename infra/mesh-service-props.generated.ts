@@ -40,6 +40,7 @@ export enum Protocol {
 export enum Backend {
   APP_MESH = 'AppMesh',
   SERVICE_CONNECT = 'ServiceConnect',
+  VPC_LATTICE = 'VpcLattice',
 }
 
 /**
@@ -139,6 +140,22 @@ export enum Strategy {
   CANARY = 'CANARY',
   LINEAR = 'LINEAR',
   BLUE_GREEN = 'BLUE_GREEN',
+}
+
+/**
+ * The values of VpcLattice.ListenerProtocol (and of every property with them).
+ */
+export enum ListenerProtocol {
+  HTTP = 'HTTP',
+  HTTPS = 'HTTPS',
+}
+
+/**
+ * The values of VpcLattice.AuthType (and of every property with them).
+ */
+export enum AuthType {
+  NONE = 'NONE',
+  AWS_IAM = 'AWS_IAM',
 }
 
 /**
@@ -342,9 +359,9 @@ export interface MeshServiceProperties {
    */
   readonly tags?: MeshServiceTag[];
   /**
-   * What realises the service: `AppMesh` (virtual nodes, router, routes, the Envoy sidecar) or `ServiceConnect` (Amazon ECS Service Connect: the Cloud Map namespace is checked, the task definition is prepared for Service Connect, and the return values are wired into the `AWS::ECS::Service` `ServiceConnectConfiguration`). App Mesh ended on 2026-09-30: use `ServiceConnect` for new services. See docs/migration.md.
-   * A change on an existing resource is refused: one ECS service cannot be in a mesh and a Service Connect namespace at once. Migrate blue/green (a new resource and a new ECS service, traffic shifted at the edge; docs/migration.md). With `ServiceConnect`, the identity is the namespace and `ServiceName` (`MeshName` and `MeshOwner` are not used), and properties Service Connect cannot honour are refused by name, saying what to use instead.
-   * Allowed: one of `AppMesh`, `ServiceConnect`.
+   * What realises the service: `AppMesh` (virtual nodes, router, routes, the Envoy sidecar) `ServiceConnect` (Amazon ECS Service Connect: the Cloud Map namespace is checked, the task definition is prepared for Service Connect, and the return values are wired into the `AWS::ECS::Service` `ServiceConnectConfiguration`), or `VpcLattice` (Amazon VPC Lattice: a Lattice service in the platform's service network, a target group per version with standing weights, listener rules for the routes; the task definition is prepared for Lattice and each version's target group ARN is wired into its `AWS::ECS::Service` `VpcLatticeConfigurations`). App Mesh ended on 2026-09-30: use `ServiceConnect` or `VpcLattice` for new services. See docs/migration.md.
+   * A change on an existing resource is refused: one ECS service cannot be in a mesh and a Service Connect namespace at once. Migrate blue/green (a new resource and a new ECS service, traffic shifted at the edge; docs/migration.md). With `ServiceConnect`, the identity is the namespace and `ServiceName` (`MeshName` and `MeshOwner` are not used), and properties Service Connect cannot honour are refused by name, saying what to use instead. With `VpcLattice`, the identity is `ServiceName` (the Lattice service's name; `MeshName` is not used), and what Lattice cannot express (timeouts, retries, outlier detection, connection pools, mutual TLS, regex and range matches) is refused by name.
+   * Allowed: one of `AppMesh`, `ServiceConnect`, `VpcLattice`.
    * @default Backend.APP_MESH
    * Update: Replacement.
    */
@@ -354,6 +371,11 @@ export interface MeshServiceProperties {
    * Update: No interruption.
    */
   readonly serviceConnect?: MeshServiceServiceConnect;
+  /**
+   * Options of the VpcLattice backend; required with it.
+   * Update: No interruption.
+   */
+  readonly vpcLattice?: MeshServiceVpcLattice;
 }
 
 /**
@@ -1588,4 +1610,54 @@ export interface MeshServiceServiceConnectTls {
    * Update: No interruption.
    */
   readonly roleArn?: string;
+}
+
+/**
+ * Options of the VpcLattice backend (Backend: VpcLattice only).
+ */
+export interface MeshServiceVpcLattice {
+  /**
+   * The VPC Lattice service network the service is associated with (the platform's): its name, id or ARN. It must exist; a change moves the association.
+   * Allowed: 3-2048 characters.
+   * Update: No interruption.
+   */
+  readonly serviceNetwork: string;
+  /**
+   * The VPC of the ECS tasks: every version's target group (type IP) is created in it. It cannot change on an existing resource (a target group's VPC is fixed).
+   * Allowed: 12-21 characters; a VPC id (vpc-…).
+   * Update: Conditional: refused on an existing resource: deploy blue/green with another ServiceName.
+   */
+  readonly vpcId: string;
+  /**
+   * The listener's protocol on `Port`. With HTTPS, Lattice terminates TLS (its certificate for its generated name, or CertificateArn for the custom domain name).
+   * Allowed: one of `HTTP`, `HTTPS`.
+   * @default ListenerProtocol.HTTP
+   * Update: Conditional: refused on an existing resource: deploy blue/green with another ServiceName.
+   */
+  readonly listenerProtocol?: ListenerProtocol;
+  /**
+   * ACM certificate of the custom domain name, for an HTTPS listener.
+   * Allowed: 20-2048 characters; an ACM certificate ARN.
+   * Update: No interruption.
+   */
+  readonly certificateArn?: string;
+  /**
+   * NONE: any client in the service network may call the service. AWS_IAM: requests must be signed (SigV4) and the auth policy allows only `AllowedPrincipals`.
+   * Allowed: one of `NONE`, `AWS_IAM`.
+   * @default AuthType.NONE
+   * Update: No interruption.
+   */
+  readonly authType?: AuthType;
+  /**
+   * With AuthType AWS_IAM: the callers the auth policy allows (`vpc-lattice-svcs:Invoke`), accounts or IAM principals.
+   * Allowed: 1-100 items; each 12-2048 characters; a 12-digit account id or an IAM role, user or assumed-role ARN; unique principals.
+   * Update: No interruption.
+   */
+  readonly allowedPrincipals?: string[];
+  /**
+   * Where Lattice sends the service's access logs (an access log subscription): a CloudWatch Logs group, an S3 bucket or a Firehose delivery stream.
+   * Allowed: 20-2048 characters; the ARN of a CloudWatch Logs group, an S3 bucket or a Kinesis Data Firehose stream.
+   * Update: No interruption.
+   */
+  readonly accessLogDestinationArn?: string;
 }

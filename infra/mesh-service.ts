@@ -101,8 +101,9 @@ export class MeshService extends Construct implements ITaggableV2 {
   readonly resource: CustomResource;
   /** The tags `Tags.of()` gives this service, forwarded as the resource's Tags. */
   readonly cdkTagManager: TagManager;
+  /** Its `Backend`. */
+  readonly backend: string;
   private readonly edge: boolean;
-  private readonly backendKind: string;
 
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
@@ -120,7 +121,7 @@ export class MeshService extends Construct implements ITaggableV2 {
       throw new Error(`MeshService ${this.node.path}: ${describe(checked.issues, converted.propPath)}`);
     }
     this.edge = properties.Edge === true;
-    this.backendKind = String(properties.Backend ?? 'AppMesh');
+    this.backend = String(properties.Backend ?? 'AppMesh');
     for (const backend of converted.backendServices) {
       if ((backend as unknown as MeshService).edge) {
         throw new Error(
@@ -216,14 +217,14 @@ export class MeshService extends Construct implements ITaggableV2 {
   }
 
   /**
-   * The name other services call this one by, for their backendServices: the virtual service (App Mesh) or the
-   * client alias (Service Connect).
+   * The name other services call this one by, for their backendServices: the virtual service (App Mesh), the
+   * client alias (Service Connect) or the Lattice service's custom domain name (VPC Lattice).
    * @internal
    */
   _backendName(): string {
-    return this.backendKind === 'ServiceConnect'
-      ? this.resource.getAttString('ClientAliasDnsName')
-      : this.resource.getAttString('VirtualServiceName');
+    if (this.backend === 'ServiceConnect') return this.resource.getAttString('ClientAliasDnsName');
+    if (this.backend === 'VpcLattice') return this.resource.getAttString('CustomDomainName');
+    return this.resource.getAttString('VirtualServiceName');
   }
 
   /**
@@ -231,14 +232,37 @@ export class MeshService extends Construct implements ITaggableV2 {
    * returns instead of the task definition it was built with: the L2 service keeps its task definition for
    * everything CDK derives from it (network mode, container ports, load balancer targets), and its
    * `AWS::ECS::Service` gets `TaskDefinition: !GetAtt <this>.TaskDefinitionArn` (or the version's). The service
-   * then also waits for this resource.
+   * then also waits for this resource. With `Backend: VpcLattice`, the service also registers its tasks in the
+   * version's target group: `VpcLatticeConfigurations [{PortName, RoleArn, TargetGroupArn}]` from the attributes.
    * @param service the ECS service
    * @param version the version whose revision it runs, for a service with Versions
+   * @param options.vpcLatticeRoleArn with Backend VpcLattice: the ECS infrastructure role that registers the tasks
    */
-  runPatchedRevision(service: ecs.BaseService, version?: string): void {
+  runPatchedRevision(
+    service: ecs.BaseService,
+    version?: string,
+    options: { readonly vpcLatticeRoleArn?: string } = {},
+  ): void {
     const cfnService = service.node.defaultChild as ecs.CfnService;
     cfnService.taskDefinition =
       version === undefined ? this.taskDefinitionArn : this.versionTaskDefinitionArn(version);
+    if (this.backend === 'VpcLattice') {
+      if (options.vpcLatticeRoleArn === undefined)
+        throw new Error(
+          `MeshService ${this.node.path}: runPatchedRevision with Backend VpcLattice needs options.vpcLatticeRoleArn, the ECS infrastructure role that registers the tasks in the target group`,
+        );
+      cfnService.vpcLatticeConfigurations = [
+        {
+          portName: this.resource.getAttString('PortName'),
+          roleArn: options.vpcLatticeRoleArn,
+          targetGroupArn: this.resource.getAttString(
+            version === undefined ? 'TargetGroupArn' : `Versions.${version}.TargetGroupArn`,
+          ),
+        },
+      ];
+    } else if (options.vpcLatticeRoleArn !== undefined) {
+      throw new Error(`MeshService ${this.node.path}: vpcLatticeRoleArn is for Backend VpcLattice only`);
+    }
     service.node.addDependency(this.resource);
   }
 

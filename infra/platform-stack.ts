@@ -12,6 +12,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import * as vpclattice from 'aws-cdk-lib/aws-vpclattice';
 import type { Construct } from 'constructs';
 import { DEFAULT_ENVOY_VERSION } from '../lambda/appmesh/envoy/options';
 import { allowCloudWatchLogs } from './provider';
@@ -60,7 +61,18 @@ export const PLATFORM_EXPORTS = {
   logsKeyArn: 'MeshLogsKeyArn',
 } as const;
 
+/** Exported only with a VPC Lattice service network (`vpcLatticeServiceNetworkName`). */
+export const LATTICE_EXPORTS = {
+  serviceNetworkArn: 'MeshLatticeServiceNetworkArn',
+  serviceNetworkName: 'MeshLatticeServiceNetworkName',
+} as const;
+
 export interface MeshPlatformStackProps extends StackProps {
+  /**
+   * A VPC Lattice service network of this name, associated with the platform's VPC, for services with
+   * `Backend: VpcLattice` (their `VpcLattice.ServiceNetwork`). Default none (context `vpcLatticeServiceNetwork`).
+   */
+  readonly vpcLatticeServiceNetworkName?: string;
   /** Default `ecs-mesh`. */
   readonly meshName?: string;
   /** Default `ecsworkshop-vgw`. */
@@ -110,6 +122,8 @@ export class MeshPlatformStack extends Stack {
   readonly gatewayExecutionRole: iam.Role;
   /** Encrypts the platform's log groups; exported (MeshLogsKeyArn) for the log groups of services. */
   readonly logsKey: kms.Key;
+  /** With `vpcLatticeServiceNetworkName`: the service network the VpcLattice services join. */
+  readonly serviceNetwork?: vpclattice.CfnServiceNetwork;
 
   constructor(scope: Construct, id: string, props: MeshPlatformStackProps = {}) {
     super(scope, id, {
@@ -326,6 +340,21 @@ export class MeshPlatformStack extends Stack {
       'From the public NLB',
     );
 
+    // ---- VPC Lattice (optional) -----------------------------------------------------------------------------------
+    // The network Backend VpcLattice services are associated with; the VPC's tasks reach them through the VPC's
+    // association, which admits the services security group only.
+    if (props.vpcLatticeServiceNetworkName !== undefined) {
+      this.serviceNetwork = new vpclattice.CfnServiceNetwork(this, 'ServiceNetwork', {
+        name: props.vpcLatticeServiceNetworkName,
+        authType: 'NONE',
+      });
+      new vpclattice.CfnServiceNetworkVpcAssociation(this, 'ServiceNetworkVpc', {
+        serviceNetworkIdentifier: this.serviceNetwork.attrId,
+        vpcIdentifier: this.vpc.vpcId,
+        securityGroupIds: [this.servicesSecurityGroup.securityGroupId],
+      });
+    }
+
     // ---- Exports --------------------------------------------------------------------------------------------------
     const out = (key: keyof typeof PLATFORM_EXPORTS, value: string, description: string) =>
       new CfnOutput(this, PLATFORM_EXPORTS[key], {
@@ -375,6 +404,23 @@ export class MeshPlatformStack extends Stack {
       ),
       'Private subnets for meshed services, comma-separated (use !Split)',
     );
+    const networkName = props.vpcLatticeServiceNetworkName;
+    if (this.serviceNetwork && networkName !== undefined) {
+      for (const [key, value, description] of [
+        ['serviceNetworkArn', this.serviceNetwork.attrArn, 'ARN of the VPC Lattice service network'],
+        [
+          'serviceNetworkName',
+          networkName,
+          'Name of the VPC Lattice service network (VpcLattice.ServiceNetwork of Custom::MeshService)',
+        ],
+      ] as const) {
+        new CfnOutput(this, LATTICE_EXPORTS[key], {
+          value,
+          description,
+          exportName: `${exportPrefix}${LATTICE_EXPORTS[key]}`,
+        });
+      }
+    }
 
     this.acknowledgeFindings(nlbSecurityGroup, taskDefinition);
   }

@@ -398,6 +398,68 @@ export class MeshServiceProvider extends Construct {
         resources: ['*'],
       }),
     );
+    const lattice = (resource: string) =>
+      `arn:${Aws.PARTITION}:vpc-lattice:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'VpcLatticeLists',
+        // Backend VpcLattice: the service and target groups by name, the service network by name. These lists
+        // support no resource-level permission.
+        actions: [
+          'vpc-lattice:ListServices',
+          'vpc-lattice:ListServiceNetworks',
+          'vpc-lattice:ListTargetGroups',
+        ],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'VpcLatticeServiceResources',
+        // Backend VpcLattice: the service, its listener and rules, its target groups, its association with the
+        // platform's service network, its auth policy and access log subscription, in this account and Region.
+        actions: [
+          'vpc-lattice:GetService',
+          'vpc-lattice:CreateService',
+          'vpc-lattice:UpdateService',
+          'vpc-lattice:DeleteService',
+          'vpc-lattice:GetServiceNetwork',
+          'vpc-lattice:GetTargetGroup',
+          'vpc-lattice:CreateTargetGroup',
+          'vpc-lattice:UpdateTargetGroup',
+          'vpc-lattice:DeleteTargetGroup',
+          'vpc-lattice:ListListeners',
+          'vpc-lattice:GetListener',
+          'vpc-lattice:CreateListener',
+          'vpc-lattice:UpdateListener',
+          'vpc-lattice:ListRules',
+          'vpc-lattice:GetRule',
+          'vpc-lattice:CreateRule',
+          'vpc-lattice:UpdateRule',
+          'vpc-lattice:DeleteRule',
+          'vpc-lattice:ListServiceNetworkServiceAssociations',
+          'vpc-lattice:CreateServiceNetworkServiceAssociation',
+          'vpc-lattice:DeleteServiceNetworkServiceAssociation',
+          'vpc-lattice:GetAuthPolicy',
+          'vpc-lattice:PutAuthPolicy',
+          'vpc-lattice:DeleteAuthPolicy',
+          'vpc-lattice:ListAccessLogSubscriptions',
+          'vpc-lattice:CreateAccessLogSubscription',
+          'vpc-lattice:UpdateAccessLogSubscription',
+          'vpc-lattice:DeleteAccessLogSubscription',
+          'vpc-lattice:ListTagsForResource',
+          'vpc-lattice:TagResource',
+          'vpc-lattice:UntagResource',
+        ],
+        resources: [
+          lattice('service/*'),
+          lattice('targetgroup/*'),
+          lattice('servicenetwork/*'),
+          lattice('servicenetworkserviceassociation/*'),
+          lattice('accesslogsubscription/*'),
+        ],
+      }),
+    );
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'FindWhatAResourceOwnsByItsTags',
@@ -445,8 +507,19 @@ export class MeshServiceProvider extends Construct {
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'ecs:RegisterTaskDefinition, DeregisterTaskDefinition, DescribeTaskDefinition and ListTaskDefinitions support no resource-level permissions; the statement lists only those four actions. The Cloud Map statement (Backend ServiceConnect) lists only the namespace calls the handler makes: ListNamespaces, ListServices, GetOperation and CreateHttpNamespace take no resource, and the namespaces a template names are not known in advance. tag:GetResources (read-only, filtered by the ownership tags) supports no resource-level permission.',
+          'ecs:RegisterTaskDefinition, DeregisterTaskDefinition, DescribeTaskDefinition and ListTaskDefinitions support no resource-level permissions; the statement lists only those four actions. The Cloud Map statement (Backend ServiceConnect) lists only the namespace calls the handler makes: ListNamespaces, ListServices, GetOperation and CreateHttpNamespace take no resource, and the namespaces a template names are not known in advance. tag:GetResources (read-only, filtered by the ownership tags) supports no resource-level permission. The VPC Lattice lists (ListServices, ListServiceNetworks, ListTargetGroups, Backend VpcLattice) support none either.',
       },
+      ...[
+        'service',
+        'targetgroup',
+        'servicenetwork',
+        'servicenetworkserviceassociation',
+        'accesslogsubscription',
+      ].map((kind) => ({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:vpc-lattice:<AWS::Region>:<AWS::AccountId>:${kind}/*]`,
+        reason:
+          'Backend VpcLattice: the Lattice resources a template names are created with generated ids; the actions are limited to this account and Region, and the handler changes only what carries its ownership tags.',
+      })),
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/*]',
         reason:

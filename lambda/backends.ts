@@ -12,9 +12,10 @@ import { type Infer, oneOf, parseWith, withDefault } from './contract/dsl';
 import { meshServiceContract } from './contract/properties';
 import { PropertyValidationError } from './errors';
 import { serviceConnect } from './serviceconnect/plugin';
+import { vpcLattice } from './vpclattice/plugin';
 
 /** The backends, in the order the docs list them. The first is the default. */
-export const BACKENDS = [appMesh, serviceConnect] as const;
+export const BACKENDS = [appMesh, serviceConnect, vpcLattice] as const;
 
 type Plugins = typeof BACKENDS;
 /** A `Backend` value. */
@@ -28,10 +29,10 @@ const names = BACKENDS.map((b) => b.name) as Backend[];
 
 const backendField = withDefault(oneOf(...names), BACKENDS[0].name, {
   description:
-    'What realises the service: `AppMesh` (virtual nodes, router, routes, the Envoy sidecar) or `ServiceConnect` (Amazon ECS Service Connect: the Cloud Map namespace is checked, the task definition is prepared for Service Connect, and the return values are wired into the `AWS::ECS::Service` `ServiceConnectConfiguration`). App Mesh ended on 2026-09-30: use `ServiceConnect` for new services. See docs/migration.md.',
+    "What realises the service: `AppMesh` (virtual nodes, router, routes, the Envoy sidecar) `ServiceConnect` (Amazon ECS Service Connect: the Cloud Map namespace is checked, the task definition is prepared for Service Connect, and the return values are wired into the `AWS::ECS::Service` `ServiceConnectConfiguration`), or `VpcLattice` (Amazon VPC Lattice: a Lattice service in the platform's service network, a target group per version with standing weights, listener rules for the routes; the task definition is prepared for Lattice and each version's target group ARN is wired into its `AWS::ECS::Service` `VpcLatticeConfigurations`). App Mesh ended on 2026-09-30: use `ServiceConnect` or `VpcLattice` for new services. See docs/migration.md.",
   update: 'replacement',
   notes:
-    'A change on an existing resource is refused: one ECS service cannot be in a mesh and a Service Connect namespace at once. Migrate blue/green (a new resource and a new ECS service, traffic shifted at the edge; docs/migration.md). With `ServiceConnect`, the identity is the namespace and `ServiceName` (`MeshName` and `MeshOwner` are not used), and properties Service Connect cannot honour are refused by name, saying what to use instead.',
+    "A change on an existing resource is refused: one ECS service cannot be in a mesh and a Service Connect namespace at once. Migrate blue/green (a new resource and a new ECS service, traffic shifted at the edge; docs/migration.md). With `ServiceConnect`, the identity is the namespace and `ServiceName` (`MeshName` and `MeshOwner` are not used), and properties Service Connect cannot honour are refused by name, saying what to use instead. With `VpcLattice`, the identity is `ServiceName` (the Lattice service's name; `MeshName` is not used), and what Lattice cannot express (timeouts, retries, outlier detection, connection pools, mutual TLS, regex and range matches) is refused by name.",
 });
 
 /** The property contract of `Custom::MeshService`. */

@@ -8,13 +8,14 @@ import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { createAppMeshBackend } from './appmesh/backend';
 import { type ClientOverrides, createAwsClients } from './aws/clients';
 import type { RetryBudget, RetryTuning } from './aws/retry';
-import type { BackendFactory, BackendPlugin, ServiceBackend } from './backend';
+import { type BackendFactory, type BackendPlugin, lazyBackend, type ServiceBackend } from './backend';
 import { type Backend, registry } from './backends';
 import { type HandlerDeps, type HandlerResult, handleEvent } from './handler';
 import { createLogger, type Logger } from './log';
 import { type ProviderPolicy, policyFromEnvironment } from './policy';
 import { createServiceConnectBackend } from './serviceconnect/backend';
 import { createStackApi, createStackVerifier } from './stack-verifier';
+import { predictVpcLatticeAttributes } from './vpclattice/attributes';
 
 export type { HandlerDeps, HandlerResult };
 export { handleEvent };
@@ -28,6 +29,9 @@ export interface HandlerOptions {
   readonly clients?: ClientOverrides;
 }
 
+/** The VPC Lattice runtime module (`require`d: the bundle makes it a file of its own, scripts/bundle-lambda.mjs). */
+type VpcLatticeRuntime = typeof import('./vpclattice/backend.js');
+
 /**
  * The runtime of each backend the registry (lambda/backends.ts) lists: the registry itself stays free of SDK code,
  * for the CDK construct and the CLI. A backend added to the registry without its factory here fails to compile.
@@ -35,6 +39,11 @@ export interface HandlerOptions {
 const RUNTIMES: { readonly [B in Backend]: BackendFactory } = {
   AppMesh: createAppMeshBackend,
   ServiceConnect: createServiceConnectBackend,
+  // Loaded on its first request: its SDK client and code stay out of the bundle the other backends load.
+  VpcLattice: lazyBackend(
+    async () => (require('./vpclattice/backend') as VpcLatticeRuntime).createVpcLatticeBackend,
+    predictVpcLatticeAttributes,
+  ),
 };
 
 /** One execution environment's dependencies: the clients read the same retry budget the handler moves. */

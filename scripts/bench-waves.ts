@@ -5,6 +5,7 @@
  * the latency) to show the overhead on top.
  */
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { CreateServiceNetworkCommand, VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { type Emulator, type RequestLogEntry, seedPlatform, startEmulator } from '../emulator';
 import { beginRequest } from '../emulator/cloudformation/requests';
@@ -45,6 +46,7 @@ function event(
   type: 'Create' | 'Update' | 'Delete',
   props: Props,
   old?: Props,
+  physicalId = `mesh/ecs-mesh/service/${String(props.ServiceName)}`,
 ): CloudFormationCustomResourceEvent {
   return {
     RequestType: type,
@@ -55,9 +57,7 @@ function event(
     LogicalResourceId: 'Frontend',
     ResourceType: 'Custom::MeshService',
     ResourceProperties: { ServiceToken: 'x', ...props },
-    ...(type === 'Create'
-      ? {}
-      : { PhysicalResourceId: `mesh/ecs-mesh/service/${String(props.ServiceName)}` }),
+    ...(type === 'Create' ? {} : { PhysicalResourceId: physicalId }),
     ...(old ? { OldResourceProperties: { ServiceToken: 'x', ...old } } : {}),
   } as CloudFormationCustomResourceEvent;
 }
@@ -119,6 +119,9 @@ export async function waveFigures(): Promise<WaveFigure[]> {
   Object.assign(process.env, emulator.env());
   await seedPlatform(emulator);
   const ecs = new ECSClient({});
+  const vpcLattice = new VPCLatticeClient({});
+  await vpcLattice.send(new CreateServiceNetworkCommand({ name: 'platform' }));
+  vpcLattice.destroy();
   const figures: WaveFigure[] = [];
   for (const [label, revisions] of [
     ['fresh family', 1],
@@ -157,6 +160,41 @@ export async function waveFigures(): Promise<WaveFigure[]> {
       figures.push({ family: label, request, waves, bound, ms });
     }
     emulator.faults.latency('*', 0);
+
+    // The same canary on VPC Lattice (families of its own: App Mesh's revisions would be read too), in the
+    // platform's service network.
+    const [latticeBlue, latticeGreen] = [
+      await registerFamily(ecs, `${name}-lattice-blue`, revisions),
+      await registerFamily(ecs, `${name}-lattice-green`, revisions),
+    ];
+    const lattice: Props = {
+      Backend: 'VpcLattice',
+      MeshName: 'ecs-mesh',
+      ServiceName: `${name}-lattice`,
+      Namespace: 'service.local',
+      Port: 3000,
+      VpcLattice: { ServiceNetwork: 'platform', VpcId: 'vpc-0abc1234def567890' },
+    };
+    const latticeAt = (w1: number, w2: number): Props => ({
+      ...lattice,
+      Versions: [
+        { Name: 'blue', TaskDefinition: latticeBlue, Weight: w1 },
+        { Name: 'green', TaskDefinition: latticeGreen, Weight: w2 },
+      ],
+    });
+    const latticeId = `vpc-lattice/service/${name}-lattice`;
+    emulator.faults.latency('*', LATENCY_MS);
+    const latticeSteps: [string, CloudFormationCustomResourceEvent, number][] = [
+      ['Create', event('Create', latticeAt(90, 10)), 4],
+      ['no-op Update', event('Update', latticeAt(90, 10), latticeAt(90, 10), latticeId), 2],
+      ['canary Update', event('Update', latticeAt(50, 50), latticeAt(90, 10), latticeId), 2],
+      ['Delete', event('Delete', latticeAt(50, 50), undefined, latticeId), 4],
+    ];
+    for (const [request, e, bound] of latticeSteps) {
+      const { waves, ms } = await measure(emulator, e);
+      figures.push({ family: `${label}, VPC Lattice`, request, waves, bound, ms });
+    }
+    emulator.faults.latency('*', 0);
   }
   ecs.destroy();
   await emulator.close();
@@ -170,7 +208,7 @@ export function printWaveFigures(figures: readonly WaveFigure[]): void {
   for (const f of figures) {
     const ratio = f.ms / (f.bound * LATENCY_MS);
     console.log(
-      `   ${f.family.padEnd(20)} ${f.request.padEnd(14)} ${String(f.waves).padStart(2)} waves (bound ${f.bound})  ${f.ms.toFixed(0).padStart(5)} ms = ${ratio.toFixed(2)} × ${f.bound}·L`,
+      `   ${f.family.padEnd(33)} ${f.request.padEnd(14)} ${String(f.waves).padStart(2)} waves (bound ${f.bound})  ${f.ms.toFixed(0).padStart(5)} ms = ${ratio.toFixed(2)} × ${f.bound}·L`,
     );
   }
 }

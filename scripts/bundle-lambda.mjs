@@ -1,16 +1,17 @@
 #!/usr/bin/env node
-// Bundles the handler into dist/lambda/index.js: one minified CommonJS file with a source map and the AWS SDK
+// Bundles the handler into dist/lambda/index.js (and the backends it loads on first use beside it: dist/lambda/
+// vpc-lattice.js): minified CommonJS files with a source map and the AWS SDK
 // clients inside, so the deployed code runs exactly the SDK versions the tests ran. The SDK's ES-module builds
 // (mainFields module first) are smaller and load faster than its CommonJS builds; nearly every invocation of a
 // custom-resource Lambda is a cold start.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
-import { LAMBDA_BUILD_OPTIONS, LAMBDA_NODE_TARGET } from './lambda-build-options.mjs';
+import { LAMBDA_BUILD_OPTIONS, LAMBDA_ENTRY_POINTS, LAMBDA_NODE_TARGET } from './lambda-build-options.mjs';
 
 rmSync('dist/lambda', { recursive: true, force: true });
 const result = await build({
   ...LAMBDA_BUILD_OPTIONS,
-  entryPoints: { index: 'lambda/index.ts' },
+  entryPoints: LAMBDA_ENTRY_POINTS,
   outdir: 'dist/lambda',
   sourcemap: true,
   sourcesContent: false,
@@ -18,5 +19,7 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
-const out = result.metafile.outputs['dist/lambda/index.js'];
-console.log(`dist/lambda/index.js ${(out.bytes / 1024).toFixed(1)} KiB (target ${LAMBDA_NODE_TARGET})`);
+for (const name of Object.keys(LAMBDA_ENTRY_POINTS)) {
+  const out = result.metafile.outputs[`dist/lambda/${name}.js`];
+  console.log(`dist/lambda/${name}.js ${(out.bytes / 1024).toFixed(1)} KiB (target ${LAMBDA_NODE_TARGET})`);
+}

@@ -5,6 +5,27 @@ import { trimSdk } from './trim-sdk.mjs';
 
 export const LAMBDA_NODE_TARGET = 'node24';
 
+/**
+ * The files of dist/lambda: the handler, and the backends it loads on their first request (lambda/index.ts requires
+ * them), each a file of its own so that a request of another backend never loads their code or SDK client.
+ */
+export const LAMBDA_ENTRY_POINTS = {
+  index: 'lambda/index.ts',
+  'vpc-lattice': 'lambda/vpclattice/backend.ts',
+};
+
+/** The handler's `require` of a lazily loaded backend resolves to its file beside it, not into the bundle. */
+const lazyBackends = {
+  name: 'lazy-backends',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/vpclattice\/backend$/ }, (args) =>
+      /[\\/]lambda[\\/]index\.ts$/.test(args.importer)
+        ? { path: './vpc-lattice.js', external: true }
+        : undefined,
+    );
+  },
+};
+
 export const LAMBDA_BUILD_OPTIONS = {
   bundle: true,
   platform: 'node',
@@ -17,5 +38,5 @@ export const LAMBDA_BUILD_OPTIONS = {
   alias: { '@aws-sdk/credential-provider-node': './lambda/aws/lambda-credentials.ts' },
   // The property contract's documentation text is for the generators, not the Lambda (strip-contract-docs.mjs); the
   // SDK's event streams and client manifests are never run there (trim-sdk.mjs).
-  plugins: [stripContractDocs, trimSdk],
+  plugins: [lazyBackends, stripContractDocs, trimSdk],
 };

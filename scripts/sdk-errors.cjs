@@ -8,6 +8,7 @@ const CLIENT_MODELS = {
   'client-ecs': 'ecs-2014-11-13.json',
   'client-servicediscovery': 'servicediscovery-2017-03-14.json',
   'client-resource-groups-tagging-api': 'resourcegroupstaggingapi-2017-01-26.json',
+  'client-vpc-lattice': 'vpc-lattice-2022-11-30.json',
 };
 
 /** The errors any operation of the model declares. */

@@ -1,7 +1,8 @@
 /**
  * The AWS SDK clients, configured only through the SDK's standard sources (AWS_REGION, credentials, and the
  * service-specific AWS_ENDPOINT_URL_APP_MESH / AWS_ENDPOINT_URL_ECS / AWS_ENDPOINT_URL_CLOUDFORMATION /
- * AWS_ENDPOINT_URL_SERVICEDISCOVERY / AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API the emulator uses): no endpoint
+ * AWS_ENDPOINT_URL_SERVICEDISCOVERY / AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API / AWS_ENDPOINT_URL_VPC_LATTICE the emulator
+ * uses): no endpoint
  * plumbing here.
  */
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
@@ -21,6 +22,23 @@ export interface AwsClients {
   readonly serviceDiscovery: ServiceDiscoveryClient;
   /** Read-only: what a logical resource owns, by its ownership tags (aws/tagging.ts). */
   readonly tagging: ResourceGroupsTaggingAPIClient;
+  /**
+   * Another SDK client with the same configuration (retry budget, timeouts, overrides): what a backend loaded on
+   * first use creates its own client with (VPC Lattice, AWS_ENDPOINT_URL_VPC_LATTICE in the emulator), so that the
+   * handler's bundle does not carry its SDK client.
+   */
+  readonly create: <C>(client: new (config: StandardClientConfig) => C) => C;
+}
+
+/** What createAwsClients gives every SDK client. */
+export interface StandardClientConfig {
+  readonly retryStrategy: BudgetedRetryStrategy;
+  readonly requestHandler: {
+    connectionTimeout: number;
+    requestTimeout: number;
+    throwOnRequestTimeout: boolean;
+  };
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /** How long one attempt of a call may take before it is abandoned (and retried while the budget allows). */
@@ -60,5 +78,6 @@ export function createAwsClients(
     cloudFormation: new CloudFormationClient({ retryStrategy: strategy(), ...common }),
     serviceDiscovery: new ServiceDiscoveryClient({ retryStrategy: strategy(), ...common }),
     tagging: new ResourceGroupsTaggingAPIClient({ retryStrategy: strategy(), ...common }),
+    create: (client) => new client({ retryStrategy: strategy(), ...common }),
   };
 }

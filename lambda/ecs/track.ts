@@ -11,13 +11,15 @@ import type { RegisterTaskDefinitionCommandInput, Tag } from '@aws-sdk/client-ec
 import type { RequestContext } from '../backend';
 import { TaskDefinitionError } from '../errors';
 import type { CoreVersion } from '../model';
+import { retiredFamiliesIn } from '../ownership';
 import { checkSourceRevision } from '../policy';
-import { settleAll } from '../util';
+import { settleAll, unique } from '../util';
 import type { DescribedRevision, TaskDefinitionApi } from './api';
 import {
   deregisterOwned,
   ensureRevision,
   type FamilyState,
+  readFamily,
   registration,
   revisionsForInputKey,
   revisionsOfRequest,
@@ -176,4 +178,32 @@ export async function deregisterUnkept(
   ctx: RequestContext,
 ): Promise<void> {
   await settleAll([...states.values()].map((state) => deregisterOwned(api, state, keep, ctx.log)));
+}
+
+/**
+ * Families retired by earlier updates, as recorded on the revisions the resource registered (the ledger of a backend
+ * that has no resource of its own to keep a record on: `retiredFamilyTags` on each registration).
+ */
+export const retiredRecordedIn = (states: Iterable<FamilyState>): string[] =>
+  unique([...states].flatMap((s) => [...s.owned, ...s.leftovers].flatMap((r) => retiredFamiliesIn(r.tags))));
+
+/** Deregisters every owned revision of the given families; returns, per family where that failed, why. */
+export async function deregisterFamilies(
+  api: TaskDefinitionApi,
+  names: readonly string[],
+  ctx: RequestContext,
+): Promise<Map<string, string>> {
+  const failed = new Map<string, string>();
+  await Promise.all(
+    names.map(async (family) => {
+      try {
+        const state = await readFamily(api, family, ctx.owner);
+        await deregisterOwned(api, state, new Set(), ctx.log);
+      } catch (error) {
+        ctx.log.warn('could not deregister the revisions of a family', { family, error });
+        failed.set(family, (error as Error).message);
+      }
+    }),
+  );
+  return failed;
 }

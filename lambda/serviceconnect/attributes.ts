@@ -17,8 +17,8 @@ export const SERVICE_CONNECT_ATTRIBUTES: readonly AttributeDoc[] = [
   {
     name: 'PortName',
     description:
-      'Service Connect: name of the port mapping in the prepared task definition (`Services[].PortName`).',
-    presentWhen: 'Backend is ServiceConnect',
+      'Service Connect and VPC Lattice: name of the port mapping in the prepared task definition (`Services[].PortName`; `VpcLatticeConfigurations[].PortName`).',
+    presentWhen: 'Backend is ServiceConnect or VpcLattice',
   },
   {
     name: 'DiscoveryName',

@@ -37,12 +37,14 @@ import {
 } from '../ecs/revisions';
 import {
   checkTaskDefinitionRefs,
+  deregisterFamilies,
   deregisterUnkept,
   keepSet,
   type Prepared,
   prepareVersions,
   registerAll,
   registrationOf,
+  retiredRecordedIn,
 } from '../ecs/track';
 import { MeshServiceError } from '../errors';
 import { type CoreVersion, familiesOf as families } from '../model';
@@ -52,7 +54,6 @@ import {
   ofSameResource,
   ownershipOf,
   ownershipTags,
-  retiredFamiliesIn,
   retiredFamilyTags,
   TAG,
   tagValue,
@@ -182,32 +183,6 @@ export function createServiceConnectBackend(
       state: states.get(p.source.family)!,
       portName: portNames.get(p.version)!,
     }));
-  }
-
-  /** Families retired by earlier updates, as recorded on the revisions this resource registered. */
-  const retiredRecordedIn = (states: Iterable<FamilyState>): string[] =>
-    unique(
-      [...states].flatMap((s) => [...s.owned, ...s.leftovers].flatMap((r) => retiredFamiliesIn(r.tags))),
-    );
-
-  /** Deregisters every owned revision of the given families; returns, per family where that failed, why. */
-  async function deregisterFamilies(
-    names: readonly string[],
-    ctx: RequestContext,
-  ): Promise<Map<string, string>> {
-    const failed = new Map<string, string>();
-    await Promise.all(
-      names.map(async (family) => {
-        try {
-          const state = await readFamily(ecsApi, family, ctx.owner);
-          await deregisterOwned(ecsApi, state, new Set(), ctx.log);
-        } catch (error) {
-          ctx.log.warn('could not deregister the revisions of a family', { family, error });
-          failed.set(family, (error as Error).message);
-        }
-      }),
-    );
-    return failed;
   }
 
   /** After a successful apply: deregister owned revisions that are neither current nor a previous output. */
@@ -430,7 +405,7 @@ export function createServiceConnectBackend(
       const checked = inputsFor([...retiredNow, ...stale]); // ECS's limits are checked here, before any change
 
       // Write phase.
-      const failedStale = stale.length ? [...(await deregisterFamilies(stale, ctx)).keys()] : [];
+      const failedStale = stale.length ? [...(await deregisterFamilies(ecsApi, stale, ctx)).keys()] : [];
       const revisions =
         failedStale.length === stale.length ? checked : inputsFor([...retiredNow, ...failedStale]);
       log.info('plan', {
@@ -497,7 +472,7 @@ export function createServiceConnectBackend(
       await settleAll([
         ...[...states.values()].map((state) => deregisterOwned(ecsApi, state, new Set(), ctx.log)),
         (async () => {
-          const [first] = await deregisterFamilies(retired, ctx);
+          const [first] = await deregisterFamilies(ecsApi, retired, ctx);
           if (first)
             throw new MeshServiceError(
               `could not deregister the task definitions of family "${first[0]}": ${first[1]}`,

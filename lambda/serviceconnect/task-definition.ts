@@ -14,6 +14,10 @@
  * - Windows task definitions are refused: Service Connect runs Linux tasks only.
  *
  * Idempotent: preparing a prepared revision gives the same result.
+ *
+ * The VPC Lattice backend prepares its revisions with the same transform under its own profile
+ * (`VPC_LATTICE_PROFILE`): the App Mesh artefacts stripped and the port named alike, but awsvpc only (its target
+ * groups are of type IP), no proxy to make room for and the port mapping's appProtocol left as it is.
  */
 import type {
   ContainerDefinition,
@@ -38,7 +42,35 @@ export interface ServiceConnectRevisionInput {
   readonly protocol: 'http' | 'http2' | 'grpc' | 'tcp';
   /** Tags of the provider (keys `mesh-service:`), replacing any such tag of the source. */
   readonly ownerTags: readonly Tag[];
+  /** What the revision is prepared for; Service Connect by default. */
+  readonly profile?: RevisionProfile;
 }
+
+/** What a backend that runs without App Mesh needs of a revision. */
+export interface RevisionProfile {
+  /** Its name in messages. */
+  readonly label: string;
+  readonly networkModes: readonly string[];
+  /** ECS adds a proxy to each task: task-level cpu and memory with room for it. */
+  readonly proxyHeadroom: boolean;
+  /** The port mapping's appProtocol follows Protocol. */
+  readonly appProtocol: boolean;
+}
+
+export const SERVICE_CONNECT_PROFILE: RevisionProfile = {
+  label: 'Service Connect',
+  networkModes: ['awsvpc', 'bridge'],
+  proxyHeadroom: true,
+  appProtocol: true,
+};
+
+/** ECS registers a VPC Lattice service's tasks by IP (awsvpc) under the port mapping it names; no proxy is added. */
+export const VPC_LATTICE_PROFILE: RevisionProfile = {
+  label: 'VPC Lattice',
+  networkModes: ['awsvpc'],
+  proxyHeadroom: false,
+  appProtocol: false,
+};
 
 export interface PreparedServiceConnectRevision {
   readonly input: RegisterTaskDefinitionCommandInput;
@@ -85,6 +117,8 @@ export function prepareServiceConnectRevision(
   input: ServiceConnectRevisionInput,
 ): PreparedServiceConnectRevision {
   const { source } = input;
+  const profile = input.profile ?? SERVICE_CONNECT_PROFILE;
+  const label = profile.label;
   if (source.family === undefined || source.family === '') {
     throw new Error('prepareServiceConnectRevision: the source task definition has no family');
   }
@@ -94,18 +128,18 @@ export function prepareServiceConnectRevision(
   const os = source.runtimePlatform?.operatingSystemFamily;
   if (os?.startsWith('WINDOWS')) {
     throw refuse(
-      `runs on ${os}, and Service Connect runs Linux tasks only; keep this service on Linux or leave it out of the namespace`,
+      `runs on ${os}, and ${label} runs Linux tasks only; keep this service on Linux or leave it out of ${label}`,
     );
   }
   const networkMode = source.networkMode ?? 'bridge';
-  if (networkMode !== 'awsvpc' && networkMode !== 'bridge') {
+  if (!profile.networkModes.includes(networkMode)) {
     throw refuse(
-      `networkMode is ${networkMode}, but Service Connect (and a port mapping's appProtocol) needs awsvpc or bridge; set NetworkMode: awsvpc`,
+      `networkMode is ${networkMode}, but ${label} needs ${profile.networkModes.join(' or ')}; set NetworkMode: awsvpc`,
     );
   }
   if (source.proxyConfiguration?.type !== undefined && source.proxyConfiguration.type !== 'APPMESH') {
     throw refuse(
-      `its proxy configuration is of type ${source.proxyConfiguration.type}; remove it, Service Connect brings its own proxy`,
+      `its proxy configuration is of type ${source.proxyConfiguration.type}; remove it, ${label} needs none`,
     );
   }
 
@@ -144,14 +178,12 @@ export function prepareServiceConnectRevision(
   }
   if (exposing.length > 1) {
     throw refuse(
-      `containers ${exposing.map((e) => `"${e.c.name}"`).join(' and ')} all map containerPort ${input.port}; Service Connect needs one port mapping to name`,
+      `containers ${exposing.map((e) => `"${e.c.name}"`).join(' and ')} all map containerPort ${input.port}; ${label} needs one port mapping to name`,
     );
   }
   const mapping: PortMapping = exposing[0]!.m;
   if ((mapping.protocol ?? 'tcp') !== 'tcp') {
-    throw refuse(
-      `the port mapping of ${input.port} is ${mapping.protocol}; Service Connect proxies tcp only`,
-    );
+    throw refuse(`the port mapping of ${input.port} is ${mapping.protocol}; ${label} takes tcp only`);
   }
   const portName =
     mapping.name !== undefined && mapping.name !== ''
@@ -159,7 +191,7 @@ export function prepareServiceConnectRevision(
       : defaultPortName(input.protocol, input.port);
   if (!SERVICE_CONNECT_NAME.test(portName)) {
     throw refuse(
-      `the port mapping of ${input.port} is named "${portName}", which Service Connect cannot use (lowercase letters, digits, underscores and hyphens, up to 64, not starting with a hyphen); rename it`,
+      `the port mapping of ${input.port} is named "${portName}", which ${label} cannot use (lowercase letters, digits, underscores and hyphens, up to 64, not starting with a hyphen); rename it`,
     );
   }
   const clash = kept.flatMap((c) => c.portMappings ?? []).find((m) => m !== mapping && m.name === portName);
@@ -169,14 +201,16 @@ export function prepareServiceConnectRevision(
     );
   }
   mapping.name = portName;
-  if (input.protocol === 'tcp') delete mapping.appProtocol;
-  else mapping.appProtocol = input.protocol;
+  if (profile.appProtocol) {
+    if (input.protocol === 'tcp') delete mapping.appProtocol;
+    else mapping.appProtocol = input.protocol;
+  }
 
   const output: Record<string, unknown> = structuredClone(source) as Record<string, unknown>;
   for (const field of READ_ONLY_FIELDS) delete output[field];
   delete output.proxyConfiguration;
   output.containerDefinitions = kept;
-  Object.assign(output, taskSize(source, kept, refuse));
+  if (profile.proxyHeadroom) Object.assign(output, taskSize(source, kept, refuse));
   const tags = preparedTags(input.sourceTags, input.ownerTags);
   if (tags.length) output.tags = tags;
   else delete output.tags;

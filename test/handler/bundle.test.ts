@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CreateServiceNetworkCommand, VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { type Emulator, seedPlatform, startEmulator } from '../../emulator';
 import { MeshServiceProperties, parseProperties } from '../../lambda/backends';
@@ -97,6 +98,31 @@ describe('GIVEN the bundled handler', () => {
     expect(deleted.outcomes[0]!.error).toBeUndefined();
   });
 
+  test('WHEN a VPC Lattice service is created and deleted THEN the bundle loads its backend from vpc-lattice.js beside it', async () => {
+    const env = emulator.env();
+    const lattice = new VPCLatticeClient({
+      endpoint: emulator.url,
+      region: env.AWS_REGION!,
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+    });
+    await lattice.send(new CreateServiceNetworkCommand({ name: 'bundled-net' }));
+    lattice.destroy();
+    const props = {
+      ...base,
+      Backend: 'VpcLattice',
+      Port: 3000,
+      VpcLattice: { ServiceNetwork: 'bundled-net', VpcId: 'vpc-0abc1234def567890' },
+    };
+    const created = await run(createEvent(props));
+    expect(created.outcomes[0]!.error).toBeUndefined();
+    const result = created.outcomes[0]!.result;
+    expect(result?.Data?.TargetGroupArn).toMatch(/^arn:aws:vpc-lattice:us-east-1:\d{12}:targetgroup\/tg-/);
+    expect(emulator.requests.filter((r) => r.service === 'vpclattice').length).toBeGreaterThan(0);
+    const deleted = await run(deleteEvent(result!.PhysicalResourceId, props));
+    expect(deleted.outcomes[0]!.error).toBeUndefined();
+    expect(emulator.snapshot(['vpclattice']).vpclattice?.services).toEqual([]);
+  });
+
   test('WHEN it logs THEN every line is JSON with the request context, and no line holds the ResponseURL', async () => {
     const created = createEvent({ ...base, Port: 3000 });
     const { outcomes, logLines } = await run(
@@ -179,7 +205,11 @@ describe('GIVEN the bundle file', () => {
 });
 
 describe('GIVEN the SDK errors in the bundle (scripts/trim-sdk.mjs)', () => {
-  const bundle = () => readFileSync(BUNDLE, 'utf8');
+  // The handler and the backends it loads on first use (dist/lambda/vpc-lattice.js): together, what ships.
+  const bundle = () =>
+    [BUNDLE, path.join(path.dirname(BUNDLE), 'vpc-lattice.js')]
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
   const schemas = (client: string) =>
     readFileSync(
       path.join(ROOT, 'node_modules', '@aws-sdk', client, 'dist-es', 'schemas', 'schemas_0.js'),
@@ -189,21 +219,36 @@ describe('GIVEN the SDK errors in the bundle (scripts/trim-sdk.mjs)', () => {
     JSON.parse(readFileSync(path.join(ROOT, 'emulator', 'models', file), 'utf8'));
 
   test('WHEN built THEN the class of every error an operation of the models declares is there, and no class of an error none declares', () => {
-    const text = bundle();
-    // Clients share some error names (LimitExceededException): count the classes each name should have.
-    const expected = new Map<string, number>();
-    for (const [client, file] of Object.entries(CLIENT_MODELS as Record<string, string>)) {
-      const declared = declaredErrors(model(file));
-      const registered = [...schemas(client).matchAll(/registerError\((\w+)\$, (\w+)\)/g)].map((m) => m[2]!);
-      expect(registered.length).toBeGreaterThan(0);
-      for (const name of registered.filter((n) => !n.endsWith('ServiceException')))
-        expected.set(name, (expected.get(name) ?? 0) + (declared.has(name) ? 1 : 0));
+    // Each file carries the clients it uses: the handler all but VPC Lattice's, the VPC Lattice backend (loaded on
+    // first use) its own with ECS's and the tagging client's.
+    const files: [string, readonly string[]][] = [
+      [BUNDLE, Object.keys(CLIENT_MODELS).filter((c) => c !== 'client-vpc-lattice')],
+      [
+        path.join(path.dirname(BUNDLE), 'vpc-lattice.js'),
+        ['client-vpc-lattice', 'client-ecs', 'client-resource-groups-tagging-api'],
+      ],
+    ];
+    for (const [file, clients] of files) {
+      const text = readFileSync(file, 'utf8');
+      // Clients share some error names (LimitExceededException): count the classes each name should have.
+      const expected = new Map<string, number>();
+      for (const client of clients) {
+        const declared = declaredErrors(model((CLIENT_MODELS as Record<string, string>)[client]!));
+        const registered = [...schemas(client).matchAll(/registerError\((\w+)\$, (\w+)\)/g)].map(
+          (m) => m[2]!,
+        );
+        expect(registered.length).toBeGreaterThan(0);
+        for (const name of registered.filter((n) => !n.endsWith('ServiceException')))
+          expected.set(name, (expected.get(name) ?? 0) + (declared.has(name) ? 1 : 0));
+      }
+      // A class sets its name as a field: name="X" in the minified bundle.
+      const classes = (name: string) => text.split(`name="${name}"`).length - 1;
+      expect([file, Object.fromEntries([...expected.keys()].map((n) => [n, classes(n)]))]).toEqual([
+        file,
+        Object.fromEntries(expected),
+      ]);
     }
-    // A class sets its name as a field: name="X" in the minified bundle.
-    const classes = (name: string) => text.split(`name="${name}"`).length - 1;
-    expect(Object.fromEntries([...expected.keys()].map((n) => [n, classes(n)]))).toEqual(
-      Object.fromEntries(expected),
-    );
+    const text = bundle();
     // CloudFormation's two reads declare no error: all its classes are gone, ECS keeps those of its operations.
     expect(declaredErrors(model(CLIENT_MODELS['client-cloudformation']))).toEqual(new Set());
     expect(text.includes('name="ClientException"')).toBe(true);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app-builder';
-import { ENVOY_HEALTH_CHECK, PLATFORM_EXPORTS } from '../../infra/platform-stack';
+import { ENVOY_HEALTH_CHECK, LATTICE_EXPORTS, PLATFORM_EXPORTS } from '../../infra/platform-stack';
 import { DEFAULT_ENVOY_VERSION } from '../../lambda/appmesh/envoy/options';
 import { cdkSynth } from './cdk-synth';
 
@@ -346,5 +346,29 @@ describe('GIVEN a NAT gateway count the platform cannot work with', () => {
     ['0', /natGateways must be at least 1/],
   ])('WHEN natGateways is %s THEN building the app fails naming it', (natGateways, message) => {
     expect(() => buildApp({ outdir: outdir(), context: { natGateways } })).toThrow(message);
+  });
+});
+
+describe('GIVEN context vpcLatticeServiceNetwork', () => {
+  const built = buildApp({ outdir: outdir(), context: { vpcLatticeServiceNetwork: 'platform' } });
+  built.app.synth();
+  const template = Template.fromStack(built.platform);
+
+  test('WHEN synthesized THEN the service network is created, associated with the VPC for the services security group, and exported', () => {
+    template.hasResourceProperties('AWS::VpcLattice::ServiceNetwork', { Name: 'platform', AuthType: 'NONE' });
+    template.hasResourceProperties('AWS::VpcLattice::ServiceNetworkVpcAssociation', {
+      VpcIdentifier: { Ref: logicalId(template, 'AWS::EC2::VPC') },
+      SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('ServicesSecurityGroup'), 'GroupId'] }],
+    });
+    const outputs = template.toJSON().Outputs as Record<string, { Export: { Name: string } }>;
+    expect(Object.values(outputs).map((o) => o.Export.Name)).toEqual(
+      expect.arrayContaining(Object.values(LATTICE_EXPORTS)),
+    );
+  });
+
+  test('WHEN absent THEN there is no service network', () => {
+    const plain = buildApp({ outdir: outdir() });
+    plain.app.synth();
+    Template.fromStack(plain.platform).resourceCountIs('AWS::VpcLattice::ServiceNetwork', 0);
   });
 });

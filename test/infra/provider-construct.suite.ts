@@ -3,7 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { defaultHandlerCodePath, MeshService, MeshServiceProvider } from 'mesh-service-provider';
+import { Backend, defaultHandlerCodePath, MeshService, MeshServiceProvider } from 'mesh-service-provider';
 
 function inStack(build: (stack: Stack) => void): Template {
   const stack = new Stack(new App(), 'Existing');
@@ -153,6 +153,46 @@ describe('GIVEN an L2 ecs.FargateService and a MeshService patching its task def
     const [id] = Object.keys(template.findResources('Custom::MeshService'));
     template.hasResource('AWS::ECS::Service', {
       Properties: Match.objectLike({ TaskDefinition: { 'Fn::GetAtt': [id, 'TaskDefinitionArn'] } }),
+      DependsOn: Match.arrayWith([id]),
+    });
+  });
+
+  test("WHEN the MeshService is a VpcLattice service THEN runPatchedRevision also wires the version's target group and port into VpcLatticeConfigurations", () => {
+    const roleArn = 'arn:aws:iam::111122223333:role/ecsInfrastructureRoleForVpcLattice';
+    const template = inStack((stack) => {
+      const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 1, restrictDefaultSecurityGroup: false });
+      const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+      const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+      taskDefinition.addContainer('app', {
+        image: ecs.ContainerImage.fromRegistry('public.ecr.aws/aws-containers/ecsdemo-nodejs:latest'),
+        portMappings: [{ containerPort: 3000 }],
+      });
+      MeshService.allowPatching(taskDefinition);
+      const mesh = new MeshService(stack, 'Mesh', {
+        backend: Backend.VPC_LATTICE,
+        meshName: 'ecs-mesh',
+        serviceName: 'svc',
+        namespace: 'service.local',
+        port: 3000,
+        vpcLattice: { serviceNetwork: 'platform', vpcId: 'vpc-0abc1234def567890' },
+        versions: [{ name: 'blue', taskDefinition: taskDefinition.taskDefinitionArn, weight: 100 }],
+      });
+      const service = new ecs.FargateService(stack, 'Service', { cluster, taskDefinition });
+      expect(() => mesh.runPatchedRevision(service, 'blue')).toThrow(/needs options\.vpcLatticeRoleArn/);
+      mesh.runPatchedRevision(service, 'blue', { vpcLatticeRoleArn: roleArn });
+    });
+    const [id] = Object.keys(template.findResources('Custom::MeshService'));
+    template.hasResource('AWS::ECS::Service', {
+      Properties: Match.objectLike({
+        TaskDefinition: { 'Fn::GetAtt': [id, 'Versions.blue.TaskDefinitionArn'] },
+        VpcLatticeConfigurations: [
+          {
+            PortName: { 'Fn::GetAtt': [id, 'PortName'] },
+            RoleArn: roleArn,
+            TargetGroupArn: { 'Fn::GetAtt': [id, 'Versions.blue.TargetGroupArn'] },
+          },
+        ],
+      }),
       DependsOn: Match.arrayWith([id]),
     });
   });

@@ -232,8 +232,10 @@ export function appTaskDefinition(
 
 /** Invariants of every successful answer: documented string attributes, within CloudFormation's 4096 bytes. */
 function checkResponse(event: CloudFormationCustomResourceEvent, result: HandlerResult): void {
-  // With Service Connect, the App Mesh attributes (and those an Edge service has no value for) are empty strings.
-  const emptyAllowed = (event.ResourceProperties as { Backend?: unknown }).Backend === 'ServiceConnect';
+  // With Service Connect and VPC Lattice, the App Mesh attributes (and those an Edge service has no value for) are
+  // empty strings.
+  const backend = (event.ResourceProperties as { Backend?: unknown }).Backend;
+  const emptyAllowed = backend === 'ServiceConnect' || backend === 'VpcLattice';
   for (const [key, value] of Object.entries(result.Data ?? {})) {
     if (!isDocumentedAttribute(key)) throw new Error(`undocumented attribute ${key}`);
     if (typeof value !== 'string' || (value === '' && !emptyAllowed))

@@ -262,3 +262,98 @@ const serviceConnectRollout = scenarios({
 });
 export const SC_ROLLOUT_CREATE = serviceConnectRollout.create;
 export const SC_ROLLOUT_UPDATE = serviceConnectRollout.update;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The same requests on the VPC Lattice backend: what it owns is a Lattice service with its listener and rules, a
+// target group per version, the association, and the revisions it registers; "exactly the surviving service" is the
+// Lattice resources of the surviving properties, owned, and each version's revision ACTIVE and owned.
+
+const latticeIdOf = (name: string) => `vpc-lattice/service/${name}`;
+export const MATRIX_VPC = 'vpc-0abc1234def567890';
+
+async function latticeStates(world: World, tag: string): Promise<Context> {
+  const { families, a, b, o } = await cellBase(world, tag);
+  const stateA: Props = {
+    Backend: 'VpcLattice',
+    MeshName: 'ecs-mesh',
+    // Lattice names are at least 3 long.
+    ServiceName: `vl-${tag}`,
+    Namespace: 'service.local',
+    Port: '3000',
+    VpcLattice: { ServiceNetwork: 'platform', VpcId: MATRIX_VPC },
+    Versions: [{ Name: 'a', TaskDefinition: a, Weight: '100' }],
+    Tags: [{ Key: 'stage', Value: 'a' }],
+  };
+  const stateB: Props = {
+    ...stateA,
+    HealthCheck: { Path: '/health' },
+    Versions: [
+      { Name: 'a', TaskDefinition: a, Weight: '50' },
+      { Name: 'b', TaskDefinition: b, Weight: '50' },
+    ],
+    Routes: [
+      { Name: 'api', Priority: '1', Match: { Prefix: '/api' }, Targets: [{ Version: 'b', Weight: '1' }] },
+      { Name: 'main' },
+    ],
+    Tags: [{ Key: 'stage', Value: 'b' }],
+  };
+  return { tag, o, a: stateA, b: stateB, families };
+}
+
+/** Lattice holds exactly the service these properties describe, owned by its id; the answer names its parts. */
+function expectLatticeMatches(world: World, props: Props, data: Record<string, string> | undefined): void {
+  const snap = world.emulator.snapshot(['vpclattice', 'ecs']);
+  const lattice = snap.vpclattice!;
+  const id = latticeIdOf(String(props.ServiceName));
+  const owned = <T extends { readonly tags: readonly { key: string; value: string }[] }>(rs: readonly T[]) =>
+    rs.filter((r) => r.tags.find((t) => t.key === TAG.owner)?.value === id);
+  const versions = props.Versions as { Name: string; Weight: string }[];
+  const groups = owned(lattice.targetGroups) as unknown as { id: string; arn: string; name: string }[];
+  const services = owned(lattice.services) as unknown as { id: string; arn: string; name: string }[];
+  const listeners = owned(lattice.listeners) as unknown as {
+    defaultAction: { forward?: { targetGroups: { targetGroupIdentifier: string; weight: number }[] } };
+  }[];
+  const rules = owned(lattice.rules) as unknown as { name: string }[];
+  const nameOf = (ref: string) => groups.find((g) => g.id === ref || g.arn === ref)?.name;
+  const routes = (props.Routes as { Name: string }[] | undefined) ?? [];
+  expect({
+    services: services.map((s) => s.name),
+    groups: groups.map((g) => g.name).sort(),
+    weights: listeners.map((l) =>
+      (l.defaultAction.forward?.targetGroups ?? []).map((t) => [nameOf(t.targetGroupIdentifier), t.weight]),
+    ),
+    rules: rules.map((r) => r.name).sort(),
+    associations: owned(lattice.serviceNetworkServiceAssociations).length,
+    attributes: versions.map((v) => data?.[`Versions.${v.Name}.TargetGroupArn`]),
+  }).toEqual({
+    services: [String(props.ServiceName)],
+    groups: versions.map((v) => `${String(props.ServiceName)}-${v.Name}`).sort(),
+    weights: [versions.map((v) => [`${String(props.ServiceName)}-${v.Name}`, Number(v.Weight)])],
+    rules: routes
+      .filter((r) => r.Name !== 'main')
+      .map((r) => r.Name)
+      .sort(),
+    associations: 1,
+    attributes: versions.map(
+      (v) => groups.find((g) => g.name === `${String(props.ServiceName)}-${v.Name}`)?.arn,
+    ),
+  });
+  for (const v of versions) {
+    const arn = data?.[`Versions.${v.Name}.TaskDefinitionArn`] ?? '';
+    const found = snap.ecs.taskDefinitions.find((t) => t.taskDefinitionArn === arn);
+    expect([v.Name, found?.status, found?.tags.find((t) => t.key === TAG.owner)?.value]).toEqual([
+      v.Name,
+      'ACTIVE',
+      id,
+    ]);
+  }
+}
+
+const vpcLattice = scenarios({
+  states: latticeStates,
+  ids: (c) => [latticeIdOf(`vl-${c.tag}`)],
+  matches: (world, props, _c, result) => expectLatticeMatches(world, props, result.Data),
+});
+export const VL_CREATE = vpcLattice.create;
+export const VL_UPDATE = vpcLattice.update;
+export const VL_DELETE = vpcLattice.delete;

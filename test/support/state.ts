@@ -118,9 +118,23 @@ export function expectNothingLeft(emulator: Emulator): void {
 
 /** What owners still hold: App Mesh resources under these physical ids and ACTIVE owned revisions of these families. */
 export function orphansOf(world: World, footprint: { physicalIds: string[]; families: string[] }): string[] {
-  const snapshot = world.emulator.snapshot(['appmesh', 'ecs'], { families: footprint.families });
+  const snapshot = world.emulator.snapshot(['appmesh', 'ecs', 'vpclattice'], {
+    families: footprint.families,
+  });
   const owners = new Set(footprint.physicalIds);
+  const lattice = snapshot.vpclattice;
+  const latticeOwned = lattice
+    ? [
+        ...lattice.services,
+        ...lattice.targetGroups,
+        ...lattice.listeners,
+        ...lattice.rules,
+        ...lattice.serviceNetworkServiceAssociations,
+        ...lattice.accessLogSubscriptions,
+      ].filter((r) => owners.has(r.tags.find((t) => t.key === TAG.owner)?.value ?? ''))
+    : [];
   return [
+    ...latticeOwned.map((r) => `vpc-lattice ${r.arn}`),
     ...footprint.physicalIds.flatMap((id) =>
       ownedBy(snapshot, id).map((r) => `${id}: ${r.key.kind} ${r.key.name}`),
     ),
