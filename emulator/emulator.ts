@@ -6,6 +6,7 @@ import { buildStackId, CloudFormationService } from './cloudformation/service';
 import { createControl } from './control';
 import { EcsService } from './ecs/service';
 import { EcsServices } from './ecs/services';
+import { Elbv2Service } from './elbv2/service';
 import { FaultInjector } from './faults';
 import { loadModel } from './model/model';
 import { createEmulatorServer } from './server';
@@ -50,6 +51,7 @@ const EMPTY_SNAPSHOT: EmulatorSnapshot = {
   ecs: { taskDefinitions: [], services: [] },
   cloudformation: { stacks: [] },
   servicediscovery: { namespaces: [], services: [] },
+  elbv2: { loadBalancers: [], listeners: [], rules: [], targetGroups: [], tags: {} },
 };
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -79,6 +81,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       delete: (serviceArn) => servicediscovery.deleteEcsManagedService(serviceArn),
     },
   });
+  const elbv2 = new Elbv2Service(region, partition);
   const tagging = new TaggingService(region, () => taggedResources());
   function* taggedResources(): Iterable<TaggedResource> {
     const mesh = appmesh.snapshot();
@@ -106,6 +109,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           tags: ns.Tags.map((t) => ({ key: t.Key, value: t.Value })),
         };
     }
+    yield* elbv2.tagged();
   }
   const services = serviceTable(
     {
@@ -114,8 +118,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       cloudformation: cloudformationModel,
       servicediscovery: servicediscoveryModel,
       tagging: loadModel('resourcegroupstaggingapi-2017-01-26.json'),
+      elbv2: loadModel('elbv2-2015-12-01.json'),
     },
-    { appmesh, ecs, ecsServices, servicediscovery, cloudformation, tagging },
+    { appmesh, ecs, ecsServices, servicediscovery, cloudformation, tagging, elbv2 },
   );
   const faults = new FaultInjector(serviceFacts(services));
   let requests: RequestLogEntry[] = [];
@@ -154,6 +159,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         AWS_ENDPOINT_URL_CLOUDFORMATION: url,
         AWS_ENDPOINT_URL_SERVICEDISCOVERY: url,
         AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API: url,
+        AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: url,
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         AWS_REGION: region,
@@ -172,6 +178,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ecsServices.reset();
       servicediscovery.reset();
       cloudformation.reset();
+      elbv2.reset();
       faults.clear();
       requests = [];
     },
@@ -187,6 +194,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           servicediscovery: want('servicediscovery')
             ? servicediscovery.snapshot()
             : EMPTY_SNAPSHOT.servicediscovery,
+          elbv2: want('elbv2') ? elbv2.snapshot() : EMPTY_SNAPSHOT.elbv2,
         }),
       ) as EmulatorSnapshot;
     },

@@ -30,6 +30,7 @@ import type { CloudFormationService } from './cloudformation/service';
 import { FamilyRegistrations } from './ecs/rules';
 import type { EcsService } from './ecs/service';
 import { ECS_SERVICE_OPERATIONS, type EcsServices } from './ecs/services';
+import type { Elbv2Service } from './elbv2/service';
 import type { ServiceFacts } from './faults';
 import type { ServiceModel } from './model/model';
 import type { ServiceEntry } from './pipeline';
@@ -50,6 +51,7 @@ export interface EmulatedServices {
   readonly servicediscovery: ServiceDiscoveryService;
   readonly cloudformation: CloudFormationService;
   readonly tagging: TaggingService;
+  readonly elbv2: Elbv2Service;
 }
 
 export function serviceTable(
@@ -122,6 +124,20 @@ export function serviceTable(
       internalError: { type: 'InternalServiceException', status: 500 },
       throttlingError: { type: 'ThrottledException', status: 400 },
       handle: (operation, input, ctx) => services.tagging.handle(operation, input, ctx),
+    },
+    {
+      // AWS query like CloudFormation, signed for `elasticloadbalancing`. Its client errors are the model's
+      // exception shapes, answered with the codes the model gives them (PriorityInUse, …, HTTP 400); what the
+      // model's shapes refuse is `ValidationError` (HTTP 400); throttling `Throttling` and an internal failure
+      // `InternalFailure` (HTTP 500), the AWS query APIs' common error codes.
+      name: 'elbv2',
+      model: models.elbv2,
+      protocol: queryProtocol(models.elbv2),
+      missingAuthenticationStatus: 403,
+      validationError: 'ValidationError',
+      internalError: { type: 'InternalFailure', status: 500 },
+      throttlingError: { type: 'Throttling', status: 400 },
+      handle: (operation, input, ctx) => services.elbv2.handle(operation, input, ctx),
     },
   ];
 }

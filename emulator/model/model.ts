@@ -72,7 +72,8 @@ export type ModelFile =
   | 'cloudformation-2010-05-15.json'
   | 'ecs-2014-11-13.json'
   | 'servicediscovery-2017-03-14.json'
-  | 'resourcegroupstaggingapi-2017-01-26.json';
+  | 'resourcegroupstaggingapi-2017-01-26.json'
+  | 'elbv2-2015-12-01.json';
 
 const cache = new Map<ModelFile, ServiceModel>();
 
