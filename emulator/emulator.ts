@@ -6,6 +6,7 @@ import { buildStackId, CloudFormationService } from './cloudformation/service';
 import { createControl } from './control';
 import { EcsService } from './ecs/service';
 import { EcsServices } from './ecs/services';
+import { Elbv2Service } from './elbv2/service';
 import { FaultInjector } from './faults';
 import { loadModel } from './model/model';
 import { createEmulatorServer } from './server';
@@ -61,6 +62,7 @@ const EMPTY_SNAPSHOT: EmulatorSnapshot = {
     accessLogSubscriptions: [],
     authPolicies: [],
   },
+  elbv2: { loadBalancers: [], listeners: [], rules: [], targetGroups: [], tags: {} },
 };
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -92,6 +94,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     latticeTargetGroup: (arn, account) => vpclattice.hasTargetGroup(arn, account),
   });
+  const elbv2 = new Elbv2Service(region, partition);
   const tagging = new TaggingService(region, () => taggedResources());
   function* taggedResources(): Iterable<TaggedResource> {
     const mesh = appmesh.snapshot();
@@ -120,6 +123,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         };
     }
     yield* vpclattice.tagged();
+    yield* elbv2.tagged();
   }
   const services = serviceTable(
     {
@@ -129,8 +133,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       servicediscovery: servicediscoveryModel,
       tagging: loadModel('resourcegroupstaggingapi-2017-01-26.json'),
       vpclattice: loadModel('vpc-lattice-2022-11-30.json'),
+      elbv2: loadModel('elbv2-2015-12-01.json'),
     },
-    { appmesh, ecs, ecsServices, servicediscovery, cloudformation, tagging, vpclattice },
+    { appmesh, ecs, ecsServices, servicediscovery, cloudformation, tagging, vpclattice, elbv2 },
   );
   const faults = new FaultInjector(serviceFacts(services));
   let requests: RequestLogEntry[] = [];
@@ -170,6 +175,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         AWS_ENDPOINT_URL_SERVICEDISCOVERY: url,
         AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API: url,
         AWS_ENDPOINT_URL_VPC_LATTICE: url,
+        AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: url,
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         AWS_REGION: region,
@@ -189,6 +195,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       servicediscovery.reset();
       cloudformation.reset();
       vpclattice.reset();
+      elbv2.reset();
       faults.clear();
       requests = [];
     },
@@ -205,6 +212,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             ? servicediscovery.snapshot()
             : EMPTY_SNAPSHOT.servicediscovery,
           vpclattice: want('vpclattice') ? vpclattice.snapshot() : EMPTY_SNAPSHOT.vpclattice,
+          elbv2: want('elbv2') ? elbv2.snapshot() : EMPTY_SNAPSHOT.elbv2,
         }),
       ) as EmulatorSnapshot;
     },

@@ -73,3 +73,13 @@ export const latticeErrors = {
   conflict: (message: string) => new ServiceError('ConflictException', message),
   quotaExceeded: (message: string) => new ServiceError('ServiceQuotaExceededException', message),
 };
+
+/**
+ * Elastic Load Balancing v2 errors (AWS query): the model's exception shapes, which the query protocol answers with
+ * the code the model gives each (`PriorityInUseException` → `PriorityInUse`, HTTP 400), and `ValidationError` (HTTP
+ * 400) for a request the model's shapes or the documented value rules refuse, as ELB answers it.
+ */
+export const elbv2Errors = {
+  validation: (message: string) => new ServiceError('ValidationError', message, 400),
+  of: (shape: string, message: string) => new ServiceError(shape, message),
+};

@@ -30,6 +30,7 @@ import type { CloudFormationService } from './cloudformation/service';
 import { FamilyRegistrations } from './ecs/rules';
 import type { EcsService } from './ecs/service';
 import { ECS_SERVICE_OPERATIONS, type EcsServices } from './ecs/services';
+import type { Elbv2Service } from './elbv2/service';
 import type { ServiceFacts } from './faults';
 import type { ServiceModel } from './model/model';
 import type { ServiceEntry } from './pipeline';
@@ -52,6 +53,7 @@ export interface EmulatedServices {
   readonly cloudformation: CloudFormationService;
   readonly tagging: TaggingService;
   readonly vpclattice: VpcLatticeService;
+  readonly elbv2: Elbv2Service;
 }
 
 export function serviceTable(
@@ -138,6 +140,20 @@ export function serviceTable(
       internalError: { type: 'InternalServerException', status: 500 },
       throttlingError: { type: 'ThrottlingException', status: 429 },
       handle: (operation, input, ctx) => services.vpclattice.handle(operation, input, ctx),
+    },
+    {
+      // AWS query like CloudFormation, signed for `elasticloadbalancing`. Its client errors are the model's
+      // exception shapes, answered with the codes the model gives them (PriorityInUse, …, HTTP 400); what the
+      // model's shapes refuse is `ValidationError` (HTTP 400); throttling `Throttling` and an internal failure
+      // `InternalFailure` (HTTP 500), the AWS query APIs' common error codes.
+      name: 'elbv2',
+      model: models.elbv2,
+      protocol: queryProtocol(models.elbv2),
+      missingAuthenticationStatus: 403,
+      validationError: 'ValidationError',
+      internalError: { type: 'InternalFailure', status: 500 },
+      throttlingError: { type: 'Throttling', status: 400 },
+      handle: (operation, input, ctx) => services.elbv2.handle(operation, input, ctx),
     },
   ];
 }

@@ -1,4 +1,7 @@
 /** The emulator's public types. Other engineers code against these shapes: change them only additively. */
+import type { Elbv2Snapshot } from './elbv2/service';
+
+export type { Elbv2Snapshot };
 
 export type ServiceName =
   | 'appmesh'
@@ -6,7 +9,8 @@ export type ServiceName =
   | 'cloudformation'
   | 'servicediscovery'
   | 'tagging'
-  | 'vpclattice';
+  | 'vpclattice'
+  | 'elbv2';
 
 /** The services with a throttling preset (`faults.throttlePreset`). */
 export type ThrottlePreset = 'appmesh' | 'ecs';
@@ -250,6 +254,11 @@ export interface EmulatorSnapshot {
     readonly namespaces: readonly NamespaceSnapshot[];
     readonly services: readonly CloudMapServiceSnapshot[];
   };
+  /**
+   * Elastic Load Balancing v2 (as its Describe operations answer, in creation order; rules with their ListenerArn,
+   * target groups with their Targets) and the tags of every tagged resource, by ARN.
+   */
+  readonly elbv2?: Elbv2Snapshot;
   /** Every stack of every account, deleted ones (DELETE_COMPLETE) included, in creation order. */
   readonly cloudformation: {
     readonly stacks: readonly StackSnapshot[];

@@ -75,7 +75,8 @@ export type ModelFile =
   | 'ecs-2014-11-13.json'
   | 'servicediscovery-2017-03-14.json'
   | 'resourcegroupstaggingapi-2017-01-26.json'
-  | 'vpc-lattice-2022-11-30.json';
+  | 'vpc-lattice-2022-11-30.json'
+  | 'elbv2-2015-12-01.json';
 
 const cache = new Map<ModelFile, ServiceModel>();
 

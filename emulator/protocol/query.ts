@@ -313,6 +313,10 @@ const QUERY_ERROR_CODES: Readonly<Record<string, string>> = {
   RequestEntityTooLargeException: 'RequestEntityTooLarge',
 };
 
+/** A modelled error goes by the code its shape declares (ELB: `PriorityInUseException` is `PriorityInUse`). */
+const modelledCode = (model: ServiceModel, type: string): string | undefined =>
+  (model.shapes[type] as { error?: { code?: string } } | undefined)?.error?.code;
+
 const queryErrorCode = (type: string): string => QUERY_ERROR_CODES[type] ?? type;
 
 /** The AWS query protocol for one service model; every answer carries its request id in the header and the XML. */
@@ -343,9 +347,15 @@ export function queryProtocol(model: ServiceModel): WireProtocol {
     encodeError(e) {
       const status = e.status ?? errorStatus(model, e.type) ?? 400;
       return xml(status, (requestId) =>
-        encodeQueryError(model, queryErrorCode(e.type), e.message, status, requestId),
+        encodeQueryError(
+          model,
+          modelledCode(model, e.type) ?? queryErrorCode(e.type),
+          e.message,
+          status,
+          requestId,
+        ),
       );
     },
-    errorCode: queryErrorCode,
+    errorCode: (type) => modelledCode(model, type) ?? queryErrorCode(type),
   };
 }

@@ -50,7 +50,7 @@ export const FAST = {
   tuning: { maxTransientAttempts: 2, throttlingBaseMs: 2, transientBaseMs: 2, maxBackoffMs: 10 },
 } as const satisfies ProviderOptions;
 
-const MUTATING = /^(Create|Update|Delete|Tag|Untag|Register|Deregister)/;
+const MUTATING = /^(Create|Update|Delete|Tag|Untag|Register|Deregister|Add|Remove|Modify|Set)/;
 
 const THROTTLING = {
   appmesh: { type: 'TooManyRequestsException', status: 429 },
@@ -59,6 +59,7 @@ const THROTTLING = {
   servicediscovery: { type: 'ThrottlingException', status: 400 },
   tagging: { type: 'ThrottledException', status: 400 },
   vpclattice: { type: 'ThrottlingException', status: 429 },
+  elbv2: { type: 'Throttling', status: 400 },
 } as const satisfies Record<ServiceName, { type: string; status: number }>;
 
 /**
