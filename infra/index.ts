@@ -3,7 +3,12 @@
  * `import { MeshService, MeshServiceProvider } from 'mesh-service-provider'`.
  */
 export { HealthCheck, Match, Route, type RouteOptions } from './helpers';
-export { MeshService, type MeshServiceProps, SERVICE_TOKEN_EXPORT } from './mesh-service';
+export {
+  MeshService,
+  type MeshServiceProps,
+  type RunPatchedRevisionOptions,
+  SERVICE_TOKEN_EXPORT,
+} from './mesh-service';
 export * from './mesh-service-props.generated';
 export {
   defaultHandlerCodePath,

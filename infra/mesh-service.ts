@@ -77,6 +77,16 @@ const words = propWords(MeshServiceProperties as unknown as StructType<Fields>);
 const describe = (issues: readonly PropertyIssue[], rename: (path: string) => string): string =>
   issues.map((i) => `${rename(i.path)}: ${words(i.message)}`).join('; ');
 
+/** Options of `MeshService.runPatchedRevision`. */
+export interface RunPatchedRevisionOptions {
+  /**
+   * With `Backend: VpcLattice`: the ECS infrastructure role that registers the service's tasks in the version's
+   * target group (`VpcLatticeConfigurations[].RoleArn`). Required for that backend, refused for the others.
+   * @default - none
+   */
+  readonly vpcLatticeRoleArn?: string;
+}
+
 /**
  * A service of the mesh (or of a Service Connect namespace): one `Custom::MeshService` resource. Tags of
  * `Tags.of(scope)` reach the resource's Tags, which the provider puts on everything it creates (the props' own tags
@@ -236,12 +246,12 @@ export class MeshService extends Construct implements ITaggableV2 {
    * version's target group: `VpcLatticeConfigurations [{PortName, RoleArn, TargetGroupArn}]` from the attributes.
    * @param service the ECS service
    * @param version the version whose revision it runs, for a service with Versions
-   * @param options.vpcLatticeRoleArn with Backend VpcLattice: the ECS infrastructure role that registers the tasks
+   * @param options with Backend VpcLattice: the ECS infrastructure role that registers the tasks
    */
   runPatchedRevision(
     service: ecs.BaseService,
     version?: string,
-    options: { readonly vpcLatticeRoleArn?: string } = {},
+    options: RunPatchedRevisionOptions = {},
   ): void {
     const cfnService = service.node.defaultChild as ecs.CfnService;
     cfnService.taskDefinition =
