@@ -5,19 +5,21 @@
  *   mesh-service cleanup --mesh <mesh> [--mesh-owner <account> --account <account>] [--stack <stack>]
  *                        [--family <family> ...] [--apply]
  *     Lists (and with --apply removes) what Custom::MeshService resources left that no stack owns any more.
- *   mesh-service migrate <template>
- *     Prints the ECS Service Connect version of an App Mesh template, headed by what could not carry over.
+ *   mesh-service migrate [--to service-connect|vpc-lattice] <template>
+ *     Prints the ECS Service Connect (default) or VPC Lattice version of an App Mesh template, headed by what could
+ *     not carry over.
  */
 import { readFileSync } from 'node:fs';
 import { sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { migrateTemplate } from './migrate';
+import { migrateToVpcLattice } from './migrate-lattice';
 import { formatFindings, RULES, type ValidationReport, validateTemplate } from './validate';
 
 const USAGE = `usage: mesh-service validate [--format text|json|sarif] <template.yaml|json> [...]
        mesh-service cleanup --mesh <mesh> [--stack <name|id>] [--family <family> ...] [--apply]
                             [--mesh-owner <account> --account <account>]
-       mesh-service migrate <template.yaml|json>
+       mesh-service migrate [--to service-connect|vpc-lattice] <template.yaml|json>
        mesh-service <command> --help
 
 validate  Checks every ${'Custom::MeshService'} in the templates with the provider's own validation (the messages
@@ -32,7 +34,9 @@ cleanup   Lists what ${'Custom::MeshService'} resources left in a mesh that no s
 migrate   Prints the ECS Service Connect version of a template written for App Mesh (docs/migration.md): every
           ${'Custom::MeshService'} switched to Backend ServiceConnect, the ECS services' ServiceConnectConfiguration
           wired from its return values, DependsOn from clients to servers, and, as comments at the top, what could
-          not carry over and why. Offline. Exits 0, 2 on usage or read errors.`;
+          not carry over and why. With --to vpc-lattice, the Amazon VPC Lattice version instead: Backend VpcLattice,
+          the weights kept, each version's ECS service joining its target group (VpcLatticeConfigurations). Offline.
+          Exits 0, 2 on usage or read errors.`;
 
 const VALIDATE_USAGE = `usage: mesh-service validate [--format text|json|sarif] <template.yaml|json> [...]
 
@@ -66,15 +70,18 @@ export async function main(argv: readonly string[], out = console.log, err = con
       out(USAGE);
       return 0;
     }
-    if (args.length !== 1) {
+    const to = args[0] === '--to' ? args[1] : 'service-connect';
+    const files = args[0] === '--to' ? args.slice(2) : args;
+    const MIGRATIONS = { 'service-connect': migrateTemplate, 'vpc-lattice': migrateToVpcLattice } as const;
+    if (files.length !== 1 || !(to === 'service-connect' || to === 'vpc-lattice')) {
       err(USAGE);
       return 2;
     }
     try {
-      out(migrateTemplate(readFileSync(args[0]!, 'utf8')).text.replace(/\n$/, ''));
+      out(MIGRATIONS[to](readFileSync(files[0]!, 'utf8')).text.replace(/\n$/, ''));
       return 0;
     } catch (e) {
-      err(`${args[0]}: ${(e as Error).message}`);
+      err(`${files[0]}: ${(e as Error).message}`);
       return 2;
     }
   }

@@ -53,36 +53,42 @@ const EMPTY_ATTRIBUTES =
   /^(VirtualNodeName|VirtualNodeArn|VirtualServiceArn|VirtualRouterName|VirtualRouterArn|GatewayRouteName|GatewayRouteArn|EnvoyImage|Versions\.[^.]+\.VirtualNode(Name|Arn))$/;
 
 /** `Fn::GetAtt` target and attribute of a value, when it is one. */
-function getAttOf(value: unknown): [string, string] | undefined {
+export function getAttOf(value: unknown): [string, string] | undefined {
   if (!isObject(value) || !Array.isArray(value['Fn::GetAtt'])) return undefined;
   const [target, attribute] = value['Fn::GetAtt'] as unknown[];
   return typeof target === 'string' && typeof attribute === 'string' ? [target, attribute] : undefined;
 }
 
-/** Rewrites every GetAtt (and `${X.Attr}` in Fn::Sub) of a meshed service's VirtualServiceName to ClientAliasDnsName. */
-function rewriteGetAtts(value: unknown, services: ReadonlySet<string>): unknown {
-  if (Array.isArray(value)) return value.map((v) => rewriteGetAtts(v, services));
+/**
+ * Rewrites every GetAtt (and `${X.Attr}` in Fn::Sub) of a meshed service's VirtualServiceName to the name clients
+ * call on the new backend (ClientAliasDnsName on Service Connect).
+ */
+export function rewriteGetAtts(
+  value: unknown,
+  services: ReadonlySet<string>,
+  callName = 'ClientAliasDnsName',
+): unknown {
+  if (Array.isArray(value)) return value.map((v) => rewriteGetAtts(v, services, callName));
   if (!isObject(value)) return value;
   const att = getAttOf(value);
-  if (att && services.has(att[0]) && att[1] === 'VirtualServiceName')
-    return getAtt(att[0], 'ClientAliasDnsName');
+  if (att && services.has(att[0]) && att[1] === 'VirtualServiceName') return getAtt(att[0], callName);
   const out: Json = {};
   for (const [k, v] of Object.entries(value)) {
     if (k === 'Fn::Sub') {
       const rewrite = (text: unknown) =>
         typeof text === 'string'
           ? text.replace(/\$\{([A-Za-z0-9]+)\.VirtualServiceName\}/g, (all, id: string) =>
-              services.has(id) ? `\${${id}.ClientAliasDnsName}` : all,
+              services.has(id) ? `\${${id}.${callName}}` : all,
             )
           : text;
-      out[k] = Array.isArray(v) ? [rewrite(v[0]), rewriteGetAtts(v[1], services)] : rewrite(v);
-    } else out[k] = rewriteGetAtts(v, services);
+      out[k] = Array.isArray(v) ? [rewrite(v[0]), rewriteGetAtts(v[1], services, callName)] : rewrite(v);
+    } else out[k] = rewriteGetAtts(v, services, callName);
   }
   return out;
 }
 
 /** True when a value reads an App Mesh-only attribute of a meshed service (GetAtt or Sub). */
-function readsEmptyAttribute(value: unknown, services: ReadonlySet<string>): string | undefined {
+export function readsEmptyAttribute(value: unknown, services: ReadonlySet<string>): string | undefined {
   if (Array.isArray(value)) {
     for (const v of value) {
       const hit = readsEmptyAttribute(v, services);
@@ -319,10 +325,11 @@ function backendTarget(value: unknown, names: ReadonlyMap<string, string>): stri
 }
 
 /** Drops IAM policy statements that grant App Mesh actions only (Envoy's StreamAggregatedResources). */
-function dropAppMeshStatements(
+export function dropAppMeshStatements(
   id: string,
   props: Json,
   note: (where: string, message: string) => void,
+  why = 'App Mesh statement removed: Service Connect needs no App Mesh permission',
 ): Json {
   if (!Array.isArray(props.Policies)) return props;
   const policies = props.Policies.flatMap((policy) => {
@@ -336,11 +343,7 @@ function dropAppMeshStatements(
       const actions = isObject(s) ? [s.Action].flat() : [];
       const appMeshOnly =
         actions.length > 0 && actions.every((a) => typeof a === 'string' && a.startsWith('appmesh:'));
-      if (appMeshOnly)
-        note(
-          `${id}.Policies.${String(policy.PolicyName)}`,
-          'App Mesh statement removed: Service Connect needs no App Mesh permission',
-        );
+      if (appMeshOnly) note(`${id}.Policies.${String(policy.PolicyName)}`, why);
       return !appMeshOnly;
     });
     return statements.length
@@ -375,7 +378,7 @@ function withServiceConnectExtras(config: Json, extras: { service: Json; alias: 
 }
 
 /** Parameters nothing reads any more (a removed ECS service's DesiredCount): removed, with a note. */
-function dropUnusedParameters(
+export function dropUnusedParameters(
   parameters: Json,
   readers: Json,
   note: (where: string, message: string) => void,

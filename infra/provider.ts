@@ -423,7 +423,6 @@ export class MeshServiceProvider extends Construct {
           'vpc-lattice:CreateService',
           'vpc-lattice:UpdateService',
           'vpc-lattice:DeleteService',
-          'vpc-lattice:GetServiceNetwork',
           'vpc-lattice:GetTargetGroup',
           'vpc-lattice:CreateTargetGroup',
           'vpc-lattice:UpdateTargetGroup',
@@ -432,6 +431,7 @@ export class MeshServiceProvider extends Construct {
           'vpc-lattice:GetListener',
           'vpc-lattice:CreateListener',
           'vpc-lattice:UpdateListener',
+          'vpc-lattice:DeleteListener',
           'vpc-lattice:ListRules',
           'vpc-lattice:GetRule',
           'vpc-lattice:CreateRule',
@@ -454,10 +454,18 @@ export class MeshServiceProvider extends Construct {
         resources: [
           lattice('service/*'),
           lattice('targetgroup/*'),
-          lattice('servicenetwork/*'),
           lattice('servicenetworkserviceassociation/*'),
           lattice('accesslogsubscription/*'),
         ],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'VpcLatticeServiceNetworkJoin',
+        // Backend VpcLattice: the platform's service network is not the resource's own: it is read and joined (the
+        // association needs the permission on the network as well as on the service), never changed or tagged.
+        actions: ['vpc-lattice:GetServiceNetwork', 'vpc-lattice:CreateServiceNetworkServiceAssociation'],
+        resources: [lattice('servicenetwork/*')],
       }),
     );
     role.addToPolicy(

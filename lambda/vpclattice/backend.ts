@@ -133,17 +133,33 @@ export function createVpcLatticeBackend(
   }
 
   /**
-   * A service and everything it holds: its associations go first (Lattice refuses to delete an associated service),
-   * then DeleteService, which deletes "all resources related to the service, such as the resource policy, auth
-   * policy, listeners, listener rules, and access log subscriptions" (VPC Lattice API reference, DeleteService).
+   * A service and everything it holds, and the target groups its rules name. Its associations go first (Lattice
+   * refuses to delete an associated service), and beside them its listeners ("When you delete a listener, all its
+   * rules are automatically deleted", VPC Lattice user guide): then no rule names the target groups any more ("You
+   * can't delete a target group if it is used in a listener rule", DeleteTargetGroup), and they are deleted beside
+   * DeleteService, which deletes "all resources related to the service, such as the resource policy, auth policy,
+   * listeners, listener rules, and access log subscriptions" (VPC Lattice API reference, DeleteService). A target
+   * group still in use then (a listener made after the read) is deleted again once the service is gone. Without
+   * listeners or target groups given (an undo, a leftover), the caller deletes its target groups after.
    */
   async function removeService(
     serviceId: string,
     associations?: readonly { readonly id: string }[],
+    listeners: readonly { readonly id: string }[] = [],
+    targetGroups: readonly string[] = [],
   ): Promise<void> {
     const found = associations ?? (await lattice.listAssociations(serviceId));
-    await settleAll(found.map((a) => lattice.disassociate(a.id)));
-    await lattice.deleteService(serviceId);
+    await settleAll([
+      ...found.map((a) => lattice.disassociate(a.id)),
+      ...listeners.map((l) => lattice.deleteListener(serviceId, l.id)),
+    ]);
+    const [serviceDeleted, ...groupsDeleted] = await Promise.allSettled([
+      lattice.deleteService(serviceId),
+      ...targetGroups.map((arn) => lattice.deleteTargetGroup(arn)),
+    ]);
+    const again = targetGroups.filter((_, i) => groupsDeleted[i]!.status === 'rejected');
+    if (serviceDeleted!.status === 'rejected') throw serviceDeleted.reason;
+    await settleAll(again.map((arn) => lattice.deleteTargetGroup(arn)));
   }
 
   /**
@@ -535,28 +551,28 @@ export function createVpcLatticeBackend(
           ...groups.filter((g) => names.has(g.name)).map((g) => g.arn),
           ...owned.filter((r) => idsOfArn(r.arn)?.kind === 'targetGroup').map((r) => r.arn),
         ]);
-        const [serviceTags, associations, groupTags] = await Promise.all([
+        const [serviceTags, associations, listeners, groupTags] = await Promise.all([
           service ? lattice.tagsOf(service.arn) : Promise.resolve(undefined),
           service ? lattice.listAssociations(service.id) : Promise.resolve([]),
+          service ? lattice.listListeners(service.id) : Promise.resolve([]),
           Promise.all(candidates.map((arn) => lattice.tagsOf(arn))),
         ]);
-        return { service, serviceTags, associations, candidates, groupTags };
+        return { service, serviceTags, associations, listeners, candidates, groupTags };
       });
-      const [, { service, serviceTags, associations, candidates, groupTags }, states] = await readAuthorized(
-        ctx,
-        [latticeReads, readFamilies(families(model), ctx)],
-      );
+      const [, { service, serviceTags, associations, listeners, candidates, groupTags }, states] =
+        await readAuthorized(ctx, [latticeReads, readFamilies(families(model), ctx)]);
       if (service && serviceTags && !ours(serviceTags))
         ctx.log.warn('the Lattice service of this name is not this resource; left in place', {
           service: service.arn,
         });
       await settleAll([
         (async () => {
-          if (service && ours(serviceTags)) await removeService(service.id, associations);
-          // Once the service (and its rules) are gone, nothing uses its target groups.
-          await settleAll(
-            candidates.filter((_, i) => ours(groupTags[i])).map((arn) => lattice.deleteTargetGroup(arn)),
-          );
+          const groups = candidates.filter((_, i) => ours(groupTags[i]));
+          if (!service || !ours(serviceTags)) {
+            await settleAll(groups.map((arn) => lattice.deleteTargetGroup(arn)));
+            return;
+          }
+          await removeService(service.id, associations, listeners, groups);
         })(),
         ...[...states.values()].map((state: FamilyState) =>
           deregisterOwned(ecsApi, state, new Set(), ctx.log),

@@ -76,11 +76,17 @@ if (!available) {
     expect(text).toContain('(did you mean HealthCheck?)');
   });
 
-  test('WHEN the examples (the migrated workshop included) are linted with the rule THEN cfn-lint reports nothing at all', () => {
+  test('WHEN the examples (the migrated workshop and canary included, Service Connect and VPC Lattice) are linted with the rule THEN cfn-lint reports nothing at all', () => {
     const examples = readdirSync(path.join(ROOT, 'examples'))
       .filter((f) => f.endsWith('.yaml'))
       .map((f) => path.join(ROOT, 'examples', f));
-    expect(examples.map((f) => path.basename(f))).toContain('workshop-service-connect.yaml');
+    expect(examples.map((f) => path.basename(f))).toEqual(
+      expect.arrayContaining([
+        'workshop-service-connect.yaml',
+        'workshop-vpc-lattice.yaml',
+        'canary-vpc-lattice.yaml',
+      ]),
+    );
     const r = lint('--format', 'parseable', ...examples);
     // Neither the rule's findings nor cfn-lint's own errors and warnings.
     expect({ status: r.status, findings: r.stdout.split('\n').filter((l) => l.trim() !== '') }).toEqual({

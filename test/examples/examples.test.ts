@@ -7,13 +7,15 @@ import { validateTemplate } from '../../cli/validate';
 const dir = path.join(__dirname, '..', '..', 'examples');
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
 
-test('GIVEN the examples folder THEN it holds the workshop and the canary (App Mesh and Service Connect), mutual TLS and the catalog product', () => {
+test('GIVEN the examples folder THEN it holds the workshop and the canary (App Mesh, Service Connect and VPC Lattice), mutual TLS and the catalog product', () => {
   expect(files.sort()).toEqual([
     'canary-service-connect.yaml',
+    'canary-vpc-lattice.yaml',
     'canary.yaml',
     'mtls.yaml',
     'service.yaml',
     'workshop-service-connect.yaml',
+    'workshop-vpc-lattice.yaml',
     'workshop.yaml',
   ]);
 });

@@ -106,7 +106,7 @@ describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', (
     );
   });
 
-  test('THEN every App Mesh, ECS, CloudFormation, Cloud Map and Tagging call the handler code makes is allowed by its role', () => {
+  test('THEN every App Mesh, ECS, CloudFormation, Cloud Map, VPC Lattice and Tagging call the handler code makes is allowed by its role', () => {
     const used = new Set<string>();
     const walk = (dir: string) => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -115,10 +115,11 @@ describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', (
         else if (file.endsWith('.ts')) {
           const text = readFileSync(file, 'utf8');
           for (const [, names, pkg] of text.matchAll(
-            /import \{([^}]*)\} from '@aws-sdk\/client-(app-mesh|ecs|cloudformation|servicediscovery|resource-groups-tagging-api)'/g,
+            /import \{([^}]*)\} from '@aws-sdk\/client-(app-mesh|ecs|cloudformation|servicediscovery|vpc-lattice|resource-groups-tagging-api)'/g,
           )) {
             const prefix = {
               ecs: 'ecs',
+              'vpc-lattice': 'vpc-lattice',
               'app-mesh': 'appmesh',
               cloudformation: 'cloudformation',
               servicediscovery: 'servicediscovery',
@@ -133,6 +134,59 @@ describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', (
     expect(used.size).toBeGreaterThan(25);
     const granted = new Set(statements(template).flatMap((s) => [s.Action].flat()));
     expect([...used].filter((action) => !granted.has(action))).toEqual([]);
+  });
+
+  test('THEN VPC Lattice permissions are scoped: no vpc-lattice:* action, Resource * only for the lists that take no resource, the rest on ARNs of this account and Region, and the service network only read and joined', () => {
+    const lattice = statements(template).filter((s) =>
+      [s.Action].flat().some((a) => a.startsWith('vpc-lattice:')),
+    );
+    expect(lattice.length).toBeGreaterThan(0);
+    const arnOf = (kind: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':vpc-lattice:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:${kind}/*`,
+        ],
+      ],
+    });
+    const unscoped = [
+      'vpc-lattice:ListServiceNetworks',
+      'vpc-lattice:ListServices',
+      'vpc-lattice:ListTargetGroups',
+    ];
+    for (const s of lattice) {
+      const actions = [s.Action].flat();
+      expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+      expect(actions.every((a) => a.startsWith('vpc-lattice:'))).toBe(true);
+      const resources = [s.Resource].flat();
+      if (resources.includes('*')) {
+        expect(resources).toEqual(['*']);
+        expect([...actions].sort()).toEqual(unscoped);
+        continue;
+      }
+      for (const r of resources)
+        expect(
+          [
+            'service',
+            'targetgroup',
+            'servicenetwork',
+            'servicenetworkserviceassociation',
+            'accesslogsubscription',
+          ].map(arnOf),
+        ).toContainEqual(r);
+      // The platform's service network is not this resource's: read and joined, never changed or tagged.
+      if (resources.some((r) => JSON.stringify(r) === JSON.stringify(arnOf('servicenetwork'))))
+        expect([...actions].sort()).toEqual([
+          'vpc-lattice:CreateServiceNetworkServiceAssociation',
+          'vpc-lattice:GetServiceNetwork',
+        ]);
+    }
   });
 
   test('THEN iam:PassRole is granted only towards ECS tasks, and only for roles under /mesh-service/ (never role/*)', () => {

@@ -326,6 +326,28 @@ describe('GIVEN a Lattice service', () => {
     // A Delete delivered again finds nothing and succeeds.
     await world.provider()(deleteEvent(physicalId, props));
   });
+
+  test('WHEN it is deleted THEN its listener goes beside the association, and the target groups, no rule naming them any more, do not wait for DeleteService', async () => {
+    // GIVEN DeleteService refuses once (the target groups used to be deleted only after it)
+    const props = canary(td1, td2);
+    world.emulator.faults.failNth('vpclattice:DeleteService', 1, {
+      type: 'ConflictException',
+      status: 409,
+      message: 'injected fault',
+    });
+    await expect(world.provider()(deleteEvent(physicalId, props))).rejects.toThrow(/injected fault/);
+    const writes = latticeWrites();
+    expect(writes.indexOf('DeleteListener')).toBeGreaterThanOrEqual(0);
+    expect(writes.indexOf('DeleteListener')).toBeLessThan(writes.indexOf('DeleteTargetGroup'));
+    expect(await targetGroups()).toEqual([]);
+    const [left] = await services();
+    expect((await lattice.send(new ListListenersCommand({ serviceIdentifier: left!.id! }))).items).toEqual(
+      [],
+    );
+    // WHEN CloudFormation retries the Delete THEN the service goes too
+    await world.provider()(deleteEvent(physicalId, props));
+    expect(await services()).toEqual([]);
+  });
 });
 
 describe('GIVEN the options of Backend VpcLattice', () => {
