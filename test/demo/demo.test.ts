@@ -54,7 +54,8 @@ const PLAYS: Record<string, readonly RegExp[]> = {
     /TargetGroupArn \(v2\) +arn:aws:vpc-lattice:[^ ]+:targetgroup\/tg-/,
     /forward ecsdemo-frontend-v1 90, ecsdemo-frontend-v2 10/,
     /▶ ECS service FrontendServiceV2 created, VpcLatticeConfigurations: port http-3000/,
-    /▶ Update Frontend: canary 50\/50 .*2 mutating/,
+    // A weight change only updates the weights: nothing created or deleted.
+    /▶ Update Frontend: canary 50\/50 .*mutating: (?![^\n]*(Create|Delete))[^\n]*Update(Rule|Listener)/,
     /forward ecsdemo-frontend-v1 50, ecsdemo-frontend-v2 50/,
     /▶ Delete Crystal .*DeleteService, DeleteTargetGroup/,
     /Emulator after delete: 0 VPC Lattice resources, 0 ACTIVE task definitions/,
