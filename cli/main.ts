@@ -8,18 +8,23 @@
  *   mesh-service migrate [--to service-connect|vpc-lattice] <template>
  *     Prints the ECS Service Connect (default) or VPC Lattice version of an App Mesh template, headed by what could
  *     not carry over.
+ * Every command has --help and refuses what it does not understand with exit 2 (cli/args.ts).
  */
 import { readFileSync } from 'node:fs';
 import { sep } from 'node:path';
-import { parseArgs } from 'node:util';
+import type { Backend } from '../lambda/backends';
+import { backendChoices, type CommandSpec, parseCommand, USAGE_EXIT, UsageError } from './args';
 import { migrateTemplate } from './migrate';
 import { migrateToVpcLattice } from './migrate-lattice';
 import { formatFindings, RULES, type ValidationReport, validateTemplate } from './validate';
 
+/** The backends `migrate --to` converts an App Mesh template to. */
+const MIGRATION_TARGETS: readonly Backend[] = ['ServiceConnect', 'VpcLattice'];
+
 const USAGE = `usage: mesh-service validate [--format text|json|sarif] <template.yaml|json> [...]
        mesh-service cleanup --mesh <mesh> [--stack <name|id>] [--family <family> ...] [--apply]
                             [--mesh-owner <account> --account <account>]
-       mesh-service migrate [--to service-connect|vpc-lattice] <template.yaml|json>
+       mesh-service migrate [--to ${MIGRATION_TARGETS.join('|')}] <template.yaml|json>
        mesh-service <command> --help
 
 validate  Checks every ${'Custom::MeshService'} in the templates with the provider's own validation (the messages
@@ -38,7 +43,20 @@ migrate   Prints the ECS Service Connect version of a template written for App M
           the weights kept, each version's ECS service joining its target group (VpcLatticeConfigurations). Offline.
           Exits 0, 2 on usage or read errors.`;
 
-const VALIDATE_USAGE = `usage: mesh-service validate [--format text|json|sarif] <template.yaml|json> [...]
+const COMMANDS = ['validate', 'migrate', 'cleanup'] as const;
+
+const VALIDATE: CommandSpec = {
+  name: 'mesh-service validate',
+  flags: {
+    format: {
+      type: 'string',
+      short: 'f',
+      default: 'text',
+      choices: { text: 'text', json: 'json', sarif: 'sarif' },
+    },
+  },
+  positionals: { name: 'template', min: 1 },
+  usage: `usage: mesh-service validate [--format text|json|sarif] <template.yaml|json> [...]
 
 Checks every ${'Custom::MeshService'} of each template offline, with the provider's own rules and messages, and every
 Ref and Fn::GetAtt of the template. Every file is checked, even after one that cannot be read.
@@ -55,9 +73,85 @@ ${Object.entries(RULES)
   .map(([id, text]) => `  ${id}  ${text}`)
   .join('\n')}
 
-Exit status: 0 no finding, 1 findings, 2 usage error or a file that cannot be read.`;
+Exit status: 0 no finding, 1 findings, 2 usage error or a file that cannot be read.`,
+};
 
-export async function main(argv: readonly string[], out = console.log, err = console.error): Promise<number> {
+const MIGRATE: CommandSpec = {
+  name: 'mesh-service migrate',
+  flags: {
+    to: {
+      type: 'string',
+      value: '<backend>',
+      default: 'service-connect',
+      choices: backendChoices(MIGRATION_TARGETS),
+    },
+  },
+  positionals: { name: 'template', min: 1, max: 1 },
+  usage: `usage: mesh-service migrate [--to <backend>] <template.yaml|json>
+
+Prints the version of a template written for App Mesh on another backend (docs/migration.md), headed, as YAML
+comments, by what could not carry over and why. Offline.
+
+  --to <backend>  ${Object.keys(backendChoices(MIGRATION_TARGETS)).join(', ')} (default service-connect): every
+                  ${'Custom::MeshService'} switched to Backend ServiceConnect, the ECS services'
+                  ServiceConnectConfiguration wired from its return values, DependsOn from clients to servers;
+                  or to Backend VpcLattice, the weights kept, each version's ECS service joining its target
+                  group (VpcLatticeConfigurations)
+  -h, --help      this text
+
+Exit status: 0 done, 2 usage error or a file that cannot be read.`,
+};
+
+const CLEANUP: CommandSpec = {
+  name: 'mesh-service cleanup',
+  flags: {
+    mesh: { type: 'string', value: '<mesh>' },
+    'mesh-owner': { type: 'string', value: '<account>' },
+    account: { type: 'string', value: '<account>' },
+    stack: { type: 'string', value: '<name|id>' },
+    family: { type: 'string', value: '<family>', multiple: true },
+    apply: { type: 'boolean' },
+  },
+  usage: `usage: mesh-service cleanup --mesh <mesh> [--stack <name|id>] [--family <family> ...] [--apply]
+                            [--mesh-owner <account> --account <account>]
+
+Lists what ${'Custom::MeshService'} resources left in a mesh that no stack owns any more — owned by a stack that no
+longer exists, or by an earlier attempt of a resource that now holds another physical id — with their
+task-definition revisions. Stacks in progress or in a failed state (*_FAILED: they may still roll back) and stacks
+of other accounts are never touched. Uses the standard AWS SDK configuration (credentials, AWS_REGION).
+
+  --mesh <mesh>           the mesh to look in (required)
+  --mesh-owner <account>  the account that owns a shared mesh; then --account is required
+  --account <account>     your account (the mesh's, by default)
+  --stack <name|id>       only what this stack's resources left
+  --family <family>       also the revisions of these task-definition families (repeatable)
+  --apply                 remove them (App Mesh children first, then deregister the revisions); a dry run without it
+  -h, --help              this text
+
+Exit status: 0 done, 1 something could not be removed, 2 usage error.`,
+};
+
+type Print = (line: string) => void;
+
+/** Parses a command's arguments, printing its help or its usage error; a number is the exit status. */
+function parsed(spec: CommandSpec, args: readonly string[], out: Print, err: Print) {
+  try {
+    const p = parseCommand(spec, args);
+    if (!p.help) return p;
+    out(spec.usage);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`${e.message}\n\n${spec.usage}`);
+    return USAGE_EXIT;
+  }
+}
+
+export async function main(
+  argv: readonly string[],
+  out: Print = console.log,
+  err: Print = console.error,
+): Promise<number> {
   const [command, ...args] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     out(USAGE);
@@ -65,28 +159,25 @@ export async function main(argv: readonly string[], out = console.log, err = con
   }
   if (command === 'cleanup') return runCleanup(args, out, err);
   if (command === 'validate') return runValidate(args, out, err);
-  if (command === 'migrate') {
-    if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
-      out(USAGE);
-      return 0;
-    }
-    const to = args[0] === '--to' ? args[1] : 'service-connect';
-    const files = args[0] === '--to' ? args.slice(2) : args;
-    const MIGRATIONS = { 'service-connect': migrateTemplate, 'vpc-lattice': migrateToVpcLattice } as const;
-    if (files.length !== 1 || !(to === 'service-connect' || to === 'vpc-lattice')) {
-      err(USAGE);
-      return 2;
-    }
-    try {
-      out(MIGRATIONS[to](readFileSync(files[0]!, 'utf8')).text.replace(/\n$/, ''));
-      return 0;
-    } catch (e) {
-      err(`${files[0]}: ${(e as Error).message}`);
-      return 2;
-    }
+  if (command === 'migrate') return runMigrate(args, out, err);
+  err(
+    `${command === undefined ? 'mesh-service: a command is needed' : `mesh-service: unknown command "${command}"`}; the commands are ${COMMANDS.join(', ')}\n\n${USAGE}`,
+  );
+  return USAGE_EXIT;
+}
+
+function runMigrate(args: readonly string[], out: Print, err: Print): number {
+  const p = parsed(MIGRATE, args, out, err);
+  if (typeof p === 'number') return p;
+  const [file] = p.positionals as [string];
+  const migrate = p.values.to === 'VpcLattice' ? migrateToVpcLattice : migrateTemplate;
+  try {
+    out(migrate(readFileSync(file, 'utf8')).text.replace(/\n$/, ''));
+    return 0;
+  } catch (e) {
+    err(`${file}: ${(e as Error).message}`);
+    return USAGE_EXIT;
   }
-  err(USAGE);
-  return 2;
 }
 
 type Format = 'text' | 'json' | 'sarif';
@@ -97,40 +188,11 @@ interface FileResult extends ValidationReport {
   readonly unreadable: boolean;
 }
 
-async function runValidate(
-  args: readonly string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
-): Promise<number> {
-  let values: { format?: string; help?: boolean };
-  let files: string[];
-  try {
-    ({ values, positionals: files } = parseArgs({
-      args: [...args],
-      options: {
-        format: { type: 'string', short: 'f', default: 'text' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: true,
-    }));
-  } catch (e) {
-    err(`${(e as Error).message}\n\n${VALIDATE_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    out(VALIDATE_USAGE);
-    return 0;
-  }
-  const format = values.format as Format;
-  if (!['text', 'json', 'sarif'].includes(format)) {
-    err(`--format must be text, json or sarif, not "${values.format}"\n\n${VALIDATE_USAGE}`);
-    return 2;
-  }
-  if (files.length === 0) {
-    err(`validate needs at least one template\n\n${VALIDATE_USAGE}`);
-    return 2;
-  }
+async function runValidate(args: readonly string[], out: Print, err: Print): Promise<number> {
+  const p = parsed(VALIDATE, args, out, err);
+  if (typeof p === 'number') return p;
+  const format = p.values.format as Format;
+  const files = p.positionals;
   const results = files.map((file): FileResult => {
     let text: string;
     try {
@@ -217,12 +279,10 @@ function toSarif(results: readonly FileResult[]) {
   };
 }
 
-async function runCleanup(
-  args: readonly string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
-): Promise<number> {
-  let values: {
+async function runCleanup(args: readonly string[], out: Print, err: Print): Promise<number> {
+  const p = parsed(CLEANUP, args, out, err);
+  if (typeof p === 'number') return p;
+  const values = p.values as {
     mesh?: string;
     'mesh-owner'?: string;
     account?: string;
@@ -230,29 +290,11 @@ async function runCleanup(
     family?: string[];
     apply?: boolean;
   };
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: {
-        mesh: { type: 'string' },
-        'mesh-owner': { type: 'string' },
-        account: { type: 'string' },
-        stack: { type: 'string' },
-        family: { type: 'string', multiple: true },
-        apply: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    err(`${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
   if (!values.mesh || (values['mesh-owner'] && !values.account)) {
     err(
-      `cleanup needs --mesh${values['mesh-owner'] ? ' and, for a shared mesh, --account (your account)' : ''}\n\n${USAGE}`,
+      `${CLEANUP.name}: ${values.mesh ? '--mesh-owner (a shared mesh) needs --account (your account)' : '--mesh <mesh> is required'}\n\n${CLEANUP.usage}`,
     );
-    return 2;
+    return USAGE_EXIT;
   }
   // Loaded only here: validate and migrate need no AWS SDK (the package lists the SDK clients cleanup uses as optional
   // peer dependencies).

@@ -1,10 +1,14 @@
 /**
- * `npm run demo` — the main job, offline. Starts the emulator, seeds the platform (mesh, virtual gateway), and plays
- * examples/workshop.yaml the way CloudFormation would: task definitions are registered, and every Custom::MeshService
- * is sent to the real Lambda bundle (dist/lambda/index.js) as CloudFormation-shaped Create, Update and Delete events.
- * The frontend then moves to a canary (90/10, then 50/50) and everything is deleted. Exits 0 only if the emulator is
- * left empty. With `--backend service-connect` the canary (90/10, then 80/20) is an ECS rollout: the resource returns
- * the DeploymentConfiguration, and the frontend's ECS service is updated with it (the emulator's ECS validates it).
+ * `npm run demo` — the main job, offline. Starts the emulator, seeds the platform the chosen backend needs, and plays
+ * the ECS workshop (crystal, nodejs, frontend) the way CloudFormation would: task definitions are registered, and
+ * every Custom::MeshService is sent to the real Lambda bundle (dist/lambda/index.js) as CloudFormation-shaped Create,
+ * Update and Delete events. The frontend then gets a second version (the canary) and everything is deleted. Exits 0
+ * only if the emulator is left empty.
+ *   --backend app-mesh         (default) a mesh and a virtual gateway; the canary is route weights, 90/10 then 50/50
+ *   --backend service-connect  a Cloud Map namespace, no mesh; the canary (90/10, then 80/20) is an ECS rollout: the
+ *                              resource returns the DeploymentConfiguration its ECS service is updated with
+ *   --backend vpc-lattice      a VPC Lattice service network, no mesh; the canary is standing weights on the Lattice
+ *                              rules, 90/10 then 50/50 (one UpdateRule), each version's ECS service in its target group
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -22,19 +26,86 @@ import {
   type TaskDefinition,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import {
+  CreateServiceNetworkCommand,
+  DeleteServiceNetworkCommand,
+  GetRuleCommand,
+  ListListenersCommand,
+  ListRulesCommand,
+  ListTargetGroupsCommand,
+  type RuleAction,
+  type RuleMatch,
+  VPCLatticeClient,
+} from '@aws-sdk/client-vpc-lattice';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import {
+  backendChoices,
+  type CommandSpec,
+  cliSpelling,
+  parseCommand,
+  USAGE_EXIT,
+  UsageError,
+} from '../cli/args';
 import { parseTemplate, type Template } from '../cli/template';
 import { type Emulator, seedPlatform, startEmulator } from '../emulator';
 import { beginRequest } from '../emulator/cloudformation/requests';
+import { BACKENDS, type Backend } from '../lambda/backends';
 
 const ROOT = path.join(__dirname, '..');
-/** `npm run demo -- --backend service-connect` plays the workshop on ECS Service Connect instead of App Mesh. */
-const SERVICE_CONNECT = /^--backend[= ]service-connect$/.test(process.argv.slice(2).join(' '));
-const TEMPLATE = path.join(
-  ROOT,
-  'examples',
-  SERVICE_CONNECT ? 'workshop-service-connect.yaml' : 'workshop.yaml',
-);
+
+/** What each backend's demo plays; the compiler wants one for every registered backend. */
+const SCENARIOS: Record<Backend, { readonly template: string; readonly about: string }> = {
+  AppMesh: {
+    template: 'workshop.yaml',
+    about: 'a mesh and a virtual gateway; the canary is route weights, 90/10 then 50/50',
+  },
+  ServiceConnect: {
+    template: 'workshop-service-connect.yaml',
+    about: 'a Cloud Map namespace, no mesh; the canary is an ECS rollout (CANARY 10%, then 20%)',
+  },
+  VpcLattice: {
+    // examples/workshop.yaml with every Custom::MeshService switched to VpcLattice (toVpcLattice below).
+    template: 'workshop.yaml',
+    about: 'a service network, no mesh; the canary is standing weights in Lattice, 90/10 then 50/50',
+  },
+};
+
+const DEMO: CommandSpec = {
+  name: 'npm run demo --',
+  flags: {
+    backend: { type: 'string', value: '<backend>', default: BACKENDS[0].name, choices: backendChoices() },
+  },
+  usage: `usage: npm run demo -- [--backend <backend>]
+
+Plays the ECS workshop (crystal, nodejs, frontend) offline against the local emulator, as CloudFormation would:
+Create, the frontend's canary, Delete, through the real Lambda bundle. Exits 0 only if the emulator is left empty.
+
+  --backend <backend>  what realises the services (default ${cliSpelling(BACKENDS[0].name)}):
+${BACKENDS.map((b) => `    ${`${cliSpelling(b.name)}, ${b.name}`.padEnd(32)} ${SCENARIOS[b.name].about}`).join('\n')}
+  -h, --help           this text`,
+};
+
+/** The backend the command line names; --help and usage errors end the process here, before anything starts. */
+function backendOfArgs(args: readonly string[]): Backend {
+  try {
+    const parsed = parseCommand(DEMO, args);
+    if (!parsed.help) return parsed.values.backend as Backend;
+    process.stdout.write(`${DEMO.usage}\n`);
+    process.exit(0);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`${e.message}\n\n${DEMO.usage}\n`);
+    process.exit(USAGE_EXIT);
+  }
+}
+
+const BACKEND = backendOfArgs(process.argv.slice(2));
+const TEMPLATE = path.join(ROOT, 'examples', SCENARIOS[BACKEND].template);
+/** The platform's VPC Lattice service network (the MeshPlatform stack's, behind its context flag) and VPC. */
+const SERVICE_NETWORK = 'ecs-workshop';
+const VPC_ID = 'vpc-0de0a1b2c3d4e5f60';
+/** The ECS infrastructure role a service's VpcLatticeConfigurations name. */
+const ECS_INFRASTRUCTURE_ROLE = 'arn:aws:iam::111122223333:role/ecsInfrastructureRoleForVpcLattice';
 const BUNDLE = path.join(ROOT, 'dist', 'lambda', 'index.js');
 const STACK_ID =
   'arn:aws:cloudformation:us-east-1:111122223333:stack/workshop/6a1f9c20-0000-4000-8000-000000000001';
@@ -206,30 +277,96 @@ function describeCalls(emulator: Emulator): string {
   return `${calls.length} calls, ${mutating.length} mutating${list ? `: ${list}` : ''}`;
 }
 
-function printMesh(data: Record<string, string>): void {
-  if (SERVICE_CONNECT) {
-    for (const key of [
-      'NamespaceArn',
-      'PortName',
-      'DiscoveryName',
-      'ClientAliasDnsName',
-      'ClientAliasPort',
-      'AppProtocol',
-    ])
-      out(`    ${key.padEnd(22)} ${data[key] ?? ''}`);
-    return;
-  }
-  const rows: [string, string | undefined][] = [
+/** The return values worth seeing, backend by backend. */
+const ATTRIBUTE_ROWS: Record<Backend, (data: Record<string, string>) => [string, string | undefined][]> = {
+  AppMesh: (data) => [
     ['virtual service', data.VirtualServiceName],
     ['virtual router', data.VirtualRouterName],
     ['gateway route', data.GatewayRouteName],
     ['virtual node', data.VirtualNodeName],
-  ];
-  for (const [key, value] of Object.entries(data)) {
-    const m = /^Versions\.([^.]+)\.VirtualNodeName$/.exec(key);
-    if (m) rows.push([`virtual node (${m[1]})`, value]);
+    ...Object.entries(data).flatMap(([key, value]): [string, string][] => {
+      const m = /^Versions\.([^.]+)\.VirtualNodeName$/.exec(key);
+      return m ? [[`virtual node (${m[1]})`, value]] : [];
+    }),
+  ],
+  ServiceConnect: (data) =>
+    ['NamespaceArn', 'PortName', 'DiscoveryName', 'ClientAliasDnsName', 'ClientAliasPort', 'AppProtocol'].map(
+      (key) => [key, data[key] ?? ''],
+    ),
+  VpcLattice: (data) => [
+    ['ServiceArn', data.ServiceArn],
+    ['ServiceNetworkArn', data.ServiceNetworkArn],
+    ['CustomDomainName', data.CustomDomainName],
+    ['PortName', data.PortName],
+    ['TargetGroupArn', data.TargetGroupArn],
+    ...Object.entries(data).flatMap(([key, value]): [string, string][] => {
+      const m = /^Versions\.([^.]+)\.TargetGroupArn$/.exec(key);
+      return m ? [[`TargetGroupArn (${m[1]})`, value]] : [];
+    }),
+  ],
+};
+
+function printAttributes(data: Record<string, string>): void {
+  for (const [label, value] of ATTRIBUTE_ROWS[BACKEND](data))
+    if (value) out(`    ${label.padEnd(22)} ${value}`);
+}
+
+/** A Lattice rule's match and action, as a person reads them. */
+function ruleLine(
+  match: RuleMatch | undefined,
+  action: RuleAction | undefined,
+  groups: Map<string, string>,
+): string {
+  const http = match?.httpMatch;
+  const when = [
+    http?.pathMatch?.match?.prefix !== undefined ? `path prefix ${http.pathMatch.match.prefix}` : '',
+    http?.pathMatch?.match?.exact !== undefined ? `path ${http.pathMatch.match.exact}` : '',
+    http?.method ? `method ${http.method}` : '',
+    ...(http?.headerMatches ?? []).map((h) => `header ${h.name}`),
+  ].filter(Boolean);
+  const forward = (action?.forward?.targetGroups ?? [])
+    .map((t) => `${groups.get(t.targetGroupIdentifier ?? '') ?? t.targetGroupIdentifier} ${t.weight}`)
+    .join(', ');
+  const then = forward
+    ? `forward ${forward}`
+    : action?.fixedResponse
+      ? `fixed ${action.fixedResponse.statusCode}`
+      : '';
+  return `${when.length ? `${when.join(', ')} → ` : ''}${then}`;
+}
+
+/** The Lattice service's listener, rules and target groups with their weights, as VPC Lattice's API shows them. */
+async function printLattice(lattice: VPCLatticeClient, serviceArn: string): Promise<void> {
+  const groups = new Map<string, string>();
+  for (const tg of (await lattice.send(new ListTargetGroupsCommand({}))).items ?? []) {
+    if (!tg.serviceArns?.includes(serviceArn)) continue;
+    groups.set(tg.arn!, tg.name!);
+    groups.set(tg.id!, tg.name!);
   }
-  for (const [label, value] of rows) if (value) out(`    ${label.padEnd(22)} ${value}`);
+  const listeners =
+    (await lattice.send(new ListListenersCommand({ serviceIdentifier: serviceArn }))).items ?? [];
+  for (const l of listeners) {
+    const rules = (
+      await lattice.send(new ListRulesCommand({ serviceIdentifier: serviceArn, listenerIdentifier: l.arn! }))
+    ).items;
+    for (const r of rules ?? []) {
+      const rule = await lattice.send(
+        new GetRuleCommand({
+          serviceIdentifier: serviceArn,
+          listenerIdentifier: l.arn!,
+          ruleIdentifier: r.arn!,
+        }),
+      );
+      const what = r.isDefault
+        ? `${l.name} ${l.protocol}:${l.port}, default`
+        : `rule ${r.name} (priority ${r.priority})`;
+      out(
+        `    ${(r.isDefault ? 'listener' : '').padEnd(22)} ${what}: ${ruleLine(rule.match, rule.action, groups)}`,
+      );
+    }
+  }
+  const named = [...new Set(groups.values())];
+  out(`    ${'target groups'.padEnd(22)} ${named.join(', ')} (type IP, in ${VPC_ID})`);
 }
 
 function containerLine(c: NonNullable<TaskDefinition['containerDefinitions']>[number]): string {
@@ -243,6 +380,17 @@ function containerLine(c: NonNullable<TaskDefinition['containerDefinitions']>[nu
   if (nofile) bits.push(`nofile ${nofile.softLimit}`);
   if (c.healthCheck) bits.push('health check');
   return bits.filter(Boolean).join(', ');
+}
+
+/** The port mappings as Service Connect and Lattice read them: the port's name and application protocol. */
+function portMappingsLine(
+  mappings: NonNullable<TaskDefinition['containerDefinitions']>[number]['portMappings'],
+): string {
+  const ports = (mappings ?? []).map(
+    (m) =>
+      `${m.containerPort}${m.name ? ` named ${m.name}` : ''}${m.appProtocol ? `, appProtocol ${m.appProtocol}` : ''}`,
+  );
+  return `portMappings ${ports.join('; ')}`;
 }
 
 function printTaskDefinitionDiff(
@@ -272,8 +420,14 @@ function printTaskDefinitionDiff(
     }
     const { dependsOn: _a, ...restOld } = old;
     const { dependsOn: _b, ...restNew } = c;
-    if (JSON.stringify(restOld) !== JSON.stringify(restNew))
-      out(`      ~ container ${c.name}: other changes`);
+    const was = restOld as Record<string, unknown>;
+    const now = restNew as Record<string, unknown>;
+    for (const key of Object.keys({ ...was, ...now })) {
+      if (JSON.stringify(was[key]) === JSON.stringify(now[key])) continue;
+      out(
+        `      ~ container ${c.name}: ${key === 'portMappings' ? portMappingsLine(c.portMappings ?? []) : `${key} changed`}`,
+      );
+    }
   }
   const proxy = after.proxyConfiguration;
   if (proxy && JSON.stringify(proxy) !== JSON.stringify(before.proxyConfiguration)) {
@@ -286,43 +440,103 @@ function printTaskDefinitionDiff(
   out(`      + tags ${ours.join(', ')}`);
 }
 
-// ---------------------------------------------------------------------------------------------------------------
+/**
+ * The workshop on VPC Lattice: every Custom::MeshService of examples/workshop.yaml switched to `Backend: VpcLattice`
+ * in the platform's service network (the gateway route, App Mesh only, dropped), as a template author would write it.
+ */
+/** `Fn::GetAtt <service>.VirtualServiceName` (the name clients call) is `CustomDomainName` on Lattice. */
+function clientNamesOfLattice(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(clientNamesOfLattice);
+  if (!value || typeof value !== 'object') return value;
+  const getAtt = (value as Record<string, unknown>)['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && getAtt[1] === 'VirtualServiceName')
+    return { 'Fn::GetAtt': [getAtt[0], 'CustomDomainName'] };
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clientNamesOfLattice(v)]));
+}
+
+function toVpcLattice(template: Template): Template {
+  const resources = Object.fromEntries(
+    Object.entries(template.Resources ?? {}).map(([id, r]) => {
+      if (r.Type !== 'Custom::MeshService') return [id, r];
+      const { Gateway: _g, ...props } = clientNamesOfLattice(r.Properties ?? {}) as Record<string, unknown>;
+      return [
+        id,
+        {
+          ...r,
+          Properties: {
+            ...props,
+            Backend: 'VpcLattice',
+            VpcLattice: { ServiceNetwork: SERVICE_NETWORK, VpcId: VPC_ID },
+          },
+        },
+      ];
+    }),
+  );
+  return { ...template, Resources: resources as Template['Resources'] };
+}
+
+const HEADLINES: Record<Backend, string> = {
+  AppMesh: 'App Mesh chapter (Backend: AppMesh)',
+  ServiceConnect: 'on ECS Service Connect (Backend: ServiceConnect)',
+  VpcLattice: 'on Amazon VPC Lattice (Backend: VpcLattice)',
+};
 
 async function main(): Promise<void> {
   const started = performance.now();
   const emulator = await startEmulator();
   Object.assign(process.env, emulator.env());
-  const platform = await seedPlatform(emulator);
-  // The workshop platform's Cloud Map namespace (AWS::ServiceDiscovery::PrivateDnsNamespace in the MeshPlatform stack).
-  if (SERVICE_CONNECT) emulator.servicediscovery.putNamespace('service.local', { type: 'DNS_PRIVATE' });
-  const handler = (require(BUNDLE) as { handler: Handler }).handler;
   const ecs = new ECSClient({});
   const appmesh = new AppMeshClient({});
+  const lattice = new VPCLatticeClient({});
+  const account = emulator.accountId;
+
+  // The platform each backend needs, as the MeshPlatform stack would have it; nothing more.
+  // The App Mesh template's IAM policies name the mesh's ARNs; without a mesh they stay names of nothing.
+  const platformExports: Record<string, string> = {
+    MeshArn: `arn:aws:appmesh:${emulator.region}:${account}:mesh/ecs-mesh`,
+    MeshVGWArn: `arn:aws:appmesh:${emulator.region}:${account}:mesh/ecs-mesh/virtualGateway/ecsworkshop-vgw`,
+  };
+  let seeded: string;
+  let serviceNetworkId = '';
+  if (BACKEND === 'AppMesh') {
+    const platform = await seedPlatform(emulator);
+    platformExports.MeshArn = platform.meshArn;
+    platformExports.MeshVGWArn = platform.gatewayArn;
+    seeded = 'mesh ecs-mesh, virtual gateway ecsworkshop-vgw (HTTP 3000) — seeded through the App Mesh API';
+  } else if (BACKEND === 'ServiceConnect') {
+    // The workshop platform's AWS::ServiceDiscovery::PrivateDnsNamespace.
+    emulator.servicediscovery.putNamespace('service.local', { type: 'DNS_PRIVATE' });
+    seeded = 'Cloud Map namespace service.local (DNS_PRIVATE) — seeded in the emulator; no mesh, no gateway';
+  } else {
+    const network = await lattice.send(new CreateServiceNetworkCommand({ name: SERVICE_NETWORK }));
+    serviceNetworkId = network.id!;
+    seeded = `VPC Lattice service network ${SERVICE_NETWORK} (${network.id}) — seeded through the VPC Lattice API; no mesh, no gateway`;
+  }
+  const handler = (require(BUNDLE) as { handler: Handler }).handler;
   const context = {
-    invokedFunctionArn: `arn:aws:lambda:${emulator.region}:${emulator.accountId}:function:MeshServiceProvider-Handler`,
+    invokedFunctionArn: `arn:aws:lambda:${emulator.region}:${account}:function:MeshServiceProvider-Handler`,
     getRemainingTimeInMillis: () => 600_000,
   } as unknown as Context;
 
+  out(`Custom::MeshService — offline demo of the ECS workshop, ${HEADLINES[BACKEND]}`);
   out(
-    `Custom::MeshService — offline demo of the ECS workshop, ${SERVICE_CONNECT ? 'on ECS Service Connect (Backend: ServiceConnect)' : 'App Mesh chapter'}`,
+    `  emulator   ${emulator.url} (the AWS APIs the provider calls, validated against the official models)`,
   );
-  out(`  emulator   ${emulator.url} (App Mesh + ECS APIs, validated against the official models)`);
-  out(
-    `  platform   mesh ecs-mesh, virtual gateway ecsworkshop-vgw (HTTP 3000) — seeded through the App Mesh API`,
-  );
+  out(`  platform   ${seeded}`);
   out(`  provider   ${path.relative(ROOT, BUNDLE)}, invoked as the Provider framework invokes it`);
-  out(`  template   ${path.relative(ROOT, TEMPLATE)}`);
+  out(
+    `  template   ${path.relative(ROOT, TEMPLATE)}${BACKEND === 'VpcLattice' ? `, each Custom::MeshService with Backend: VpcLattice, VpcLattice.ServiceNetwork: ${SERVICE_NETWORK}` : ''}`,
+  );
 
-  const template = parseTemplate(readFileSync(TEMPLATE, 'utf8'));
-  const account = emulator.accountId;
+  const parsedTemplate = parseTemplate(readFileSync(TEMPLATE, 'utf8'));
+  const template = BACKEND === 'VpcLattice' ? toVpcLattice(parsedTemplate) : parsedTemplate;
   const stack = new Stack(
     template,
     {
       'MeshServiceProvider-ServiceToken': `arn:aws:lambda:${emulator.region}:${account}:function:MeshServiceProvider-ServiceToken`,
       MeshName: 'ecs-mesh',
-      MeshArn: platform.meshArn,
       MeshVGWName: 'ecsworkshop-vgw',
-      MeshVGWArn: platform.gatewayArn,
+      ...platformExports,
       MeshGwNlbDns: 'mesh-gw-nlb-0123456789.elb.us-east-1.amazonaws.com',
       NSName: 'service.local',
       NSId: 'ns-demo0123456789',
@@ -345,6 +559,7 @@ async function main(): Promise<void> {
   );
   const resources = template.Resources ?? {};
   const meshServices: string[] = [];
+  /** The ECS services created in the emulator (Service Connect, Lattice), by logical id. */
   const ecsServices: string[] = [];
   const appTaskDefinitions: string[] = [];
 
@@ -377,6 +592,31 @@ async function main(): Promise<void> {
     }
   };
 
+  /** The Custom::MeshService whose (prepared) task definition an AWS::ECS::Service runs. */
+  const meshServiceRunBy = (taskDefinition: unknown) =>
+    meshServices.find((m) => stack.attributes.get(m)?.TaskDefinitionArn === String(taskDefinition));
+
+  /** An ECS service joining a Lattice target group, as its template's VpcLatticeConfigurations would say. */
+  const createLatticeEcsService = async (
+    id: string,
+    taskDefinition: string,
+    portName: string,
+    group: string,
+  ) => {
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: 'container-demo',
+        serviceName: id,
+        taskDefinition,
+        vpcLatticeConfigurations: [{ portName, roleArn: ECS_INFRASTRUCTURE_ROLE, targetGroupArn: group }],
+      }),
+    );
+    ecsServices.push(id);
+    out(
+      `\n▶ ECS service ${id} created, VpcLatticeConfigurations: port ${portName} → target group ${group.replace(/^.*\//, '')}`,
+    );
+  };
+
   out('\n— Create —');
   for (const id of stack.order()) {
     const r = resources[id]!;
@@ -400,7 +640,9 @@ async function main(): Promise<void> {
         stack.attributes.set(id, result.Data ?? {});
         meshServices.push(id);
         out(`    physical id            ${result.PhysicalResourceId}`);
-        printMesh(result.Data ?? {});
+        printAttributes(result.Data ?? {});
+        if (BACKEND === 'VpcLattice' && result.Data?.ServiceArn)
+          await printLattice(lattice, result.Data.ServiceArn);
         if (result.Data?.TaskDefinitionArn) {
           const before = await ecs.send(
             new DescribeTaskDefinitionCommand({ taskDefinition: String(props.TaskDefinition) }),
@@ -417,7 +659,7 @@ async function main(): Promise<void> {
       }
       case 'AWS::ECS::Service':
         stack.physical.set(id, `arn:aws:ecs:${emulator.region}:${account}:service/container-demo/${id}`);
-        if (SERVICE_CONNECT && props.ServiceConnectConfiguration) {
+        if (BACKEND === 'ServiceConnect' && props.ServiceConnectConfiguration) {
           // The ECS service joins the namespace, wired from the Custom::MeshService's attributes: ECS checks them.
           const sc = props.ServiceConnectConfiguration as Record<string, unknown>;
           const services = ((sc.Services as Record<string, unknown>[] | undefined) ?? []).map((x) => ({
@@ -441,6 +683,20 @@ async function main(): Promise<void> {
             `\n▶ ECS service ${id} created in namespace service.local: ${services.map((x) => `${x.clientAliases[0]?.dnsName}:${x.clientAliases[0]?.port} → port ${x.portName}`).join(', ')}`,
           );
           break;
+        }
+        if (BACKEND === 'VpcLattice') {
+          // The ECS service joins its version's target group (ECS, the emulator, checks the port name and the group).
+          const owner = meshServiceRunBy(props.TaskDefinition);
+          const data = owner ? stack.attributes.get(owner) : undefined;
+          if (data?.TargetGroupArn && data.PortName) {
+            await createLatticeEcsService(
+              id,
+              String(props.TaskDefinition),
+              data.PortName,
+              data.TargetGroupArn,
+            );
+            break;
+          }
         }
         out(
           `    ECS service ${id} would run ${String(props.TaskDefinition).replace(/^.*task-definition\//, '')}`,
@@ -493,127 +749,38 @@ async function main(): Promise<void> {
     appTaskDefinitions.push(v2.taskDefinition!.taskDefinitionArn!);
     return v2.taskDefinition!;
   };
-  const frontendOf = () => {
+
+  // The canary: the frontend gets a second version; each step is an in-place Update of its Versions.
+  const frontendId = (() => {
     const id = meshServices.find((m) => (stack.properties.get(m)?.Backends as unknown[] | undefined)?.length);
     if (!id) throw new Error('the template has no service with backends (the frontend)');
     return id;
-  };
-
-  if (SERVICE_CONNECT) {
-    // The canary on Service Connect: two Versions, one lighter, are an ECS rollout of the frontend's ECS service.
-    const frontendId = frontendOf();
-    const frontend = stack.properties.get(frontendId)!;
-    const ecsServiceId = ecsServices.find(
-      (id) =>
-        String(stack.properties.get(id)?.TaskDefinition) ===
-        stack.attributes.get(frontendId)?.TaskDefinitionArn,
-    );
-    const v2 = await registerSecondVersion(frontend);
-    out(
-      `\n— Canary: the frontend gets a second version (task definition ${v2.family}:${v2.revision}), rolled out by ECS —`,
-    );
-    let previous = frontend;
-    for (const [w1, w2] of [
-      [90, 10],
-      [80, 20],
-    ]) {
-      const { TaskDefinition: td, ...rest } = frontend;
-      const next = {
-        ...rest,
-        Versions: [
-          { Name: 'v1', TaskDefinition: td, Weight: w1 },
-          { Name: 'v2', TaskDefinition: v2.taskDefinitionArn, Weight: w2 },
-        ],
-      };
-      const result = await send(
-        frontendId,
-        {
-          RequestType: 'Update',
-          PhysicalResourceId: stack.physical.get(frontendId)!,
-          ResourceProperties: next as never,
-          OldResourceProperties: previous as never,
-        } as Partial<CloudFormationCustomResourceEvent>,
-        `Update ${frontendId}: canary ${w1}/${w2}`,
-      );
-      const data = result.Data ?? {};
-      out(`    physical id            ${result.PhysicalResourceId} (unchanged: an in-place update)`);
-      out(
-        `    rollout                ${data.DeploymentStrategy} ${data.CanaryPercent}% to v2, bake ${data.CanaryBakeTimeInMinutes} min (DeploymentConfiguration, DeploymentController ECS)`,
-      );
-      out(
-        `    ECS service runs       ${data.TaskDefinitionArn?.replace(/^.*\//, '')} (v2, prepared; v1 ${data['Versions.v1.TaskDefinitionArn']?.replace(/^.*\//, '')} until the rollout ends)`,
-      );
-      if (ecsServiceId) {
-        // What the template's AWS::ECS::Service is wired to: ECS (the emulator) validates the deployment.
-        await ecs.send(
-          new UpdateServiceCommand({
-            cluster: 'container-demo',
-            service: ecsServiceId,
-            taskDefinition: data.TaskDefinitionArn,
-            deploymentConfiguration: {
-              strategy: data.DeploymentStrategy as 'CANARY',
-              canaryConfiguration: {
-                canaryPercent: Number(data.CanaryPercent),
-                canaryBakeTimeInMinutes: Number(data.CanaryBakeTimeInMinutes),
-              },
-            },
-          }),
-        );
-        out(
-          `▶ ECS service ${ecsServiceId} updated: a ${data.DeploymentStrategy} deployment shifts ${data.CanaryPercent}% of the Service Connect clients' traffic to v2, bakes, then the rest`,
-        );
-      }
-      stack.attributes.set(frontendId, data);
-      previous = next;
-    }
-    stack.properties.set(frontendId, previous);
-
-    out('\n— Delete (the stack) —');
-    for (const id of [...ecsServices].reverse())
-      await ecs.send(new DeleteServiceCommand({ cluster: 'container-demo', service: id, force: true }));
-    for (const id of [...meshServices].reverse()) {
-      await send(
-        id,
-        {
-          RequestType: 'Delete',
-          PhysicalResourceId: stack.physical.get(id)!,
-          ResourceProperties: stack.properties.get(id) as never,
-        },
-        `Delete ${id}`,
-      );
-    }
-    for (const arn of appTaskDefinitions)
-      await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
-    const active = emulator.snapshot().ecs.taskDefinitions.filter((t) => t.status === 'ACTIVE').length;
-    out(
-      `\nEmulator after delete: ${active} ACTIVE task definitions. Total time ${ms(started)}. Logs: ${LOG_FILE}`,
-    );
-    ecs.destroy();
-    appmesh.destroy();
-    await emulator.close();
-    if (active !== 0) process.exitCode = 1;
-    return;
-  }
-
-  // The canary: frontend v2 beside v1, behind the frontend's router, at 90/10 then 50/50.
-  const frontendId = frontendOf();
+  })();
   const frontend = stack.properties.get(frontendId)!;
-  const v2 = { taskDefinition: await registerSecondVersion(frontend) };
-  out(
-    `\n— Canary: the frontend gets a second version (task definition ${v2.taskDefinition!.family}:${v2.taskDefinition!.revision}) —`,
+  const frontendEcsService = ecsServices.find(
+    (id) =>
+      String(stack.properties.get(id)?.TaskDefinition) ===
+      stack.attributes.get(frontendId)?.TaskDefinitionArn,
   );
+  const v2 = await registerSecondVersion(frontend);
+  out(
+    `\n— Canary: the frontend gets a second version (task definition ${v2.family}:${v2.revision})${BACKEND === 'ServiceConnect' ? ', rolled out by ECS' : ''} —`,
+  );
+  /** One canary step: the frontend's Update to these weights, in place. */
   let previous = frontend;
-  for (const [w1, w2] of [
-    [90, 10],
-    [50, 50],
-  ]) {
+  const canaryStep = async (w1: number, w2: number) => {
     const { TaskDefinition: td, ...rest } = frontend;
     const next = {
       ...rest,
       Versions: [
-        // v1 keeps its virtual node and its patched revision: only the route weights and discovery change.
-        { Name: 'v1', VirtualNodeName: String(frontend.ServiceName), TaskDefinition: td, Weight: w1 },
-        { Name: 'v2', TaskDefinition: v2.taskDefinition!.taskDefinitionArn, Weight: w2 },
+        // On App Mesh v1 keeps its virtual node and its patched revision: only the route weights and discovery change.
+        {
+          Name: 'v1',
+          ...(BACKEND === 'AppMesh' ? { VirtualNodeName: String(frontend.ServiceName) } : {}),
+          TaskDefinition: td,
+          Weight: w1,
+        },
+        { Name: 'v2', TaskDefinition: v2.taskDefinitionArn, Weight: w2 },
       ],
     };
     const result = await send(
@@ -627,22 +794,104 @@ async function main(): Promise<void> {
       `Update ${frontendId}: canary ${w1}/${w2}`,
     );
     out(`    physical id            ${result.PhysicalResourceId} (unchanged: an in-place update)`);
-    const data = result.Data ?? {};
-    out(
-      `    route weights          ${data['Versions.v1.VirtualNodeName']} ${w1} / ${data['Versions.v2.VirtualNodeName']} ${w2}`,
-    );
-    out(
-      `    v1 task definition     ${data['Versions.v1.TaskDefinitionArn']?.replace(/^.*\//, '')} (the same revision as before)`,
-    );
-    out(
-      `    v2 task definition     ${data['Versions.v2.TaskDefinitionArn']?.replace(/^.*\//, '')} (patched)`,
-    );
-    stack.attributes.set(frontendId, data);
+    stack.attributes.set(frontendId, result.Data ?? {});
     previous = next;
+    return result.Data ?? {};
+  };
+  const shortArn = (arn: string | undefined) => arn?.replace(/^.*\//, '');
+
+  if (BACKEND === 'AppMesh') {
+    for (const [w1, w2] of [
+      [90, 10],
+      [50, 50],
+    ] as const) {
+      const data = await canaryStep(w1, w2);
+      out(
+        `    route weights          ${data['Versions.v1.VirtualNodeName']} ${w1} / ${data['Versions.v2.VirtualNodeName']} ${w2}`,
+      );
+      out(
+        `    v1 task definition     ${shortArn(data['Versions.v1.TaskDefinitionArn'])} (the same revision as before)`,
+      );
+      out(`    v2 task definition     ${shortArn(data['Versions.v2.TaskDefinitionArn'])} (patched)`);
+    }
+  } else if (BACKEND === 'ServiceConnect') {
+    // Two Versions, one lighter, are an ECS rollout of the frontend's ECS service (ServiceConnect.Rollout: CANARY by
+    // default; the lighter version's weight is its percent).
+    for (const [w1, w2] of [
+      [90, 10],
+      [80, 20],
+    ] as const) {
+      const data = await canaryStep(w1, w2);
+      out(
+        `    rollout                ${data.DeploymentStrategy} ${data.CanaryPercent}% to v2, bake ${data.CanaryBakeTimeInMinutes} min (ServiceConnect.Rollout → DeploymentConfiguration, DeploymentController ECS)`,
+      );
+      out(
+        `    ECS service runs       ${shortArn(data.TaskDefinitionArn)} (v2, prepared; v1 ${shortArn(data['Versions.v1.TaskDefinitionArn'])} until the rollout ends)`,
+      );
+      if (frontendEcsService) {
+        // What the template's AWS::ECS::Service is wired to: ECS (the emulator) validates the deployment.
+        await ecs.send(
+          new UpdateServiceCommand({
+            cluster: 'container-demo',
+            service: frontendEcsService,
+            taskDefinition: data.TaskDefinitionArn,
+            deploymentConfiguration: {
+              strategy: data.DeploymentStrategy as 'CANARY',
+              canaryConfiguration: {
+                canaryPercent: Number(data.CanaryPercent),
+                canaryBakeTimeInMinutes: Number(data.CanaryBakeTimeInMinutes),
+              },
+            },
+          }),
+        );
+        out(
+          `▶ ECS service ${frontendEcsService} updated: a ${data.DeploymentStrategy} deployment shifts ${data.CanaryPercent}% of the Service Connect clients' traffic to v2, bakes, then the rest`,
+        );
+      }
+    }
+  } else {
+    // Standing weights: each version runs as its own ECS service in its own target group; the rules weigh them.
+    for (const [w1, w2] of [
+      [90, 10],
+      [50, 50],
+    ] as const) {
+      const data = await canaryStep(w1, w2);
+      printAttributes(data);
+      await printLattice(lattice, data.ServiceArn!);
+      out(`    v1 task definition     ${shortArn(data['Versions.v1.TaskDefinitionArn'])}`);
+      out(`    v2 task definition     ${shortArn(data['Versions.v2.TaskDefinitionArn'])} (prepared)`);
+      const portName = data.PortName!;
+      const v1Group = data['Versions.v1.TargetGroupArn']!;
+      const v2Group = data['Versions.v2.TargetGroupArn']!;
+      if (frontendEcsService && !ecsServices.includes(`${frontendEcsService}V2`)) {
+        // v1's ECS service follows v1's target group (and revision); v2 gets an ECS service of its own.
+        await ecs.send(
+          new UpdateServiceCommand({
+            cluster: 'container-demo',
+            service: frontendEcsService,
+            taskDefinition: data['Versions.v1.TaskDefinitionArn'],
+            vpcLatticeConfigurations: [
+              { portName, roleArn: ECS_INFRASTRUCTURE_ROLE, targetGroupArn: v1Group },
+            ],
+          }),
+        );
+        out(
+          `\n▶ ECS service ${frontendEcsService} updated: port ${portName} → target group ${shortArn(v1Group)}`,
+        );
+        await createLatticeEcsService(
+          `${frontendEcsService}V2`,
+          data['Versions.v2.TaskDefinitionArn']!,
+          portName,
+          v2Group,
+        );
+      }
+    }
   }
   stack.properties.set(frontendId, previous);
 
-  out('\n— Delete (the stack, then the platform) —');
+  out(`\n— Delete (the stack${BACKEND === 'ServiceConnect' ? '' : ', then the platform'}) —`);
+  for (const id of [...ecsServices].reverse())
+    await ecs.send(new DeleteServiceCommand({ cluster: 'container-demo', service: id, force: true }));
   for (const id of [...meshServices].reverse()) {
     await send(
       id,
@@ -656,24 +905,36 @@ async function main(): Promise<void> {
   }
   for (const arn of appTaskDefinitions)
     await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
-  await appmesh.send(
-    new DeleteVirtualGatewayCommand({ meshName: 'ecs-mesh', virtualGatewayName: 'ecsworkshop-vgw' }),
-  );
-  await appmesh.send(new DeleteMeshCommand({ meshName: 'ecs-mesh' }));
+  if (BACKEND === 'AppMesh') {
+    await appmesh.send(
+      new DeleteVirtualGatewayCommand({ meshName: 'ecs-mesh', virtualGatewayName: 'ecsworkshop-vgw' }),
+    );
+    await appmesh.send(new DeleteMeshCommand({ meshName: 'ecs-mesh' }));
+  }
+  if (BACKEND === 'VpcLattice')
+    await lattice.send(new DeleteServiceNetworkCommand({ serviceNetworkIdentifier: serviceNetworkId }));
 
   const snapshot = emulator.snapshot();
-  const meshLeft = Object.entries(snapshot.appmesh)
-    .filter(([k]) => k !== 'shares')
-    .reduce((n, [, list]) => n + (list as unknown[]).length, 0);
+  const count = (lists: object) =>
+    Object.entries(lists)
+      .filter(([k]) => k !== 'shares')
+      .reduce((n, [, list]) => n + (Array.isArray(list) ? list.length : 0), 0);
+  const left: Record<Backend, [number, string]> = {
+    AppMesh: [count(snapshot.appmesh), 'App Mesh resources'],
+    ServiceConnect: [0, ''],
+    VpcLattice: [count(snapshot.vpclattice ?? {}), 'VPC Lattice resources'],
+  };
+  const [leftover, what] = left[BACKEND];
   const active = snapshot.ecs.taskDefinitions.filter((t) => t.status === 'ACTIVE').length;
   out(
-    `\nEmulator after delete: ${meshLeft} App Mesh resources, ${active} ACTIVE task definitions (${snapshot.ecs.taskDefinitions.length} INACTIVE revisions kept, as ECS keeps them)`,
+    `\nEmulator after delete: ${what ? `${leftover} ${what}, ` : ''}${active} ACTIVE task definitions (${snapshot.ecs.taskDefinitions.length - active} INACTIVE revisions kept, as ECS keeps them)`,
   );
   out(`Total time ${ms(started)}. The handler's JSON logs (${logLines} lines): ${LOG_FILE}`);
   ecs.destroy();
   appmesh.destroy();
+  lattice.destroy();
   await emulator.close();
-  if (meshLeft !== 0 || active !== 0) {
+  if (leftover !== 0 || active !== 0) {
     out('The emulator is not empty: something was left behind.');
     process.exitCode = 1;
   }
@@ -681,5 +942,6 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   console.error(`demo failed: ${(error as Error).message}`);
-  process.exitCode = 1;
+  // The emulator still listens: end here rather than hang.
+  process.exit(1);
 });

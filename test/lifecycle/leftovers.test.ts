@@ -305,6 +305,6 @@ describe('GIVEN `mesh-service cleanup`', () => {
         (l) => errors.push(l),
       ),
     ).toBe(2);
-    expect(errors[0]).toMatch(/^cleanup needs --mesh/);
+    expect(errors[0]).toMatch(/^mesh-service cleanup: --mesh <mesh> is required/);
   });
 });
