@@ -95,7 +95,7 @@ describe('GIVEN the mesh-service command (built)', () => {
     [
       'migrate',
       ['--to', 'app-mesh', WORKSHOP],
-      /^mesh-service migrate: --to does not accept "app-mesh"; it accepts service-connect or ServiceConnect/,
+      /^mesh-service migrate: --to does not accept "app-mesh"; it accepts service-connect, ServiceConnect, vpc-lattice or VpcLattice/,
     ],
     ['migrate', [WORKSHOP, WORKSHOP], /^mesh-service migrate: expected one template, got 2/],
     [
