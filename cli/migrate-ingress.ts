@@ -4,13 +4,12 @@
  * the MeshPlatform stack's export with serviceConnectIngress), and the ECS service gets the target group it returns
  * in `LoadBalancers`. Pure; what does not carry over is noted.
  */
-import { INGRESS_REFUSAL } from '../lambda/serviceconnect/ingress';
+import { INGRESS_LISTENER_EXPORT, INGRESS_REFUSAL } from '../lambda/serviceconnect/ingress';
+
+export { INGRESS_LISTENER_EXPORT };
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The MeshPlatform export of the ALB listener that replaces the virtual gateway (infra/platform-stack.ts). */
-export const INGRESS_LISTENER_EXPORT = 'MeshIngressListenerArn';
 
 /**
  * Rewrites `out.Gateway` for Service Connect in place (or removes it, noting why, when nothing of it can be kept);

@@ -18,6 +18,9 @@ import { known, type Protocol, type Report } from '../contract/values';
 import type { HealthCheckModel } from '../model';
 import { digest } from '../util';
 
+/** The MeshPlatform export of the ALB listener that replaces the virtual gateway (context serviceConnectIngress). */
+export const INGRESS_LISTENER_EXPORT = 'MeshIngressListenerArn';
+
 /** ALB: "Condition values per rule", "Condition wildcards per rule". */
 export const ALB_RULE_LIMITS = { conditionValues: 5, wildcards: 5, pathValueLength: 128 } as const;
 /** Where derived priorities start: below it, priorities are left to the platform's own rules and RulePriority. */
