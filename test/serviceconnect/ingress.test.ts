@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { seedPlatform } from '../../emulator';
 import { TAG } from '../../lambda/ownership';
+import { ingressLines } from '../../scripts/demo-ingress';
 import {
   createEvent,
   deleteEvent,
@@ -274,6 +275,20 @@ describe('GIVEN a Service Connect service with a Gateway on the platform listene
     expect(mutating(world.emulator)).toEqual([]);
     const created = await world.provider()(createEvent(base(td, { RulePriority: '8' })));
     expect(created.Data!.ListenerRulePriority).toBe('8');
+  });
+
+  test('WHEN the demo describes it THEN the rule reads as conditions, rewrite and target group', async () => {
+    const td = await world.registerApp('crystal');
+    const created = await world.provider()(
+      createEvent(base(td, { Prefix: '/crystal/', Headers: [{ Name: 'x-team', Prefix: 'bl' }] })),
+    );
+    const text = ingressLines(world.emulator, created.Data!).join('\n');
+    expect(text).toContain(`priority ${created.Data!.ListenerRulePriority} on`);
+    expect(text).toContain('when   path is /crystal/*');
+    expect(text).toContain('and header x-team is bl*');
+    expect(text).toContain('then   rewrite URL ^/crystal/(.*)$ → /$1');
+    expect(text).toContain('(ip targets, HTTP HTTP1 port 3000, vpc-0e0e0e0e0e0e0e0e0)');
+    expect(ingressLines(world.emulator, {})).toEqual(['no gateway route (no Gateway)']);
   });
 
   test('WHEN the listener does not exist THEN the Create fails naming Gateway.ListenerArn, before any change', async () => {
