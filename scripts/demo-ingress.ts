@@ -4,9 +4,40 @@
  * when (the conditions), what happens to the request (the transforms), where it goes (the target group, its port,
  * protocol and health check). The lead wires `ingressLines` / `printIngress` into scripts/demo.ts.
  */
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Emulator } from '../emulator';
+import { INGRESS_LISTENER_EXPORT } from '../lambda/serviceconnect/ingress';
 
 type Json = Record<string, unknown>;
+
+/**
+ * What MeshPlatform creates with context serviceConnectIngress, through the ELB API of the emulator the environment
+ * points at: an ALB and its HTTP listener on 3000 (default: a fixed 404). Returns the export the migrated workshop
+ * imports (`MeshIngressListenerArn`), to add to the demo platform's exports.
+ */
+export async function seedIngressListener(): Promise<Record<string, string>> {
+  const elb = new ElasticLoadBalancingV2Client({});
+  try {
+    const lb = await elb.send(
+      new CreateLoadBalancerCommand({ Name: 'mesh-ingress', Subnets: ['subnet-0aaa', 'subnet-0bbb'] }),
+    );
+    const listener = await elb.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: lb.LoadBalancers![0]!.LoadBalancerArn!,
+        Protocol: 'HTTP',
+        Port: 3000,
+        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
+      }),
+    );
+    return { [INGRESS_LISTENER_EXPORT]: listener.Listeners![0]!.ListenerArn! };
+  } finally {
+    elb.destroy();
+  }
+}
 
 const valuesOf = (config: unknown): unknown[] =>
   Array.isArray((config as Json | undefined)?.Values) ? ((config as Json).Values as unknown[]) : [];

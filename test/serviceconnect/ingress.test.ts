@@ -4,15 +4,13 @@
  * deleted, and the refusals that come before any change.
  */
 import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
   CreateRuleCommand,
   CreateTargetGroupCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { seedPlatform } from '../../emulator';
 import { TAG } from '../../lambda/ownership';
-import { ingressLines } from '../../scripts/demo-ingress';
+import { ingressLines, seedIngressListener } from '../../scripts/demo-ingress';
 import {
   createEvent,
   deleteEvent,
@@ -35,27 +33,12 @@ afterAll(async () => {
   await world.close();
 });
 
-/** The platform's ALB and HTTP listener on 3000 (what MeshPlatform creates with serviceConnectIngress). */
-async function platformListener(): Promise<string> {
-  const lb = await elb.send(
-    new CreateLoadBalancerCommand({ Name: 'mesh-ingress', Subnets: ['subnet-a', 'subnet-b'] }),
-  );
-  const listener = await elb.send(
-    new CreateListenerCommand({
-      LoadBalancerArn: lb.LoadBalancers![0]!.LoadBalancerArn!,
-      Protocol: 'HTTP',
-      Port: 3000,
-      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
-    }),
-  );
-  return listener.Listeners![0]!.ListenerArn!;
-}
-
 beforeEach(async () => {
   world.emulator.reset();
   await seedPlatform(world.emulator);
   world.emulator.servicediscovery.putNamespace('service.local');
-  listenerArn = await platformListener();
+  // The platform's ALB and HTTP listener on 3000, as the demo seeds it (MeshPlatform with serviceConnectIngress).
+  listenerArn = (await seedIngressListener()).MeshIngressListenerArn!;
 });
 
 const base = (td: string, gateway: Props = {}, over: Props = {}): Props => ({
