@@ -19,6 +19,7 @@
 import { stringify } from 'yaml';
 import { RESOURCE_TYPE } from '../lambda/contract/properties';
 import { REFUSAL, SERVICE_CONNECT_NAME } from '../lambda/serviceconnect/contract';
+import { ingressLoadBalancers, migrateGateway } from './migrate-ingress';
 import {
   isRollout,
   migrateProxy,
@@ -166,10 +167,8 @@ function migrateService(
   parameters: Json = {},
 ): Json {
   const out: Json = { ...props, Backend: 'ServiceConnect' };
-  if (out.Gateway !== undefined) {
-    note(`${id}.Gateway`, REFUSAL.gateway);
-    delete out.Gateway;
-  }
+  // A gateway route becomes an ALB listener rule (migrate-ingress.ts).
+  migrateGateway(id, out, note);
   // Two versions are a rollout: an exact-header route to one of them is its test traffic, kept beside the route.
   const testRoute = isRollout(out.Versions) ? testTrafficRoute(out.Routes) : undefined;
   if (testRoute && Array.isArray(out.Routes)) {
@@ -234,6 +233,8 @@ function migrateService(
     ],
   ];
   for (const [key, why] of removed) {
+    // With a gateway route, the health check is the target group's.
+    if (key === 'HealthCheck' && out.Gateway !== undefined) continue;
     if (out[key] !== undefined) {
       note(`${id}.${key}`, why);
       delete out[key];
@@ -522,10 +523,16 @@ export function migrateTemplate(text: string): Migration {
     const serviceProps = rollouts.has(meshedId)
       ? rolloutServiceProps(serviceId, meshedId, props, service.Properties as Json, note)
       : (service.Properties as Json);
+    // A kept gateway route: the ECS service registers its tasks in the resource's target group.
+    const loadBalancers = ingressLoadBalancers(meshedId, props, taskDefinition, serviceProps.LoadBalancers);
     out[serviceId] = {
       ...service,
       ...(dependsOn.length ? { DependsOn: dependsOn } : {}),
-      Properties: { ...serviceProps, ServiceConnectConfiguration: wired },
+      Properties: {
+        ...serviceProps,
+        ...(loadBalancers ? { LoadBalancers: loadBalancers } : {}),
+        ServiceConnectConfiguration: wired,
+      },
     };
   }
   for (const id of meshed) {

@@ -115,6 +115,12 @@ export function buildApp(props: AppProps = {}): BuiltApp {
     ),
     ...optional('nlbAccessLogsBucketName', contextString(app, 'nlbAccessLogsBucket')),
     ...optional('vpcLatticeServiceNetworkName', contextString(app, 'vpcLatticeServiceNetwork')),
+    ...optional(
+      'serviceConnectIngress',
+      contextString(app, 'serviceConnectIngress') === undefined
+        ? undefined
+        : contextFlag(app, 'serviceConnectIngress'),
+    ),
   });
 
   const catalogClusters = contextList(app, 'catalogClusterNames');

@@ -1163,7 +1163,7 @@ export interface MeshServiceVersionTls {
  */
 export interface MeshServiceGateway {
   /**
-   * An existing virtual gateway in the mesh (the platform owns it).
+   * App Mesh: an existing virtual gateway in the mesh (the platform owns it). Required with Backend AppMesh; with Backend ServiceConnect give ListenerArn instead.
    * Allowed: 1-255 characters; a name of 1-255 letters, digits, periods, hyphens and underscores.
    * Update: No interruption.
    */
@@ -1173,6 +1173,26 @@ export interface MeshServiceGateway {
    * Update: No interruption.
    */
   readonly virtualGateway?: appmesh.IVirtualGateway;
+  /**
+   * Service Connect: the Application Load Balancer listener (the platform's) that takes the gateway route: the resource owns a listener rule on it, with the route's matches as conditions and its rewrites as transforms, forwarding to a target group it owns (attribute TargetGroupArn, for the AWS::ECS::Service LoadBalancers). Required with Backend ServiceConnect.
+   * Allowed: 1-2048 characters; an Application Load Balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>).
+   * Update: No interruption.
+   */
+  readonly listenerArn?: string;
+  /**
+   * Service Connect: the VPC of the target group (ip targets: the ECS service's tasks). A change replaces the target group.
+   * Allowed: 1-64 characters; a VPC id (vpc-<hex>).
+   * @default the VPC of the listener's load balancer
+   * Update: No interruption.
+   */
+  readonly vpcId?: string;
+  /**
+   * Service Connect: the listener rule's priority (1-50000, unique per listener; the lowest is evaluated first). A priority another rule of the listener holds is refused before any change.
+   * Allowed: 1-50000.
+   * @default the priority the rule already has; for a new rule, one derived from the physical id (from 10001, the next free one)
+   * Update: No interruption.
+   */
+  readonly rulePriority?: number;
   /**
    * Name of the gateway route.
    * Allowed: 1-255 characters; a name of 1-255 letters, digits, periods, hyphens and underscores.

@@ -15,6 +15,7 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as vpclattice from 'aws-cdk-lib/aws-vpclattice';
 import type { Construct } from 'constructs';
 import { DEFAULT_ENVOY_VERSION } from '../lambda/appmesh/envoy/options';
+import { INGRESS_LISTENER_EXPORT } from '../lambda/serviceconnect/ingress';
 import { allowCloudWatchLogs } from './provider';
 
 /** The workshop's names: the defaults of the CDK context parameters of the same names. */
@@ -61,6 +62,11 @@ export const PLATFORM_EXPORTS = {
   logsKeyArn: 'MeshLogsKeyArn',
 } as const;
 
+/** Exported only with serviceConnectIngress: the ALB listener Service Connect gateway routes use (Gateway.ListenerArn). */
+export const PLATFORM_INGRESS_EXPORT = INGRESS_LISTENER_EXPORT;
+/** The ingress ALB's HTTP listener port (the workshop's gateway port). */
+export const INGRESS_PORT = 3000;
+
 /** Exported only with a VPC Lattice service network (`vpcLatticeServiceNetworkName`). */
 export const LATTICE_EXPORTS = {
   serviceNetworkArn: 'MeshLatticeServiceNetworkArn',
@@ -73,6 +79,12 @@ export interface MeshPlatformStackProps extends StackProps {
    * `Backend: VpcLattice` (their `VpcLattice.ServiceNetwork`). Default none (context `vpcLatticeServiceNetwork`).
    */
   readonly vpcLatticeServiceNetworkName?: string;
+  /**
+   * An internet-facing Application Load Balancer with an HTTP listener on 3000 (default: a fixed 404), whose
+   * listener ARN is exported for the gateway routes of `Backend: ServiceConnect` services (`Gateway.ListenerArn`):
+   * what replaces the virtual gateway. Default false (context `serviceConnectIngress`).
+   */
+  readonly serviceConnectIngress?: boolean;
   /** Default `ecs-mesh`. */
   readonly meshName?: string;
   /** Default `ecsworkshop-vgw`. */
@@ -124,6 +136,11 @@ export class MeshPlatformStack extends Stack {
   readonly logsKey: kms.Key;
   /** With `vpcLatticeServiceNetworkName`: the service network the VpcLattice services join. */
   readonly serviceNetwork?: vpclattice.CfnServiceNetwork;
+  /** With `serviceConnectIngress`: the ALB and its listener. */
+  readonly ingress?: {
+    readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+    readonly listener: elbv2.ApplicationListener;
+  };
 
   constructor(scope: Construct, id: string, props: MeshPlatformStackProps = {}) {
     super(scope, id, {
@@ -355,6 +372,59 @@ export class MeshPlatformStack extends Stack {
       });
     }
 
+    // ---- Service Connect ingress (optional) -------------------------------------------------------------------------
+    // The ALB whose listener rules the Service Connect gateway routes own (one rule and ip target group each); it may
+    // reach the services (their target groups' ports) and nothing else.
+    if (props.serviceConnectIngress) {
+      const albSecurityGroup = new ec2.SecurityGroup(this, 'IngressAlbSecurityGroup', {
+        vpc: this.vpc,
+        description: 'Service Connect ingress ALB: HTTP 3000 from the internet, to the services only',
+        allowAllOutbound: false,
+      });
+      albSecurityGroup.addIngressRule(
+        ec2.Peer.anyIpv4(),
+        ec2.Port.tcp(INGRESS_PORT),
+        'HTTP from the internet',
+      );
+      this.servicesSecurityGroup.connections.allowFrom(
+        albSecurityGroup,
+        ec2.Port.allTcp(),
+        'From the Service Connect ingress ALB (target groups on the services ports)',
+      );
+      const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'IngressAlb', {
+        vpc: this.vpc,
+        internetFacing: true,
+        vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+        securityGroup: albSecurityGroup,
+        deletionProtection: props.nlbDeletionProtection ?? true,
+        dropInvalidHeaderFields: true,
+      });
+      if (props.nlbAccessLogsBucketName) {
+        loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
+        loadBalancer.setAttribute('access_logs.s3.bucket', props.nlbAccessLogsBucketName);
+      }
+      const listener = loadBalancer.addListener('Http', {
+        port: INGRESS_PORT,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        open: false,
+        defaultAction: elbv2.ListenerAction.fixedResponse(404, {
+          contentType: 'text/plain',
+          messageBody: 'no route',
+        }),
+      });
+      this.ingress = { loadBalancer, listener };
+      Validations.of(albSecurityGroup).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason: `The ALB is the public entry of the Service Connect services (it replaces the virtual gateway): it accepts HTTP ${INGRESS_PORT} from anywhere and may only send to the services security group.`,
+      });
+      if (!props.nlbAccessLogsBucketName)
+        Validations.of(loadBalancer).acknowledge({
+          id: 'AwsSolutions-ELB2',
+          reason:
+            'Access logs need a bucket the platform does not create: give context nlbAccessLogsBucket to enable them; the VPC flow logs record its connections meanwhile.',
+        });
+    }
+
     // ---- Exports --------------------------------------------------------------------------------------------------
     const out = (key: keyof typeof PLATFORM_EXPORTS, value: string, description: string) =>
       new CfnOutput(this, PLATFORM_EXPORTS[key], {
@@ -421,6 +491,14 @@ export class MeshPlatformStack extends Stack {
         });
       }
     }
+
+    if (this.ingress)
+      new CfnOutput(this, PLATFORM_INGRESS_EXPORT, {
+        value: this.ingress.listener.listenerArn,
+        description:
+          'ARN of the Service Connect ingress ALB listener (Gateway.ListenerArn of Custom::MeshService, Backend ServiceConnect)',
+        exportName: `${exportPrefix}${PLATFORM_INGRESS_EXPORT}`,
+      });
 
     this.acknowledgeFindings(nlbSecurityGroup, taskDefinition);
   }

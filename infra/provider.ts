@@ -13,6 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { TAG_PREFIX } from '../lambda/contract/values';
 import { DEFAULT_POLICY, POLICY_ENV } from '../lambda/policy';
 
 /** The Lambda runtime of the handler. */
@@ -459,6 +460,59 @@ export class MeshServiceProvider extends Construct {
         ],
       }),
     );
+    const elb = (resource: string) =>
+      `arn:${Aws.PARTITION}:elasticloadbalancing:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+    const ownerTag = `${TAG_PREFIX}owner`;
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ElbReadsForServiceConnectIngress',
+        // Backend ServiceConnect with a Gateway: the listener, its load balancer's VPC, its rules, the target group
+        // by name and their tags. Elastic Load Balancing's Describe actions support no resource-level permission.
+        actions: [
+          'elasticloadbalancing:DescribeListeners',
+          'elasticloadbalancing:DescribeLoadBalancers',
+          'elasticloadbalancing:DescribeRules',
+          'elasticloadbalancing:DescribeTargetGroups',
+          'elasticloadbalancing:DescribeTags',
+        ],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ElbCreateOwnedTargetGroupsAndRules',
+        // Only created with the ownership tag (on any listener of the account: the platform names it).
+        actions: ['elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:CreateRule'],
+        resources: [elb('targetgroup/*'), elb('listener/app/*'), elb('listener-rule/app/*')],
+        conditions: { Null: { [`aws:RequestTag/${ownerTag}`]: 'false' } },
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ElbTagOnCreate',
+        actions: ['elasticloadbalancing:AddTags'],
+        resources: [elb('targetgroup/*'), elb('listener-rule/app/*')],
+        conditions: {
+          StringEquals: { 'elasticloadbalancing:CreateAction': ['CreateTargetGroup', 'CreateRule'] },
+        },
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ElbChangeOwnedTargetGroupsAndRules',
+        // Only what carries the ownership tag; the provider checks the tags' values before every change.
+        actions: [
+          'elasticloadbalancing:ModifyTargetGroup',
+          'elasticloadbalancing:DeleteTargetGroup',
+          'elasticloadbalancing:ModifyRule',
+          'elasticloadbalancing:SetRulePriorities',
+          'elasticloadbalancing:DeleteRule',
+          'elasticloadbalancing:AddTags',
+        ],
+        resources: [elb('targetgroup/*'), elb('listener-rule/app/*')],
+        conditions: { Null: { [`aws:ResourceTag/${ownerTag}`]: 'false' } },
+      }),
+    );
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'VpcLatticeServiceNetworkJoin',
@@ -515,7 +569,7 @@ export class MeshServiceProvider extends Construct {
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'ecs:RegisterTaskDefinition, DeregisterTaskDefinition, DescribeTaskDefinition and ListTaskDefinitions support no resource-level permissions; the statement lists only those four actions. The Cloud Map statement (Backend ServiceConnect) lists only the namespace calls the handler makes: ListNamespaces, ListServices, GetOperation and CreateHttpNamespace take no resource, and the namespaces a template names are not known in advance. tag:GetResources (read-only, filtered by the ownership tags) supports no resource-level permission. The VPC Lattice lists (ListServices, ListServiceNetworks, ListTargetGroups, Backend VpcLattice) support none either.',
+          'ecs:RegisterTaskDefinition, DeregisterTaskDefinition, DescribeTaskDefinition and ListTaskDefinitions support no resource-level permissions; the statement lists only those four actions. The Cloud Map statement (Backend ServiceConnect) lists only the namespace calls the handler makes: ListNamespaces, ListServices, GetOperation and CreateHttpNamespace take no resource, and the namespaces a template names are not known in advance. tag:GetResources (read-only, filtered by the ownership tags) supports no resource-level permission. The VPC Lattice lists (ListServices, ListServiceNetworks, ListTargetGroups, Backend VpcLattice) support none either, nor do the Elastic Load Balancing Describe calls (Backend ServiceConnect with a Gateway: the listener, its rules, the target group and their tags).',
       },
       ...[
         'service',
@@ -527,6 +581,11 @@ export class MeshServiceProvider extends Construct {
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:vpc-lattice:<AWS::Region>:<AWS::AccountId>:${kind}/*]`,
         reason:
           'Backend VpcLattice: the Lattice resources a template names are created with generated ids; the actions are limited to this account and Region, and the handler changes only what carries its ownership tags.',
+      })),
+      ...['targetgroup/*', 'listener/app/*', 'listener-rule/app/*'].map((resource) => ({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticloadbalancing:<AWS::Region>:<AWS::AccountId>:${resource}]`,
+        reason:
+          'Backend ServiceConnect with a Gateway: the target group and listener rule a resource owns on the listener the platform names (Gateway.ListenerArn), with generated ids; created only with the ownership tag (aws:RequestTag), changed and deleted only when they carry it (aws:ResourceTag), in this account and Region; no load balancer or listener is changed.',
       })),
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/*]',

@@ -9,6 +9,7 @@ const CLIENT_MODELS = {
   'client-servicediscovery': 'servicediscovery-2017-03-14.json',
   'client-resource-groups-tagging-api': 'resourcegroupstaggingapi-2017-01-26.json',
   'client-vpc-lattice': 'vpc-lattice-2022-11-30.json',
+  'client-elastic-load-balancing-v2': 'elbv2-2015-12-01.json',
 };
 
 /** The errors any operation of the model declares. */

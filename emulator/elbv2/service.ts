@@ -377,7 +377,11 @@ export class Elbv2Service {
         `At most ${QUOTA.describeTagsArns} resource ARNs can be described at once`,
       );
     return {
-      TagDescriptions: arns.map((a) => ({ ResourceArn: this.taggable(a, ctx), Tags: this.tagList(a) })),
+      // The model's Tags has at least one member: an untagged resource is described without it.
+      TagDescriptions: arns.map((a) => {
+        const tags = this.tagList(a);
+        return { ResourceArn: this.taggable(a, ctx), ...(tags.length ? { Tags: tags } : {}) };
+      }),
     };
   }
 

@@ -491,7 +491,8 @@ function buildGateway(p: AppMeshProps): GatewayModel {
   const g = p.Gateway!;
   // The route's type (and so whether it defaults to the prefix `/`) is the gateway listener's: desired.ts.
   return {
-    virtualGatewayName: g.VirtualGatewayName,
+    // The contract requires it with Backend AppMesh (contract.ts).
+    virtualGatewayName: g.VirtualGatewayName!,
     routeName: g.RouteName ?? p.ServiceName,
     ...(g.Path !== undefined ? { path: g.Path } : {}),
     ...(g.PathRegex !== undefined ? { pathRegex: g.PathRegex } : {}),

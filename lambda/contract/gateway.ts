@@ -1,5 +1,5 @@
 /** The gateway route on an existing virtual gateway: its match, rewrite, and rules. */
-import { type Infer, int, oneOf, optional, required, str, struct } from './dsl';
+import { type Infer, int, oneOf, optional, str, struct } from './dsl';
 import { HTTP_METHODS, SHARED_MATCH_FIELDS } from './matches';
 import { hostname, known, type Protocol, pathPrefix, port, type Report, resourceName } from './values';
 
@@ -38,8 +38,39 @@ export const GatewayRewrite = struct(
 export const Gateway = struct(
   'Gateway',
   {
-    VirtualGatewayName: required(resourceName(), {
-      description: 'An existing virtual gateway in the mesh (the platform owns it).',
+    VirtualGatewayName: optional(resourceName(), {
+      description:
+        'App Mesh: an existing virtual gateway in the mesh (the platform owns it). Required with Backend AppMesh; with Backend ServiceConnect give ListenerArn instead.',
+      update: 'in-place',
+    }),
+    ListenerArn: optional(
+      str({
+        min: 1,
+        max: 2048,
+        pattern: /^arn:[^:]+:elasticloadbalancing:[^:]+:\d{12}:listener\/app\/[^/]+\/[0-9a-f]+\/[0-9a-f]+$/,
+        patternHint:
+          'an Application Load Balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>)',
+      }),
+      {
+        description:
+          "Service Connect: the Application Load Balancer listener (the platform's) that takes the gateway route: the resource owns a listener rule on it, with the route's matches as conditions and its rewrites as transforms, forwarding to a target group it owns (attribute TargetGroupArn, for the AWS::ECS::Service LoadBalancers). Required with Backend ServiceConnect.",
+        update: 'in-place',
+      },
+    ),
+    VpcId: optional(
+      str({ min: 1, max: 64, pattern: /^vpc-[0-9a-f]{8,17}$/, patternHint: 'a VPC id (vpc-<hex>)' }),
+      {
+        description:
+          "Service Connect: the VPC of the target group (ip targets: the ECS service's tasks). A change replaces the target group.",
+        defaultDoc: "the VPC of the listener's load balancer",
+        update: 'in-place',
+      },
+    ),
+    RulePriority: optional(int({ min: 1, max: 50000 }), {
+      description:
+        "Service Connect: the listener rule's priority (1-50000, unique per listener; the lowest is evaluated first). A priority another rule of the listener holds is refused before any change.",
+      defaultDoc:
+        'the priority the rule already has; for a new rule, one derived from the physical id (from 10001, the next free one)',
       update: 'in-place',
     }),
     RouteName: optional(resourceName(), {

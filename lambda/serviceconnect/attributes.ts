@@ -4,6 +4,7 @@
  * Connect still resolve.
  */
 import type { AttributeDoc } from '../contract/attributes';
+import { INGRESS_ATTRIBUTES } from './ingress';
 import { PROXY_ATTRIBUTES } from './proxy';
 import { ROLLOUT_ATTRIBUTES } from './rollout';
 
@@ -58,4 +59,5 @@ export const SERVICE_CONNECT_ATTRIBUTES: readonly AttributeDoc[] = [
   },
   ...ROLLOUT_ATTRIBUTES,
   ...PROXY_ATTRIBUTES,
+  ...INGRESS_ATTRIBUTES,
 ];

@@ -12,6 +12,7 @@
  * neither current nor previous.
  */
 
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 // The App Mesh attributes are returned empty, so that a template switched over still resolves its GetAtts.
 import { APP_MESH_ONLY_ATTRIBUTES } from '../appmesh/attributes';
 import type { CallRecord } from '../aws/call';
@@ -67,6 +68,8 @@ import {
   type NamespaceInfo,
   type OperationPolling,
 } from './api';
+import { ingressAttributes } from './ingress';
+import { createIngressRuntime, type IngressObservation, type IngressResult } from './ingress-runtime';
 import { parseServiceConnectId, type ServiceConnectServiceModel } from './model';
 import { proxyAttributes } from './proxy';
 import { rolloutAttributes } from './rollout';
@@ -132,6 +135,12 @@ export function createServiceConnectBackend(
 ): ServiceBackend<Model> {
   const ecsApi = createTaskDefinitionApi(clients.ecs, options.onCall);
   const cloudMap: CloudMapApi = createCloudMapApi(clients.serviceDiscovery, options.onCall, options.polling);
+  // The gateway route's ALB listener rule and target group (ingress-runtime.ts).
+  const ingress = createIngressRuntime(
+    clients.create(ElasticLoadBalancingV2Client),
+    clients.tagging,
+    options.onCall,
+  );
 
   async function readFamilies(names: readonly string[], ctx: RequestContext, newest?: number) {
     const states = await Promise.all(names.map((f) => readFamily(ecsApi, f, ctx.owner, newest)));
@@ -277,6 +286,9 @@ export function createServiceConnectBackend(
     const problems: string[] = [];
     const namespace = model.serviceConnect.namespace;
     await Promise.all([
+      ingress.undo(model.serviceConnect.ingress, ctx).catch((e: unknown) => {
+        problems.push(`gateway listener rule and target group: ${(e as Error).message}`);
+      }),
       (async () => {
         try {
           // Read back, so that a create whose answer was lost is found too; only when this very invocation created
@@ -311,6 +323,7 @@ export function createServiceConnectBackend(
     namespaceArn: string,
     portName: string,
     taskDefinitionArns: ReadonlyMap<CoreVersion, string>,
+    gateway?: IngressResult,
   ): Attributes {
     const sc = model.serviceConnect;
     const data: Attributes = {};
@@ -338,7 +351,7 @@ export function createServiceConnectBackend(
     if (sc.timeout?.idleSeconds !== undefined) data.IdleTimeoutSeconds = String(sc.timeout.idleSeconds);
     if (sc.timeout?.perRequestSeconds !== undefined)
       data.PerRequestTimeoutSeconds = String(sc.timeout.perRequestSeconds);
-    Object.assign(data, rolloutAttributes(sc.rollout), proxyAttributes(sc.proxy));
+    Object.assign(data, rolloutAttributes(sc.rollout), proxyAttributes(sc.proxy), ingressAttributes(gateway));
     return data;
   }
 
@@ -346,7 +359,12 @@ export function createServiceConnectBackend(
     predictAttributes(model, ctx) {
       const longest = longestRevisionArns(model.versions, ctx);
       const namespaceArn = `arn:${ctx.partition}:servicediscovery:${ctx.region}:${ctx.accountId}:namespace/ns-${'x'.repeat(16)}`;
-      return attributes(model, namespaceArn, 'x'.repeat(64), longest);
+      const ingressArns = model.serviceConnect.ingress && {
+        targetGroupArn: `arn:${ctx.partition}:elasticloadbalancing:${ctx.region}:${ctx.accountId}:targetgroup/${'x'.repeat(32)}/${'x'.repeat(16)}`,
+        ruleArn: `${model.serviceConnect.ingress.listenerArn.replace(':listener/', ':listener-rule/')}/${'x'.repeat(16)}`,
+        priority: 50000,
+      };
+      return attributes(model, namespaceArn, 'x'.repeat(64), longest, ingressArns);
     },
 
     async apply(request: ApplyRequest<Model>, ctx: RequestContext): Promise<Attributes> {
@@ -368,10 +386,12 @@ export function createServiceConnectBackend(
       const previousTagKeys = previous ? previous.tags.map((t) => t.key) : [];
 
       // Read phase: nothing changes until every check has passed.
-      const [, found, states, attemptNs] = await readAuthorized(ctx, [
+      const userTags = desired.tags.map((t) => ({ key: t.key, value: t.value }));
+      const [, found, states, attemptNs, gatewayFound] = await readAuthorized(ctx, [
         cloudMap.findNamespace(sc.namespace),
         readFamilies([...newFamilies, ...retiredNow, ...attemptFamilies], ctx, FAMILY_WINDOW),
         attemptNamespace ? cloudMap.findNamespace(attemptNamespace) : undefined,
+        sc.ingress ? ingress.observe(sc.ingress, userTags, ctx) : undefined,
       ]);
       if (!found && !sc.createNamespace) {
         throw new MeshServiceError(
@@ -417,8 +437,15 @@ export function createServiceConnectBackend(
       const settled = found !== undefined && revisions.every((r) => hasReusable(r.prepared.state, r.input));
       let namespace: NamespaceInfo | undefined;
       let current = new Map<CoreVersion, string>();
+      let gateway: IngressResult | undefined;
+      const observedGateway: IngressObservation | undefined = gatewayFound;
       try {
         await settleAll([
+          sc.ingress && observedGateway
+            ? ingress.apply(sc.ingress, observedGateway, userTags, ctx).then((g) => {
+                gateway = g;
+              })
+            : Promise.resolve(),
           ensureNamespace(desired, found, ctx).then((ns) => {
             namespace = ns;
           }),
@@ -455,7 +482,20 @@ export function createServiceConnectBackend(
         // The service works. What could not be deregistered stays owned and is found again by the next update.
         log.warn('could not deregister old task definition revisions', { error });
       }
-      return attributes(desired, namespace!.arn, portName, current);
+      try {
+        // The previous target group stays for a rollback (the ECS service may still use it); the rest goes.
+        if (gateway && observedGateway) {
+          const keep = previous?.serviceConnect.ingress
+            ? [previous.serviceConnect.ingress.targetGroup.name]
+            : [];
+          await ingress.cleanup(observedGateway, gateway, keep, ctx);
+        } else if (previous?.serviceConnect.ingress || attempt?.serviceConnect.ingress)
+          await ingress.remove(previous?.serviceConnect.ingress ?? attempt?.serviceConnect.ingress, ctx);
+      } catch (error) {
+        // Owned and tagged: the next update or the Delete finds it again.
+        log.warn('could not remove the listener rules or target groups left behind', { error });
+      }
+      return attributes(desired, namespace!.arn, portName, current, gateway);
     },
 
     async remove(request: RemoveRequest<Model>, ctx: RequestContext): Promise<void> {
@@ -470,6 +510,8 @@ export function createServiceConnectBackend(
       ]);
       const retired = minus(retiredRecordedIn(states.values()), declared);
       await settleAll([
+        // Whatever the properties say: a rule or target group left by an update is found by its tags.
+        ingress.remove(request.model?.serviceConnect.ingress, ctx),
         ...[...states.values()].map((state) => deregisterOwned(ecsApi, state, new Set(), ctx.log)),
         (async () => {
           const [first] = await deregisterFamilies(ecsApi, retired, ctx);

@@ -9,6 +9,7 @@
 import { bool, type Infer, optional, type StructOutput, struct, withDefault } from '../contract/dsl';
 import type { BackendContract, CoreProps, RouteProps } from '../contract/properties';
 import { hostname, known, type Report } from '../contract/values';
+import { ingressRules } from './ingress';
 import { proxyRules, proxyWarnings, ServiceConnectTls } from './proxy';
 import { Rollout, rolloutRules, testTrafficRouteIndex } from './rollout';
 
@@ -78,8 +79,6 @@ export const REFUSAL = {
     'gRPC service and method routes are not available on Service Connect: give each gRPC service its own ECS service and client alias; remove the match',
   retry:
     'retry tuning is not available on Service Connect: its ECS-managed proxy retries failed connections and ejects failing endpoints (outlier detection) by itself, and neither is configurable; remove Retry (only timeouts carry over)',
-  gateway:
-    "Service Connect has no gateway routes: put an Application or Network Load Balancer in front of a Service Connect client service (an ECS service in the namespace) and send its traffic to this service's client alias; remove Gateway",
   timeoutSeconds: 'Service Connect timeouts are whole seconds; give a multiple of 1000',
   clientTls:
     'Service Connect has no client TLS policy: a client encrypts to every service of the namespace whose ServiceConnectConfiguration has Tls, and trusts that AWS Private CA by itself; remove it',
@@ -130,7 +129,8 @@ export function serviceConnectRules(p: ServiceConnectServiceProps, report: Repor
   // Two versions are a rollout (rollout.ts); TLS, listener timeouts and access logs map to the proxy (proxy.ts).
   rolloutRules(p, report);
   proxyRules(p, report);
-  if (p.Gateway !== undefined) report('Gateway', REFUSAL.gateway);
+  // A gateway route is an ALB listener rule the resource owns (ingress.ts).
+  ingressRules(p, report);
   if (p.BackendDefaults !== undefined) report('BackendDefaults', REFUSAL.clientTls);
   if (p.BackendPolicies !== undefined) report('BackendPolicies', REFUSAL.clientTls);
   if (p.OutlierDetection !== undefined) report('OutlierDetection', REFUSAL.outlierDetection);
@@ -176,11 +176,11 @@ export function serviceConnectWarnings(p: ServiceConnectServiceProps): Finding[]
         'accepted, but Service Connect has no egress filter: tasks may call any endpoint, in the namespace or not, so the list restricts nothing (restrict egress with security groups)',
     });
   }
-  if (p.HealthCheck !== undefined) {
+  if (p.HealthCheck !== undefined && p.Gateway === undefined) {
     out.push({
       path: 'HealthCheck',
       message:
-        'not carried over: the Service Connect proxy runs no active health check; give the application container a healthCheck in the task definition (ECS replaces unhealthy tasks; the proxy ejects failing endpoints by itself)',
+        'not carried over: the Service Connect proxy runs no active health check (with Gateway, it becomes the target group health check); give the application container a healthCheck in the task definition (ECS replaces unhealthy tasks; the proxy ejects failing endpoints by itself)',
     });
   }
   if (p.Envoy !== undefined) {

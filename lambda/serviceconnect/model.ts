@@ -7,6 +7,7 @@
 import { parseTaskDefinitionRef } from '../contract/task-definition-ref';
 import { type CoreModel, type CoreVersion, defaultVirtualServiceName, healthCheckModel } from '../model';
 import { type Finding, type ServiceConnectServiceProps, serviceConnectWarnings } from './contract';
+import { type IngressModel, ingressModel } from './ingress';
 import { type ProxyModel, proxyModel, timeoutMillisOf } from './proxy';
 import { type RolloutModel, rolloutModel } from './rollout';
 
@@ -25,6 +26,8 @@ export interface ServiceConnectModel {
   readonly timeout?: { readonly idleSeconds?: number; readonly perRequestSeconds?: number };
   /** The ECS-native rollout (rollout.ts): with two versions, the one the ECS service runs. */
   readonly rollout?: RolloutModel;
+  /** The ALB listener rule and target group of the gateway route (ingress.ts). */
+  readonly ingress?: IngressModel;
   /** Access logs and TLS of the Service Connect proxy (proxy.ts). */
   readonly proxy: ProxyModel;
   /** Accepted but not carried over (contract.ts). */
@@ -77,9 +80,11 @@ export function buildServiceConnectModel(p: ServiceConnectServiceProps): Service
     },
   );
   const healthCheck = healthCheckModel(p);
+  const physicalId = serviceConnectIdOf({ namespace, serviceName: p.ServiceName });
+  const ingress = ingressModel(p, physicalId, healthCheck, virtualServiceName);
   return {
     backend: 'ServiceConnect',
-    physicalId: serviceConnectIdOf({ namespace, serviceName: p.ServiceName }),
+    physicalId,
     serviceName: p.ServiceName,
     port: p.Port,
     protocol: p.Protocol,
@@ -96,8 +101,9 @@ export function buildServiceConnectModel(p: ServiceConnectServiceProps): Service
       ...(p.Protocol !== 'tcp' ? { appProtocol: p.Protocol } : {}),
       ...(Object.keys(timeout).length ? { timeout } : {}),
       ...(rollout ? { rollout } : {}),
+      ...(ingress ? { ingress } : {}),
       proxy: proxyModel(p),
-      warnings: serviceConnectWarnings(p),
+      warnings: [...serviceConnectWarnings(p), ...(ingress?.warnings ?? [])],
     },
   };
 }

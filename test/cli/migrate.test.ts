@@ -52,7 +52,18 @@ describe('GIVEN examples/workshop.yaml', () => {
       });
     }
     expect(resources.FrontendService.DependsOn).toEqual(['CrystalService', 'NodejsService']);
-    expect(resources.Frontend.Properties.Gateway).toBeUndefined();
+    // The gateway route is an ALB listener rule on the platform's listener; the ECS service takes its target group.
+    expect(resources.Frontend.Properties.Gateway).toEqual({
+      Prefix: '/',
+      ListenerArn: { 'Fn::ImportValue': 'MeshIngressListenerArn' },
+    });
+    expect(resources.FrontendService.Properties.LoadBalancers).toEqual([
+      {
+        ContainerName: 'frontend',
+        ContainerPort: 3000,
+        TargetGroupArn: { 'Fn::GetAtt': ['Frontend', 'TargetGroupArn'] },
+      },
+    ]);
     expect(JSON.stringify(resources.FrontendTaskDefinition)).toContain('ClientAliasDnsName');
     expect(JSON.stringify(migration.template)).not.toContain('VirtualServiceName');
   });
@@ -62,7 +73,9 @@ describe('GIVEN examples/workshop.yaml', () => {
       expect.arrayContaining(['Frontend.Gateway', 'Frontend.Backends', 'Outputs.FrontendGatewayRoute']),
     );
     expect(migration.text.split('\n')[0]).toMatch(/^# Migrated to ECS Service Connect/);
-    expect(migration.text).toContain('#   - Frontend.Gateway: Service Connect has no gateway routes');
+    expect(migration.text).toContain(
+      "#   - Frontend.Gateway: the gateway route becomes a listener rule on the platform's Application Load Balancer listener",
+    );
     expect(parseTemplate(migration.text).Outputs).not.toHaveProperty('FrontendGatewayRoute');
   });
 });

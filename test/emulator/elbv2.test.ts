@@ -408,6 +408,16 @@ describe('GIVEN tags', () => {
     }
   });
 
+  test('WHEN an untagged resource is described with a tagged one THEN the untagged one has no Tags member (the model: at least one tag when present)', async () => {
+    const [plain, tagged] = [await targetGroup('plain'), await targetGroup('tagged')];
+    await elb.send(new AddTagsCommand({ ResourceArns: [tagged], Tags: [{ Key: 'team', Value: 'blue' }] }));
+    const { TagDescriptions } = await elb.send(new DescribeTagsCommand({ ResourceArns: [plain, tagged] }));
+    expect(TagDescriptions).toEqual([
+      { ResourceArn: plain },
+      { ResourceArn: tagged, Tags: [{ Key: 'team', Value: 'blue' }] },
+    ]);
+  });
+
   test('WHEN 51 tags would be on a resource THEN TooManyTags; an unknown ARN THEN its kind of NotFound', async () => {
     const tg = await targetGroup('web');
     const tags = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app-builder';
-import { ENVOY_HEALTH_CHECK, LATTICE_EXPORTS, PLATFORM_EXPORTS } from '../../infra/platform-stack';
+import {
+  ENVOY_HEALTH_CHECK,
+  LATTICE_EXPORTS,
+  PLATFORM_EXPORTS,
+  PLATFORM_INGRESS_EXPORT,
+} from '../../infra/platform-stack';
 import { DEFAULT_ENVOY_VERSION } from '../../lambda/appmesh/envoy/options';
 import { cdkSynth } from './cdk-synth';
 
@@ -323,6 +328,51 @@ describe('GIVEN context that overrides the workshop names', () => {
     const catalog = JSON.stringify(Template.fromStack(built.catalog).toJSON());
     expect(catalog).toContain(':service/team-cluster/*');
     expect(catalog).not.toContain(':service/container-demo/*');
+  });
+});
+
+describe('GIVEN context serviceConnectIngress (the ALB that replaces the virtual gateway for Service Connect)', () => {
+  const built = buildApp({
+    outdir: outdir(),
+    context: { serviceConnectIngress: 'true', exportPrefix: 'Team-' },
+  });
+  // cdk-nag runs on synth: any unacknowledged finding throws here.
+  built.app.synth();
+  const template = Template.fromStack(built.platform);
+
+  test('WHEN synthesized THEN an internet-facing ALB listens on HTTP 3000, answering 404 by default, and its listener ARN is exported', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Type: 'application',
+      Scheme: 'internet-facing',
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 3000,
+      Protocol: 'HTTP',
+      DefaultActions: [
+        Match.objectLike({
+          Type: 'fixed-response',
+          FixedResponseConfig: Match.objectLike({ StatusCode: '404' }),
+        }),
+      ],
+    });
+    const outputs = template.toJSON().Outputs as Record<string, { Export?: { Name: string } }>;
+    expect(outputs[PLATFORM_INGRESS_EXPORT]?.Export?.Name).toBe(`Team-${PLATFORM_INGRESS_EXPORT}`);
+  });
+
+  test('WHEN synthesized THEN the ALB accepts 3000 from the internet and may reach the services security group only', () => {
+    const groups = Object.values(template.findResources('AWS::EC2::SecurityGroup')) as Resource[];
+    const alb = groups.find((g) => String(g.Properties.GroupDescription).includes('ingress ALB'));
+    expect(alb?.Properties.SecurityGroupIngress).toEqual([
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 3000, ToPort: 3000, IpProtocol: 'tcp' }),
+    ]);
+  });
+
+  test('WHEN the flag is absent THEN there is no ALB and no listener export', () => {
+    const plain = buildApp({ outdir: outdir() });
+    plain.app.synth();
+    const t = Template.fromStack(plain.platform);
+    expect(Object.keys(t.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))).toHaveLength(1);
+    expect(Object.keys(t.toJSON().Outputs)).not.toContain(PLATFORM_INGRESS_EXPORT);
   });
 });
 

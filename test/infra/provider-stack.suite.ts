@@ -115,7 +115,7 @@ describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', (
         else if (file.endsWith('.ts')) {
           const text = readFileSync(file, 'utf8');
           for (const [, names, pkg] of text.matchAll(
-            /import \{([^}]*)\} from '@aws-sdk\/client-(app-mesh|ecs|cloudformation|servicediscovery|vpc-lattice|resource-groups-tagging-api)'/g,
+            /import \{([^}]*)\} from '@aws-sdk\/client-(app-mesh|ecs|cloudformation|servicediscovery|vpc-lattice|resource-groups-tagging-api|elastic-load-balancing-v2)'/g,
           )) {
             const prefix = {
               ecs: 'ecs',
@@ -124,6 +124,7 @@ describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', (
               cloudformation: 'cloudformation',
               servicediscovery: 'servicediscovery',
               'resource-groups-tagging-api': 'tag',
+              'elastic-load-balancing-v2': 'elasticloadbalancing',
             }[pkg!];
             for (const m of names!.matchAll(/\b([A-Z][A-Za-z]+)Command\b/g)) used.add(`${prefix}:${m[1]}`);
           }
@@ -187,6 +188,29 @@ describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', (
           'vpc-lattice:GetServiceNetwork',
         ]);
     }
+  });
+
+  test('THEN Elastic Load Balancing changes are allowed only on target groups and listener rules, created with the ownership tag or carrying it', () => {
+    const elb = statements(template).filter((s) =>
+      [s.Action].flat().some((a) => String(a).startsWith('elasticloadbalancing:')),
+    );
+    const mutating = (s: (typeof elb)[number]) =>
+      [s.Action].flat().some((a) => !/^elasticloadbalancing:Describe/.test(String(a)));
+    // Describe* supports no resource-level permission; everything else is scoped and conditioned on tags.
+    for (const s of elb.filter((x) => !mutating(x))) expect(s.Resource).toBe('*');
+    const changes = elb.filter(mutating);
+    expect(changes.length).toBeGreaterThanOrEqual(3);
+    for (const s of changes) {
+      expect(s.Resource).not.toBe('*');
+      expect(JSON.stringify(s.Resource)).not.toContain(':loadbalancer/');
+      expect(JSON.stringify(s.Condition)).toMatch(
+        /aws:RequestTag\/mesh-service:owner|aws:ResourceTag\/mesh-service:owner|elasticloadbalancing:CreateAction/,
+      );
+    }
+    const actions = changes.flatMap((s) => [s.Action].flat());
+    expect(actions).not.toContain('elasticloadbalancing:DeleteLoadBalancer');
+    expect(actions).not.toContain('elasticloadbalancing:DeleteListener');
+    expect(actions).not.toContain('elasticloadbalancing:ModifyListener');
   });
 
   test('THEN iam:PassRole is granted only towards ECS tasks, and only for roles under /mesh-service/ (never role/*)', () => {

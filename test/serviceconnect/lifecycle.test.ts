@@ -222,7 +222,7 @@ describe('GIVEN refusals that come before any call', () => {
     [
       'a gateway route',
       { Gateway: { VirtualGatewayName: 'ecsworkshop-vgw' } },
-      /Gateway: Service Connect has no gateway routes: put an Application or Network Load Balancer/,
+      /Gateway\.VirtualGatewayName: names an App Mesh virtual gateway; with Backend ServiceConnect the gateway route is a listener rule of an Application Load Balancer/,
     ],
     [
       'retry tuning',

@@ -263,6 +263,50 @@ const serviceConnectRollout = scenarios({
 export const SC_ROLLOUT_CREATE = serviceConnectRollout.create;
 export const SC_ROLLOUT_UPDATE = serviceConnectRollout.update;
 
+/**
+ * A gateway route on Service Connect: an ALB listener rule and target group on the platform's listener (the first
+ * listener the emulator holds: the matrix test creates it). The update changes the matches, the health check and the
+ * VpcId (a new target group beside the old one).
+ */
+async function scGatewayStates(world: World, tag: string): Promise<Context> {
+  const c = await scStates(world, tag);
+  const listener = world.emulator.snapshot(['elbv2']).elbv2?.listeners[0]?.ListenerArn;
+  if (!listener) throw new Error('the gateway scenarios need an ALB listener in the emulator');
+  const stateA: Props = { ...c.a, Gateway: { ListenerArn: listener, Prefix: `/${tag}/` } };
+  const stateB: Props = {
+    ...c.b,
+    Gateway: {
+      ListenerArn: listener,
+      Prefix: `/${tag}-b/`,
+      Headers: [{ Name: 'x-cell', Exact: tag }],
+      VpcId: 'vpc-0e0e0e0e0e0e0e0e0',
+    },
+    HealthCheck: { Path: '/health' },
+  };
+  return { ...c, a: stateA, b: stateB };
+}
+
+/** The answer's target group and rule are the service's, and the rule forwards to that target group. */
+function expectGatewayMatches(world: World, props: Props, data: Record<string, string> | undefined): void {
+  expectServiceConnectMatches(world, props, data);
+  const snap = world.emulator.snapshot(['elbv2']).elbv2!;
+  const owner = (arn: string) => snap.tags[arn]?.find((t) => t.key === TAG.owner)?.value;
+  const id = scIdOf(String(props.ServiceName));
+  const rules = snap.rules.filter((r) => owner(String(r.RuleArn)) === id);
+  expect(rules.map((r) => r.RuleArn)).toEqual([data?.ListenerRuleArn]);
+  expect(JSON.stringify(rules[0]!.Actions)).toContain(String(data?.TargetGroupArn));
+  expect(owner(String(data?.TargetGroupArn))).toBe(id);
+}
+
+const serviceConnectGateway = scenarios({
+  states: scGatewayStates,
+  ids: (c) => [scIdOf(c.tag)],
+  matches: (world, props, _c, result) => expectGatewayMatches(world, props, result.Data),
+});
+export const SC_GATEWAY_CREATE = serviceConnectGateway.create;
+export const SC_GATEWAY_UPDATE = serviceConnectGateway.update;
+export const SC_GATEWAY_DELETE = serviceConnectGateway.delete;
+
 // ---------------------------------------------------------------------------------------------------------------
 // The same requests on the VPC Lattice backend: what it owns is a Lattice service with its listener and rules, a
 // target group per version, the association, and the revisions it registers; "exactly the surviving service" is the

@@ -118,7 +118,7 @@ export function expectNothingLeft(emulator: Emulator): void {
 
 /** What owners still hold: App Mesh resources under these physical ids and ACTIVE owned revisions of these families. */
 export function orphansOf(world: World, footprint: { physicalIds: string[]; families: string[] }): string[] {
-  const snapshot = world.emulator.snapshot(['appmesh', 'ecs', 'vpclattice'], {
+  const snapshot = world.emulator.snapshot(['appmesh', 'ecs', 'vpclattice', 'elbv2'], {
     families: footprint.families,
   });
   const owners = new Set(footprint.physicalIds);
@@ -133,8 +133,16 @@ export function orphansOf(world: World, footprint: { physicalIds: string[]; fami
         ...lattice.accessLogSubscriptions,
       ].filter((r) => owners.has(r.tags.find((t) => t.key === TAG.owner)?.value ?? ''))
     : [];
+  const elb = snapshot.elbv2;
+  const elbOwned = elb
+    ? [
+        ...elb.rules.map((r) => String(r.RuleArn)),
+        ...elb.targetGroups.map((t) => String(t.TargetGroupArn)),
+      ].filter((arn) => owners.has(elb.tags[arn]?.find((t) => t.key === TAG.owner)?.value ?? ''))
+    : [];
   return [
     ...latticeOwned.map((r) => `vpc-lattice ${r.arn}`),
+    ...elbOwned.map((arn) => `elbv2 ${arn}`),
     ...footprint.physicalIds.flatMap((id) =>
       ownedBy(snapshot, id).map((r) => `${id}: ${r.key.kind} ${r.key.name}`),
     ),
