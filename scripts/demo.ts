@@ -10,6 +10,7 @@
  *   --backend vpc-lattice      a VPC Lattice service network, no mesh; the canary is standing weights on the Lattice
  *                              rules, 90/10 then 50/50 (one UpdateRule), each version's ECS service in its target group
  */
+
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +51,7 @@ import { parseTemplate, type Template } from '../cli/template';
 import { type Emulator, seedPlatform, startEmulator } from '../emulator';
 import { beginRequest } from '../emulator/cloudformation/requests';
 import { BACKENDS, type Backend } from '../lambda/backends';
+import { printIngress, seedIngressListener } from './demo-ingress';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -506,7 +508,10 @@ async function main(): Promise<void> {
   } else if (BACKEND === 'ServiceConnect') {
     // The workshop platform's AWS::ServiceDiscovery::PrivateDnsNamespace.
     emulator.servicediscovery.putNamespace('service.local', { type: 'DNS_PRIVATE' });
-    seeded = 'Cloud Map namespace service.local (DNS_PRIVATE) — seeded in the emulator; no mesh, no gateway';
+    // The MeshPlatform stack's ingress (context serviceConnectIngress): an ALB and its HTTP 3000 listener.
+    Object.assign(platformExports, await seedIngressListener());
+    seeded =
+      'Cloud Map namespace service.local (DNS_PRIVATE) and an ALB with its HTTP 3000 listener (the ingress that replaces the virtual gateway) — seeded in the emulator; no mesh';
   } else {
     const network = await lattice.send(new CreateServiceNetworkCommand({ name: SERVICE_NETWORK }));
     serviceNetworkId = network.id!;
@@ -643,6 +648,8 @@ async function main(): Promise<void> {
         printAttributes(result.Data ?? {});
         if (BACKEND === 'VpcLattice' && result.Data?.ServiceArn)
           await printLattice(lattice, result.Data.ServiceArn);
+        if (BACKEND === 'ServiceConnect' && result.Data?.ListenerRuleArn)
+          printIngress(emulator, result.Data, (line) => out(`    ${line}`));
         if (result.Data?.TaskDefinitionArn) {
           const before = await ecs.send(
             new DescribeTaskDefinitionCommand({ taskDefinition: String(props.TaskDefinition) }),
@@ -670,17 +677,26 @@ async function main(): Promise<void> {
               port: Number(a.Port),
             })),
           }));
+          // The ALB's target group, from the Custom::MeshService's TargetGroupArn (its Gateway).
+          const loadBalancers = ((props.LoadBalancers as Record<string, unknown>[] | undefined) ?? []).map(
+            (l) => ({
+              containerName: String(l.ContainerName),
+              containerPort: Number(l.ContainerPort),
+              targetGroupArn: String(l.TargetGroupArn),
+            }),
+          );
           await ecs.send(
             new CreateServiceCommand({
               cluster: 'container-demo',
               serviceName: id,
               taskDefinition: String(props.TaskDefinition),
               serviceConnectConfiguration: { enabled: true, namespace: String(sc.Namespace), services },
+              loadBalancers: loadBalancers.length ? loadBalancers : undefined,
             }),
           );
           ecsServices.push(id);
           out(
-            `\n▶ ECS service ${id} created in namespace service.local: ${services.map((x) => `${x.clientAliases[0]?.dnsName}:${x.clientAliases[0]?.port} → port ${x.portName}`).join(', ')}`,
+            `\n▶ ECS service ${id} created in namespace service.local: ${services.map((x) => `${x.clientAliases[0]?.dnsName}:${x.clientAliases[0]?.port} → port ${x.portName}`).join(', ')}${loadBalancers.map((l) => `; behind the ALB: target group ${String(l.targetGroupArn).replace(/^.*:targetgroup\//, '')} → ${l.containerName}:${l.containerPort}`).join('')}`,
           );
           break;
         }
