@@ -14,6 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { DEFAULT_POLICY, POLICY_ENV } from '../lambda/policy';
+import { MeshServiceReclaimer } from './reclaimer';
 
 /** The Lambda runtime of the handler. */
 export const PROVIDER_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -176,6 +177,11 @@ export class MeshServiceProvider extends Construct {
   readonly passRoles: string[];
   /** The families any permitted stack may patch without a grant (allowedTaskFamilies). */
   readonly allowedTaskFamilies: string[];
+  /**
+   * The reclaimer: removes what Custom::MeshService resources of rolled-back or deleted stacks left (a killed
+   * Create), on CloudFormation's stack status change events and a daily sweep (docs/operations.md).
+   */
+  readonly reclaimer: MeshServiceReclaimer;
 
   constructor(scope: Construct, id: string, props: MeshServiceProviderProps = {}) {
     super(scope, id);
@@ -284,6 +290,15 @@ export class MeshServiceProvider extends Construct {
         functionName: provider.serviceToken,
         principal: account,
       });
+    });
+
+    this.reclaimer = new MeshServiceReclaimer(this, 'Reclaimer', {
+      codePath,
+      ...(prefix === undefined ? {} : { namePrefix: prefix }),
+      logRetention: retention,
+      ...(this.logsKey ? { logsKey: this.logsKey } : {}),
+      sharedMeshOwnerAccountIds: props.sharedMeshOwnerAccountIds ?? [],
+      ...network,
     });
 
     this.acknowledgeFindings(

@@ -21,7 +21,11 @@ import { createTaskDefinitionApi } from './ecs/api';
 import type { Logger } from './log';
 import { type KeyValue, type Owner, ownershipOf, TAG, tagValue } from './ownership';
 import { type ProviderPolicy, parseStackId } from './policy';
+import { RECLAIMING_STATUSES, SCHEDULED_EVENT, type StackStatusEvent } from './stack-events';
 import type { StackApi } from './stack-verifier';
+
+export { RECLAIMING_STATUSES, type StackStatusEvent };
+
 import { mapLimit } from './util';
 
 export interface OwnerId {
@@ -76,24 +80,6 @@ export async function judgeOwner(stacks: StackApi, owner: OwnerId, accountId: st
   }
   return { orphaned: false, reason: `in use: ${owner.logicalId} in stack ${stack.name}` };
 }
-
-/** The EventBridge events the reclaimer is subscribed to: a stack status change, or the scheduled sweep. */
-export interface StackStatusEvent {
-  readonly source: string;
-  readonly 'detail-type': string;
-  readonly detail: {
-    readonly 'stack-id'?: string;
-    readonly 'status-details'?: { readonly status?: string };
-  };
-}
-
-/** The stack statuses that end what may have left resources: a rollback or a deletion completed. */
-export const RECLAIMING_STATUSES = [
-  'ROLLBACK_COMPLETE',
-  'DELETE_COMPLETE',
-  'UPDATE_ROLLBACK_COMPLETE',
-  'IMPORT_ROLLBACK_COMPLETE',
-] as const;
 
 export interface ReclaimerClients {
   readonly ecs: ECSClient;
@@ -199,7 +185,7 @@ export function createReclaimer(clients: ReclaimerClients, deps: ReclaimerDeps):
     async onEvent(event) {
       const stackId = event.detail['stack-id'];
       const status = event.detail['status-details']?.status;
-      const scheduled = event['detail-type'] === 'Scheduled Event';
+      const scheduled = event['detail-type'] === SCHEDULED_EVENT;
       if (!scheduled && (stackId === undefined || !RECLAIMING_STATUSES.some((s) => s === status))) {
         return { owners: [], problems: [] };
       }

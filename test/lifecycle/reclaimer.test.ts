@@ -9,8 +9,14 @@
  */
 import { CreateServiceNetworkCommand, VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import type { Context } from 'aws-lambda';
-import { seedPlatform } from '../../emulator';
+import { credentialsFor, seedPlatform } from '../../emulator';
 import { beginRequest } from '../../emulator/cloudformation/requests';
+import {
+  RECLAIMER_APP_MESH_ACTIONS,
+  RECLAIMER_CLOUDFORMATION_ACTIONS,
+  RECLAIMER_LATTICE_ACTIONS,
+  RECLAIMER_UNSCOPED_ACTIONS,
+} from '../../infra/reclaimer';
 import { createLogger } from '../../lambda/log';
 import { TAG } from '../../lambda/ownership';
 import { createReclaimHandler, type StackStatusEvent } from '../../lambda/reclaim';
@@ -27,9 +33,15 @@ afterAll(async () => {
   await world.close();
 });
 
+/** The reclaimer's own access key: its calls are told apart in the emulator's log. */
+const RECLAIMER = credentialsFor('111122223333', 'RECLAIMER');
+
 /** The reclaimer Lambda, one execution environment of it. */
 const reclaim = () => {
-  const entry = createReclaimHandler({ log: createLogger({}, () => {}, 'error') });
+  const entry = createReclaimHandler({
+    log: createLogger({}, () => {}, 'error'),
+    clients: { credentials: RECLAIMER },
+  });
   const context = {
     awsRequestId: 'reclaim-invocation',
     invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:MeshServiceProvider-Reclaimer',
@@ -44,6 +56,20 @@ const statusEvent = (stackId: string, status: string): StackStatusEvent => ({
   'detail-type': 'CloudFormation Stack Status Change',
   detail: { 'stack-id': stackId, 'status-details': { status } },
 });
+
+/** Its role's actions (infra/reclaimer.ts), and the IAM prefix of each emulated service. */
+const ALLOWED = new Set<string>([
+  ...RECLAIMER_APP_MESH_ACTIONS,
+  ...RECLAIMER_CLOUDFORMATION_ACTIONS,
+  ...RECLAIMER_LATTICE_ACTIONS,
+  ...RECLAIMER_UNSCOPED_ACTIONS,
+]);
+const IAM_PREFIX: Record<string, string> = { tagging: 'tag', vpclattice: 'vpc-lattice' };
+/** The reclaimer's calls of the log as IAM actions. */
+const reclaimerActions = () =>
+  world.emulator.requests
+    .filter((r) => r.accessKeyId === RECLAIMER.accessKeyId)
+    .map((r) => `${IAM_PREFIX[r.service] ?? r.service}:${r.operation}`);
 
 interface Scenario {
   readonly backend: string;
@@ -185,6 +211,7 @@ describe.each(SCENARIOS)(
       const all = await positions(scenario);
       expect(all.length).toBeGreaterThan(5);
       const left: string[] = [];
+      const actions = new Set<string>();
       let leftBeforeReclaim = 0;
       for (const { operation, nth } of all) {
         const dead = world.emulator.cloudformation.stackId('doomed');
@@ -192,6 +219,7 @@ describe.each(SCENARIOS)(
         await killedAndRolledBack(p, dead, operation, nth);
         if (owned().length) leftBeforeReclaim++;
         await reclaim()(statusEvent(dead, 'ROLLBACK_COMPLETE'));
+        for (const a of reclaimerActions()) actions.add(a);
         const orphans = owned();
         if (orphans.length) left.push(`${operation} #${nth}: ${orphans.join(', ')}`);
         // A new stack wanting the same names gets them.
@@ -209,6 +237,9 @@ describe.each(SCENARIOS)(
       expect(left).toEqual([]);
       // The kills did leave something for the reclaimer to remove (the test could fail).
       expect(leftBeforeReclaim).toBeGreaterThan(0);
+      // Every call it made is one its role allows.
+      expect([...actions].filter((a) => !ALLOWED.has(a))).toEqual([]);
+      expect(actions.size).toBeGreaterThan(2);
     });
   },
 );
