@@ -17,3 +17,4 @@ export {
   PROVIDER_RUNTIME,
 } from './provider';
 export { MeshServiceProviderStack, type MeshServiceProviderStackProps } from './provider-stack';
+export { MeshServiceReclaimer, type MeshServiceReclaimerProps } from './reclaimer';

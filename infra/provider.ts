@@ -15,6 +15,7 @@ import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { TAG_PREFIX } from '../lambda/contract/values';
 import { DEFAULT_POLICY, POLICY_ENV } from '../lambda/policy';
+import { MeshServiceReclaimer } from './reclaimer';
 
 /** The Lambda runtime of the handler. */
 export const PROVIDER_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -177,6 +178,11 @@ export class MeshServiceProvider extends Construct {
   readonly passRoles: string[];
   /** The families any permitted stack may patch without a grant (allowedTaskFamilies). */
   readonly allowedTaskFamilies: string[];
+  /**
+   * The reclaimer: removes what Custom::MeshService resources of rolled-back or deleted stacks left (a killed
+   * Create), on CloudFormation's stack status change events and a daily sweep (docs/operations.md).
+   */
+  readonly reclaimer: MeshServiceReclaimer;
 
   constructor(scope: Construct, id: string, props: MeshServiceProviderProps = {}) {
     super(scope, id);
@@ -285,6 +291,15 @@ export class MeshServiceProvider extends Construct {
         functionName: provider.serviceToken,
         principal: account,
       });
+    });
+
+    this.reclaimer = new MeshServiceReclaimer(this, 'Reclaimer', {
+      codePath,
+      ...(prefix === undefined ? {} : { namePrefix: prefix }),
+      logRetention: retention,
+      ...(this.logsKey ? { logsKey: this.logsKey } : {}),
+      sharedMeshOwnerAccountIds: props.sharedMeshOwnerAccountIds ?? [],
+      ...network,
     });
 
     this.acknowledgeFindings(

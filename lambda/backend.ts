@@ -115,6 +115,12 @@ export interface BackendPlugin<M extends CoreModel = CoreModel> {
   buildModel(p: CoreProps, accountId: string | undefined): M;
   /** Whether it issued this physical id: a Delete finds its backend by this alone. */
   owns(physicalId: string): boolean;
+  /**
+   * The Resource Groups Tagging API resource types (`service` or `service:type`) of what it creates with ownership
+   * tags, beside task-definition revisions: how the reclaimer (lambda/reclaimer.ts) finds the owners of a dead stack,
+   * whose resources its runtime's `remove` then removes.
+   */
+  readonly ownedTypes: readonly string[];
 }
 
 /** What the handler needs of the registry (lambda/backends.ts). */
@@ -126,6 +132,8 @@ export interface BackendRegistry {
   owning(physicalId: string): BackendPlugin | undefined;
   /** The backend of an id no backend issued (the default `Backend`). */
   readonly defaultBackend: string;
+  /** Every backend's `ownedTypes`. */
+  readonly ownedTypes: readonly string[];
 }
 
 /**

@@ -81,4 +81,5 @@ export const registry: BackendRegistry = {
   named: backendNamed,
   owning: backendOwning,
   defaultBackend: BACKENDS[0].name,
+  ownedTypes: [...new Set(BACKENDS.flatMap((b) => b.ownedTypes))],
 };

@@ -6,7 +6,7 @@
  */
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { createAppMeshBackend } from './appmesh/backend';
-import { type ClientOverrides, createAwsClients } from './aws/clients';
+import { type AwsClients, type ClientOverrides, createAwsClients } from './aws/clients';
 import type { RetryBudget, RetryTuning } from './aws/retry';
 import { type BackendFactory, type BackendPlugin, lazyBackend, type ServiceBackend } from './backend';
 import { type Backend, registry } from './backends';
@@ -46,12 +46,10 @@ const RUNTIMES: { readonly [B in Backend]: BackendFactory } = {
   ),
 };
 
-/** One execution environment's dependencies: the clients read the same retry budget the handler moves. */
-function createDeps(options: HandlerOptions = {}): HandlerDeps {
-  const budget: RetryBudget = { deadline: Date.now() + 60_000 };
-  const clients = createAwsClients(budget, options.tuning, options.clients);
+/** Each backend's runtime on these clients, created on its first use (the handler's and the reclaimer's). */
+export function backendRuntimes(clients: AwsClients): (plugin: BackendPlugin) => ServiceBackend {
   const runtimes = new Map<string, ServiceBackend>();
-  const runtime = (plugin: BackendPlugin) => {
+  return (plugin) => {
     let found = runtimes.get(plugin.name);
     if (!found) {
       found = RUNTIMES[plugin.name as Backend](clients);
@@ -59,9 +57,15 @@ function createDeps(options: HandlerOptions = {}): HandlerDeps {
     }
     return found;
   };
+}
+
+/** One execution environment's dependencies: the clients read the same retry budget the handler moves. */
+function createDeps(options: HandlerOptions = {}): HandlerDeps {
+  const budget: RetryBudget = { deadline: Date.now() + 60_000 };
+  const clients = createAwsClients(budget, options.tuning, options.clients);
   return {
     registry,
-    runtime,
+    runtime: backendRuntimes(clients),
     budget,
     log: options.log ?? createLogger({ service: 'mesh-service-provider' }),
     policy: () => options.policy ?? policyFromEnvironment(process.env),

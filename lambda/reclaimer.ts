@@ -8,21 +8,24 @@
  * The judgement is `mesh-service cleanup`'s, in CloudFormation's own words, owner by owner: orphaned when the stack
  * no longer exists, or exists without the logical resource or with another physical id for it; never touched while
  * the stack is in progress or in a failed state (`*_FAILED`: continued or retried, it may still roll back to the id),
- * nor a stack of another account. Owners are found by their ownership tags (the Resource Groups Tagging API), so the
- * cost is what they own. App Mesh resources go children first, then the owners' ACTIVE revisions.
+ * nor a stack of another account. Owners are found by their ownership tags (the Resource Groups Tagging API, of the
+ * types each backend's plugin declares), so the cost is what they own. What an orphaned owner owns is removed by the
+ * backend that issued its physical id (the registry's `owning`, its runtime's `remove`: App Mesh children first, the
+ * Service Connect namespace it created, the Lattice service and target groups), then its ACTIVE revisions.
  */
-import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { createMeshApi } from './appmesh/api';
-import { DELETE_LEVELS, describeKey, type ResourceKey } from './appmesh/desired';
-import { keyOfArn } from './appmesh/owned';
 import { createTaggingApi, type TagFilter, type TaggedResource } from './aws/tagging';
+import type { BackendPlugin, BackendRegistry, RequestContext, ServiceBackend } from './backend';
 import { createTaskDefinitionApi } from './ecs/api';
 import type { Logger } from './log';
-import { type KeyValue, ownershipOf, TAG, tagValue } from './ownership';
-import { parseStackId } from './policy';
+import { type KeyValue, type Owner, ownershipOf, TAG, tagValue } from './ownership';
+import { type ProviderPolicy, parseStackId } from './policy';
+import { RECLAIMING_STATUSES, SCHEDULED_EVENT, type StackStatusEvent } from './stack-events';
 import type { StackApi } from './stack-verifier';
+
+export { RECLAIMING_STATUSES, type StackStatusEvent };
+
 import { mapLimit } from './util';
 
 export interface OwnerId {
@@ -78,29 +81,25 @@ export async function judgeOwner(stacks: StackApi, owner: OwnerId, accountId: st
   return { orphaned: false, reason: `in use: ${owner.logicalId} in stack ${stack.name}` };
 }
 
-/** The EventBridge events the reclaimer is subscribed to: a stack status change, or the scheduled sweep. */
-export interface StackStatusEvent {
-  readonly source: string;
-  readonly 'detail-type': string;
-  readonly detail: {
-    readonly 'stack-id'?: string;
-    readonly 'status-details'?: { readonly status?: string };
-  };
-}
-
-/** The stack statuses that end what may have left resources: a rollback or a deletion completed. */
-export const RECLAIMING_STATUSES = [
-  'ROLLBACK_COMPLETE',
-  'DELETE_COMPLETE',
-  'UPDATE_ROLLBACK_COMPLETE',
-  'IMPORT_ROLLBACK_COMPLETE',
-] as const;
-
 export interface ReclaimerClients {
-  readonly appMesh: AppMeshClient;
   readonly ecs: ECSClient;
   readonly tagging: ResourceGroupsTaggingAPIClient;
   readonly stacks: StackApi;
+}
+
+/** What the reclaimer needs of the Lambda it runs in. */
+export interface ReclaimerDeps {
+  readonly registry: BackendRegistry;
+  /** A backend's runtime (lambda/index.ts `backendRuntimes`). */
+  readonly runtime: (plugin: BackendPlugin) => ServiceBackend;
+  readonly policy: ProviderPolicy;
+  readonly region: string;
+  readonly partition: string;
+  /** The account the reclaimer runs in: only its stacks can be read. */
+  readonly accountId: string;
+  /** Unique per invocation (the Lambda request id). */
+  readonly invocationId: string;
+  readonly log: Logger;
 }
 
 export interface ReclaimedOwner extends OwnerId, Verdict {
@@ -114,52 +113,67 @@ export interface Reclaimer {
 
 const get = (tags: readonly KeyValue[], key: string) => tags.find((t) => t.key === key)?.value;
 
-export function createReclaimer(
-  clients: ReclaimerClients,
-  log: Logger,
-  accountIdOf?: () => string,
-): Reclaimer {
+const REVISIONS = 'ecs:task-definition';
+
+export function createReclaimer(clients: ReclaimerClients, deps: ReclaimerDeps): Reclaimer {
   const tagging = createTaggingApi(clients.tagging);
   const ecs = createTaskDefinitionApi(clients.ecs);
+  const { log } = deps;
 
-  /** Removes an orphaned owner's App Mesh resources (children first, mesh by mesh) and ACTIVE revisions. */
+  /** The context of a Delete of the dead id, as its backend's `remove` takes it: nothing but the judgement to verify. */
+  function contextFor(owner: Owner): RequestContext {
+    const stack = parseStackId(owner.stackId)!;
+    return {
+      owner,
+      stack,
+      policy: deps.policy,
+      // The judgement (judgeOwner) is CloudFormation's answer already: there is no request of CloudFormation's to prove.
+      authorize: async () => undefined,
+      requestType: 'Delete',
+      requestId: `reclaim-${deps.invocationId}`,
+      invocationId: deps.invocationId,
+      region: deps.region,
+      partition: deps.partition,
+      accountId: deps.accountId,
+      log: log.child({ physicalId: owner.physicalId, reclaim: true }),
+      beginCleanup: () => {},
+    };
+  }
+
+  /** Removes an orphaned owner's resources (by its backend), then its ACTIVE revisions. */
   async function remove(
     owner: OwnerId,
     items: readonly TaggedResource[],
     problems: string[],
   ): Promise<string[]> {
     const removed: string[] = [];
-    const meshes = new Map<string, { meshName: string; account: string; keys: ResourceKey[] }>();
-    const revisions: string[] = [];
-    for (const r of items) {
-      const at = keyOfArn(r.arn);
-      if (at) {
-        const id = `${at.mesh.account}/${at.mesh.meshName}`;
-        const group = meshes.get(id) ?? { ...at.mesh, keys: [] };
-        group.keys.push(at.key);
-        meshes.set(id, group);
-      } else if (/:ecs:[^:]*:\d{12}:task-definition\//.test(r.arn)) revisions.push(r.arn);
-    }
-    for (const mesh of meshes.values()) {
-      const api = createMeshApi(clients.appMesh, { meshName: mesh.meshName, meshOwner: mesh.account });
-      for (const kinds of DELETE_LEVELS) {
-        const level = mesh.keys.filter((k) => kinds.includes(k.kind));
-        const results = await Promise.allSettled(level.map((k) => api.delete(k)));
-        results.forEach((r, i) => {
-          const what = `${describeKey(level[i]!)} in mesh ${mesh.meshName}`;
-          if (r.status === 'rejected') problems.push(`${what}: ${(r.reason as Error).message}`);
-          else removed.push(what);
-        });
+    const who: Owner = {
+      physicalId: owner.physicalId,
+      stackId: owner.stackId,
+      logicalResourceId: owner.logicalId,
+    };
+    const plugin = deps.registry.owning(owner.physicalId);
+    const others = items.filter((r) => !r.arn.includes(':task-definition/'));
+    if (plugin) {
+      try {
+        await deps.runtime(plugin).remove({ physicalId: owner.physicalId }, contextFor(who));
+        removed.push(...others.map((r) => r.arn));
+      } catch (e) {
+        problems.push(`${owner.physicalId}: ${(e as Error).message}`);
       }
+    } else if (others.length) {
+      problems.push(
+        `${owner.physicalId}: no backend issued this physical id; ${others.length} resources left`,
+      );
     }
     // The Tagging API lists INACTIVE revisions too: each is read, and only an ACTIVE one of this owner deregistered.
-    const who = { physicalId: owner.physicalId, stackId: owner.stackId, logicalResourceId: owner.logicalId };
+    const revisions = items.filter((r) => r.arn.includes(':task-definition/')).map((r) => r.arn);
     await mapLimit(revisions, 4, async (arn) => {
       try {
         const r = await ecs.describe(arn);
         if (r?.status !== 'ACTIVE' || ownershipOf(r.tags, who).kind !== 'ours') return;
         await ecs.deregister(arn);
-        removed.push(`task definition ${arn}`);
+        removed.push(arn);
       } catch (e) {
         problems.push(`${arn}: ${(e as Error).message}`);
       }
@@ -171,13 +185,13 @@ export function createReclaimer(
     async onEvent(event) {
       const stackId = event.detail['stack-id'];
       const status = event.detail['status-details']?.status;
-      const scheduled = event['detail-type'] === 'Scheduled Event';
+      const scheduled = event['detail-type'] === SCHEDULED_EVENT;
       if (!scheduled && (stackId === undefined || !RECLAIMING_STATUSES.some((s) => s === status))) {
         return { owners: [], problems: [] };
       }
       const filters: TagFilter[] =
         !scheduled && stackId ? [{ key: TAG.stackId, values: [tagValue(stackId)] }] : [{ key: TAG.owner }];
-      const found = await tagging.tagged(filters, ['appmesh', 'ecs:task-definition']);
+      const found = await tagging.tagged(filters, [...deps.registry.ownedTypes, REVISIONS]);
       const owners = new Map<string, OwnerId & { items: TaggedResource[] }>();
       for (const r of found) {
         const physicalId = get(r.tags, TAG.owner);
@@ -195,9 +209,7 @@ export function createReclaimer(
       const problems: string[] = [];
       const judged: ReclaimedOwner[] = [];
       for (const { items, ...owner } of owners.values()) {
-        // The account is the stack's own when it is known: the reclaimer runs in the provider's account.
-        const accountId = accountIdOf?.() ?? parseStackId(owner.stackId)?.account ?? '';
-        const verdict = await judgeOwner(clients.stacks, owner, accountId);
+        const verdict = await judgeOwner(clients.stacks, owner, deps.accountId);
         const removed = verdict.orphaned ? await remove(owner, items, problems) : [];
         judged.push({ ...owner, ...verdict, removed });
         log.info(verdict.orphaned ? 'reclaimed' : 'left alone', {

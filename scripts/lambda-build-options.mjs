@@ -6,11 +6,13 @@ import { trimSdk } from './trim-sdk.mjs';
 export const LAMBDA_NODE_TARGET = 'node24';
 
 /**
- * The files of dist/lambda: the handler, and the backends it loads on their first request (lambda/index.ts requires
+ * The files of dist/lambda: the handler, the reclaimer (lambda/reclaim.ts: the provider stack's second function, on
+ * CloudFormation's stack status events), and the backends both load on their first request (lambda/index.ts requires
  * them), each a file of its own so that a request of another backend never loads their code or SDK client.
  */
 export const LAMBDA_ENTRY_POINTS = {
   index: 'lambda/index.ts',
+  reclaim: 'lambda/reclaim.ts',
   'vpc-lattice': 'lambda/vpclattice/backend.ts',
 };
 

@@ -15,5 +15,7 @@ export const appMesh = {
     buildAppMeshModel(
       accountId !== undefined && p.MeshOwner === accountId ? { ...p, MeshOwner: undefined } : p,
     ),
+  // Its virtual nodes, router, routes, virtual service and gateway route, in whatever mesh.
+  ownedTypes: ['appmesh'],
   owns: (physicalId) => parsePhysicalId(physicalId) !== undefined,
 } as const satisfies BackendPlugin<AppMeshModel>;

@@ -10,5 +10,7 @@ export const serviceConnect = {
   attributes: SERVICE_CONNECT_ATTRIBUTES,
   // The registry parses with the whole contract, so the properties carry this backend's own.
   buildModel: (p) => buildServiceConnectModel(p as ServiceConnectServiceProps),
+  // The Cloud Map namespace it creates when asked (ServiceConnect.CreateNamespace).
+  ownedTypes: ['servicediscovery:namespace'],
   owns: (physicalId) => parseServiceConnectId(physicalId) !== undefined,
 } as const satisfies BackendPlugin<ServiceConnectServiceModel>;

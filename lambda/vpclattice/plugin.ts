@@ -10,5 +10,7 @@ export const vpcLattice = {
   attributes: VPC_LATTICE_ATTRIBUTES,
   // The registry parses with the whole contract, so the properties carry this backend's own.
   buildModel: (p) => buildVpcLatticeModel(p as VpcLatticeServiceProps),
+  // Its service (listener, rules, association, access log subscription) and target groups.
+  ownedTypes: ['vpc-lattice'],
   owns: (physicalId) => parseVpcLatticeId(physicalId) !== undefined,
 } as const satisfies BackendPlugin<VpcLatticeServiceModel>;

@@ -3,6 +3,7 @@
  * as the Lambda runtime loads it, invoked with CloudFormation-shaped events, its bundled SDK pointed at the emulator
  * by the standard environment variables only.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -123,6 +124,31 @@ describe('GIVEN the bundled handler', () => {
     expect(emulator.snapshot(['vpclattice']).vpclattice?.services).toEqual([]);
   });
 
+  test('WHEN the reclaimer bundle (dist/lambda/reclaim.js) gets a stack rollback event THEN it loads beside the handler and searches by ownership tags', async () => {
+    const stackId =
+      'arn:aws:cloudformation:us-east-1:111122223333:stack/gone/0f1e2d3c-aaaa-bbbb-cccc-00000000000f';
+    const script = [
+      `const { handler } = require(${JSON.stringify(path.join(path.dirname(BUNDLE), 'reclaim.js'))});`,
+      'const context = { awsRequestId: "r-1", invokedFunctionArn: "arn:aws:lambda:us-east-1:111122223333:function:Reclaimer", getRemainingTimeInMillis: () => 60000 };',
+      `handler({ source: "aws.cloudformation", "detail-type": "CloudFormation Stack Status Change", detail: { "stack-id": ${JSON.stringify(stackId)}, "status-details": { status: "ROLLBACK_COMPLETE" } } }, context)`,
+      '  .then((r) => process.stderr.write(JSON.stringify(r)), (e) => { process.stderr.write(e.message); process.exit(1); });',
+    ].join('\n');
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['-e', script], {
+        env: { PATH: process.env.PATH ?? '', ...emulator.env() },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      child.stderr!.on('data', (d) => {
+        err += d;
+      });
+      child.on('error', reject);
+      child.on('close', (c) => resolve({ code: c, stderr: err }));
+    });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: JSON.stringify({ reclaimed: [], leftAlone: [] }) });
+    expect(emulator.requests.map((r) => `${r.service}:${r.operation}`)).toEqual(['tagging:GetResources']);
+  });
+
   test('WHEN it logs THEN every line is JSON with the request context, and no line holds the ResponseURL', async () => {
     const created = createEvent({ ...base, Port: 3000 });
     const { outcomes, logLines } = await run(
@@ -223,6 +249,11 @@ describe('GIVEN the SDK errors in the bundle (scripts/trim-sdk.mjs)', () => {
     // first use) its own with ECS's and the tagging client's.
     const files: [string, readonly string[]][] = [
       [BUNDLE, Object.keys(CLIENT_MODELS).filter((c) => c !== 'client-vpc-lattice')],
+      // The reclaimer runs the backends' removal: the same clients as the handler.
+      [
+        path.join(path.dirname(BUNDLE), 'reclaim.js'),
+        Object.keys(CLIENT_MODELS).filter((c) => c !== 'client-vpc-lattice'),
+      ],
       [
         path.join(path.dirname(BUNDLE), 'vpc-lattice.js'),
         ['client-vpc-lattice', 'client-ecs', 'client-resource-groups-tagging-api'],

@@ -12,6 +12,7 @@ import './mesh-service-idioms.suite';
 import './example-cdk-app.suite';
 import './provider-construct.suite';
 import './compliance.suite';
+import './reclaimer.suite';
 
 test('GIVEN `cdk synth` (the CLI, offline, with the app command of cdk.json) THEN it synthesizes the three stacks', async () => {
   expect([...(await cdkSynth()).stacks].sort()).toEqual([

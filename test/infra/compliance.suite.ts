@@ -35,7 +35,11 @@ describe('GIVEN the stacks as `cdk synth` writes them with the default context',
       [
         'MeshServiceProvider.template.json',
         'CT.LAMBDA.PR.3',
-        [expect.stringMatching(/^Handler/), expect.stringMatching(/^ProviderframeworkonEvent/)],
+        [
+          expect.stringMatching(/^Handler/),
+          expect.stringMatching(/^ProviderframeworkonEvent/),
+          expect.stringMatching(/^ReclaimerFunction/),
+        ],
       ],
     ]);
   }, 120_000);

@@ -1,67 +1,162 @@
 /**
- * The reclaimer: a Create killed at any call leaves what it had made, and the Provider framework acknowledges
- * CloudFormation's rollback Delete without calling the handler. The stack's rollback event (EventBridge, "CloudFormation
- * Stack Status Change") makes the reclaimer remove what the dead ids of that stack own — so nothing is left and a new
- * stack wanting the same names gets them, without anyone running `mesh-service cleanup`. Never a stack in progress or
- * in a *_FAILED state.
+ * The reclaimer, through its Lambda entry (lambda/reclaim.ts) as EventBridge invokes it: a Create killed at any call
+ * leaves what it had made, and the Provider framework acknowledges CloudFormation's rollback Delete without calling
+ * the handler. The stack's rollback event ("CloudFormation Stack Status Change", detail.status-details.status
+ * ROLLBACK_COMPLETE) makes the reclaimer remove what the dead ids of that stack own — with every backend's own
+ * removal (App Mesh, Service Connect's namespace, VPC Lattice's service and target groups) and the revisions — so
+ * nothing is left and a new stack wanting the same names gets them, without anyone running `mesh-service cleanup`.
+ * Never a stack in progress or in a *_FAILED state.
  */
-import { AppMeshClient } from '@aws-sdk/client-app-mesh';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { seedPlatform } from '../../emulator';
+import { CreateServiceNetworkCommand, VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
+import type { Context } from 'aws-lambda';
+import { credentialsFor, seedPlatform } from '../../emulator';
 import { beginRequest } from '../../emulator/cloudformation/requests';
+import {
+  RECLAIMER_APP_MESH_ACTIONS,
+  RECLAIMER_CLOUDFORMATION_ACTIONS,
+  RECLAIMER_LATTICE_ACTIONS,
+  RECLAIMER_UNSCOPED_ACTIONS,
+} from '../../infra/reclaimer';
 import { createLogger } from '../../lambda/log';
-import { createReclaimer, type StackStatusEvent } from '../../lambda/reclaimer';
-import { createStackApi } from '../../lambda/stack-verifier';
+import { TAG } from '../../lambda/ownership';
+import { createReclaimHandler, type StackStatusEvent } from '../../lambda/reclaim';
 import { createEvent, deleteEvent, type Props, startWorld, type World } from '../support/harness';
-import { orphansOf } from '../support/state';
 
 let world: World;
-let clients: { appMesh: AppMeshClient; ecs: ECSClient; tagging: ResourceGroupsTaggingAPIClient };
-let cfn: CloudFormationClient;
+let lattice: VPCLatticeClient;
 beforeAll(async () => {
   world = await startWorld();
-  cfn = new CloudFormationClient({});
-  clients = {
-    appMesh: new AppMeshClient({}),
-    ecs: new ECSClient({}),
-    tagging: new ResourceGroupsTaggingAPIClient({}),
-  };
+  lattice = new VPCLatticeClient({});
 });
 afterAll(async () => {
-  for (const c of [...Object.values(clients), cfn]) c.destroy();
+  lattice.destroy();
   await world.close();
 });
 
-const reclaimer = () =>
-  createReclaimer(
-    { ...clients, stacks: createStackApi(cfn) },
-    createLogger({}, () => {}, 'error'),
-  );
+/** The reclaimer's own access key: its calls are told apart in the emulator's log. */
+const RECLAIMER = credentialsFor('111122223333', 'RECLAIMER');
 
-const props = (td: string): Props => ({
-  MeshName: 'ecs-mesh',
-  ServiceName: 'phoenix',
-  Namespace: 'service.local',
-  Port: '3000',
-  TaskDefinition: td,
-  Routes: [{ Name: 'main' }],
-  Gateway: { VirtualGatewayName: 'ecsworkshop-vgw', RouteName: 'phoenix-route' },
-});
+/** The reclaimer Lambda, one execution environment of it. */
+const reclaim = () => {
+  const entry = createReclaimHandler({
+    log: createLogger({}, () => {}, 'error'),
+    clients: { credentials: RECLAIMER },
+  });
+  const context = {
+    awsRequestId: 'reclaim-invocation',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:MeshServiceProvider-Reclaimer',
+    getRemainingTimeInMillis: () => 60_000,
+  } as Context;
+  return (event: StackStatusEvent) => entry(event, context);
+};
 
-/** The event EventBridge delivers when the stack reaches `status`. */
+/** The event EventBridge delivers when the stack reaches `status` (CloudFormation User Guide, its detail fields). */
 const statusEvent = (stackId: string, status: string): StackStatusEvent => ({
   source: 'aws.cloudformation',
   'detail-type': 'CloudFormation Stack Status Change',
   detail: { 'stack-id': stackId, 'status-details': { status } },
 });
 
+/** Its role's actions (infra/reclaimer.ts), and the IAM prefix of each emulated service. */
+const ALLOWED = new Set<string>([
+  ...RECLAIMER_APP_MESH_ACTIONS,
+  ...RECLAIMER_CLOUDFORMATION_ACTIONS,
+  ...RECLAIMER_LATTICE_ACTIONS,
+  ...RECLAIMER_UNSCOPED_ACTIONS,
+]);
+const IAM_PREFIX: Record<string, string> = { tagging: 'tag', vpclattice: 'vpc-lattice' };
+/** The reclaimer's calls of the log as IAM actions. */
+const reclaimerActions = () =>
+  world.emulator.requests
+    .filter((r) => r.accessKeyId === RECLAIMER.accessKeyId)
+    .map((r) => `${IAM_PREFIX[r.service] ?? r.service}:${r.operation}`);
+
+interface Scenario {
+  readonly backend: string;
+  /** The platform after a reset. */
+  readonly platform: () => Promise<unknown>;
+  readonly props: (td: string) => Props;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    backend: 'AppMesh',
+    platform: () => seedPlatform(world.emulator),
+    props: (td) => ({
+      MeshName: 'ecs-mesh',
+      ServiceName: 'phoenix',
+      Namespace: 'service.local',
+      Port: '3000',
+      TaskDefinition: td,
+      Routes: [{ Name: 'main' }],
+      Gateway: { VirtualGatewayName: 'ecsworkshop-vgw', RouteName: 'phoenix-route' },
+    }),
+  },
+  {
+    backend: 'ServiceConnect',
+    platform: async () => {},
+    props: (td) => ({
+      Backend: 'ServiceConnect',
+      MeshName: 'ecs-mesh',
+      ServiceName: 'phoenix',
+      Namespace: 'phoenix.local',
+      ServiceConnect: { CreateNamespace: 'true' },
+      Port: '3000',
+      TaskDefinition: td,
+    }),
+  },
+  {
+    backend: 'VpcLattice',
+    platform: () => lattice.send(new CreateServiceNetworkCommand({ name: 'platform' })),
+    props: (td) => ({
+      Backend: 'VpcLattice',
+      MeshName: 'ecs-mesh',
+      ServiceName: 'phoenix',
+      Namespace: 'service.local',
+      Port: '3000',
+      VpcLattice: { ServiceNetwork: 'platform', VpcId: 'vpc-0abc1234def567890' },
+      TaskDefinition: td,
+      Routes: [{ Name: 'default' }],
+    }),
+  },
+];
+
+/** Everything the emulator holds with an ownership tag: App Mesh, ACTIVE revisions, namespaces, Lattice. */
+function owned(): string[] {
+  const s = world.emulator.snapshot(['appmesh', 'ecs', 'servicediscovery', 'vpclattice']);
+  const tagged = (tags: readonly { key: string; value: string }[]) => tags.some((t) => t.key === TAG.owner);
+  const a = s.appmesh;
+  const l = s.vpclattice;
+  return [
+    ...[...a.virtualNodes, ...a.virtualRouters, ...a.routes, ...a.virtualServices, ...a.gatewayRoutes]
+      .filter((r) => tagged(r.tags))
+      .map((r) => `appmesh ${r.metadata.arn}`),
+    ...s.ecs.taskDefinitions
+      .filter((t) => t.status === 'ACTIVE' && tagged(t.tags))
+      .map((t) => `revision ${t.taskDefinitionArn}`),
+    ...(s.servicediscovery?.namespaces ?? [])
+      .filter((n) => n.Tags.some((t) => t.Key === TAG.owner))
+      .map((n) => `namespace ${n.Name}`),
+    ...(l
+      ? [
+          ...l.services,
+          ...l.targetGroups,
+          ...l.listeners,
+          ...l.rules,
+          ...l.serviceNetworkServiceAssociations,
+          ...l.accessLogSubscriptions,
+        ]
+          .filter((r) => tagged(r.tags))
+          .map((r) => `vpc-lattice ${r.arn}`)
+      : []),
+  ];
+}
+
 /** A fresh world with the application's task definition, granted to `stackId`. */
-async function fresh(stackId: string): Promise<Props> {
+async function fresh(scenario: Scenario, stackId: string): Promise<Props> {
   world.emulator.reset();
-  await seedPlatform(world.emulator);
-  return props(
+  await scenario.platform();
+  return scenario.props(
     await world.registerApp('phoenix-app', {
       tags: [{ key: 'mesh-service:allowed-stacks', value: stackId }],
     }),
@@ -69,9 +164,9 @@ async function fresh(stackId: string): Promise<Props> {
 }
 
 /** Every call position of the Create, `service:Operation` with its number among the calls of that operation. */
-async function positions(): Promise<{ operation: string; nth: number }[]> {
+async function positions(scenario: Scenario): Promise<{ operation: string; nth: number }[]> {
   const stackId = world.emulator.cloudformation.stackId('probe');
-  const p = await fresh(stackId);
+  const p = await fresh(scenario, stackId);
   world.emulator.clearRequests();
   await world.provider()(createEvent(p, { stackId }));
   const seen = new Map<string, number>();
@@ -109,54 +204,79 @@ async function killedAndRolledBack(p: Props, stackId: string, operation: string,
   world.emulator.cloudformation.setStackStatus(stackId, 'ROLLBACK_COMPLETE');
 }
 
-describe('GIVEN a Create killed at a call, and its stack rolled back', () => {
-  test('WHEN the stack rollback event reaches the reclaimer, at every kill position THEN no owned resource is left and a new stack gets the names', async () => {
-    const all = await positions();
-    expect(all.length).toBeGreaterThan(20);
-    const left: string[] = [];
-    for (const { operation, nth } of all) {
-      const dead = world.emulator.cloudformation.stackId('doomed');
-      const p = await fresh(dead);
-      await killedAndRolledBack(p, dead, operation, nth);
-      await reclaimer().onEvent(statusEvent(dead, 'ROLLBACK_COMPLETE'));
-      const orphans = orphansOf(world, {
-        physicalIds: ['mesh/ecs-mesh/service/phoenix'],
-        families: ['phoenix-app'],
-      });
-      if (orphans.length) left.push(`${operation} #${nth}: ${orphans.join(', ')}`);
-      // A new stack wanting the same names gets them.
-      const next = world.emulator.cloudformation.stackId('reborn');
-      const q = props(
-        await world.registerApp('phoenix-app', {
-          tags: [{ key: 'mesh-service:allowed-stacks', value: next }],
-        }),
-      );
-      const created = await world.provider()(createEvent(q, { stackId: next, logicalId: 'Phoenix' }));
-      await world.provider()(
-        deleteEvent(created.PhysicalResourceId, q, { stackId: next, logicalId: 'Phoenix' }),
-      );
-    }
-    expect(left).toEqual([]);
-  });
-});
+describe.each(SCENARIOS)(
+  'GIVEN a $backend Create killed at a call, and its stack rolled back',
+  (scenario) => {
+    test('WHEN the stack rollback event reaches the reclaimer, at every kill position THEN no owned resource is left and a new stack gets the names', async () => {
+      const all = await positions(scenario);
+      expect(all.length).toBeGreaterThan(5);
+      const left: string[] = [];
+      const actions = new Set<string>();
+      let leftBeforeReclaim = 0;
+      for (const { operation, nth } of all) {
+        const dead = world.emulator.cloudformation.stackId('doomed');
+        const p = await fresh(scenario, dead);
+        await killedAndRolledBack(p, dead, operation, nth);
+        if (owned().length) leftBeforeReclaim++;
+        await reclaim()(statusEvent(dead, 'ROLLBACK_COMPLETE'));
+        for (const a of reclaimerActions()) actions.add(a);
+        const orphans = owned();
+        if (orphans.length) left.push(`${operation} #${nth}: ${orphans.join(', ')}`);
+        // A new stack wanting the same names gets them.
+        const next = world.emulator.cloudformation.stackId('reborn');
+        const q = scenario.props(
+          await world.registerApp('phoenix-app', {
+            tags: [{ key: 'mesh-service:allowed-stacks', value: next }],
+          }),
+        );
+        const created = await world.provider()(createEvent(q, { stackId: next, logicalId: 'Phoenix' }));
+        await world.provider()(
+          deleteEvent(created.PhysicalResourceId, q, { stackId: next, logicalId: 'Phoenix' }),
+        );
+      }
+      expect(left).toEqual([]);
+      // The kills did leave something for the reclaimer to remove (the test could fail).
+      expect(leftBeforeReclaim).toBeGreaterThan(0);
+      // Every call it made is one its role allows.
+      expect([...actions].filter((a) => !ALLOWED.has(a))).toEqual([]);
+      expect(actions.size).toBeGreaterThan(2);
+    });
+  },
+);
 
-describe('GIVEN a stack that is not done', () => {
-  test.each(['UPDATE_ROLLBACK_FAILED', 'ROLLBACK_IN_PROGRESS'])(
+describe.each([
+  ['AppMesh', 'appmesh:CreateRoute', 1],
+  ['ServiceConnect', 'ecs:RegisterTaskDefinition', 1],
+] as const)('GIVEN a %s Create killed at %s, and a stack that is not done', (backend, operation, nth) => {
+  test.each(['UPDATE_ROLLBACK_FAILED', 'ROLLBACK_FAILED', 'ROLLBACK_IN_PROGRESS', 'UPDATE_IN_PROGRESS'])(
     'WHEN the reclaimer is told of the stack while it is %s THEN it removes nothing',
     async (status) => {
+      const scenario = SCENARIOS.find((s) => s.backend === backend)!;
       const dead = world.emulator.cloudformation.stackId('doomed');
-      const p = await fresh(dead);
-      await killedAndRolledBack(p, dead, 'appmesh:CreateRoute', 1);
+      const p = await fresh(scenario, dead);
+      await killedAndRolledBack(p, dead, operation, nth);
       world.emulator.cloudformation.setStackStatus(dead, status);
-      const before = orphansOf(world, {
-        physicalIds: ['mesh/ecs-mesh/service/phoenix'],
-        families: ['phoenix-app'],
-      });
+      const before = owned();
       expect(before.length).toBeGreaterThan(0);
-      await reclaimer().onEvent(statusEvent(dead, 'ROLLBACK_COMPLETE'));
-      expect(
-        orphansOf(world, { physicalIds: ['mesh/ecs-mesh/service/phoenix'], families: ['phoenix-app'] }),
-      ).toEqual(before);
+      const summary = await reclaim()(statusEvent(dead, 'ROLLBACK_COMPLETE'));
+      expect(summary.reclaimed).toEqual([]);
+      expect(summary.leftAlone.map((o) => o.reason)).toEqual(
+        expect.arrayContaining([expect.stringContaining(status)]),
+      );
+      expect(owned()).toEqual(before);
+    },
+  );
+});
+
+describe('GIVEN an event the reclaimer is not for', () => {
+  test.each(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'ROLLBACK_IN_PROGRESS'])(
+    'WHEN a stack reaches %s THEN it reads nothing',
+    async (status) => {
+      const dead = world.emulator.cloudformation.stackId('doomed');
+      await fresh(SCENARIOS[0]!, dead);
+      world.emulator.clearRequests();
+      await expect(reclaim()(statusEvent(dead, status))).resolves.toEqual({ reclaimed: [], leftAlone: [] });
+      expect(world.emulator.requests).toEqual([]);
     },
   );
 });
@@ -164,24 +284,24 @@ describe('GIVEN a stack that is not done', () => {
 // The scheduled backstop: the same judgement over every owner of the account.
 describe('GIVEN a killed Create whose stack event was missed', () => {
   test('WHEN the scheduled sweep runs THEN it removes what the dead id owns and keeps a live service', async () => {
+    const scenario = SCENARIOS[0]!;
     const dead = world.emulator.cloudformation.stackId('doomed');
-    const p = await fresh(dead);
+    const p = await fresh(scenario, dead);
     await killedAndRolledBack(p, dead, 'appmesh:CreateVirtualService', 1);
     const live = world.emulator.cloudformation.stackId('alive');
     const q = {
-      ...props(
+      ...scenario.props(
         await world.registerApp('alive-app', { tags: [{ key: 'mesh-service:allowed-stacks', value: live }] }),
       ),
       ServiceName: 'alive',
       Gateway: { VirtualGatewayName: 'ecsworkshop-vgw', RouteName: 'alive-route' },
     };
     await world.provider()(createEvent(q, { stackId: live, logicalId: 'Alive' }));
-    await reclaimer().onEvent({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
-    expect(
-      orphansOf(world, { physicalIds: ['mesh/ecs-mesh/service/phoenix'], families: ['phoenix-app'] }),
-    ).toEqual([]);
-    expect(
-      orphansOf(world, { physicalIds: ['mesh/ecs-mesh/service/alive'], families: ['alive-app'] }).length,
-    ).toBeGreaterThan(0);
+    const alive = owned();
+    const summary = await reclaim()({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
+    expect(summary.reclaimed.map((o) => o.physicalId)).toEqual(['mesh/ecs-mesh/service/phoenix']);
+    expect(owned().every((r) => alive.includes(r))).toBe(true);
+    expect(owned().some((r) => r.includes('phoenix'))).toBe(false);
+    expect(owned().filter((r) => r.includes('alive')).length).toBeGreaterThan(0);
   });
 });
