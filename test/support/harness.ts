@@ -19,6 +19,7 @@ import { createHandler } from '../../lambda/index';
 import { createLogger } from '../../lambda/log';
 import { ALLOWED_STACKS_TAG, type ProviderPolicy } from '../../lambda/policy';
 import { RESPONSE_LIMIT_BYTES, successResponseBytes } from '../../lambda/response';
+import { promptTimeouts } from './prompt-timeouts';
 
 export const STACK_NAME = 'workshop';
 export const STACK_ID = `arn:aws:cloudformation:us-east-1:111122223333:stack/${STACK_NAME}/0f1e2d3c-aaaa-bbbb-cccc-000000000001`;
@@ -103,6 +104,11 @@ export interface ProviderOptions {
   readonly tuning?: RetryTuning;
   /** Without the SDK's adaptive rate limiter (which slows a client down for seconds after one throttle). */
   readonly unlimited?: boolean;
+  /**
+   * An attempt the emulator leaves unanswered (a hang, a kill) times out at once rather than after requestTimeoutMs
+   * (test/support/prompt-timeouts.ts): the handler sees the same timeout, without the wait.
+   */
+  readonly promptTimeouts?: boolean;
 }
 
 export interface World {
@@ -120,6 +126,7 @@ export async function startWorld(): Promise<World> {
   Object.assign(process.env, emulator.env());
   await seedPlatform(emulator);
   const ecs = new ECSClient({});
+  const prompt = promptTimeouts(emulator);
   const world: World = {
     emulator,
     provider(options = {}) {
@@ -131,6 +138,7 @@ export async function startWorld(): Promise<World> {
           ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
           ...(options.caller ? { credentials: credentialsFor(emulator.accountId, options.caller) } : {}),
           ...(options.unlimited ? { rateLimiter: () => NO_RATE_LIMIT } : {}),
+          ...(options.promptTimeouts ? { requestHandler: prompt } : {}),
         },
       });
       return async (event) => {
