@@ -127,6 +127,8 @@ export async function startWorld(): Promise<World> {
   await seedPlatform(emulator);
   const ecs = new ECSClient({});
   const prompt = promptTimeouts(emulator);
+  /** The invocations still running: close() waits for them (a killed one keeps retrying until it gives up). */
+  const running = new Set<Promise<unknown>>();
   const world: World = {
     emulator,
     provider(options = {}) {
@@ -141,7 +143,7 @@ export async function startWorld(): Promise<World> {
           ...(options.promptTimeouts ? { requestHandler: prompt } : {}),
         },
       });
-      return async (event) => {
+      const invoke = async (event: CloudFormationCustomResourceEvent): Promise<HandlerResult> => {
         // CloudFormation marks the stack and resource in progress before it sends a request (the provider checks).
         // A stack id CloudFormation could not have (malformed, another Region) gets no such state.
         let inProgress: RequestInProgress | undefined;
@@ -163,6 +165,16 @@ export async function startWorld(): Promise<World> {
           throw error;
         }
       };
+      return (event) => {
+        const run = invoke(event);
+        const tracked = run.then(
+          () => undefined,
+          () => undefined,
+        );
+        running.add(tracked);
+        void tracked.finally(() => running.delete(tracked));
+        return run;
+      };
     },
     async registerApp(family, overrides = {}) {
       const out = await ecs.send(
@@ -171,6 +183,13 @@ export async function startWorld(): Promise<World> {
       return out.taskDefinition!.taskDefinitionArn!;
     },
     async close() {
+      // Answered from now on (hung calls' connections destroyed, killed callers revived, no throttling), the
+      // invocations still running finish instead of retrying against a closed emulator after the suite: their
+      // sockets and backoff timers would keep Jest's worker from exiting.
+      while (running.size > 0) {
+        emulator.faults.clear();
+        await Promise.all(running);
+      }
       ecs.destroy();
       await emulator.close();
     },
