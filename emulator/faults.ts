@@ -4,6 +4,7 @@
  * it is a planned fault — in that order. A call counts towards the planned faults when it reaches that last stage,
  * i.e. once throttling admitted it. Calls of a killed caller never get that far: they hang before any stage.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { type ErrorCode, ServiceError } from './errors';
 import type {
   FaultOptions,
@@ -95,6 +96,7 @@ export class FaultInjector implements Faults {
   private readonly dead: string[] = [];
   /** Destroyers of the connections of unanswered calls, released by clear() and on close. */
   private readonly parked = new Set<() => void>();
+  private readonly unansweredListeners = new Set<(headers: IncomingHttpHeaders) => void>();
 
   constructor(
     private readonly factsOf: (service: ServiceName) => ServiceFacts,
@@ -284,10 +286,23 @@ export class FaultInjector implements Faults {
    * Registers the destroyer of an unanswered call's connection; `clear()` and `releaseParked()` call it. Returns
    * the function that unregisters it (when the client gave up first).
    */
-  park(destroy: () => void): () => void {
+  park(destroy: () => void, headers: IncomingHttpHeaders = {}): () => void {
     this.parked.add(destroy);
+    if (this.unansweredListeners.size > 0) {
+      const listeners = [...this.unansweredListeners];
+      setImmediate(() => {
+        for (const listener of listeners) listener(headers);
+      });
+    }
     return () => {
       this.parked.delete(destroy);
+    };
+  }
+
+  onUnanswered(listener: (headers: IncomingHttpHeaders) => void): () => void {
+    this.unansweredListeners.add(listener);
+    return () => {
+      this.unansweredListeners.delete(listener);
     };
   }
 

@@ -154,7 +154,7 @@ function leaveUnanswered(
     entry.durationMs = performance.now() - t0;
     return;
   }
-  const release = deps.faults.park(() => socket.destroy());
+  const release = deps.faults.park(() => socket.destroy(), req.headers);
   res.once('close', () => {
     release();
     entry.durationMs = performance.now() - t0;

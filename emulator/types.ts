@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 /** The emulator's public types. Other engineers code against these shapes: change them only additively. */
 import type { Elbv2Snapshot } from './elbv2/service';
 
@@ -96,6 +97,13 @@ export interface Faults {
    * it has no effect. Logged with status 0 and error `'Hung'`. Counted like `failNth`.
    */
   hangNth(operation: string, n: number, options?: HangOptions): void;
+  /**
+   * Calls `listener` with the headers of every call the emulator leaves unanswered until the client gives up (a hang
+   * or a kill; not a reset, which answers with a TCP RST), on a later turn of the event loop. For a client in the
+   * same process that would otherwise sit out its request timeout to learn what it can already know: no answer is
+   * coming (test/support/prompt-timeouts.ts). Returns the function that removes the listener.
+   */
+  onUnanswered(listener: (headers: IncomingHttpHeaders) => void): () => void;
   /**
    * The `n`th matching call's connection is reset (TCP RST, no response): the SDK sees a socket error
    * (ECONNRESET / socket hang up). `applied` as for `hangNth`. Logged with status 0 and error `'Reset'`.

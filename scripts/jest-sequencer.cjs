@@ -5,6 +5,7 @@
 const Sequencer = require('@jest/test-sequencer').default;
 
 const LONGEST = [
+  'vpclattice/matrix',
   'lifecycle/matrix-replace',
   'lifecycle/matrix-update',
   'lifecycle/matrix-create',
@@ -15,6 +16,7 @@ const LONGEST = [
   'serviceconnect/matrix',
   'lifecycle/faults',
   'lifecycle/leftovers',
+  'lifecycle/reclaimer',
   'emulator/faults-unanswered',
   'cli/cfn-lint-rule',
 ].map((suite) => `/test/${suite}.test.ts`);

@@ -10,6 +10,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import type { HttpHandler } from '@smithy/core/protocols';
 import type { RateLimiter } from '@smithy/core/retry';
 import { BudgetedRetryStrategy, type RetryBudget, type RetryTuning } from './retry';
 
@@ -30,14 +31,17 @@ export interface AwsClients {
   readonly create: <C>(client: new (config: StandardClientConfig) => C) => C;
 }
 
+/** The HTTP options createAwsClients gives every SDK client (the SDK makes its Node.js handler of them). */
+export interface RequestHandlerOptions {
+  connectionTimeout: number;
+  requestTimeout: number;
+  throwOnRequestTimeout: boolean;
+}
+
 /** What createAwsClients gives every SDK client. */
 export interface StandardClientConfig {
   readonly retryStrategy: BudgetedRetryStrategy;
-  readonly requestHandler: {
-    connectionTimeout: number;
-    requestTimeout: number;
-    throwOnRequestTimeout: boolean;
-  };
+  readonly requestHandler: RequestHandlerOptions | HttpHandler;
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
@@ -53,6 +57,11 @@ export interface ClientOverrides {
    * of what happens rather than of how fast.
    */
   readonly rateLimiter?: () => RateLimiter;
+  /**
+   * Makes each client's HTTP handler of the options it would get: e.g. one that gives up on a call at once when the
+   * in-process emulator says no answer is coming, instead of waiting out the request timeout (test/support).
+   */
+  readonly requestHandler?: (options: RequestHandlerOptions) => HttpHandler;
 }
 
 export function createAwsClients(
@@ -62,22 +71,25 @@ export function createAwsClients(
 ): AwsClients {
   // A hung connection must not eat the whole invocation: the cleanup after a failure needs time too. Without
   // throwOnRequestTimeout the SDK's requestTimeout only logs a warning and the call waits for the Lambda's end.
-  const requestHandler = {
+  const requestHandler: RequestHandlerOptions = {
     connectionTimeout: 5_000,
     requestTimeout: overrides.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
     throwOnRequestTimeout: true,
   };
-  const common = { requestHandler, ...(overrides.credentials ? { credentials: overrides.credentials } : {}) };
-  const strategy = () =>
-    overrides.rateLimiter
+  // One per client, as the SDK makes one of the options for each.
+  const config = (): StandardClientConfig => ({
+    retryStrategy: overrides.rateLimiter
       ? new BudgetedRetryStrategy(budget, tuning, Math.random, overrides.rateLimiter())
-      : new BudgetedRetryStrategy(budget, tuning);
+      : new BudgetedRetryStrategy(budget, tuning),
+    requestHandler: overrides.requestHandler ? overrides.requestHandler(requestHandler) : requestHandler,
+    ...(overrides.credentials ? { credentials: overrides.credentials } : {}),
+  });
   return {
-    appMesh: new AppMeshClient({ retryStrategy: strategy(), ...common }),
-    ecs: new ECSClient({ retryStrategy: strategy(), ...common }),
-    cloudFormation: new CloudFormationClient({ retryStrategy: strategy(), ...common }),
-    serviceDiscovery: new ServiceDiscoveryClient({ retryStrategy: strategy(), ...common }),
-    tagging: new ResourceGroupsTaggingAPIClient({ retryStrategy: strategy(), ...common }),
-    create: (client) => new client({ retryStrategy: strategy(), ...common }),
+    appMesh: new AppMeshClient(config()),
+    ecs: new ECSClient(config()),
+    cloudFormation: new CloudFormationClient(config()),
+    serviceDiscovery: new ServiceDiscoveryClient(config()),
+    tagging: new ResourceGroupsTaggingAPIClient(config()),
+    create: (client) => new client(config()),
   };
 }

@@ -19,6 +19,7 @@ import { createHandler } from '../../lambda/index';
 import { createLogger } from '../../lambda/log';
 import { ALLOWED_STACKS_TAG, type ProviderPolicy } from '../../lambda/policy';
 import { RESPONSE_LIMIT_BYTES, successResponseBytes } from '../../lambda/response';
+import { promptTimeouts } from './prompt-timeouts';
 
 export const STACK_NAME = 'workshop';
 export const STACK_ID = `arn:aws:cloudformation:us-east-1:111122223333:stack/${STACK_NAME}/0f1e2d3c-aaaa-bbbb-cccc-000000000001`;
@@ -103,6 +104,11 @@ export interface ProviderOptions {
   readonly tuning?: RetryTuning;
   /** Without the SDK's adaptive rate limiter (which slows a client down for seconds after one throttle). */
   readonly unlimited?: boolean;
+  /**
+   * An attempt the emulator leaves unanswered (a hang, a kill) times out at once rather than after requestTimeoutMs
+   * (test/support/prompt-timeouts.ts): the handler sees the same timeout, without the wait.
+   */
+  readonly promptTimeouts?: boolean;
 }
 
 export interface World {
@@ -120,6 +126,9 @@ export async function startWorld(): Promise<World> {
   Object.assign(process.env, emulator.env());
   await seedPlatform(emulator);
   const ecs = new ECSClient({});
+  const prompt = promptTimeouts(emulator);
+  /** The invocations still running: close() waits for them (a killed one keeps retrying until it gives up). */
+  const running = new Set<Promise<unknown>>();
   const world: World = {
     emulator,
     provider(options = {}) {
@@ -131,9 +140,10 @@ export async function startWorld(): Promise<World> {
           ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
           ...(options.caller ? { credentials: credentialsFor(emulator.accountId, options.caller) } : {}),
           ...(options.unlimited ? { rateLimiter: () => NO_RATE_LIMIT } : {}),
+          ...(options.promptTimeouts ? { requestHandler: prompt } : {}),
         },
       });
-      return async (event) => {
+      const invoke = async (event: CloudFormationCustomResourceEvent): Promise<HandlerResult> => {
         // CloudFormation marks the stack and resource in progress before it sends a request (the provider checks).
         // A stack id CloudFormation could not have (malformed, another Region) gets no such state.
         let inProgress: RequestInProgress | undefined;
@@ -155,6 +165,16 @@ export async function startWorld(): Promise<World> {
           throw error;
         }
       };
+      return (event) => {
+        const run = invoke(event);
+        const tracked = run.then(
+          () => undefined,
+          () => undefined,
+        );
+        running.add(tracked);
+        void tracked.finally(() => running.delete(tracked));
+        return run;
+      };
     },
     async registerApp(family, overrides = {}) {
       const out = await ecs.send(
@@ -163,6 +183,13 @@ export async function startWorld(): Promise<World> {
       return out.taskDefinition!.taskDefinitionArn!;
     },
     async close() {
+      // Answered from now on (hung calls' connections destroyed, killed callers revived, no throttling), the
+      // invocations still running finish instead of retrying against a closed emulator after the suite: their
+      // sockets and backoff timers would keep Jest's worker from exiting.
+      while (running.size > 0) {
+        emulator.faults.clear();
+        await Promise.all(running);
+      }
       ecs.destroy();
       await emulator.close();
     },
