@@ -16,6 +16,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { TAG_PREFIX } from '../lambda/contract/values';
 import { POLICY_ENV } from '../lambda/policy';
 import { RECLAIMING_STATUSES, STACK_STATUS_CHANGE } from '../lambda/stack-events';
 
@@ -68,6 +69,21 @@ export const RECLAIMER_LATTICE_ACTIONS = [
   'vpc-lattice:GetAuthPolicy',
   'vpc-lattice:DeleteAuthPolicy',
   'vpc-lattice:ListTagsForResource',
+] as const;
+
+/** Elastic Load Balancing reads of a removal (Service Connect's Gateway): no resource-level permission. */
+export const RECLAIMER_ELB_READ_ACTIONS = [
+  'elasticloadbalancing:DescribeListeners',
+  'elasticloadbalancing:DescribeLoadBalancers',
+  'elasticloadbalancing:DescribeRules',
+  'elasticloadbalancing:DescribeTargetGroups',
+  'elasticloadbalancing:DescribeTags',
+] as const;
+
+/** Its deletes: target groups and listener rules carrying an ownership tag, nothing else. */
+export const RECLAIMER_ELB_DELETE_ACTIONS = [
+  'elasticloadbalancing:DeleteRule',
+  'elasticloadbalancing:DeleteTargetGroup',
 ] as const;
 
 /** The judgement: CloudFormation's own answer, on stacks of the account. */
@@ -217,6 +233,25 @@ export class MeshServiceReclaimer extends Construct {
     );
     role.addToPolicy(
       new iam.PolicyStatement({
+        sid: 'ReadElbOfServiceConnectGateways',
+        // Elastic Load Balancing's Describe actions support no resource-level permission.
+        actions: [...RECLAIMER_ELB_READ_ACTIONS],
+        resources: ['*'],
+      }),
+    );
+    const elb = (resource: string) =>
+      `arn:${Aws.PARTITION}:elasticloadbalancing:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RemoveOwnedTargetGroupsAndRules',
+        // Only what carries an ownership tag; the reclaimer checks the tag names the dead id before deleting.
+        actions: [...RECLAIMER_ELB_DELETE_ACTIONS],
+        resources: [elb('targetgroup/*'), elb('listener-rule/app/*')],
+        conditions: { Null: { [`aws:ResourceTag/${TAG_PREFIX}owner`]: 'false' } },
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
         sid: 'FindOwnersAndRemoveRevisionsAndNamespaces',
         // None of these supports resource-level permissions.
         actions: [...RECLAIMER_UNSCOPED_ACTIONS],
@@ -257,8 +292,13 @@ export class MeshServiceReclaimer extends Construct {
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'tag:GetResources, ECS DescribeTaskDefinition/ListTaskDefinitions/DeregisterTaskDefinition, the Cloud Map namespace calls and the Lattice lists support no resource-level permissions; the statement lists only the calls a removal makes, none that creates or changes anything else.',
+          'tag:GetResources, ECS DescribeTaskDefinition/ListTaskDefinitions/DeregisterTaskDefinition, the Cloud Map namespace calls, the Lattice lists and the Elastic Load Balancing Describe calls support no resource-level permissions; the statements list only the calls a removal makes, none that creates or changes anything else.',
       },
+      ...['targetgroup/*', 'listener-rule/app/*'].map((resource) => ({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticloadbalancing:<AWS::Region>:<AWS::AccountId>:${resource}]`,
+        reason:
+          'Backend ServiceConnect with a Gateway: the target group and listener rule a dead id owns have generated ids; DeleteRule and DeleteTargetGroup only, in this account and Region, of what carries an ownership tag.',
+      })),
     );
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',

@@ -16,7 +16,7 @@ import type { RequestContext } from '../backend';
 import { MeshServiceError } from '../errors';
 import { type KeyValue, type Ownership, ownershipOf, ownershipTags, TAG, tagValue } from '../ownership';
 import { stableStringify } from '../util';
-import { type AlbHealthCheck, derivePriority, type IngressModel } from './ingress';
+import { type AlbHealthCheck, derivePriority, INGRESS_OWNED_TYPES, type IngressModel } from './ingress';
 import {
   createIngressApi,
   type IngressApi,
@@ -26,7 +26,7 @@ import {
   TargetGroupNameTakenError,
 } from './ingress-api';
 
-const OWNABLE = ['elasticloadbalancing:listener-rule', 'elasticloadbalancing:targetgroup'];
+const OWNABLE = INGRESS_OWNED_TYPES;
 
 interface Owned {
   readonly arn: string;

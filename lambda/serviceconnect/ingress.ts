@@ -376,6 +376,9 @@ export const INGRESS_ATTRIBUTES: readonly AttributeDoc[] = [
   },
 ];
 
+/** The tag types of what a Gateway owns (the Resource Groups Tagging API's resource type filters). */
+export const INGRESS_OWNED_TYPES = ['elasticloadbalancing:listener-rule', 'elasticloadbalancing:targetgroup'];
+
 export function ingressAttributes(
   gateway:
     | { readonly targetGroupArn: string; readonly ruleArn: string; readonly priority: number }

@@ -2,6 +2,7 @@
 import type { BackendPlugin } from '../backend';
 import { SERVICE_CONNECT_ATTRIBUTES } from './attributes';
 import { type ServiceConnectServiceProps, serviceConnectContract } from './contract';
+import { INGRESS_OWNED_TYPES } from './ingress';
 import { buildServiceConnectModel, parseServiceConnectId, type ServiceConnectServiceModel } from './model';
 
 export const serviceConnect = {
@@ -11,6 +12,7 @@ export const serviceConnect = {
   // The registry parses with the whole contract, so the properties carry this backend's own.
   buildModel: (p) => buildServiceConnectModel(p as ServiceConnectServiceProps),
   // The Cloud Map namespace it creates when asked (ServiceConnect.CreateNamespace).
-  ownedTypes: ['servicediscovery:namespace'],
+  // The namespace it may create, and a Gateway's ALB listener rule and target group (ingress-runtime.ts).
+  ownedTypes: ['servicediscovery:namespace', ...INGRESS_OWNED_TYPES],
   owns: (physicalId) => parseServiceConnectId(physicalId) !== undefined,
 } as const satisfies BackendPlugin<ServiceConnectServiceModel>;

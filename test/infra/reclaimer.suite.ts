@@ -7,12 +7,14 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import {
   RECLAIMER_APP_MESH_ACTIONS,
   RECLAIMER_CLOUDFORMATION_ACTIONS,
+  RECLAIMER_ELB_DELETE_ACTIONS,
+  RECLAIMER_ELB_READ_ACTIONS,
   RECLAIMER_LATTICE_ACTIONS,
   RECLAIMER_UNSCOPED_ACTIONS,
 } from '../../infra/reclaimer';
 import { cdkSynth } from './cdk-synth';
 
-type Statement = { Action: string | string[]; Resource: unknown; Sid?: string };
+type Statement = { Action: string | string[]; Resource: unknown; Sid?: string; Condition?: unknown };
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
 describe('GIVEN the reclaimer of the MeshServiceProvider stack built as `cdk synth` builds it', () => {
@@ -113,6 +115,15 @@ describe('GIVEN the reclaimer of the MeshServiceProvider stack built as `cdk syn
     expect(service(bySid('RemoveLatticeResources')).sort()).toEqual([...RECLAIMER_LATTICE_ACTIONS].sort());
     // Only the calls that support no resource-level permission have "*" as their resource.
     const unscoped = statements.filter((s) => JSON.stringify(s.Resource) === '"*"');
-    expect(unscoped.flatMap(service).sort()).toEqual([...RECLAIMER_UNSCOPED_ACTIONS].sort());
+    expect(unscoped.flatMap(service).sort()).toEqual(
+      [...RECLAIMER_UNSCOPED_ACTIONS, ...RECLAIMER_ELB_READ_ACTIONS].sort(),
+    );
+    // A Gateway's target group and listener rule: deleted only when they carry an ownership tag.
+    const elbDeletes = bySid('RemoveOwnedTargetGroupsAndRules');
+    expect(service(elbDeletes).sort()).toEqual([...RECLAIMER_ELB_DELETE_ACTIONS].sort());
+    expect(JSON.stringify(elbDeletes.Resource)).toContain(':targetgroup/*');
+    expect(JSON.stringify(elbDeletes.Resource)).toContain(':listener-rule/app/*');
+    expect(JSON.stringify(elbDeletes.Resource)).not.toContain(':loadbalancer/');
+    expect(elbDeletes.Condition).toEqual({ Null: { 'aws:ResourceTag/mesh-service:owner': 'false' } });
   });
 });

@@ -14,12 +14,15 @@ import { beginRequest } from '../../emulator/cloudformation/requests';
 import {
   RECLAIMER_APP_MESH_ACTIONS,
   RECLAIMER_CLOUDFORMATION_ACTIONS,
+  RECLAIMER_ELB_DELETE_ACTIONS,
+  RECLAIMER_ELB_READ_ACTIONS,
   RECLAIMER_LATTICE_ACTIONS,
   RECLAIMER_UNSCOPED_ACTIONS,
 } from '../../infra/reclaimer';
 import { createLogger } from '../../lambda/log';
 import { TAG } from '../../lambda/ownership';
 import { createReclaimHandler, type StackStatusEvent } from '../../lambda/reclaim';
+import { seedIngressListener } from '../../scripts/demo-ingress';
 import { createEvent, deleteEvent, type Props, startWorld, type World } from '../support/harness';
 
 let world: World;
@@ -63,8 +66,14 @@ const ALLOWED = new Set<string>([
   ...RECLAIMER_CLOUDFORMATION_ACTIONS,
   ...RECLAIMER_LATTICE_ACTIONS,
   ...RECLAIMER_UNSCOPED_ACTIONS,
+  ...RECLAIMER_ELB_READ_ACTIONS,
+  ...RECLAIMER_ELB_DELETE_ACTIONS,
 ]);
-const IAM_PREFIX: Record<string, string> = { tagging: 'tag', vpclattice: 'vpc-lattice' };
+const IAM_PREFIX: Record<string, string> = {
+  tagging: 'tag',
+  vpclattice: 'vpc-lattice',
+  elbv2: 'elasticloadbalancing',
+};
 /** The reclaimer's calls of the log as IAM actions. */
 const reclaimerActions = () =>
   world.emulator.requests
@@ -106,6 +115,23 @@ const SCENARIOS: Scenario[] = [
     }),
   },
   {
+    // A Gateway: the resource also owns an ALB listener rule and a target group on the platform's listener.
+    backend: 'ServiceConnect with a Gateway',
+    platform: async () => {
+      ingressListenerArn = (await seedIngressListener()).MeshIngressListenerArn!;
+    },
+    props: (td) => ({
+      Backend: 'ServiceConnect',
+      MeshName: 'ecs-mesh',
+      ServiceName: 'phoenix',
+      Namespace: 'phoenix.local',
+      ServiceConnect: { CreateNamespace: 'true' },
+      Port: '3000',
+      TaskDefinition: td,
+      Gateway: { ListenerArn: ingressListenerArn, Prefix: '/phoenix' },
+    }),
+  },
+  {
     backend: 'VpcLattice',
     platform: () => lattice.send(new CreateServiceNetworkCommand({ name: 'platform' })),
     props: (td) => ({
@@ -121,9 +147,13 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** Everything the emulator holds with an ownership tag: App Mesh, ACTIVE revisions, namespaces, Lattice. */
+/** The platform's ALB listener of the Gateway scenario. */
+let ingressListenerArn = '';
+
+/** Everything the emulator holds with an ownership tag: App Mesh, ACTIVE revisions, namespaces, Lattice, ELB. */
 function owned(): string[] {
-  const s = world.emulator.snapshot(['appmesh', 'ecs', 'servicediscovery', 'vpclattice']);
+  const s = world.emulator.snapshot(['appmesh', 'ecs', 'servicediscovery', 'vpclattice', 'elbv2']);
+  const elbTags = s.elbv2?.tags ?? {};
   const tagged = (tags: readonly { key: string; value: string }[]) => tags.some((t) => t.key === TAG.owner);
   const a = s.appmesh;
   const l = s.vpclattice;
@@ -149,6 +179,9 @@ function owned(): string[] {
           .filter((r) => tagged(r.tags))
           .map((r) => `vpc-lattice ${r.arn}`)
       : []),
+    ...Object.entries(elbTags)
+      .filter(([, tags]) => tagged(tags))
+      .map(([arn]) => `elasticloadbalancing ${arn}`),
   ];
 }
 
