@@ -19,7 +19,6 @@
  *
  * The list of what could not carry over heads the output as YAML comments, so the output stays one valid template.
  */
-import { stringify } from 'yaml';
 import { RESOURCE_TYPE } from '../lambda/contract/properties';
 import {
   isLatticeName,
@@ -29,8 +28,8 @@ import {
   REFUSAL,
 } from '../lambda/vpclattice/contract';
 import {
+  assembleMigration,
   dropAppMeshStatements,
-  dropUnusedParameters,
   getAttOf,
   type Migration,
   type MigrationNote,
@@ -386,34 +385,17 @@ export function migrateToVpcLattice(text: string): Migration {
     if (hit) note(`Outputs.${name}`, `removed: it read ${hit}, which VPC Lattice does not have`);
     else outputs[name] = rewriteGetAtts(output, meshed, 'CustomDomainName');
   }
-  const allParameters = dropUnusedParameters(
+  return assembleMigration(template, {
     parameters,
-    { rewritten, outputs, rules: template.Rules, conditions: template.Conditions },
-    note,
-  );
-  const migrated: Json = {
-    ...template,
-    ...(Object.keys(allParameters).length ? { Parameters: allParameters } : {}),
-    ...(typeof template.Description === 'string'
-      ? { Description: `${template.Description} Migrated to Amazon VPC Lattice by mesh-service migrate.` }
-      : {}),
-    Resources: rewritten,
-    ...(template.Outputs !== undefined ? { Outputs: outputs } : {}),
-  };
-  if (Object.keys(outputs).length === 0) delete migrated.Outputs;
-
-  const header = [
-    '# Migrated to Amazon VPC Lattice by `mesh-service migrate --to vpc-lattice` (docs/migration.md): deploy it as a',
-    '# new stack beside the App Mesh one, shift traffic at the edge, then delete the old stack. The Versions keep their',
-    '# weights: each is a target group, the split a standing one.',
-    ...(notes.length
-      ? ['#', '# What did not carry over, and why:', ...notes.map((n) => `#   - ${n.where}: ${n.message}`)]
-      : ['#', '# Everything carried over.']),
-  ];
-  return {
-    template: migrated,
+    rewritten,
+    outputs,
     notes,
-    // YAML 1.1, as CloudFormation reads it: strings such as 2010-09-09 stay quoted (1.1 would read a date).
-    text: `${header.join('\n')}\n${stringify(migrated, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false })}`,
-  };
+    note,
+    target: 'Amazon VPC Lattice',
+    intro: [
+      '# Migrated to Amazon VPC Lattice by `mesh-service migrate --to vpc-lattice` (docs/migration.md): deploy it as a',
+      '# new stack beside the App Mesh one, shift traffic at the edge, then delete the old stack. The Versions keep their',
+      '# weights: each is a target group, the split a standing one.',
+    ],
+  });
 }

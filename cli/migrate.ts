@@ -394,6 +394,55 @@ export function dropUnusedParameters(
   return kept;
 }
 
+/**
+ * The migrated template and its text: the parameters still used, the description saying where it went, the
+ * rewritten resources and outputs, headed by `intro` and the notes as YAML comments.
+ */
+export function assembleMigration(
+  template: Json,
+  parts: {
+    readonly parameters: Json;
+    readonly rewritten: Json;
+    readonly outputs: Json;
+    readonly notes: readonly MigrationNote[];
+    readonly note: (where: string, message: string) => void;
+    /** `ECS Service Connect`, `Amazon VPC Lattice`. */
+    readonly target: string;
+    /** The header's first lines, before the notes. */
+    readonly intro: readonly string[];
+  },
+): Migration {
+  const { rewritten, outputs, notes } = parts;
+  const allParameters = dropUnusedParameters(
+    parts.parameters,
+    { rewritten, outputs, rules: template.Rules, conditions: template.Conditions },
+    parts.note,
+  );
+  const migrated: Json = {
+    ...template,
+    ...(Object.keys(allParameters).length ? { Parameters: allParameters } : {}),
+    ...(typeof template.Description === 'string'
+      ? { Description: `${template.Description} Migrated to ${parts.target} by mesh-service migrate.` }
+      : {}),
+    Resources: rewritten,
+    ...(template.Outputs !== undefined ? { Outputs: outputs } : {}),
+  };
+  if (Object.keys(outputs).length === 0) delete migrated.Outputs;
+
+  const header = [
+    ...parts.intro,
+    ...(notes.length
+      ? ['#', '# What did not carry over, and why:', ...notes.map((n) => `#   - ${n.where}: ${n.message}`)]
+      : ['#', '# Everything carried over.']),
+  ];
+  return {
+    template: migrated,
+    notes,
+    // YAML 1.1, as CloudFormation reads it: strings such as 2010-09-09 stay quoted (1.1 would read a date).
+    text: `${header.join('\n')}\n${stringify(migrated, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false })}`,
+  };
+}
+
 export function migrateTemplate(text: string): Migration {
   const template = parseTemplate(text) as Json;
   const resources = isObject(template.Resources) ? template.Resources : {};
@@ -558,33 +607,16 @@ export function migrateTemplate(text: string): Migration {
       note(`Outputs.${name}`, `removed: it read ${version.slice(0, -1)}, a version that was dropped`);
     else outputs[name] = rewriteGetAtts(output, meshed);
   }
-  const allParameters = dropUnusedParameters(
-    { ...(isObject(template.Parameters) ? template.Parameters : {}), ...parameters },
-    { rewritten, outputs, rules: template.Rules, conditions: template.Conditions },
-    note,
-  );
-  const migrated: Json = {
-    ...template,
-    ...(Object.keys(allParameters).length ? { Parameters: allParameters } : {}),
-    ...(typeof template.Description === 'string'
-      ? { Description: `${template.Description} Migrated to ECS Service Connect by mesh-service migrate.` }
-      : {}),
-    Resources: rewritten,
-    ...(template.Outputs !== undefined ? { Outputs: outputs } : {}),
-  };
-  if (Object.keys(outputs).length === 0) delete migrated.Outputs;
-
-  const header = [
-    '# Migrated to ECS Service Connect by `mesh-service migrate` (docs/migration.md): deploy it as a new stack',
-    '# beside the App Mesh one, shift traffic at the edge, then delete the old stack.',
-    ...(notes.length
-      ? ['#', '# What did not carry over, and why:', ...notes.map((n) => `#   - ${n.where}: ${n.message}`)]
-      : ['#', '# Everything carried over.']),
-  ];
-  return {
-    template: migrated,
+  return assembleMigration(template, {
+    parameters: { ...(isObject(template.Parameters) ? template.Parameters : {}), ...parameters },
+    rewritten,
+    outputs,
     notes,
-    // YAML 1.1, as CloudFormation reads it: strings such as 2010-09-09 stay quoted (1.1 would read a date).
-    text: `${header.join('\n')}\n${stringify(migrated, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false })}`,
-  };
+    note,
+    target: 'ECS Service Connect',
+    intro: [
+      '# Migrated to ECS Service Connect by `mesh-service migrate` (docs/migration.md): deploy it as a new stack',
+      '# beside the App Mesh one, shift traffic at the edge, then delete the old stack.',
+    ],
+  });
 }
