@@ -223,6 +223,8 @@ async function killedAndRolledBack(p: Props, stackId: string, operation: string,
     cloudFormation: false,
     caller: `ZOMBIE-${operation}-${nth}`.replace(/[^A-Za-z0-9]/g, ''),
     requestTimeoutMs: 600,
+    // The killed call's attempts time out at once, with the SDK's own TimeoutError (test/support/prompt-timeouts.ts).
+    promptTimeouts: true,
     remainingMs: 1_500,
     tuning: { maxTransientAttempts: 2, throttlingBaseMs: 5, transientBaseMs: 5, maxBackoffMs: 20 },
   });
