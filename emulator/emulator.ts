@@ -97,31 +97,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const elbv2 = new Elbv2Service(region, partition);
   const tagging = new TaggingService(region, () => taggedResources());
   function* taggedResources(): Iterable<TaggedResource> {
-    const mesh = appmesh.snapshot();
-    for (const kind of [
-      mesh.meshes,
-      mesh.virtualNodes,
-      mesh.virtualServices,
-      mesh.virtualRouters,
-      mesh.routes,
-      mesh.virtualGateways,
-      mesh.gatewayRoutes,
-    ]) {
-      for (const r of kind)
-        if (r.tags.length) yield { arn: r.metadata.arn, owner: r.metadata.resourceOwner, tags: r.tags };
-    }
-    for (const r of ecs.snapshot().taskDefinitions) {
-      if (r.tags.length && r.status !== 'DELETE_IN_PROGRESS')
-        yield { arn: r.taskDefinitionArn, owner: r.taskDefinitionArn.split(':')[4] ?? '', tags: r.tags };
-    }
-    for (const ns of servicediscovery.snapshot().namespaces) {
-      if (ns.Tags.length)
-        yield {
-          arn: ns.Arn,
-          owner: ns.ResourceOwner,
-          tags: ns.Tags.map((t) => ({ key: t.Key, value: t.Value })),
-        };
-    }
+    yield* appmesh.tagged();
+    yield* ecs.tagged();
+    yield* servicediscovery.tagged();
     yield* vpclattice.tagged();
     yield* elbv2.tagged();
   }

@@ -146,6 +146,12 @@ export class AppMeshService {
     this.idempotency.clear();
   }
 
+  /** Every tagged resource, for the Resource Groups Tagging API (read in place: a snapshot would copy every spec). */
+  *tagged(): Iterable<{ arn: string; owner: string; tags: readonly TagSnapshot[] }> {
+    for (const r of this.resources.values())
+      if (r.tags.length) yield { arn: r.arn, owner: r.resourceOwner, tags: r.tags };
+  }
+
   snapshot(): EmulatorSnapshot['appmesh'] {
     const byKind = (kind: Kind): AppMeshResourceSnapshot[] =>
       [...this.resources.values()]

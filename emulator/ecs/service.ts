@@ -176,6 +176,15 @@ export class EcsService {
     this.deleting.clear();
   }
 
+  /** Every tagged revision ECS is not deleting, for the Resource Groups Tagging API (read in place, not copied). */
+  *tagged(): Iterable<{ arn: string; owner: string; tags: readonly TagSnapshot[] }> {
+    this.removeDeleted();
+    for (const f of this.families.values())
+      for (const r of f.revisions)
+        if (r.tags.length && r.status !== 'DELETE_IN_PROGRESS')
+          yield { arn: r.arn, owner: r.account, tags: r.tags };
+  }
+
   /** With `families`, only their revisions (a test of one family need not copy every other). */
   snapshot(families?: readonly string[]): EmulatorSnapshot['ecs'] {
     this.removeDeleted();

@@ -158,6 +158,12 @@ export class ServiceDiscoveryService {
     this.services.clear();
   }
 
+  /** Every tagged visible namespace, for the Resource Groups Tagging API. */
+  *tagged(): Iterable<{ arn: string; owner: string; tags: readonly TagSnapshot[] }> {
+    for (const ns of this.visible())
+      if (ns.tags.length) yield { arn: ns.arn, owner: ns.account, tags: ns.tags };
+  }
+
   snapshot(): { namespaces: NamespaceSnapshot[]; services: CloudMapServiceSnapshot[] } {
     return {
       services: [...this.services.values()]

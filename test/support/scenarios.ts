@@ -346,7 +346,12 @@ async function latticeStates(world: World, tag: string): Promise<Context> {
 
 /** Lattice holds exactly the service these properties describe, owned by its id; the answer names its parts. */
 function expectLatticeMatches(world: World, props: Props, data: Record<string, string> | undefined): void {
-  const snap = world.emulator.snapshot(['vpclattice', 'ecs']);
+  const versionArn = (v: { Name: string }) => data?.[`Versions.${v.Name}.TaskDefinitionArn`] ?? '';
+  // Only the families of the answer's revisions: the emulator holds every earlier cell's too.
+  const families = (props.Versions as { Name: string }[]).map(
+    (v) => versionArn(v).split('/')[1]?.split(':')[0] ?? '',
+  );
+  const snap = world.emulator.snapshot(['vpclattice', 'ecs'], { families });
   const lattice = snap.vpclattice!;
   const id = latticeIdOf(String(props.ServiceName));
   const owned = <T extends { readonly tags: readonly { key: string; value: string }[] }>(rs: readonly T[]) =>
@@ -383,7 +388,7 @@ function expectLatticeMatches(world: World, props: Props, data: Record<string, s
     ),
   });
   for (const v of versions) {
-    const arn = data?.[`Versions.${v.Name}.TaskDefinitionArn`] ?? '';
+    const arn = versionArn(v);
     const found = snap.ecs.taskDefinitions.find((t) => t.taskDefinitionArn === arn);
     expect([v.Name, found?.status, found?.tags.find((t) => t.key === TAG.owner)?.value]).toEqual([
       v.Name,
