@@ -95,6 +95,8 @@ async function killedCreate(props: Props, o: { stackId?: string; logicalId?: str
         caller: 'ZOMBIE',
         requestTimeoutMs: 600,
         remainingMs: 1_500,
+        // The killed call's attempts time out at once, with the SDK's own TimeoutError (test/support/prompt-timeouts.ts).
+        promptTimeouts: true,
         tuning: { maxTransientAttempts: 2, throttlingBaseMs: 5, transientBaseMs: 5, maxBackoffMs: 20 },
       })(createEvent(props, o))
       .catch(() => undefined)
