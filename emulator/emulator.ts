@@ -12,6 +12,7 @@ import { loadModel } from './model/model';
 import { createEmulatorServer } from './server';
 import { serviceFacts, serviceTable } from './service-table';
 import { ServiceDiscoveryService } from './servicediscovery/service';
+import { restoreState, saveState } from './state';
 import { type TaggedResource, TaggingService } from './tagging/service';
 import type {
   Emulator,
@@ -116,6 +117,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     { appmesh, ecs, ecsServices, servicediscovery, cloudformation, tagging, vpclattice, elbv2 },
   );
   const faults = new FaultInjector(serviceFacts(services));
+  /** What saveState and restoreState save and put back (the Tagging API reads the others' state). */
+  const stateful = { appmesh, ecs, ecsServices, servicediscovery, cloudformation, vpclattice, elbv2 };
   let requests: RequestLogEntry[] = [];
 
   let emulator: Emulator | undefined;
@@ -166,6 +169,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clearRequests() {
       requests = [];
     },
+    saveState: () => saveState(stateful),
+    restoreState: (state) => restoreState(stateful, state),
     reset() {
       appmesh.reset();
       ecs.reset();

@@ -10,6 +10,7 @@ export { APP_MESH_QUOTAS } from './appmesh/quotas';
 export { ECS_REGISTER_DEFAULTS } from './ecs/defaults';
 export { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, stackId, startEmulator } from './emulator';
 export { type SeededPlatform, type SeedOptions, seedPlatform } from './seed';
+export type { SavedState } from './state';
 export type {
   AppMeshResourceSnapshot,
   CloudFormationControl,

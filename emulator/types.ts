@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 /** The emulator's public types. Other engineers code against these shapes: change them only additively. */
 import type { Elbv2Snapshot } from './elbv2/service';
+import type { SavedState } from './state';
 
 export type { Elbv2Snapshot };
 
@@ -371,6 +372,13 @@ export interface Emulator {
   clearRequests(): void;
   /** Wipes all state (stacks included), shares, faults (hung calls are destroyed, killed callers revived) and the request log. */
   reset(): void;
+  /**
+   * The services' state (stacks included; not the faults or the request log), to put back with `restoreState` as
+   * often as wanted: many runs from one prepared world (emulator/state.ts).
+   */
+  saveState(): SavedState;
+  /** Puts the services' state back as `saveState` saved it; faults and the request log are left as they are. */
+  restoreState(state: SavedState): void;
   /** Plain JSON of the state; with `parts`, only those services' state is read (the others are empty). */
   snapshot(parts?: readonly ServiceName[], filter?: SnapshotFilter): EmulatorSnapshot;
   /**
