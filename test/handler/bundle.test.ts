@@ -61,6 +61,37 @@ describe('GIVEN the bundled handler', () => {
     expect(emulator.requests).toEqual([]);
   });
 
+  test('WHEN properties break rules of any section or backend THEN the bundle refuses them exactly as the source contract does (its docs, update behaviours and generators are left out: scripts/strip-contract-docs.mjs)', async () => {
+    const versions = (...weights: string[]) =>
+      weights.map((w, i) => ({ Name: `v${i}`, TaskDefinition: `fam-${i}`, Weight: w }));
+    const lattice = { ServiceNetwork: 'bundled-net', VpcId: 'vpc-0abc1234def567890' };
+    const cases: Record<string, unknown>[] = [
+      { ...base, Port: 3000, Versions: versions('90', '20') },
+      { ...base, Port: 3000, Protocol: 'tcp', Gateway: { VirtualGatewayName: 'gw' } },
+      { ...base, Port: 3000, Gateway: { VirtualGatewayName: 'gw', Rewrite: { Prefix: '/x' } } },
+      { ...base, Port: 3000, Backend: 'serviceconnect' },
+      {
+        ...base,
+        Port: 3000,
+        Backend: 'ServiceConnect',
+        Versions: versions('90', '10'),
+        ServiceConnect: { Rollout: { Strategy: 'LINEAR', Percent: '20' } },
+      },
+      { ...base, Port: 3000, Envoy: { LogLevel: 'loud' } },
+      {
+        ...base,
+        Port: 3000,
+        Backend: 'VpcLattice',
+        VpcLattice: lattice,
+        ListenerTimeout: { PerRequestMillis: '5000' },
+      },
+      { ...base, Port: 3000, Backend: 'VpcLattice', VpcLattice: { ...lattice, VpcId: 'vpc-x' } },
+    ];
+    const { outcomes } = await run(...cases.map((props) => createEvent(props)));
+    expect(outcomes.map((o) => o.error)).toEqual(cases.map(sourceError));
+    expect(emulator.requests).toEqual([]);
+  });
+
   test('WHEN the ResourceType or RequestType is not served THEN it fails clearly, with zero AWS calls', async () => {
     const other = createEvent({ ...base, Port: 3000 }, { resourceType: 'Custom::Other' });
     const upsert = {
