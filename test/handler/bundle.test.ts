@@ -316,6 +316,15 @@ describe('GIVEN the SDK errors in the bundle (scripts/trim-sdk.mjs)', () => {
     expect(text.includes('name="ClientException"')).toBe(true);
   });
 
+  test("WHEN built THEN the SDK's JavaScript SHA-256 is left out (Node.js signs with its native crypto) and its stand-in is there", () => {
+    for (const file of [BUNDLE, path.join(path.dirname(BUNDLE), 'reclaim.js')]) {
+      const text = readFileSync(file, 'utf8');
+      // The first round constant of SHA-256 (FIPS 180-4), in Sha256Js's table as esbuild writes it.
+      expect([file, text.includes('1116352408') || text.includes('0x428a2f98')]).toEqual([file, false]);
+      expect(text.includes('the JavaScript SHA-256 is not bundled')).toBe(true);
+    }
+  });
+
   test('WHEN pruning a schemas module THEN undeclared registrations go, the base exception and the declared stay, and an unknown layout fails the build', () => {
     const source = [
       'const _s_registry = new TypeRegistry(_s);',
