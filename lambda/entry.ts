@@ -50,7 +50,7 @@ export function backendRuntimes(
 }
 
 /** One execution environment's dependencies: the clients read the same retry budget the handler moves. */
-function createDeps(factories: BackendRuntimes, options: HandlerOptions): HandlerDeps {
+export function createDeps(factories: BackendRuntimes, options: HandlerOptions): HandlerDeps {
   const budget: RetryBudget = { deadline: Date.now() + 60_000 };
   const clients = createAwsClients(budget, options.tuning, options.clients);
   return {
@@ -65,11 +65,14 @@ function createDeps(factories: BackendRuntimes, options: HandlerOptions): Handle
 
 export type Handler = (event: CloudFormationCustomResourceEvent, context: Context) => Promise<HandlerResult>;
 
-/** A handler with its own clients and retry budget, created on its first invocation, as a Lambda environment has. */
-export function handlerWith(factories: BackendRuntimes, options: HandlerOptions = {}): Handler {
+/**
+ * The Lambda handler of an entry: its clients and retry budget are created on its first invocation (nothing at module
+ * scope can throw), and serve every invocation of the execution environment after it.
+ */
+export function handlerWith(factories: BackendRuntimes): Handler {
   let deps: HandlerDeps | undefined;
   return (event, context) => {
-    deps ??= createDeps(factories, options);
+    deps ??= createDeps(factories, {});
     return handleEvent(event, context, deps);
   };
 }

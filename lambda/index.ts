@@ -8,7 +8,13 @@ import { createAppMeshBackend } from './appmesh/backend';
 import type { AwsClients } from './aws/clients';
 import type { BackendFactory, BackendPlugin, ServiceBackend } from './backend';
 import type { Backend } from './backends';
-import { type HandlerOptions, handlerWith, backendRuntimes as runtimesOf } from './entry';
+import {
+  createDeps,
+  type Handler,
+  type HandlerOptions,
+  handlerWith,
+  backendRuntimes as runtimesOf,
+} from './entry';
 import { type HandlerDeps, type HandlerResult, handleEvent } from './handler';
 import { createServiceConnectBackend } from './serviceconnect/backend';
 import { createVpcLatticeBackend } from './vpclattice/backend';
@@ -34,6 +40,7 @@ export function backendRuntimes(clients: AwsClients): (plugin: BackendPlugin) =>
 export const handler = handlerWith(RUNTIMES);
 
 /** A handler with its own clients and retry budget, as a separate Lambda execution environment would have. */
-export function createHandler(options: HandlerOptions = {}) {
-  return handlerWith(RUNTIMES, options);
+export function createHandler(options: HandlerOptions = {}): Handler {
+  const own = createDeps(RUNTIMES, options);
+  return (event, context) => handleEvent(event, context, own);
 }
