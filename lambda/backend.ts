@@ -154,26 +154,3 @@ export async function readAuthorized<const T extends readonly unknown[]>(
     ...{ -readonly [K in keyof T]: Awaited<T[K]> },
   ];
 }
-
-/**
- * A backend whose runtime is loaded on its first request (the handler's bundle then carries only the backends most
- * requests use; scripts/bundle-lambda.mjs builds the loaded module as a file of its own). `predictAttributes` must
- * not wait, so it comes from the light side.
- */
-export function lazyBackend<M extends CoreModel>(
-  load: () => Promise<BackendFactory<M>>,
-  predictAttributes: (model: M, ctx: RequestContext) => Attributes,
-): BackendFactory<M> {
-  return (clients) => {
-    let loaded: Promise<ServiceBackend<M>> | undefined;
-    const runtime = () => {
-      loaded ??= load().then((factory) => factory(clients));
-      return loaded;
-    };
-    return {
-      predictAttributes,
-      apply: async (request, ctx) => (await runtime()).apply(request, ctx),
-      remove: async (request, ctx) => (await runtime()).remove(request, ctx),
-    };
-  };
-}

@@ -1,36 +1,26 @@
 /**
- * Lambda entry of the Custom::MeshService provider (the Provider framework's onEvent handler).
- * Nothing at module scope can throw: clients are created on the first invocation, inside the handler, so that even
- * a broken environment fails a request with a reason instead of failing the module load (which the framework cannot
- * report to CloudFormation).
+ * Lambda entry of the Custom::MeshService provider (the Provider framework's onEvent handler) with every backend's
+ * runtime: what the tests, the benchmarks and the reclaimer (lambda/reclaim.ts) load. The bundle ships the same
+ * handler as one file per backend behind a router (lambda/router.ts, lambda/paths/), so that a request loads only
+ * its backend's code and SDK client.
  */
-import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { createAppMeshBackend } from './appmesh/backend';
-import { type AwsClients, type ClientOverrides, createAwsClients } from './aws/clients';
-import type { RetryBudget, RetryTuning } from './aws/retry';
-import { type BackendFactory, type BackendPlugin, lazyBackend, type ServiceBackend } from './backend';
-import { type Backend, registry } from './backends';
+import type { AwsClients } from './aws/clients';
+import type { BackendFactory, BackendPlugin, ServiceBackend } from './backend';
+import type { Backend } from './backends';
+import {
+  createDeps,
+  type Handler,
+  type HandlerOptions,
+  handlerWith,
+  backendRuntimes as runtimesOf,
+} from './entry';
 import { type HandlerDeps, type HandlerResult, handleEvent } from './handler';
-import { createLogger, type Logger } from './log';
-import { type ProviderPolicy, policyFromEnvironment } from './policy';
 import { createServiceConnectBackend } from './serviceconnect/backend';
-import { createStackApi, createStackVerifier } from './stack-verifier';
-import { predictVpcLatticeAttributes } from './vpclattice/attributes';
+import { createVpcLatticeBackend } from './vpclattice/backend';
 
-export type { HandlerDeps, HandlerResult };
+export type { HandlerDeps, HandlerOptions, HandlerResult };
 export { handleEvent };
-
-export interface HandlerOptions {
-  readonly log?: Logger;
-  readonly tuning?: RetryTuning;
-  /** The trust policy; by default read from the environment the provider stack sets (policy.ts). */
-  readonly policy?: ProviderPolicy;
-  /** Tests and benchmarks only: per-environment credentials and a shorter request timeout. */
-  readonly clients?: ClientOverrides;
-}
-
-/** The VPC Lattice runtime module (`require`d: the bundle makes it a file of its own, scripts/bundle-lambda.mjs). */
-type VpcLatticeRuntime = typeof import('./vpclattice/backend.js');
 
 /**
  * The runtime of each backend the registry (lambda/backends.ts) lists: the registry itself stays free of SDK code,
@@ -39,52 +29,18 @@ type VpcLatticeRuntime = typeof import('./vpclattice/backend.js');
 const RUNTIMES: { readonly [B in Backend]: BackendFactory } = {
   AppMesh: createAppMeshBackend,
   ServiceConnect: createServiceConnectBackend,
-  // Loaded on its first request: its SDK client and code stay out of the bundle the other backends load.
-  VpcLattice: lazyBackend(
-    async () => (require('./vpclattice/backend') as VpcLatticeRuntime).createVpcLatticeBackend,
-    predictVpcLatticeAttributes,
-  ),
+  VpcLattice: createVpcLatticeBackend,
 };
 
-/** Each backend's runtime on these clients, created on its first use (the handler's and the reclaimer's). */
+/** Each backend's runtime on these clients, created on its first use (the reclaimer's). */
 export function backendRuntimes(clients: AwsClients): (plugin: BackendPlugin) => ServiceBackend {
-  const runtimes = new Map<string, ServiceBackend>();
-  return (plugin) => {
-    let found = runtimes.get(plugin.name);
-    if (!found) {
-      found = RUNTIMES[plugin.name as Backend](clients);
-      runtimes.set(plugin.name, found);
-    }
-    return found;
-  };
+  return runtimesOf(clients, RUNTIMES);
 }
 
-/** One execution environment's dependencies: the clients read the same retry budget the handler moves. */
-function createDeps(options: HandlerOptions = {}): HandlerDeps {
-  const budget: RetryBudget = { deadline: Date.now() + 60_000 };
-  const clients = createAwsClients(budget, options.tuning, options.clients);
-  return {
-    registry,
-    runtime: backendRuntimes(clients),
-    budget,
-    log: options.log ?? createLogger({ service: 'mesh-service-provider' }),
-    policy: () => options.policy ?? policyFromEnvironment(process.env),
-    verifier: createStackVerifier(createStackApi(clients.cloudFormation)),
-  };
-}
-
-let deps: HandlerDeps | undefined;
-
-export async function handler(
-  event: CloudFormationCustomResourceEvent,
-  context: Context,
-): Promise<HandlerResult> {
-  deps ??= createDeps();
-  return handleEvent(event, context, deps);
-}
+export const handler = handlerWith(RUNTIMES);
 
 /** A handler with its own clients and retry budget, as a separate Lambda execution environment would have. */
-export function createHandler(options: HandlerOptions = {}) {
-  const own = createDeps(options);
-  return (event: CloudFormationCustomResourceEvent, context: Context) => handleEvent(event, context, own);
+export function createHandler(options: HandlerOptions = {}): Handler {
+  const own = createDeps(RUNTIMES, options);
+  return (event, context) => handleEvent(event, context, own);
 }

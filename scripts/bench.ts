@@ -1,9 +1,10 @@
 /**
  * `npm run bench` — measurements, printed as figures (never asserted: machines are shared and noisy).
  *
- *  1. the Lambda bundle: size, and the cost of loading it in a fresh Node.js process (the cold start it adds),
- *     against a floor of just the App Mesh and ECS clients and an SDK floor of every client and command the handler
- *     contains (what the provider's own code adds);
+ *  1. the Lambda bundle: what each request path loads (index.js and its backend's file) and the reclaimer, size and
+ *     the cost of loading it in a fresh Node.js process (the cold start it adds), against a floor of just the App
+ *     Mesh and ECS clients and an SDK floor of every client and command the App Mesh path contains (what the
+ *     provider's own code adds);
  *  2. Create wall time against the number of resources, with latency injected on every call: it should follow the
  *     dependency depth (3 App Mesh levels), not the number of calls;
  *  3. throttled throughput: 60 concurrent patches against the ECS preset (bound: (60 - 20 burst) / 1 per s = 40 s)
@@ -33,7 +34,7 @@ import {
 } from './bench-scale';
 import { printWaveFigures, waveFigures } from './bench-waves';
 // @ts-expect-error: a plain ES module of build settings, shared with scripts/bundle-lambda.mjs
-import { LAMBDA_BUILD_OPTIONS } from './lambda-build-options.mjs';
+import { LAMBDA_BUILD_OPTIONS, LAMBDA_ENTRY_POINTS } from './lambda-build-options.mjs';
 
 const root = path.join(__dirname, '..');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -41,24 +42,25 @@ const quiet = createLogger({}, () => {});
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
- * Each file's median time to load in a fresh Node.js process (require, compile and top-level code). The files take
- * turns, run by run, so that a slower minute of the shared machine weighs on all of them alike.
+ * Each group's median time to load in a fresh Node.js process (require, compile and top-level code of its files, in
+ * order: a request path requires index.js, then the router its backend's file). The groups take turns, run by run,
+ * so that a slower minute of the shared machine weighs on all of them alike.
  */
-function loadTimesMs(files: readonly string[], runs = 21): number[] {
-  const once = (file: string) =>
+function loadTimesMs(groups: readonly (readonly string[])[], runs = 21): number[] {
+  const once = (files: readonly string[]) =>
     Number(
       execFileSync(
         process.execPath,
         [
           '-e',
-          `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
+          `const t=process.hrtime.bigint();for(const f of ${JSON.stringify(files)})require(f);console.log(Number(process.hrtime.bigint()-t)/1e6)`,
         ],
         { encoding: 'utf8' },
       ).trim(),
     );
-  const samples = files.map((): number[] => []);
+  const samples = groups.map((): number[] => []);
   for (let i = 0; i < runs; i++) {
-    for (const [f, file] of files.entries()) samples[f]!.push(once(file));
+    for (const [g, files] of groups.entries()) samples[g]!.push(once(files));
   }
   return samples.map(median);
 }
@@ -102,41 +104,64 @@ async function bundleFigures(): Promise<void> {
     } as BuildOptions);
     return { outfile, metafile: metafile! };
   };
-  const handler = await bundle(path.join(root, 'lambda/index.ts'), 'handler');
+  // The files as scripts/bundle-lambda.mjs ships them.
+  const shipped = path.join(dir, 'shipped');
+  const { metafile } = await build({
+    ...LAMBDA_BUILD_OPTIONS,
+    entryPoints: Object.fromEntries(
+      Object.entries(LAMBDA_ENTRY_POINTS as Record<string, string>).map(([name, entry]) => [
+        name,
+        path.join(root, entry),
+      ]),
+    ),
+    outdir: shipped,
+    nodePaths: [path.join(root, 'node_modules')],
+    logLevel: 'silent',
+    metafile: true,
+  } as BuildOptions);
+  const file = (name: string) => path.join(shipped, name);
+  const index = file('index.js');
   // The floor: nothing but the two SDK clients the provider cannot do without, built the same way.
   const floorEntry = path.join(dir, 'floor.ts');
   writeFileSync(
     floorEntry,
     "export { AppMeshClient } from '@aws-sdk/client-app-mesh';\nexport { ECSClient } from '@aws-sdk/client-ecs';\n",
   );
-  // The SDK floor: what of the SDK the handler cannot do without (its four clients and the commands it calls).
+  // The SDK floor: what of the SDK the App Mesh path cannot do without (its clients and the commands it calls).
   const sdkFloorEntry = path.join(dir, 'sdk-floor.ts');
-  const sdkFloor = sdkFloorSource(handler.metafile);
+  const appMeshOutput = Object.entries(metafile!.outputs).find(([out]) => out.endsWith('app-mesh.js'))!;
+  const sdkFloor = sdkFloorSource({ inputs: {}, outputs: { [appMeshOutput[0]]: appMeshOutput[1] } });
   writeFileSync(sdkFloorEntry, sdkFloor);
   const commands = (sdkFloor.match(/Command as/g) ?? []).length;
   const clients = (sdkFloor.match(/Client as/g) ?? []).length;
-  const variants: [string, string][] = [
-    ['the handler (shipped)', handler.outfile],
-    ['floor: App Mesh + ECS clients', (await bundle(floorEntry, 'floor')).outfile],
+  const variants: [string, string[]][] = [
+    ['App Mesh: index.js + app-mesh.js', [index, file('app-mesh.js')]],
+    ['Service Connect: + service-connect.js', [index, file('service-connect.js')]],
+    ['VPC Lattice: + vpc-lattice.js', [index, file('vpc-lattice.js')]],
+    ['the reclaimer: reclaim.js', [file('reclaim.js')]],
+    ['floor: App Mesh + ECS clients', [(await bundle(floorEntry, 'floor')).outfile]],
     [
       `SDK floor: ${clients} clients, ${commands} commands`,
-      (await bundle(sdkFloorEntry, 'sdk-floor')).outfile,
+      [(await bundle(sdkFloorEntry, 'sdk-floor')).outfile],
     ],
   ];
-  console.log('\n1. Lambda bundle (esbuild, minified, node24, as scripts/bundle-lambda.mjs builds it)');
-  const loads = loadTimesMs(variants.map(([, outfile]) => outfile));
-  variants.forEach(([label, outfile], i) => {
+  console.log(
+    '\n1. Lambda bundle (esbuild, minified, node24, as scripts/bundle-lambda.mjs builds it): what each request path loads',
+  );
+  const loads = loadTimesMs(variants.map(([, files]) => files));
+  variants.forEach(([label, files], i) => {
+    const kib = files.reduce((total, f) => total + statSync(f).size, 0) / 1024;
     console.log(
-      `   ${label.padEnd(34)} ${(statSync(outfile).size / 1024).toFixed(0).padStart(5)} KiB   load ${loads[i]!.toFixed(1)} ms (median of 21 fresh processes)`,
+      `   ${label.padEnd(38)} ${kib.toFixed(1).padStart(6)} KiB   load ${loads[i]!.toFixed(1)} ms (median of 21 fresh processes)`,
     );
   });
-  const [shipped, floor, sdk] = loads as [number, number, number];
-  console.log(`   load time, handler / floor:        ${(shipped / floor).toFixed(2)} × (target 1.1)`);
+  const [appMesh, , , , floor, sdk] = loads as number[];
+  console.log(`   load time, App Mesh path / floor:      ${(appMesh! / floor!).toFixed(2)} × (target 1.1)`);
   console.log(
-    `   load time, SDK floor / floor:      ${(sdk / floor).toFixed(2)} × (the SDK the handler calls)`,
+    `   load time, SDK floor / floor:          ${(sdk! / floor!).toFixed(2)} × (the SDK the path calls)`,
   );
   console.log(
-    `   load time, handler / SDK floor:    ${(shipped / sdk).toFixed(2)} × (the provider's own code)`,
+    `   load time, App Mesh path / SDK floor:  ${(appMesh! / sdk!).toFixed(2)} × (the provider's own code)`,
   );
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Bundles the handler into dist/lambda/index.js and the reclaimer into dist/lambda/reclaim.js (and the backends they
-// load on first use beside them: dist/lambda/vpc-lattice.js): minified CommonJS files with a source map and the AWS SDK
+// Bundles the handler into dist/lambda/index.js (the router) with one file per backend beside it (app-mesh.js,
+// service-connect.js, vpc-lattice.js: what a request of that backend loads), and the reclaimer into
+// dist/lambda/reclaim.js (scripts/lambda-build-options.mjs): minified CommonJS files with a source map and the AWS SDK
 // clients inside, so the deployed code runs exactly the SDK versions the tests ran. The SDK's ES-module builds
 // (mainFields module first) are smaller and load faster than its CommonJS builds; nearly every invocation of a
 // custom-resource Lambda is a cold start.

@@ -6,26 +6,18 @@ import { trimSdk } from './trim-sdk.mjs';
 export const LAMBDA_NODE_TARGET = 'node24';
 
 /**
- * The files of dist/lambda: the handler, the reclaimer (lambda/reclaim.ts: the provider stack's second function, on
- * CloudFormation's stack status events), and the backends both load on their first request (lambda/index.ts requires
- * them), each a file of its own so that a request of another backend never loads their code or SDK client.
+ * The files of dist/lambda: the handler's router (lambda/router.ts, the Lambda entry index.js), the handler of each
+ * backend's requests, which the router requires on that backend's first request (lambda/paths/: each the whole
+ * handler with one backend's runtime and SDK client, so that a request loads one backend and one copy of the SDK
+ * core), and the reclaimer (lambda/reclaim.ts: the provider stack's second function, on CloudFormation's stack status
+ * events, with every backend's runtime).
  */
 export const LAMBDA_ENTRY_POINTS = {
-  index: 'lambda/index.ts',
+  index: 'lambda/router.ts',
+  'app-mesh': 'lambda/paths/app-mesh.ts',
+  'service-connect': 'lambda/paths/service-connect.ts',
+  'vpc-lattice': 'lambda/paths/vpc-lattice.ts',
   reclaim: 'lambda/reclaim.ts',
-  'vpc-lattice': 'lambda/vpclattice/backend.ts',
-};
-
-/** The handler's `require` of a lazily loaded backend resolves to its file beside it, not into the bundle. */
-const lazyBackends = {
-  name: 'lazy-backends',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/vpclattice\/backend$/ }, (args) =>
-      /[\\/]lambda[\\/]index\.ts$/.test(args.importer)
-        ? { path: './vpc-lattice.js', external: true }
-        : undefined,
-    );
-  },
 };
 
 export const LAMBDA_BUILD_OPTIONS = {
@@ -40,5 +32,5 @@ export const LAMBDA_BUILD_OPTIONS = {
   alias: { '@aws-sdk/credential-provider-node': './lambda/aws/lambda-credentials.ts' },
   // The property contract's documentation text is for the generators, not the Lambda (strip-contract-docs.mjs); the
   // SDK's event streams and client manifests are never run there (trim-sdk.mjs).
-  plugins: [lazyBackends, stripContractDocs, trimSdk],
+  plugins: [stripContractDocs, trimSdk],
 };

@@ -5,6 +5,8 @@
 // - `@smithy/core/event-streams`: loaded by the protocols only for operations with an event stream, and none of the
 //   operations of these five services has one. The stub throws if that ever changes (the bundle test runs every
 //   operation the handler calls against the emulator).
+// - `@smithy/core`'s JavaScript SHA-256 (Sha256Js): Sha256Node falls back to it only without native crypto, which
+//   Node.js always has. The stub throws if that ever changes.
 // - each client's package.json: the client reads only its version (for the user agent); the bundle carries the
 //   name and version, not the whole manifest.
 // - the error classes of errors no operation the provider calls can return. Each client registers a class for every
@@ -22,6 +24,7 @@ const { CLIENT_MODELS, declaredErrors, pruneErrorRegistrations } = sdkErrors;
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const STUB = path.join(ROOT, 'lambda', 'aws', 'no-event-streams.ts');
+const SHA256_JS_STUB = path.join(ROOT, 'lambda', 'aws', 'no-sha256-js.ts');
 
 const models = new Map();
 async function modelOf(client) {
@@ -39,6 +42,11 @@ export const trimSdk = {
   setup(build) {
     build.initialOptions.metafile = true;
     build.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, () => ({ path: STUB }));
+    build.onResolve({ filter: /^\.\/Sha256Js$/ }, (args) =>
+      /[\\/]@smithy[\\/]core[\\/].*[\\/]sha256[\\/]Sha256Node\.js$/.test(args.importer)
+        ? { path: SHA256_JS_STUB }
+        : undefined,
+    );
     build.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]package\.json$/ }, async (args) => {
       const { name, version } = JSON.parse(await readFile(args.path, 'utf8'));
       return { contents: JSON.stringify({ name, version }), loader: 'json' };

@@ -7,6 +7,7 @@
  * the patched ones registered, the old ones deregistered and the record on the virtual nodes updated; see
  * task-definitions.ts).
  */
+import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../aws/clients';
 import { createTaggingApi } from '../aws/tagging';
@@ -122,9 +123,10 @@ export function createAppMeshBackend(
   clients: AwsClients,
   options: AppMeshBackendOptions = {},
 ): ServiceBackend<AppMeshModel> {
+  const appMesh = clients.create(AppMeshClient);
   const meshApiFor = (m: { meshName: string; meshOwner?: string }) =>
     createMeshApi(
-      clients.appMesh,
+      appMesh,
       { meshName: m.meshName, ...(m.meshOwner ? { meshOwner: m.meshOwner } : {}) },
       options.onCall,
     );

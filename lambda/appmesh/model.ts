@@ -22,8 +22,10 @@ import {
   type TrustSource,
   validationModel,
 } from '../model';
+import { parsePhysicalId, physicalIdOf } from './identity';
 
 export type { CertificateSource, HeaderMatchModel, QueryParameterModel, TlsValidationModel, TrustSource };
+export { parsePhysicalId, physicalIdOf };
 
 /** The properties of an App Mesh service: the core ones (App Mesh has no properties of its own). */
 export type AppMeshProps = CoreProps;
@@ -190,30 +192,6 @@ export interface AppMeshModel extends CoreModel {
   readonly router?: { readonly name: string; readonly routes: readonly RouteModel[] };
   readonly gateway?: GatewayModel;
   readonly envoy: EnvoyModel;
-}
-
-/**
- * The physical id is the service's identity: `mesh/<mesh>[@<owner>]/service/<ServiceName>`. Deterministic (never
- * the RequestId), so a re-delivered Create returns the same id. Every App Mesh name the service creates by default
- * derives from ServiceName, so a replacement (a change of mesh, mesh owner or ServiceName) never needs a name that
- * the resource being replaced still holds; everything else, the virtual service name included, updates in place.
- */
-export function physicalIdOf(identity: {
-  meshName: string;
-  meshOwner?: string;
-  serviceName: string;
-}): string {
-  const mesh = identity.meshOwner ? `${identity.meshName}@${identity.meshOwner}` : identity.meshName;
-  return `mesh/${mesh}/service/${identity.serviceName}`;
-}
-
-/** The parts of a physical id this provider issued, or undefined for any other id (e.g. the framework's marker). */
-export function parsePhysicalId(
-  id: string,
-): { meshName: string; meshOwner?: string; serviceName: string } | undefined {
-  const m = /^mesh\/([^/@]+)(?:@(\d{12}))?\/service\/([^/]+)$/.exec(id);
-  if (!m) return undefined;
-  return { meshName: m[1]!, ...(m[2] ? { meshOwner: m[2] } : {}), serviceName: m[3]! };
 }
 
 export function buildAppMeshModel(p: AppMeshProps): AppMeshModel {

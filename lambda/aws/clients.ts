@@ -1,32 +1,27 @@
 /**
  * The AWS SDK clients, configured only through the SDK's standard sources (AWS_REGION, credentials, and the
  * service-specific AWS_ENDPOINT_URL_APP_MESH / AWS_ENDPOINT_URL_ECS / AWS_ENDPOINT_URL_CLOUDFORMATION /
- * AWS_ENDPOINT_URL_SERVICEDISCOVERY / AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API / AWS_ENDPOINT_URL_VPC_LATTICE the emulator
- * uses): no endpoint
- * plumbing here.
+ * AWS_ENDPOINT_URL_SERVICEDISCOVERY / AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API / AWS_ENDPOINT_URL_VPC_LATTICE /
+ * AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 the emulator uses): no endpoint plumbing here. Here are the clients
+ * every backend calls; each backend creates its own service's client (`create`), so that the bundle's file of one
+ * backend (lambda/router.ts) carries no other backend's client.
  */
-import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import type { HttpHandler } from '@smithy/core/protocols';
 import type { RateLimiter } from '@smithy/core/retry';
 import { BudgetedRetryStrategy, type RetryBudget, type RetryTuning } from './retry';
 
 export interface AwsClients {
-  readonly appMesh: AppMeshClient;
   readonly ecs: ECSClient;
   /** Read-only: verifies that requests come from their stack's operation (stack-verifier.ts). */
   readonly cloudFormation: CloudFormationClient;
-  /** Cloud Map namespaces, for the Service Connect backend (AWS_ENDPOINT_URL_SERVICEDISCOVERY in the emulator). */
-  readonly serviceDiscovery: ServiceDiscoveryClient;
   /** Read-only: what a logical resource owns, by its ownership tags (aws/tagging.ts). */
   readonly tagging: ResourceGroupsTaggingAPIClient;
   /**
-   * Another SDK client with the same configuration (retry budget, timeouts, overrides): what a backend loaded on
-   * first use creates its own client with (VPC Lattice, AWS_ENDPOINT_URL_VPC_LATTICE in the emulator), so that the
-   * handler's bundle does not carry its SDK client.
+   * Another SDK client with the same configuration (retry budget, timeouts, overrides): what a backend creates its
+   * own service's client with (App Mesh, Cloud Map, Elastic Load Balancing v2, VPC Lattice).
    */
   readonly create: <C>(client: new (config: StandardClientConfig) => C) => C;
 }
@@ -85,10 +80,8 @@ export function createAwsClients(
     ...(overrides.credentials ? { credentials: overrides.credentials } : {}),
   });
   return {
-    appMesh: new AppMeshClient(config()),
     ecs: new ECSClient(config()),
     cloudFormation: new CloudFormationClient(config()),
-    serviceDiscovery: new ServiceDiscoveryClient(config()),
     tagging: new ResourceGroupsTaggingAPIClient(config()),
     create: (client) => new client(config()),
   };

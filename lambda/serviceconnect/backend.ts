@@ -13,6 +13,7 @@
  */
 
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 // The App Mesh attributes are returned empty, so that a template switched over still resolves its GetAtts.
 import { APP_MESH_ONLY_ATTRIBUTES } from '../appmesh/attributes';
 import type { CallRecord } from '../aws/call';
@@ -134,7 +135,11 @@ export function createServiceConnectBackend(
   options: ServiceConnectBackendOptions = {},
 ): ServiceBackend<Model> {
   const ecsApi = createTaskDefinitionApi(clients.ecs, options.onCall);
-  const cloudMap: CloudMapApi = createCloudMapApi(clients.serviceDiscovery, options.onCall, options.polling);
+  const cloudMap: CloudMapApi = createCloudMapApi(
+    clients.create(ServiceDiscoveryClient),
+    options.onCall,
+    options.polling,
+  );
   // The gateway route's ALB listener rule and target group (ingress-runtime.ts).
   const ingress = createIngressRuntime(
     clients.create(ElasticLoadBalancingV2Client),

@@ -7,9 +7,12 @@
 import { parseTaskDefinitionRef } from '../contract/task-definition-ref';
 import { type CoreModel, type CoreVersion, defaultVirtualServiceName, healthCheckModel } from '../model';
 import { type Finding, type ServiceConnectServiceProps, serviceConnectWarnings } from './contract';
+import { parseServiceConnectId, serviceConnectIdOf } from './identity';
 import { type IngressModel, ingressModel } from './ingress';
 import { type ProxyModel, proxyModel, timeoutMillisOf } from './proxy';
 import { type RolloutModel, rolloutModel } from './rollout';
+
+export { parseServiceConnectId, serviceConnectIdOf };
 
 /** What the ECS service's ServiceConnectConfiguration is wired to. */
 export interface ServiceConnectModel {
@@ -39,21 +42,6 @@ export interface ServiceConnectServiceModel extends CoreModel {
   readonly serviceConnect: ServiceConnectModel;
   /** One version, or the two of a rollout. */
   readonly versions: readonly CoreVersion[];
-}
-
-/**
- * The physical id of a Service Connect service: `service-connect/<namespace>/service/<ServiceName>`. Its identity is
- * the namespace and the discovery name (the mesh plays no part); it cannot be mistaken for an App Mesh id, so a
- * change of Backend is a change of identity (which the handler refuses).
- */
-export function serviceConnectIdOf(identity: { namespace: string; serviceName: string }): string {
-  return `service-connect/${identity.namespace}/service/${identity.serviceName}`;
-}
-
-/** The parts of a Service Connect physical id, or undefined for any other id. */
-export function parseServiceConnectId(id: string): { namespace: string; serviceName: string } | undefined {
-  const m = /^service-connect\/([^/]+)\/service\/([^/]+)$/.exec(id);
-  return m ? { namespace: m[1]!, serviceName: m[2]! } : undefined;
 }
 
 export function buildServiceConnectModel(p: ServiceConnectServiceProps): ServiceConnectServiceModel {

@@ -12,6 +12,9 @@ import type { RouteProps } from '../contract/properties';
 import { parseTaskDefinitionRef } from '../contract/task-definition-ref';
 import { type CoreModel, type CoreVersion, defaultVirtualServiceName, healthCheckModel } from '../model';
 import { authPolicyOf, type Finding, type VpcLatticeServiceProps, vpcLatticeWarnings } from './contract';
+import { parseVpcLatticeId, vpcLatticeIdOf } from './identity';
+
+export { parseVpcLatticeId, vpcLatticeIdOf };
 
 export type ProtocolVersion = 'HTTP1' | 'HTTP2' | 'GRPC';
 
@@ -96,15 +99,6 @@ export interface VpcLatticeServiceModel extends CoreModel {
   readonly backend: 'VpcLattice';
   readonly versions: readonly LatticeVersion[];
   readonly vpcLattice: VpcLatticeModel;
-}
-
-/** The physical id of a Lattice service: `vpc-lattice/service/<ServiceName>`. */
-export const vpcLatticeIdOf = (serviceName: string): string => `vpc-lattice/service/${serviceName}`;
-
-/** The Lattice service name of a VPC Lattice physical id, or undefined for any other id. */
-export function parseVpcLatticeId(id: string): { serviceName: string } | undefined {
-  const m = /^vpc-lattice\/service\/([a-z0-9-]{3,40})$/.exec(id);
-  return m ? { serviceName: m[1]! } : undefined;
 }
 
 /** Lattice rule priorities: 1-2000. A route's Priority (0-1000) is shifted by one; unranked routes come after. */

@@ -1,11 +1,12 @@
 /**
  * The deployed artefact itself: dist/lambda/index.js (built by `npm run build`), loaded by a plain Node.js process
  * as the Lambda runtime loads it, invoked with CloudFormation-shaped events, its bundled SDK pointed at the emulator
- * by the standard environment variables only.
+ * by the standard environment variables only. index.js is the router (lambda/router.ts): each request loads the file
+ * of its backend beside it.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CreateServiceNetworkCommand, VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
@@ -20,6 +21,15 @@ import { createEvent, deleteEvent } from '../support/harness';
 import { mutatingCalls } from '../support/state';
 
 const ROOT = path.join(__dirname, '..', '..');
+const DIST = path.dirname(BUNDLE);
+/** Each backend's file of the bundle (what a request of that backend loads beside index.js). */
+const BACKEND_FILES = {
+  AppMesh: 'app-mesh.js',
+  ServiceConnect: 'service-connect.js',
+  VpcLattice: 'vpc-lattice.js',
+} as const;
+/** What one request path may load (issue 24, docs/performance.md "The Lambda bundle"). */
+const PATH_LIMIT_BYTES = 400 * 1024;
 let emulator: Emulator;
 const base = { MeshName: 'ecs-mesh', ServiceName: 'bundled', Namespace: 'service.local' };
 
@@ -61,6 +71,37 @@ describe('GIVEN the bundled handler', () => {
     expect(emulator.requests).toEqual([]);
   });
 
+  test('WHEN properties break rules of any section or backend THEN the bundle refuses them exactly as the source contract does (its docs, update behaviours and generators are left out: scripts/strip-contract-docs.mjs)', async () => {
+    const versions = (...weights: string[]) =>
+      weights.map((w, i) => ({ Name: `v${i}`, TaskDefinition: `fam-${i}`, Weight: w }));
+    const lattice = { ServiceNetwork: 'bundled-net', VpcId: 'vpc-0abc1234def567890' };
+    const cases: Record<string, unknown>[] = [
+      { ...base, Port: 3000, Versions: versions('90', '20') },
+      { ...base, Port: 3000, Protocol: 'tcp', Gateway: { VirtualGatewayName: 'gw' } },
+      { ...base, Port: 3000, Gateway: { VirtualGatewayName: 'gw', Rewrite: { Prefix: '/x' } } },
+      { ...base, Port: 3000, Backend: 'serviceconnect' },
+      {
+        ...base,
+        Port: 3000,
+        Backend: 'ServiceConnect',
+        Versions: versions('90', '10'),
+        ServiceConnect: { Rollout: { Strategy: 'LINEAR', Percent: '20' } },
+      },
+      { ...base, Port: 3000, Envoy: { LogLevel: 'loud' } },
+      {
+        ...base,
+        Port: 3000,
+        Backend: 'VpcLattice',
+        VpcLattice: lattice,
+        ListenerTimeout: { PerRequestMillis: '5000' },
+      },
+      { ...base, Port: 3000, Backend: 'VpcLattice', VpcLattice: { ...lattice, VpcId: 'vpc-x' } },
+    ];
+    const { outcomes } = await run(...cases.map((props) => createEvent(props)));
+    expect(outcomes.map((o) => o.error)).toEqual(cases.map(sourceError));
+    expect(emulator.requests).toEqual([]);
+  });
+
   test('WHEN the ResourceType or RequestType is not served THEN it fails clearly, with zero AWS calls', async () => {
     const other = createEvent({ ...base, Port: 3000 }, { resourceType: 'Custom::Other' });
     const upsert = {
@@ -99,7 +140,7 @@ describe('GIVEN the bundled handler', () => {
     expect(deleted.outcomes[0]!.error).toBeUndefined();
   });
 
-  test('WHEN a VPC Lattice service is created and deleted THEN the bundle loads its backend from vpc-lattice.js beside it', async () => {
+  test('WHEN a VPC Lattice service is created and deleted THEN the bundled VPC Lattice client (vpc-lattice.js) makes its service and target group', async () => {
     const env = emulator.env();
     const lattice = new VPCLatticeClient({
       endpoint: emulator.url,
@@ -217,25 +258,89 @@ describe('GIVEN the bundled handler', () => {
   });
 });
 
+describe('GIVEN a request of each backend', () => {
+  const lattice = { ServiceNetwork: 'paths-net', VpcId: 'vpc-0abc1234def567890' };
+  beforeAll(async () => {
+    emulator.servicediscovery.putNamespace('service.local');
+    const env = emulator.env();
+    const client = new VPCLatticeClient({
+      endpoint: emulator.url,
+      region: env.AWS_REGION!,
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+    });
+    await client.send(new CreateServiceNetworkCommand({ name: lattice.ServiceNetwork }));
+    client.destroy();
+  });
+  const propsOf = {
+    AppMesh: { ...base, ServiceName: 'path-mesh', Port: 3000 },
+    ServiceConnect: { ...base, ServiceName: 'path-sc', Backend: 'ServiceConnect', Port: 3000 },
+    VpcLattice: {
+      ...base,
+      ServiceName: 'path-lattice',
+      Backend: 'VpcLattice',
+      Port: 3000,
+      VpcLattice: lattice,
+    },
+  };
+  const sizeOf = (files: readonly string[]) =>
+    files.reduce((total, file) => total + statSync(path.join(DIST, file)).size, 0);
+
+  test.each(Object.keys(BACKEND_FILES) as (keyof typeof BACKEND_FILES)[])(
+    'WHEN a service of Backend %s is created and deleted in a fresh process THEN it loads index.js and its backend file only, at most 400 KiB together',
+    async (backend) => {
+      const props = propsOf[backend];
+      const created = await run(createEvent(props));
+      expect(created.outcomes[0]!.error).toBeUndefined();
+      const deleted = await run(deleteEvent(created.outcomes[0]!.result!.PhysicalResourceId, props));
+      expect(deleted.outcomes[0]!.error).toBeUndefined();
+      for (const { loaded } of [created, deleted]) {
+        expect(loaded).toEqual(['index.js', BACKEND_FILES[backend]]);
+        expect(sizeOf(loaded)).toBeLessThanOrEqual(PATH_LIMIT_BYTES);
+      }
+    },
+  );
+
+  test('WHEN requests of two backends reach one environment THEN each backend file is loaded once, on its first request', async () => {
+    const mesh = propsOf.AppMesh;
+    const sc = { ...propsOf.ServiceConnect, ServiceName: 'path-sc-2' };
+    const { outcomes, loaded } = await run(
+      createEvent(mesh),
+      createEvent(sc),
+      deleteEvent('mesh/ecs-mesh/service/path-mesh', mesh),
+      deleteEvent('service-connect/service.local/service/path-sc-2', sc),
+    );
+    expect(outcomes.map((o) => o.error)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(loaded).toEqual(['index.js', 'app-mesh.js', 'service-connect.js']);
+  });
+});
+
 describe('GIVEN the bundle file', () => {
-  test("WHEN read THEN it holds the contract's rules and messages but none of its documentation text", () => {
-    const bundle = readFileSync(path.join(__dirname, '..', '..', 'dist', 'lambda', 'index.js'), 'utf8');
-    const docs = Object.values(MeshServiceProperties.fields).map((f) => f.description);
-    expect(docs.length).toBeGreaterThan(20);
-    // Every property's description is in the source contract and absent from the bundle (long enough to be unique).
-    const found = docs.filter((d) => d.length > 40 && bundle.includes(d));
-    expect(found).toEqual([]);
-    // The rules' own words are there (the tests above see the bundle answer with them).
-    expect(bundle.includes('unknown property; known properties are')).toBe(true);
+  test.each([...Object.values(BACKEND_FILES), 'reclaim.js'])(
+    "WHEN %s is read THEN it holds the contract's rules and messages but none of its documentation text",
+    (file) => {
+      const bundle = readFileSync(path.join(DIST, file), 'utf8');
+      const docs = Object.values(MeshServiceProperties.fields).map((f) => f.description);
+      expect(docs.length).toBeGreaterThan(20);
+      // Every property's description is in the source contract and absent from the bundle (long enough to be unique).
+      const found = docs.filter((d) => d.length > 40 && bundle.includes(d));
+      expect(found).toEqual([]);
+      // The rules' own words are there (the tests above see the bundle answer with them).
+      expect(bundle.includes('unknown property; known properties are')).toBe(true);
+    },
+  );
+
+  test('WHEN index.js (the router) is read THEN it holds no contract and no SDK: a request loads those with its backend file', () => {
+    const router = readFileSync(BUNDLE, 'utf8');
+    expect(router.includes('unknown property; known properties are')).toBe(false);
+    expect(router.includes('@aws-sdk')).toBe(false);
+    expect(statSync(BUNDLE).size).toBeLessThan(4 * 1024);
   });
 });
 
 describe('GIVEN the SDK errors in the bundle (scripts/trim-sdk.mjs)', () => {
-  // The handler and the backends it loads on first use (dist/lambda/vpc-lattice.js): together, what ships.
-  const bundle = () =>
-    [BUNDLE, path.join(path.dirname(BUNDLE), 'vpc-lattice.js')]
-      .map((f) => readFileSync(f, 'utf8'))
-      .join('\n');
+  // The backends' files of the handler and the reclaimer: together, what ships.
+  const shipped = [...Object.values(BACKEND_FILES), 'reclaim.js'].map((f) => path.join(DIST, f));
+  const bundle = () => shipped.map((f) => readFileSync(f, 'utf8')).join('\n');
   const schemas = (client: string) =>
     readFileSync(
       path.join(ROOT, 'node_modules', '@aws-sdk', client, 'dist-es', 'schemas', 'schemas_0.js'),
@@ -245,19 +350,17 @@ describe('GIVEN the SDK errors in the bundle (scripts/trim-sdk.mjs)', () => {
     JSON.parse(readFileSync(path.join(ROOT, 'emulator', 'models', file), 'utf8'));
 
   test('WHEN built THEN the class of every error an operation of the models declares is there, and no class of an error none declares', () => {
-    // Each file carries the clients it uses: the handler all but VPC Lattice's, the VPC Lattice backend (loaded on
-    // first use) its own with ECS's and the tagging client's.
+    // Each file carries the clients it uses: every backend ECS's, CloudFormation's (the stack verifier) and the
+    // tagging client, and its own service's; the reclaimer, which runs every backend's removal, all of them.
+    const common = ['client-ecs', 'client-cloudformation', 'client-resource-groups-tagging-api'];
     const files: [string, readonly string[]][] = [
-      [BUNDLE, Object.keys(CLIENT_MODELS).filter((c) => c !== 'client-vpc-lattice')],
-      // The reclaimer runs the backends' removal: the same clients as the handler.
+      [path.join(DIST, BACKEND_FILES.AppMesh), [...common, 'client-app-mesh']],
       [
-        path.join(path.dirname(BUNDLE), 'reclaim.js'),
-        Object.keys(CLIENT_MODELS).filter((c) => c !== 'client-vpc-lattice'),
+        path.join(DIST, BACKEND_FILES.ServiceConnect),
+        [...common, 'client-servicediscovery', 'client-elastic-load-balancing-v2'],
       ],
-      [
-        path.join(path.dirname(BUNDLE), 'vpc-lattice.js'),
-        ['client-vpc-lattice', 'client-ecs', 'client-resource-groups-tagging-api'],
-      ],
+      [path.join(DIST, BACKEND_FILES.VpcLattice), [...common, 'client-vpc-lattice']],
+      [path.join(DIST, 'reclaim.js'), Object.keys(CLIENT_MODELS)],
     ];
     for (const [file, clients] of files) {
       const text = readFileSync(file, 'utf8');
@@ -283,6 +386,15 @@ describe('GIVEN the SDK errors in the bundle (scripts/trim-sdk.mjs)', () => {
     // CloudFormation's two reads declare no error: all its classes are gone, ECS keeps those of its operations.
     expect(declaredErrors(model(CLIENT_MODELS['client-cloudformation']))).toEqual(new Set());
     expect(text.includes('name="ClientException"')).toBe(true);
+  });
+
+  test("WHEN built THEN the SDK's JavaScript SHA-256 is left out (Node.js signs with its native crypto) and its stand-in is there", () => {
+    for (const file of shipped) {
+      const text = readFileSync(file, 'utf8');
+      // The first round constant of SHA-256 (FIPS 180-4), in Sha256Js's table as esbuild writes it.
+      expect([file, text.includes('1116352408') || text.includes('0x428a2f98')]).toEqual([file, false]);
+      expect(text.includes('the JavaScript SHA-256 is not bundled')).toBe(true);
+    }
   });
 
   test('WHEN pruning a schemas module THEN undeclared registrations go, the base exception and the declared stay, and an unknown layout fails the build', () => {

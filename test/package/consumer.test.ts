@@ -137,6 +137,11 @@ test('GIVEN the packed tarball THEN it holds the library, the bundle, the schema
     'dist/lib/infra/index.d.ts',
     'dist/lib/infra/provider.js',
     'dist/lambda/index.js',
+    // What the router (index.js) requires: each backend's file, and the reclaimer's.
+    'dist/lambda/app-mesh.js',
+    'dist/lambda/service-connect.js',
+    'dist/lambda/vpc-lattice.js',
+    'dist/lambda/reclaim.js',
     'bin/mesh-service.js',
     'schema/mesh-service.schema.json',
     'schema/mesh-service-template.schema.json',

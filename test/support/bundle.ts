@@ -7,13 +7,16 @@ export const BUNDLE = path.join(__dirname, '..', '..', 'dist', 'lambda', 'index.
 
 export type Outcome = { result: HandlerResult; error?: undefined } | { error: string; result?: undefined };
 
-/** Invokes dist/lambda/index.js in its own Node.js process with these events, in order. */
+/**
+ * Invokes dist/lambda/index.js in its own Node.js process with these events, in order: their outcomes, the log lines,
+ * and the files of dist/lambda the process loaded (in the order it loaded them).
+ */
 export function runBundle(
   events: CloudFormationCustomResourceEvent[],
   env: Record<string, string>,
   accountId: string,
   options: { cloudFormation?: boolean } = {},
-): Promise<{ outcomes: Outcome[]; logLines: string[] }> {
+): Promise<{ outcomes: Outcome[]; logLines: string[]; loaded: string[] }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(__dirname, 'run-bundle.cjs')], {
       env: { PATH: process.env.PATH ?? '', ...env },
@@ -34,7 +37,8 @@ export function runBundle(
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0 || !result) return reject(new Error(`bundle runner exited ${code}: ${stderr}`));
-      resolve({ outcomes: JSON.parse(result) as Outcome[], logLines: stdout.split('\n').filter(Boolean) });
+      const { outcomes, loaded } = JSON.parse(result) as { outcomes: Outcome[]; loaded: string[] };
+      resolve({ outcomes, loaded, logLines: stdout.split('\n').filter(Boolean) });
     });
     child.stdin!.end(
       JSON.stringify({

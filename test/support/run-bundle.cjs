@@ -1,7 +1,8 @@
 // Runs the Lambda bundle in a plain Node.js process, as the Lambda runtime would: reads {bundle, events, accountId,
-// region} as JSON on stdin, invokes the handler for each event in turn and writes the outcomes as JSON to fd 3
-// (stdout stays the function's log stream).
+// region} as JSON on stdin, invokes the handler for each event in turn and writes the outcomes, and the files of the
+// bundle's folder the process loaded, as JSON to fd 3 (stdout stays the function's log stream).
 const { writeSync } = require('node:fs');
+const path = require('node:path');
 
 let input = '';
 process.stdin.on('data', (d) => {
@@ -37,5 +38,9 @@ process.stdin.on('end', async () => {
       await control('end-request', { RequestId: event.RequestId, failed: error.message });
     }
   }
-  writeSync(3, JSON.stringify(outcomes));
+  const folder = path.dirname(require.resolve(bundle));
+  const loaded = Object.keys(require.cache)
+    .filter((file) => path.dirname(file) === folder)
+    .map((file) => path.basename(file));
+  writeSync(3, JSON.stringify({ outcomes, loaded }));
 });
