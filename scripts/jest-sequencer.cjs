@@ -5,20 +5,23 @@
 const Sequencer = require('@jest/test-sequencer').default;
 
 const LONGEST = [
-  'vpclattice/matrix',
   'lifecycle/matrix-replace',
+  'vpclattice/matrix',
   'lifecycle/matrix-update',
-  'lifecycle/matrix-create',
-  'lifecycle/matrix-delete',
-  'lifecycle/throttling',
   'package/consumer',
   'infra/cdk',
+  'lifecycle/throttling',
+  'serviceconnect/gateway-matrix',
+  'lifecycle/matrix-create',
+  'lifecycle/redelivery',
   'serviceconnect/matrix',
-  'lifecycle/faults',
-  'lifecycle/leftovers',
-  'lifecycle/reclaimer',
-  'emulator/faults-unanswered',
   'cli/cfn-lint-rule',
+  'lifecycle/matrix-delete',
+  'lifecycle/faults',
+  'cli/commands',
+  'lifecycle/reclaimer',
+  'handler/bundle',
+  'emulator/faults-unanswered',
 ].map((suite) => `/test/${suite}.test.ts`);
 
 class LongestFirst extends Sequencer {
