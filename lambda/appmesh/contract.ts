@@ -1,7 +1,8 @@
 /**
  * The App Mesh backend's part of the contract: it adds no property, and of the Gateway it takes the virtual gateway
  * (`Gateway.VirtualGatewayName`, required) and refuses the fields of an Application Load Balancer listener rule, which
- * are Service Connect's (lambda/serviceconnect/ingress.ts). Pure; tolerant of Unresolved values.
+ * are Service Connect's (lambda/serviceconnect/ingress.ts), as it refuses a version's Lattice target group
+ * (`Versions[].TargetGroupName`). Pure; tolerant of Unresolved values.
  */
 import type { BackendContract, CoreProps } from '../contract/properties';
 import { known, type Report } from '../contract/values';
@@ -9,7 +10,16 @@ import { known, type Report } from '../contract/values';
 /** Gateway fields of the Service Connect ingress (an ALB listener rule), which App Mesh has no use for. */
 export const ALB_GATEWAY_FIELDS = ['ListenerArn', 'VpcId', 'RulePriority'] as const;
 
+/** Versions[].TargetGroupName names a Lattice target group: App Mesh's version is its virtual node. */
+export const LATTICE_TARGET_GROUP_REFUSAL =
+  'only with Backend VpcLattice (the target group of a Lattice version); remove TargetGroupName';
+
 export function appMeshRules(p: CoreProps, report: Report): void {
+  if (known(p.Versions))
+    p.Versions.forEach((v, i) => {
+      if (known(v) && v.TargetGroupName !== undefined)
+        report(`Versions[${i}].TargetGroupName`, LATTICE_TARGET_GROUP_REFUSAL);
+    });
   if (!known(p.Gateway)) return;
   const g = p.Gateway;
   if (g.VirtualGatewayName === undefined)

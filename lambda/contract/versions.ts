@@ -8,6 +8,7 @@ import {
   optional,
   required,
   type StructOutput,
+  str,
   struct,
   withDefault,
 } from './dsl';
@@ -68,6 +69,25 @@ export const Version = struct(
         "DNS discovery: this version's own hostname (required with DnsHostname and several versions).",
       update: 'in-place',
     }),
+    TargetGroupName: optional(
+      str({
+        min: 3,
+        max: 128,
+        pattern: /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+        patternHint:
+          'a VPC Lattice target group name: lowercase letters, digits and hyphens (not at either end, never two in a row)',
+        check: (v) =>
+          v.startsWith('tg-') ? 'VPC Lattice target group names may not start with "tg-"' : undefined,
+      }),
+      {
+        description:
+          "VPC Lattice: the name of this version's target group (Backend VpcLattice only). Give the first version of a new canary `<ServiceName>`, the target group of the service without Versions, so that the running ECS service stays registered in the group the listener forwards to.",
+        defaultDoc: '`<ServiceName>-<Name>`',
+        update: 'in-place',
+        notes:
+          'A changed name (or a changed default: a new Name, or Versions added or removed) is a new, empty target group the listener forwards to, and the old one is deleted, while the running ECS service is registered in the old one until CloudFormation updates its VpcLatticeConfigurations: keep the name of the group that serves (docs/migration.md).',
+      },
+    ),
   },
   { description: 'One version of the service: its own virtual node and (patched) task definition.' },
 );

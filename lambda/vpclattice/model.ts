@@ -11,7 +11,13 @@
 import type { RouteProps } from '../contract/properties';
 import { parseTaskDefinitionRef } from '../contract/task-definition-ref';
 import { type CoreModel, type CoreVersion, defaultVirtualServiceName, healthCheckModel } from '../model';
-import { authPolicyOf, type Finding, type VpcLatticeServiceProps, vpcLatticeWarnings } from './contract';
+import {
+  authPolicyOf,
+  type Finding,
+  targetGroupNameOf,
+  type VpcLatticeServiceProps,
+  vpcLatticeWarnings,
+} from './contract';
 import { parseVpcLatticeId, vpcLatticeIdOf } from './identity';
 
 export { parseVpcLatticeId, vpcLatticeIdOf };
@@ -31,7 +37,10 @@ export interface LatticeHealthCheck {
 }
 
 export interface LatticeVersion extends CoreVersion {
-  /** The target group of the version: `<ServiceName>-<version>`, or `<ServiceName>` for the implicit version. */
+  /**
+   * The target group of the version: its TargetGroupName, by default `<ServiceName>-<version>`, or `<ServiceName>`
+   * for the implicit version.
+   */
   readonly targetGroupName: string;
 }
 
@@ -165,7 +174,8 @@ export function buildVpcLatticeModel(p: VpcLatticeServiceProps): VpcLatticeServi
     return {
       ...(v.Name !== undefined ? { name: v.Name } : {}),
       ...(taskDefinition ? { taskDefinition } : {}),
-      targetGroupName: v.Name !== undefined ? `${serviceName}-${v.Name}` : serviceName,
+      // The contract has checked the name (or its parts): a Lattice name, one per version.
+      targetGroupName: targetGroupNameOf(serviceName, v)!,
     };
   });
   const groupOf = new Map(versions.map((v) => [v.name, v.targetGroupName] as const));
