@@ -482,4 +482,40 @@ describe('GIVEN a Lattice service without Versions, serving from its target grou
     expect(await targetGroups()).toEqual([]);
     expect(servingDeletes()).toHaveLength(1);
   });
+
+  test('WHEN Versions are added, or removed, with every target group replaced THEN the Update is refused naming the property, before any change', async () => {
+    const [td1, td2] = [await world.registerApp('frontend-v1'), await world.registerApp('frontend-v2')];
+    const single: Props = {
+      Backend: 'VpcLattice',
+      MeshName: 'ecs-mesh',
+      ServiceName: 'frontend',
+      Namespace: 'service.local',
+      Port: '3000',
+      VpcLattice: { ServiceNetwork: 'platform', VpcId: VPC },
+      TaskDefinition: td1,
+    };
+    const { TaskDefinition: _, ...versioned } = single;
+    const { PhysicalResourceId: id } = await world.provider()(createEvent(single));
+    world.emulator.clearRequests();
+    const fresh = {
+      ...versioned,
+      Versions: [
+        { Name: 'v1', Weight: '90', TaskDefinition: td1 },
+        { Name: 'v2', Weight: '10', TaskDefinition: td2 },
+      ],
+    };
+    await expect(world.provider()(updateEvent(id, fresh, single))).rejects.toThrow(
+      /Versions\[0\]\.TargetGroupName: every target group would be replaced \(frontend deleted; frontend-v1, frontend-v2 created\).*TargetGroupName: frontend/,
+    );
+    expect(latticeWrites()).toEqual([]);
+
+    // GIVEN a canary whose versions all have target groups of their own
+    await world.provider()(deleteEvent(id, single));
+    const { PhysicalResourceId: canaryId } = await world.provider()(createEvent(fresh));
+    world.emulator.clearRequests();
+    await expect(world.provider()(updateEvent(canaryId, single, fresh))).rejects.toThrow(
+      /Versions: every target group would be replaced \(frontend-v1, frontend-v2 deleted; frontend created\).*keep Versions with one version's TargetGroupName/,
+    );
+    expect(latticeWrites()).toEqual([]);
+  });
 });
