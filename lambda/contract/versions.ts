@@ -85,7 +85,7 @@ export const Version = struct(
         defaultDoc: '`<ServiceName>-<Name>`',
         update: 'in-place',
         notes:
-          'A changed name (or a changed default: a new Name, or Versions added or removed) is a new, empty target group the listener forwards to, and the old one is deleted, while the running ECS service is registered in the old one until CloudFormation updates its VpcLatticeConfigurations: keep the name of the group that serves (docs/migration.md).',
+          'A changed name (or a changed default: a new Name, or Versions added or removed) is a new, empty target group the listener forwards to, and the old one is deleted, while the running ECS service is registered in the old one until CloudFormation updates its VpcLatticeConfigurations: keep the name of the group that serves (docs/migration.md). An update that would replace every target group of the service is refused before any change.',
       },
     ),
   },

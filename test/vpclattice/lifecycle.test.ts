@@ -6,6 +6,7 @@
 import {
   CreateServiceCommand,
   CreateServiceNetworkCommand,
+  CreateTargetGroupCommand,
   GetAuthPolicyCommand,
   GetListenerCommand,
   GetRuleCommand,
@@ -514,7 +515,29 @@ describe('GIVEN a Lattice service without Versions, serving from its target grou
     const { PhysicalResourceId: canaryId } = await world.provider()(createEvent(fresh));
     world.emulator.clearRequests();
     await expect(world.provider()(updateEvent(canaryId, single, fresh))).rejects.toThrow(
-      /Versions: every target group would be replaced \(frontend-v1, frontend-v2 deleted; frontend created\).*keep Versions with one version's TargetGroupName/,
+      /Versions: every target group would be replaced \(frontend-v1, frontend-v2 deleted; frontend created\).*keep the serving version in Versions, alone/,
+    );
+    expect(latticeWrites()).toEqual([]);
+  });
+
+  test('WHEN the target group a version names is not this resource THEN the Create is refused naming Versions[].TargetGroupName, before any change', async () => {
+    const [td1, td2] = [await world.registerApp('frontend-v1'), await world.registerApp('frontend-v2')];
+    await lattice.send(
+      new CreateTargetGroupCommand({
+        name: 'shared',
+        type: 'IP',
+        config: { port: 3000, protocol: 'HTTP', vpcIdentifier: VPC },
+      }),
+    );
+    world.emulator.clearRequests();
+    const props = canary(td1, td2, {
+      Versions: [
+        { Name: 'v1', Weight: '90', TaskDefinition: td1, TargetGroupName: 'shared' },
+        { Name: 'v2', Weight: '10', TaskDefinition: td2 },
+      ],
+    });
+    await expect(world.provider()(createEvent(props))).rejects.toThrow(
+      /Versions\[0\]\.TargetGroupName: the VPC Lattice target group "shared" exists and is not created by Custom::MeshService/,
     );
     expect(latticeWrites()).toEqual([]);
   });
