@@ -6,20 +6,13 @@
  */
 import type { BackendContract, CoreProps } from '../contract/properties';
 import { known, type Report } from '../contract/values';
+import { refuseTargetGroupNames } from '../contract/versions';
 
 /** Gateway fields of the Service Connect ingress (an ALB listener rule), which App Mesh has no use for. */
 export const ALB_GATEWAY_FIELDS = ['ListenerArn', 'VpcId', 'RulePriority'] as const;
 
-/** Versions[].TargetGroupName names a Lattice target group: App Mesh's version is its virtual node. */
-export const LATTICE_TARGET_GROUP_REFUSAL =
-  'only with Backend VpcLattice (the target group of a Lattice version); remove TargetGroupName';
-
 export function appMeshRules(p: CoreProps, report: Report): void {
-  if (known(p.Versions))
-    p.Versions.forEach((v, i) => {
-      if (known(v) && v.TargetGroupName !== undefined)
-        report(`Versions[${i}].TargetGroupName`, LATTICE_TARGET_GROUP_REFUSAL);
-    });
+  refuseTargetGroupNames(p.Versions, report);
   if (!known(p.Gateway)) return;
   const g = p.Gateway;
   if (g.VirtualGatewayName === undefined)

@@ -249,6 +249,21 @@ function versionRules(p: VersionsView, versions: readonly VersionProps[], report
   }
 }
 
+/**
+ * `Versions[].TargetGroupName` names a VPC Lattice target group: a backend without target groups per version refuses
+ * it (its contract.ts calls this).
+ */
+export function refuseTargetGroupNames(versions: readonly VersionProps[] | undefined, report: Report): void {
+  if (!known(versions)) return;
+  versions.forEach((v, i) => {
+    if (known(v) && v.TargetGroupName !== undefined)
+      report(
+        `Versions[${i}].TargetGroupName`,
+        'only with Backend VpcLattice (the target group of a Lattice version); remove TargetGroupName',
+      );
+  });
+}
+
 /** App Mesh: the weighted targets of a route total at most 100. */
 export const MAX_ROUTE_WEIGHT = 100;
 

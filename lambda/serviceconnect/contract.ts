@@ -9,6 +9,7 @@
 import { bool, type Infer, optional, type StructOutput, struct, withDefault } from '../contract/dsl';
 import type { BackendContract, CoreProps, RouteProps } from '../contract/properties';
 import { hostname, known, type Report } from '../contract/values';
+import { refuseTargetGroupNames } from '../contract/versions';
 import { ingressRules } from './ingress';
 import { proxyRules, proxyWarnings, ServiceConnectTls } from './proxy';
 import { Rollout, rolloutRules, testTrafficRouteIndex } from './rollout';
@@ -66,8 +67,6 @@ export const serviceConnectFields = {
 export type ServiceConnectServiceProps = CoreProps & StructOutput<typeof serviceConnectFields>;
 
 export const REFUSAL = {
-  targetGroupName:
-    'only with Backend VpcLattice (the target group of a Lattice version); remove TargetGroupName',
   versions:
     'Service Connect has no standing weighted versions (it balances evenly over the tasks of one ECS service): two versions, one lighter, are a rollout (ServiceConnect.Rollout: an ECS CANARY or LINEAR deployment to the lighter one, wired into the AWS::ECS::Service DeploymentConfiguration); a lasting split of several versions needs the VPC Lattice backend (Backend: VpcLattice, coming)',
   weightedTargets:
@@ -135,11 +134,7 @@ export function serviceConnectRules(p: ServiceConnectServiceProps, report: Repor
   ingressRules(p, report);
   if (p.BackendDefaults !== undefined) report('BackendDefaults', REFUSAL.clientTls);
   if (p.BackendPolicies !== undefined) report('BackendPolicies', REFUSAL.clientTls);
-  if (known(p.Versions))
-    p.Versions.forEach((v, i) => {
-      if (known(v) && v.TargetGroupName !== undefined)
-        report(`Versions[${i}].TargetGroupName`, REFUSAL.targetGroupName);
-    });
+  refuseTargetGroupNames(p.Versions, report);
   if (p.OutlierDetection !== undefined) report('OutlierDetection', REFUSAL.outlierDetection);
   if (p.ConnectionPool !== undefined) report('ConnectionPool', REFUSAL.connectionPool);
   if (p.DnsResponseType !== undefined) report('DnsResponseType', REFUSAL.dnsResponseType);
