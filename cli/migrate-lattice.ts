@@ -173,6 +173,22 @@ function migrateHealthCheck(id: string, props: Json, out: Json, note: Note): voi
   out.HealthCheck = check;
 }
 
+/**
+ * The version that kept the service's own virtual node keeps, on Lattice, the service's own target group (the one
+ * named ServiceName that the service has without Versions): when the canary ends and Versions goes, the ECS service
+ * still registered in it keeps serving, as its tasks kept their node on App Mesh. A ServiceName Lattice refuses as a
+ * target group name (tg-…) leaves the default.
+ */
+function keepServiceTargetGroup(id: string, serviceName: unknown, version: Json, note: Note): void {
+  const ref = isObject(serviceName) && typeof serviceName.Ref === 'string' ? serviceName.Ref : undefined;
+  if (typeof serviceName === 'string' ? serviceName.startsWith('tg-') : ref === undefined) return;
+  version.TargetGroupName = ref !== undefined ? { Ref: ref } : serviceName;
+  note(
+    `${id}.Versions.${String(version.Name)}`,
+    `KeepServiceNode is TargetGroupName "${ref ?? String(serviceName)}": this version keeps the target group of the service without Versions, so that removing Versions later does not move the serving ECS service's target group`,
+  );
+}
+
 /** The Custom::MeshService on VPC Lattice. `parameters` are the template's, tightened here where the name needs. */
 function migrateService(id: string, props: Json, parameters: Json, note: Note): Json {
   const out: Json = { ...props, Backend: 'VpcLattice' };
@@ -194,14 +210,17 @@ function migrateService(id: string, props: Json, parameters: Json, note: Note): 
       'removed: VPC Lattice access logs go to a subscription (VpcLattice.AccessLogDestinationArn)',
     );
   delete out.AccessLogPath;
+  /** The version that kept the service's own node, if any. */
+  let keeper: Json | undefined;
   if (Array.isArray(out.Versions)) {
     out.Versions = out.Versions.map((v) => {
       if (!isObject(v)) return v;
-      const { DiscoveryAttributes: _d, KeepServiceNode: _k, VirtualNodeName: _n, ...version } = v;
+      const { DiscoveryAttributes: _d, KeepServiceNode: keeps, VirtualNodeName: _n, ...version } = v;
+      if (isTrue(keeps)) keeper = version;
       if (Object.keys(version).length !== Object.keys(v).length)
         note(
           `${id}.Versions.${String(v.Name)}`,
-          'DiscoveryAttributes, KeepServiceNode and VirtualNodeName removed: each version is a target group, named <ServiceName>-<Name>',
+          'DiscoveryAttributes, KeepServiceNode and VirtualNodeName removed: each version is a target group, its TargetGroupName (default <ServiceName>-<Name>)',
         );
       return version;
     });
@@ -237,6 +256,7 @@ function migrateService(id: string, props: Json, parameters: Json, note: Note): 
       `now a Lattice service name (3-${LATTICE_SERVICE_NAME_MAX} lowercase letters, digits and single hyphens), as ${id}.ServiceName must be`,
     );
   }
+  if (keeper) keepServiceTargetGroup(id, out.ServiceName, keeper, note);
   if (Array.isArray(out.Backends) && out.Backends.length > 0)
     note(
       `${id}.Backends`,

@@ -1138,6 +1138,14 @@ export interface MeshServiceVersion {
    * Update: No interruption.
    */
   readonly dnsHostname?: string;
+  /**
+   * VPC Lattice: the name of this version's target group (Backend VpcLattice only). Give the first version of a new canary `<ServiceName>`, the target group of the service without Versions, so that the running ECS service stays registered in the group the listener forwards to.
+   * A changed name (or a changed default: a new Name, or Versions added or removed) is a new, empty target group the listener forwards to, and the old one is deleted, while the running ECS service is registered in the old one until CloudFormation updates its VpcLatticeConfigurations: keep the name of the group that serves (docs/migration.md). An update that would replace every target group of the service is refused before any change.
+   * Allowed: 3-128 characters; a VPC Lattice target group name: lowercase letters, digits and hyphens (not at either end, never two in a row).
+   * @default <ServiceName>-<Name>
+   * Update: No interruption.
+   */
+  readonly targetGroupName?: string;
 }
 
 /**

@@ -790,9 +790,11 @@ async function main(): Promise<void> {
       ...rest,
       Versions: [
         // On App Mesh v1 keeps its virtual node and its patched revision: only the route weights and discovery change.
+        // On VPC Lattice v1 keeps the target group its ECS service is registered in (the one named ServiceName).
         {
           Name: 'v1',
           ...(BACKEND === 'AppMesh' ? { VirtualNodeName: String(frontend.ServiceName) } : {}),
+          ...(BACKEND === 'VpcLattice' ? { TargetGroupName: String(frontend.ServiceName) } : {}),
           TaskDefinition: td,
           Weight: w1,
         },
@@ -880,7 +882,8 @@ async function main(): Promise<void> {
       const v1Group = data['Versions.v1.TargetGroupArn']!;
       const v2Group = data['Versions.v2.TargetGroupArn']!;
       if (frontendEcsService && !ecsServices.includes(`${frontendEcsService}V2`)) {
-        // v1's ECS service follows v1's target group (and revision); v2 gets an ECS service of its own.
+        // v1's ECS service takes v1's revision and stays in its target group (v1 kept it: TargetGroupName); v2 gets an
+        // ECS service of its own.
         await ecs.send(
           new UpdateServiceCommand({
             cluster: 'container-demo',
@@ -892,7 +895,7 @@ async function main(): Promise<void> {
           }),
         );
         out(
-          `\n▶ ECS service ${frontendEcsService} updated: port ${portName} → target group ${shortArn(v1Group)}`,
+          `\n▶ ECS service ${frontendEcsService} updated: its revision; port ${portName} stays in target group ${shortArn(v1Group)} (v1's)`,
         );
         await createLatticeEcsService(
           `${frontendEcsService}V2`,

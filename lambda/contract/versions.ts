@@ -8,6 +8,7 @@ import {
   optional,
   required,
   type StructOutput,
+  str,
   struct,
   withDefault,
 } from './dsl';
@@ -68,6 +69,25 @@ export const Version = struct(
         "DNS discovery: this version's own hostname (required with DnsHostname and several versions).",
       update: 'in-place',
     }),
+    TargetGroupName: optional(
+      str({
+        min: 3,
+        max: 128,
+        pattern: /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+        patternHint:
+          'a VPC Lattice target group name: lowercase letters, digits and hyphens (not at either end, never two in a row)',
+        check: (v) =>
+          v.startsWith('tg-') ? 'VPC Lattice target group names may not start with "tg-"' : undefined,
+      }),
+      {
+        description:
+          "VPC Lattice: the name of this version's target group (Backend VpcLattice only). Give the first version of a new canary `<ServiceName>`, the target group of the service without Versions, so that the running ECS service stays registered in the group the listener forwards to.",
+        defaultDoc: '`<ServiceName>-<Name>`',
+        update: 'in-place',
+        notes:
+          'A changed name (or a changed default: a new Name, or Versions added or removed) is a new, empty target group the listener forwards to, and the old one is deleted, while the running ECS service is registered in the old one until CloudFormation updates its VpcLatticeConfigurations: keep the name of the group that serves (docs/migration.md). An update that would replace every target group of the service is refused before any change.',
+      },
+    ),
   },
   { description: 'One version of the service: its own virtual node and (patched) task definition.' },
 );
@@ -227,6 +247,21 @@ function versionRules(p: VersionsView, versions: readonly VersionProps[], report
       `the weights total ${total}; App Mesh allows the weights of a route to total at most ${MAX_ROUTE_WEIGHT}`,
     );
   }
+}
+
+/**
+ * `Versions[].TargetGroupName` names a VPC Lattice target group: a backend without target groups per version refuses
+ * it (its contract.ts calls this).
+ */
+export function refuseTargetGroupNames(versions: readonly VersionProps[] | undefined, report: Report): void {
+  if (!known(versions)) return;
+  versions.forEach((v, i) => {
+    if (known(v) && v.TargetGroupName !== undefined)
+      report(
+        `Versions[${i}].TargetGroupName`,
+        'only with Backend VpcLattice (the target group of a Lattice version); remove TargetGroupName',
+      );
+  });
 }
 
 /** App Mesh: the weighted targets of a route total at most 100. */

@@ -9,6 +9,7 @@
 import { bool, type Infer, optional, type StructOutput, struct, withDefault } from '../contract/dsl';
 import type { BackendContract, CoreProps, RouteProps } from '../contract/properties';
 import { hostname, known, type Report } from '../contract/values';
+import { refuseTargetGroupNames } from '../contract/versions';
 import { ingressRules } from './ingress';
 import { proxyRules, proxyWarnings, ServiceConnectTls } from './proxy';
 import { Rollout, rolloutRules, testTrafficRouteIndex } from './rollout';
@@ -133,6 +134,7 @@ export function serviceConnectRules(p: ServiceConnectServiceProps, report: Repor
   ingressRules(p, report);
   if (p.BackendDefaults !== undefined) report('BackendDefaults', REFUSAL.clientTls);
   if (p.BackendPolicies !== undefined) report('BackendPolicies', REFUSAL.clientTls);
+  refuseTargetGroupNames(p.Versions, report);
   if (p.OutlierDetection !== undefined) report('OutlierDetection', REFUSAL.outlierDetection);
   if (p.ConnectionPool !== undefined) report('ConnectionPool', REFUSAL.connectionPool);
   if (p.DnsResponseType !== undefined) report('DnsResponseType', REFUSAL.dnsResponseType);

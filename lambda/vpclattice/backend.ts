@@ -64,7 +64,7 @@ import {
 import { digest, minus, settleAll, unique } from '../util';
 import { createLatticeApi, type LatticeApi, type Ref } from './api';
 import { predictVpcLatticeAttributes, vpcLatticeAttributes } from './attributes';
-import { parseVpcLatticeId, type VpcLatticeServiceModel } from './model';
+import { checkTargetGroupMove, parseVpcLatticeId, type VpcLatticeServiceModel } from './model';
 import { type FirstReads, idsOfArn, OWNABLE_TYPES, observeLattice } from './observe';
 import { actionByArn, immutableChanges, type ObservedLattice, planLattice } from './plan';
 
@@ -405,12 +405,17 @@ export function createVpcLatticeBackend(
       const log = ctx.log;
       for (const warning of vl.warnings) log.warn('not carried over to VPC Lattice', { ...warning });
       checkTaskDefinitionRefs(desired.versions, ctx, 'prepares');
+      checkTargetGroupMove(previous, desired);
       const newFamilies = families(desired);
       const retiredNow = minus(families(previous), newFamilies);
       const wanted = new Map(
         desired.versions.map((v, i) => [
           v.targetGroupName,
-          v.name === undefined ? 'ServiceName' : `Versions[${i}].Name`,
+          v.name === undefined
+            ? 'ServiceName'
+            : v.targetGroupName === `${desired.serviceName}-${v.name}`
+              ? `Versions[${i}].Name`
+              : `Versions[${i}].TargetGroupName`,
         ]),
       );
 

@@ -212,6 +212,21 @@ export function authPolicyOf(principals: readonly string[]): string {
 const nameRule = (what: string, max: number) =>
   `${what} must be a VPC Lattice name: lowercase letters, digits and hyphens (not at either end, never two in a row), up to ${max} characters`;
 
+/**
+ * A version's target group: its TargetGroupName, by default `<ServiceName>-<Name>`; the implicit version of a service
+ * without Versions has `<ServiceName>`. Undefined while CloudFormation has still to resolve a part of it.
+ */
+export function targetGroupNameOf(
+  serviceName: unknown,
+  version?: { readonly Name?: unknown; readonly TargetGroupName?: unknown },
+): string | undefined {
+  if (version?.TargetGroupName !== undefined)
+    return known(version.TargetGroupName) ? (version.TargetGroupName as string) : undefined;
+  if (!known(serviceName) || typeof serviceName !== 'string') return undefined;
+  if (version?.Name === undefined) return serviceName;
+  return known(version.Name) ? `${serviceName}-${version.Name as string}` : undefined;
+}
+
 /** Whether the value is a usable Lattice name of at most `max` characters. */
 export const isLatticeName = (v: string, max: number) =>
   v.length >= 3 && v.length <= max && LATTICE_NAME.test(v);
@@ -309,14 +324,26 @@ export function vpcLatticeRules(p: VpcLatticeServiceProps, report: Report): void
     }
   }
   if (known(p.Versions)) {
+    const groups = new Map<string, number>();
     p.Versions.forEach((v, i) => {
-      if (!known(v) || !known(v.Name) || !known(p.ServiceName)) return;
-      const max = LATTICE_TARGET_GROUP_NAME_MAX - p.ServiceName.length - 1;
-      if (!LATTICE_NAME.test(v.Name) || v.Name.length > max)
+      if (!known(v)) return;
+      if (v.TargetGroupName === undefined && known(v.Name) && known(p.ServiceName)) {
+        const max = LATTICE_TARGET_GROUP_NAME_MAX - p.ServiceName.length - 1;
+        if (!LATTICE_NAME.test(v.Name) || v.Name.length > max)
+          report(
+            `Versions[${i}].Name`,
+            `${nameRule('with Backend VpcLattice, a version name (its target group is <ServiceName>-<Name>)', max)}; or give the version its TargetGroupName`,
+          );
+      }
+      const group = targetGroupNameOf(p.ServiceName, v);
+      if (!known(group)) return;
+      const first = groups.get(group);
+      if (first !== undefined)
         report(
-          `Versions[${i}].Name`,
-          nameRule('with Backend VpcLattice, a version name (its target group is <ServiceName>-<Name>)', max),
+          `Versions[${i}].TargetGroupName`,
+          `target group "${group}" is also Versions[${first}]'s; give each version its own`,
         );
+      else groups.set(group, i);
     });
   }
   if (!known(p.Routes)) return;
@@ -391,7 +418,7 @@ export function vpcLatticeWarnings(p: VpcLatticeServiceProps): Finding[] {
     out.push({
       path: p.VirtualNodeName !== undefined ? 'VirtualNodeName' : 'Versions',
       message:
-        'ignored: VPC Lattice has no virtual nodes; each version is a target group named <ServiceName>-<version>',
+        'ignored: VPC Lattice has no virtual nodes; each version is a target group, its TargetGroupName (default <ServiceName>-<version>)',
     });
   return out;
 }

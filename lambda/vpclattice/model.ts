@@ -10,8 +10,15 @@
 
 import type { RouteProps } from '../contract/properties';
 import { parseTaskDefinitionRef } from '../contract/task-definition-ref';
+import { PropertyValidationError } from '../errors';
 import { type CoreModel, type CoreVersion, defaultVirtualServiceName, healthCheckModel } from '../model';
-import { authPolicyOf, type Finding, type VpcLatticeServiceProps, vpcLatticeWarnings } from './contract';
+import {
+  authPolicyOf,
+  type Finding,
+  targetGroupNameOf,
+  type VpcLatticeServiceProps,
+  vpcLatticeWarnings,
+} from './contract';
 import { parseVpcLatticeId, vpcLatticeIdOf } from './identity';
 
 export { parseVpcLatticeId, vpcLatticeIdOf };
@@ -31,7 +38,10 @@ export interface LatticeHealthCheck {
 }
 
 export interface LatticeVersion extends CoreVersion {
-  /** The target group of the version: `<ServiceName>-<version>`, or `<ServiceName>` for the implicit version. */
+  /**
+   * The target group of the version: its TargetGroupName, by default `<ServiceName>-<version>`, or `<ServiceName>`
+   * for the implicit version.
+   */
   readonly targetGroupName: string;
 }
 
@@ -165,7 +175,8 @@ export function buildVpcLatticeModel(p: VpcLatticeServiceProps): VpcLatticeServi
     return {
       ...(v.Name !== undefined ? { name: v.Name } : {}),
       ...(taskDefinition ? { taskDefinition } : {}),
-      targetGroupName: v.Name !== undefined ? `${serviceName}-${v.Name}` : serviceName,
+      // The contract has checked the name (or its parts): a Lattice name, one per version.
+      targetGroupName: targetGroupNameOf(serviceName, v)!,
     };
   });
   const groupOf = new Map(versions.map((v) => [v.name, v.targetGroupName] as const));
@@ -240,4 +251,33 @@ export function buildVpcLatticeModel(p: VpcLatticeServiceProps): VpcLatticeServi
       warnings: vpcLatticeWarnings(p),
     },
   };
+}
+
+/**
+ * An in-place update keeps at least one of the service's target groups. The ECS services are registered in them, and
+ * their VpcLatticeConfigurations change only once CloudFormation has updated this resource (they read its
+ * attributes): with every group replaced, the listener would forward only to new, empty target groups until then.
+ * Refused before any AWS call; a canary added to a service without Versions keeps the serving group with its first
+ * version's TargetGroupName. The rule is symmetric, so the rollback of an update that passed passes too.
+ */
+export function checkTargetGroupMove(
+  previous: VpcLatticeServiceModel | undefined,
+  desired: VpcLatticeServiceModel,
+): void {
+  if (!previous || previous.physicalId !== desired.physicalId) return;
+  const before = previous.versions.map((v) => v.targetGroupName);
+  const after = desired.versions.map((v) => v.targetGroupName);
+  if (before.length === 0 || after.some((name) => before.includes(name))) return;
+  const what = `every target group would be replaced (${before.join(', ')} deleted; ${after.join(', ')} created): the listener would forward only to new, empty target groups while the ECS services are still registered in the old ones, until CloudFormation updates their VpcLatticeConfigurations`;
+  throw new PropertyValidationError([
+    desired.versions.some((v) => v.name !== undefined)
+      ? {
+          path: 'Versions[0].TargetGroupName',
+          message: `${what}; give the version that runs the serving ECS service TargetGroupName: ${before[0]} (docs/migration.md)`,
+        }
+      : {
+          path: 'Versions',
+          message: `${what}; keep the serving version in Versions, alone (it keeps its target group, e.g. ${before[0]}) (docs/migration.md)`,
+        },
+  ]);
 }

@@ -179,6 +179,49 @@ Resources:
   });
 });
 
+describe("GIVEN a canary whose first version keeps the service's own node (KeepServiceNode)", () => {
+  const template = (serviceName: string) => `
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Name: { Type: String, Default: api }
+Resources:
+  V1: { Type: AWS::ECS::TaskDefinition, Properties: { Family: api-v1 } }
+  V2: { Type: AWS::ECS::TaskDefinition, Properties: { Family: api-v2 } }
+  Api:
+    Type: Custom::MeshService
+    Properties:
+      ServiceToken: !ImportValue MeshServiceProvider-ServiceToken
+      MeshName: ecs-mesh
+      ServiceName: ${serviceName}
+      Namespace: service.local
+      Port: 8080
+      Versions:
+        - { Name: v1, Weight: 90, TaskDefinition: !Ref V1, KeepServiceNode: true }
+        - { Name: v2, Weight: 10, TaskDefinition: !Ref V2 }
+`;
+
+  test('WHEN migrated THEN that version keeps the target group the service has without Versions (TargetGroupName <ServiceName>), with a note, and the output validates', () => {
+    const migration = migrateToVpcLattice(template('api'));
+    expect((migration.template.Resources as Json).Api.Properties.Versions).toEqual([
+      { Name: 'v1', Weight: 90, TaskDefinition: { Ref: 'V1' }, TargetGroupName: 'api' },
+      { Name: 'v2', Weight: 10, TaskDefinition: { Ref: 'V2' } },
+    ]);
+    expect(migration.notes.filter((n) => n.where === 'Api.Versions.v1').map((n) => n.message)).toEqual([
+      expect.stringMatching(/^DiscoveryAttributes, KeepServiceNode and VirtualNodeName removed: /),
+      expect.stringMatching(/^KeepServiceNode is TargetGroupName "api": this version keeps the target group/),
+    ]);
+    expect(validateTemplate(migration.text).findings).toEqual([]);
+  });
+
+  test('WHEN ServiceName is a parameter THEN TargetGroupName refers to it too', () => {
+    const migration = migrateToVpcLattice(template('!Ref Name'));
+    expect((migration.template.Resources as Json).Api.Properties.Versions[0].TargetGroupName).toEqual({
+      Ref: 'Name',
+    });
+    expect(validateTemplate(migration.text).findings).toEqual([]);
+  });
+});
+
 describe('GIVEN the CLI', () => {
   test('WHEN mesh-service migrate --to vpc-lattice is given a template THEN it prints the Lattice version and exits 0; an unknown target exits 2', async () => {
     const out: string[] = [];

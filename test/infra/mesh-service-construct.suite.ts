@@ -1,7 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { LogLevel, MeshService } from 'mesh-service-provider';
+import { Backend, LogLevel, MeshService } from 'mesh-service-provider';
 import { validateTemplate } from '../../cli/validate';
 
 function stackWith(build: (stack: Stack) => void): Template {
@@ -66,6 +66,38 @@ describe('GIVEN the MeshService construct', () => {
         });
       }),
     ).toThrow('MeshService Consumer/Bad: port: expected an integer 1-65535, got 70000');
+  });
+
+  test("WHEN a VpcLattice canary's first version names the serving target group THEN it synthesizes Versions[].TargetGroupName; with Backend AppMesh synth fails naming the prop", () => {
+    const lattice = (backend: Backend) =>
+      stackWith((stack) => {
+        new MeshService(stack, 'Api', {
+          backend,
+          meshName: 'ecs-mesh',
+          serviceName: 'api',
+          namespace: 'service.local',
+          port: 3000,
+          ...(backend === Backend.VPC_LATTICE
+            ? { vpcLattice: { serviceNetwork: 'platform', vpcId: 'vpc-0abc1234def567890' } }
+            : {}),
+          versions: [
+            { name: 'v1', taskDefinition: 'api-v1:1', weight: 90, targetGroupName: 'api' },
+            { name: 'v2', taskDefinition: 'api-v2:1', weight: 10 },
+          ],
+        });
+      });
+    const template = lattice(Backend.VPC_LATTICE);
+    const [resource] = Object.values(template.findResources('Custom::MeshService')) as {
+      Properties: Record<string, unknown>;
+    }[];
+    expect(resource!.Properties.Versions).toEqual([
+      { Name: 'v1', TaskDefinition: 'api-v1:1', Weight: 90, TargetGroupName: 'api' },
+      { Name: 'v2', TaskDefinition: 'api-v2:1', Weight: 10 },
+    ]);
+    expect(validateTemplate(JSON.stringify(template.toJSON())).findings).toEqual([]);
+    expect(() => lattice(Backend.APP_MESH)).toThrow(
+      /MeshService Consumer\/Api: versions\[0\]\.targetGroupName: only with backend VpcLattice \(the target group of a Lattice version\); remove targetGroupName$/,
+    );
   });
 
   test('WHEN a service token and timeout are given THEN they are used', () => {

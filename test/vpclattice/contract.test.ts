@@ -256,3 +256,77 @@ describe('GIVEN properties with Backend VpcLattice', () => {
     expect(m.vpcLattice.warnings.map((w) => w.path)).toEqual(['Backends', 'Envoy', 'AccessLogPath']);
   });
 });
+
+describe('GIVEN a version that names its own target group (Versions[].TargetGroupName)', () => {
+  const keeping = (first: Record<string, unknown>, second: Record<string, unknown> = {}) => ({
+    ...canary,
+    Versions: [
+      { ...canary.Versions[0], ...first },
+      { ...canary.Versions[1], ...second },
+    ],
+  });
+
+  test('WHEN the first version keeps the target group of the service without Versions THEN it passes and the model serves that version from it', () => {
+    const props = keeping({ TargetGroupName: 'ecsdemo-frontend' });
+    expect(issuesOf(props)).toEqual([]);
+    const m = parseLattice(props);
+    expect(m.versions.map((v) => v.targetGroupName)).toEqual(['ecsdemo-frontend', 'ecsdemo-frontend-v2']);
+    expect(m.vpcLattice.targetGroups.map((t) => t.name)).toEqual(['ecsdemo-frontend', 'ecsdemo-frontend-v2']);
+    expect(m.vpcLattice.listener.defaultAction).toEqual({
+      kind: 'forward',
+      targets: [
+        { targetGroup: 'ecsdemo-frontend', weight: 90 },
+        { targetGroup: 'ecsdemo-frontend-v2', weight: 10 },
+      ],
+    });
+  });
+
+  test('WHEN the name is given THEN the version name need not make a Lattice name (it names no Lattice resource)', () => {
+    const props = keeping({ Name: 'V_1', TargetGroupName: 'front' });
+    expect(issuesOf(props)).toEqual([]);
+    expect(
+      issuesOf({
+        ...props,
+        Versions: [{ ...props.Versions[0], TargetGroupName: undefined }, props.Versions[1]],
+      }),
+    ).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Versions\[0\]\.Name: .*<ServiceName>-<Name>/)]),
+    );
+  });
+
+  test.each([
+    ['too short', 'ab', /^Versions\[0\]\.TargetGroupName: expected a string of 3-128 characters/],
+    ['too long', 'a'.repeat(129), /^Versions\[0\]\.TargetGroupName: expected a string of 3-128 characters/],
+    ['uppercase', 'Frontend', /^Versions\[0\]\.TargetGroupName: expected a VPC Lattice target group name/],
+    ['a leading hyphen', '-frontend', /^Versions\[0\]\.TargetGroupName: .*VPC Lattice target group name/],
+    ['a trailing hyphen', 'frontend-', /^Versions\[0\]\.TargetGroupName: .*VPC Lattice target group name/],
+    [
+      'two hyphens in a row',
+      'front--end',
+      /^Versions\[0\]\.TargetGroupName: .*VPC Lattice target group name/,
+    ],
+    ['the tg- prefix', 'tg-frontend', /^Versions\[0\]\.TargetGroupName: .*"tg-"/],
+  ])('WHEN it is %s THEN it is refused by name', (_what, name, pattern) => {
+    const issues = issuesOf(keeping({ TargetGroupName: name }));
+    expect(issues.some((i) => pattern.test(i))).toBe(true);
+  });
+
+  test("WHEN two versions would share a target group (one's name, the other's default) THEN the second is refused naming the first", () => {
+    expect(issuesOf(keeping({ TargetGroupName: 'ecsdemo-frontend-v2' }))).toContain(
+      'Versions[1].TargetGroupName: target group "ecsdemo-frontend-v2" is also Versions[0]\'s; give each version its own',
+    );
+    expect(issuesOf(keeping({ TargetGroupName: 'shared' }, { TargetGroupName: 'shared' }))).toContain(
+      'Versions[1].TargetGroupName: target group "shared" is also Versions[0]\'s; give each version its own',
+    );
+  });
+
+  test.each([
+    ['AppMesh', {}],
+    ['ServiceConnect', { ServiceConnect: { Namespace: 'service.local' } }],
+  ])('WHEN it is given with Backend %s THEN it is refused by name', (backend, extra) => {
+    const { VpcLattice: _, ...rest } = keeping({ TargetGroupName: 'ecsdemo-frontend' });
+    expect(issuesOf({ ...rest, ...extra, Backend: backend })).toContain(
+      'Versions[0].TargetGroupName: only with Backend VpcLattice (the target group of a Lattice version); remove TargetGroupName',
+    );
+  });
+});

@@ -6,6 +6,7 @@
 import {
   CreateServiceCommand,
   CreateServiceNetworkCommand,
+  CreateTargetGroupCommand,
   GetAuthPolicyCommand,
   GetListenerCommand,
   GetRuleCommand,
@@ -403,5 +404,141 @@ describe('GIVEN a replacement whose new service CloudFormation never recorded', 
     await world.provider()(updateEvent(id, live, attempt));
     expect((await services()).map((s) => s.name)).toEqual(['frontend']);
     expect((await targetGroups()).map((g) => g.name).sort()).toEqual(['frontend-v1', 'frontend-v2']);
+  });
+});
+
+describe('GIVEN a Lattice service without Versions, serving from its target group', () => {
+  test('WHEN a canary is added whose first version keeps that target group, and later removed THEN the serving target group is never replaced, and Delete leaves nothing', async () => {
+    const [td1, td2] = [await world.registerApp('frontend-v1'), await world.registerApp('frontend-v2')];
+    const single: Props = {
+      Backend: 'VpcLattice',
+      MeshName: 'ecs-mesh',
+      ServiceName: 'frontend',
+      Namespace: 'service.local',
+      Port: '3000',
+      VpcLattice: { ServiceNetwork: 'platform', VpcId: VPC },
+      TaskDefinition: td1,
+    };
+    const created = await world.provider()(createEvent(single));
+    const serving = created.Data!.TargetGroupArn!;
+    expect((await targetGroups()).map((g) => [g.name, g.arn])).toEqual([['frontend', serving]]);
+    const servingDeletes = () =>
+      world.emulator.requests.filter(
+        (r) =>
+          r.operation === 'DeleteTargetGroup' &&
+          [serving, serving.split('/').pop()].includes(
+            (r.input as { targetGroupIdentifier?: string }).targetGroupIdentifier,
+          ),
+      );
+    const forwards = async () => {
+      const groups = await targetGroups();
+      const [service] = await services();
+      const listener = await listenerOf(service!.id!);
+      return (listener.defaultAction?.forward?.targetGroups ?? []).map((t) => [
+        groups.find((g) => g.id === t.targetGroupIdentifier || g.arn === t.targetGroupIdentifier)?.arn,
+        t.weight,
+      ]);
+    };
+
+    // WHEN the canary is added, v1 keeping the serving target group
+    const withCanary: Props = {
+      ...single,
+      TaskDefinition: undefined,
+      Versions: [
+        { Name: 'v1', Weight: '90', TaskDefinition: td1, TargetGroupName: 'frontend' },
+        { Name: 'v2', Weight: '10', TaskDefinition: td2 },
+      ],
+    };
+    const canaried = await world.provider()(updateEvent(created.PhysicalResourceId, withCanary, single));
+    // THEN v1 answers the serving target group, which the listener forwards 90 to, and v2 is new beside it
+    expect(canaried.Data!['Versions.v1.TargetGroupArn']).toBe(serving);
+    const fresh = canaried.Data!['Versions.v2.TargetGroupArn']!;
+    expect(fresh).not.toBe(serving);
+    expect((await targetGroups()).map((g) => g.name).sort()).toEqual(['frontend', 'frontend-v2']);
+    expect(await forwards()).toEqual([
+      [serving, 90],
+      [fresh, 10],
+    ]);
+    expect(servingDeletes()).toEqual([]);
+
+    // WHEN the canary is removed: back to one version, on the serving target group
+    const back: Props = {
+      ...single,
+      TaskDefinition: undefined,
+      Versions: [{ Name: 'v1', TaskDefinition: td1, TargetGroupName: 'frontend' }],
+    };
+    const restored = await world.provider()(updateEvent(created.PhysicalResourceId, back, withCanary));
+    expect(restored.Data!['Versions.v1.TargetGroupArn']).toBe(serving);
+    expect(restored.Data!.TargetGroupArn).toBe(serving);
+    expect((await targetGroups()).map((g) => g.arn)).toEqual([serving]);
+    expect(await forwards()).toEqual([[serving, 100]]);
+    // WHEN Versions is dropped as well THEN the single version is still served by it
+    const plain = await world.provider()(updateEvent(created.PhysicalResourceId, single, back));
+    expect(plain.Data!.TargetGroupArn).toBe(serving);
+    expect(servingDeletes()).toEqual([]);
+
+    // WHEN it is deleted THEN nothing is left
+    await world.provider()(deleteEvent(created.PhysicalResourceId, single));
+    expect(await services()).toEqual([]);
+    expect(await targetGroups()).toEqual([]);
+    expect(servingDeletes()).toHaveLength(1);
+  });
+
+  test('WHEN Versions are added, or removed, with every target group replaced THEN the Update is refused naming the property, before any change', async () => {
+    const [td1, td2] = [await world.registerApp('frontend-v1'), await world.registerApp('frontend-v2')];
+    const single: Props = {
+      Backend: 'VpcLattice',
+      MeshName: 'ecs-mesh',
+      ServiceName: 'frontend',
+      Namespace: 'service.local',
+      Port: '3000',
+      VpcLattice: { ServiceNetwork: 'platform', VpcId: VPC },
+      TaskDefinition: td1,
+    };
+    const { TaskDefinition: _, ...versioned } = single;
+    const { PhysicalResourceId: id } = await world.provider()(createEvent(single));
+    world.emulator.clearRequests();
+    const fresh = {
+      ...versioned,
+      Versions: [
+        { Name: 'v1', Weight: '90', TaskDefinition: td1 },
+        { Name: 'v2', Weight: '10', TaskDefinition: td2 },
+      ],
+    };
+    await expect(world.provider()(updateEvent(id, fresh, single))).rejects.toThrow(
+      /Versions\[0\]\.TargetGroupName: every target group would be replaced \(frontend deleted; frontend-v1, frontend-v2 created\).*TargetGroupName: frontend/,
+    );
+    expect(latticeWrites()).toEqual([]);
+
+    // GIVEN a canary whose versions all have target groups of their own
+    await world.provider()(deleteEvent(id, single));
+    const { PhysicalResourceId: canaryId } = await world.provider()(createEvent(fresh));
+    world.emulator.clearRequests();
+    await expect(world.provider()(updateEvent(canaryId, single, fresh))).rejects.toThrow(
+      /Versions: every target group would be replaced \(frontend-v1, frontend-v2 deleted; frontend created\).*keep the serving version in Versions, alone/,
+    );
+    expect(latticeWrites()).toEqual([]);
+  });
+
+  test('WHEN the target group a version names is not this resource THEN the Create is refused naming Versions[].TargetGroupName, before any change', async () => {
+    const [td1, td2] = [await world.registerApp('frontend-v1'), await world.registerApp('frontend-v2')];
+    await lattice.send(
+      new CreateTargetGroupCommand({
+        name: 'shared',
+        type: 'IP',
+        config: { port: 3000, protocol: 'HTTP', vpcIdentifier: VPC },
+      }),
+    );
+    world.emulator.clearRequests();
+    const props = canary(td1, td2, {
+      Versions: [
+        { Name: 'v1', Weight: '90', TaskDefinition: td1, TargetGroupName: 'shared' },
+        { Name: 'v2', Weight: '10', TaskDefinition: td2 },
+      ],
+    });
+    await expect(world.provider()(createEvent(props))).rejects.toThrow(
+      /Versions\[0\]\.TargetGroupName: the VPC Lattice target group "shared" exists and is not created by Custom::MeshService/,
+    );
+    expect(latticeWrites()).toEqual([]);
   });
 });

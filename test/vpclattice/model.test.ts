@@ -1,6 +1,6 @@
 /** The VPC Lattice model: the mapping of the properties to Lattice (docs/migration.md), every default resolved. */
 import { backendOwning } from '../../lambda/backends';
-import { parseVpcLatticeId } from '../../lambda/vpclattice/model';
+import { checkTargetGroupMove, parseVpcLatticeId } from '../../lambda/vpclattice/model';
 import { base, canary, parseLattice } from './props';
 
 describe('GIVEN the identity of a Lattice service', () => {
@@ -179,5 +179,65 @@ describe('GIVEN the options', () => {
     const arn = 'arn:aws:s3:::lattice-logs';
     const m = parseLattice({ ...base, VpcLattice: { ...base.VpcLattice, AccessLogDestinationArn: arn } });
     expect(m.vpcLattice.accessLogDestinationArn).toBe(arn);
+  });
+});
+
+describe('GIVEN an in-place update of the versions (checkTargetGroupMove)', () => {
+  const single = parseLattice({ ...base, TaskDefinition: 'frontend-v1:3' });
+  const keeping = parseLattice({
+    ...canary,
+    Versions: [{ ...canary.Versions[0], TargetGroupName: 'ecsdemo-frontend' }, canary.Versions[1]],
+  });
+  const fresh = parseLattice(canary);
+  const renamed = parseLattice({ ...canary, Versions: [{ Name: 'v3', TaskDefinition: 'frontend-v3:1' }] });
+  test.each([
+    ['a Create', undefined, fresh, undefined],
+    ['a canary keeping the serving group', single, keeping, undefined],
+    ['its end, back to no Versions', keeping, single, undefined],
+    [
+      'a weight change',
+      fresh,
+      parseLattice({ ...canary, Versions: canary.Versions.map((v) => ({ ...v, Weight: '50' })) }),
+      undefined,
+    ],
+    [
+      'a canary replacing the serving group',
+      single,
+      fresh,
+      /^Versions\[0\]\.TargetGroupName: every target group would be replaced/,
+    ],
+    [
+      'no Versions replacing every version group',
+      fresh,
+      single,
+      /^Versions: every target group would be replaced/,
+    ],
+    [
+      'every version renamed',
+      fresh,
+      renamed,
+      /^Versions\[0\]\.TargetGroupName: every target group would be replaced \(ecsdemo-frontend-v1, ecsdemo-frontend-v2 deleted; ecsdemo-frontend-v3 created\)/,
+    ],
+  ])('WHEN %s THEN it is refused only if no target group is kept', (_what, previous, desired, refused) => {
+    const check = () => checkTargetGroupMove(previous, desired);
+    if (refused) expect(check).toThrow(refused);
+    else expect(check).not.toThrow();
+  });
+
+  test('WHEN an update passes THEN its rollback (the same pair swapped) passes too', () => {
+    for (const [a, b] of [
+      [single, keeping],
+      [fresh, renamed],
+      [single, fresh],
+    ] as const) {
+      let forward = true;
+      try {
+        checkTargetGroupMove(a, b);
+      } catch {
+        forward = false;
+      }
+      if (forward) expect(() => checkTargetGroupMove(b, a)).not.toThrow();
+      else expect(() => checkTargetGroupMove(b, a)).toThrow();
+    }
   });
 });
