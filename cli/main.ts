@@ -45,6 +45,17 @@ migrate   Prints the ECS Service Connect version of a template written for App M
 
 const COMMANDS = ['validate', 'migrate', 'cleanup'] as const;
 
+/** The SDK clients `cleanup` loads: every backend's removal runs (the package's optional peer dependencies). */
+const CLEANUP_SDK_CLIENTS = [
+  '@aws-sdk/client-app-mesh',
+  '@aws-sdk/client-ecs',
+  '@aws-sdk/client-cloudformation',
+  '@aws-sdk/client-resource-groups-tagging-api',
+  '@aws-sdk/client-servicediscovery',
+  '@aws-sdk/client-elastic-load-balancing-v2',
+  '@aws-sdk/client-vpc-lattice',
+];
+
 const VALIDATE: CommandSpec = {
   name: 'mesh-service validate',
   flags: {
@@ -290,76 +301,69 @@ async function runCleanup(args: readonly string[], out: Print, err: Print): Prom
     family?: string[];
     apply?: boolean;
   };
-  if (!values.mesh || (values['mesh-owner'] && !values.account)) {
-    err(
-      `${CLEANUP.name}: ${values.mesh ? '--mesh-owner (a shared mesh) needs --account (your account)' : '--mesh <mesh> is required'}\n\n${CLEANUP.usage}`,
-    );
+  const missing =
+    values['mesh-owner'] && !values.account
+      ? '--mesh-owner (a shared mesh) needs --account (your account)'
+      : values['mesh-owner'] && !values.mesh
+        ? '--mesh-owner needs --mesh (the shared mesh)'
+        : !values.mesh && !values.account
+          ? 'without --mesh, --account <account> (your account) is required'
+          : undefined;
+  if (missing) {
+    err(`${CLEANUP.name}: ${missing}\n\n${CLEANUP.usage}`);
     return USAGE_EXIT;
   }
   // Loaded only here: validate and migrate need no AWS SDK (the package lists the SDK clients cleanup uses as optional
   // peer dependencies).
   let sdk: {
     appMeshModule: typeof import('@aws-sdk/client-app-mesh');
-    cloudFormationModule: typeof import('@aws-sdk/client-cloudformation');
-    ecsModule: typeof import('@aws-sdk/client-ecs');
-    taggingModule: typeof import('@aws-sdk/client-resource-groups-tagging-api');
-    verifier: typeof import('../lambda/stack-verifier');
     cleanupModule: typeof import('./cleanup');
   };
   try {
     sdk = {
       appMeshModule: require('@aws-sdk/client-app-mesh'),
-      cloudFormationModule: require('@aws-sdk/client-cloudformation'),
-      ecsModule: require('@aws-sdk/client-ecs'),
-      taggingModule: require('@aws-sdk/client-resource-groups-tagging-api'),
-      verifier: require('../lambda/stack-verifier'),
       cleanupModule: require('./cleanup'),
     };
   } catch (e) {
     err(
-      `cleanup needs the AWS SDK clients: npm install @aws-sdk/client-app-mesh @aws-sdk/client-ecs @aws-sdk/client-cloudformation @aws-sdk/client-resource-groups-tagging-api @aws-sdk/client-servicediscovery (${(e as Error).message.split('\n')[0]})`,
+      `cleanup needs the AWS SDK clients: npm install ${CLEANUP_SDK_CLIENTS.join(' ')} (${(e as Error).message.split('\n')[0]})`,
     );
     return 2;
   }
   const { AppMeshClient, DescribeMeshCommand } = sdk.appMeshModule;
-  const { CloudFormationClient } = sdk.cloudFormationModule;
-  const { ECSClient } = sdk.ecsModule;
-  const { ResourceGroupsTaggingAPIClient } = sdk.taggingModule;
-  const { createStackApi } = sdk.verifier;
-  const { cleanup, formatCleanup } = sdk.cleanupModule;
-  const appMesh = new AppMeshClient({});
-  const ecs = new ECSClient({});
-  const cloudFormation = new CloudFormationClient({});
-  const tagging = new ResourceGroupsTaggingAPIClient({});
+  const { cleanup, createCleanupClients, formatCleanup } = sdk.cleanupModule;
+  const clients = createCleanupClients();
   try {
     // The caller's own account: stacks of other accounts cannot be read, so their resources are never judged.
-    const accountId =
-      values.account ??
-      (await appMesh.send(new DescribeMeshCommand({ meshName: values.mesh }))).mesh?.metadata?.arn?.split(
-        ':',
-      )[4] ??
-      '';
-    const report = await cleanup(
-      { appMesh, ecs, tagging, stacks: createStackApi(cloudFormation) },
-      {
-        meshName: values.mesh,
-        ...(values['mesh-owner'] ? { meshOwner: values['mesh-owner'] } : {}),
-        ...(values.stack ? { stack: values.stack } : {}),
-        families: values.family ?? [],
-        apply: values.apply === true,
-        accountId,
-      },
-    );
+    const accountId = values.account ?? (await meshAccount(new AppMeshClient({}), DescribeMeshCommand, values.mesh!));
+    const report = await cleanup(clients, {
+      ...(values.mesh ? { meshName: values.mesh } : {}),
+      ...(values['mesh-owner'] ? { meshOwner: values['mesh-owner'] } : {}),
+      ...(values.stack ? { stack: values.stack } : {}),
+      families: values.family ?? [],
+      apply: values.apply === true,
+      accountId,
+    });
     for (const line of formatCleanup(report, values.apply === true)) out(line);
     return report.problems.length ? 1 : 0;
   } catch (e) {
     err(`cleanup failed: ${(e as Error).message}`);
     return 1;
   } finally {
+    clients.destroy();
+  }
+}
+
+/** The account of a mesh of the caller's (its ARN's). */
+async function meshAccount(
+  appMesh: import('@aws-sdk/client-app-mesh').AppMeshClient,
+  DescribeMesh: typeof import('@aws-sdk/client-app-mesh').DescribeMeshCommand,
+  meshName: string,
+): Promise<string> {
+  try {
+    return (await appMesh.send(new DescribeMesh({ meshName }))).mesh?.metadata?.arn?.split(':')[4] ?? '';
+  } finally {
     appMesh.destroy();
-    ecs.destroy();
-    cloudFormation.destroy();
-    tagging.destroy();
   }
 }
 
