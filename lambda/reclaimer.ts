@@ -250,7 +250,7 @@ export function createReclaimer(clients: ReclaimerClients, deps: ReclaimerDeps):
     const others = items.filter((r) => !isRevision(r.arn));
     if (plugin) {
       try {
-        await deps.runtime(plugin).remove({ physicalId: who.physicalId }, contextFor(who));
+        await deps.runtime(plugin).remove({ physicalId: who.physicalId, owned: items }, contextFor(who));
         removed.push(...others.map((r) => r.arn));
       } catch (e) {
         problems.push(`${who.physicalId}: ${(e as Error).message}`);
