@@ -295,7 +295,7 @@ describe('GIVEN `mesh-service cleanup`', () => {
         (l) => errors.push(l),
       ),
     ).toBe(2);
-    expect(errors[0]).toMatch(/^mesh-service cleanup: --mesh <mesh> is required/);
+    expect(errors[0]).toMatch(/^mesh-service cleanup: without --mesh, --account <account> \(your account\) is required/);
   });
 });
 
@@ -347,7 +347,7 @@ describe('GIVEN `mesh-service cleanup` and the backends besides App Mesh', () =>
         TaskDefinition: td,
         Routes: [{ Name: 'default' }],
       }),
-      killAt: 'vpclattice:CreateServiceNetworkServiceAssociation',
+      killAt: 'vpclattice:CreateListener',
       physicalId: (name) => `vpc-lattice/service/${name}`,
       owns: [
         /:vpc-lattice:.*:service\/svc-[^/]+$/,
