@@ -153,7 +153,7 @@ export async function cleanup(clients: CleanupClients, options: CleanupOptions):
 }
 
 /** The report as a person reads it. */
-export function formatCleanup(report: CleanupReport, applied: boolean): string[] {
+export function formatCleanup(report: CleanupReport, applied: boolean, scope = 'in this mesh'): string[] {
   const lines: string[] = [];
   const orphaned = report.owners.filter((o) => o.orphaned);
   for (const o of report.owners) {
@@ -164,6 +164,6 @@ export function formatCleanup(report: CleanupReport, applied: boolean): string[]
   for (const p of report.problems) lines.push(`not removed: ${p}`);
   if (!applied && orphaned.length)
     lines.push('dry run: nothing was changed; run again with --apply to remove what is orphaned');
-  if (report.owners.length === 0) lines.push('nothing owned by Custom::MeshService in this mesh');
+  if (report.owners.length === 0) lines.push(`nothing owned by Custom::MeshService ${scope}`);
   return lines;
 }
