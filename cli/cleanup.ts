@@ -18,10 +18,11 @@
  * backend declares): with --stack given as a stack id the cost is what that stack owns, whatever the account holds.
  * With --mesh, only the App Mesh owners of that mesh.
  */
-import { type AwsClients, type ClientOverrides, createAwsClients } from '../lambda/aws/clients';
+
 import { describeKey } from '../lambda/appmesh/desired';
 import { parsePhysicalId } from '../lambda/appmesh/identity';
 import { keyOfArn } from '../lambda/appmesh/owned';
+import { type AwsClients, type ClientOverrides, createAwsClients } from '../lambda/aws/clients';
 import { registry } from '../lambda/backends';
 import { backendRuntimes } from '../lambda/index';
 import { createLogger } from '../lambda/log';
@@ -115,7 +116,11 @@ export async function cleanup(clients: CleanupClients, options: CleanupOptions):
   // --mesh: the App Mesh owners of that mesh (their physical id names it).
   const inMesh = (owner: FoundOwner) => {
     const id = parsePhysicalId(owner.physicalId);
-    return id !== undefined && id.meshName === options.meshName && (id.meshOwner ?? options.accountId) === meshAccount;
+    return (
+      id !== undefined &&
+      id.meshName === options.meshName &&
+      (id.meshOwner ?? options.accountId) === meshAccount
+    );
   };
   const reclaimer = createReclaimer(
     { ecs: clients.aws.ecs, tagging: clients.aws.tagging, stacks: clients.stacks },

@@ -340,7 +340,8 @@ async function runCleanup(args: readonly string[], out: Print, err: Print): Prom
   const clients = createCleanupClients();
   try {
     // The caller's own account: stacks of other accounts cannot be read, so their resources are never judged.
-    const accountId = values.account ?? (await meshAccount(new AppMeshClient({}), DescribeMeshCommand, values.mesh!));
+    const accountId =
+      values.account ?? (await meshAccount(new AppMeshClient({}), DescribeMeshCommand, values.mesh!));
     const report = await cleanup(clients, {
       ...(values.mesh ? { meshName: values.mesh } : {}),
       ...(values['mesh-owner'] ? { meshOwner: values['mesh-owner'] } : {}),

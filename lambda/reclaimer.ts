@@ -278,8 +278,7 @@ export function createReclaimer(clients: ReclaimerClients, deps: ReclaimerDeps):
       const revisions = verdict.orphaned
         ? await activeRevisions(who, items, request.families ?? [], problems)
         : [];
-      const removed =
-        verdict.orphaned && request.apply ? await remove(who, items, revisions, problems) : [];
+      const removed = verdict.orphaned && request.apply ? await remove(who, items, revisions, problems) : [];
       const resources = items.filter((r) => !isRevision(r.arn)).map((r) => r.arn);
       judged.push({ ...owner, ...verdict, resources, revisions, removed });
     }

@@ -2,7 +2,8 @@
  * A handler killed mid-way (Lambda timeout, out of memory) leaves what it had created, and the Provider framework
  * acknowledges CloudFormation's Delete of the failed Create without calling the handler. Nothing may stay behind for
  * good: the next Create or Update of the same stack and logical id adopts or removes its earlier attempt's leftovers,
- * and `mesh-service cleanup` removes what stacks that no longer exist (or no longer hold it) left.
+ * and `mesh-service cleanup` removes what stacks that no longer exist (or no longer hold it) left, of every backend
+ * (App Mesh; a Service Connect Gateway's ALB rule and target group; a VPC Lattice service and its target groups).
  */
 import { CreateServiceNetworkCommand, VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
@@ -295,7 +296,9 @@ describe('GIVEN `mesh-service cleanup`', () => {
         (l) => errors.push(l),
       ),
     ).toBe(2);
-    expect(errors[0]).toMatch(/^mesh-service cleanup: without --mesh, --account <account> \(your account\) is required/);
+    expect(errors[0]).toMatch(
+      /^mesh-service cleanup: without --mesh, --account <account> \(your account\) is required/,
+    );
   });
 });
 
@@ -363,7 +366,9 @@ describe('GIVEN `mesh-service cleanup` and the backends besides App Mesh', () =>
     await c.platform();
     const grant = (name: string, stackId: string) =>
       world.registerApp(`${name}-app`, { tags: [{ key: 'mesh-service:allowed-stacks', value: stackId }] });
-    await world.provider()(createEvent(c.props('alive', await grant('alive', STACK_ID)), { logicalId: 'Alive' }));
+    await world.provider()(
+      createEvent(c.props('alive', await grant('alive', STACK_ID)), { logicalId: 'Alive' }),
+    );
     const alive = ownedResources(world.emulator);
     expect(alive.length).toBeGreaterThan(0);
     const doomed = world.emulator.cloudformation.stackId('doomed');
@@ -383,9 +388,13 @@ describe('GIVEN `mesh-service cleanup` and the backends besides App Mesh', () =>
 
       const dry = await cleanup(clients, { apply: false, accountId });
       const dead = dry.owners.find((o) => o.physicalId === c.physicalId('dead'))!;
-      expect(dead).toEqual(expect.objectContaining({ orphaned: true, reason: 'stack doomed no longer exists' }));
+      expect(dead).toEqual(
+        expect.objectContaining({ orphaned: true, reason: 'stack doomed no longer exists' }),
+      );
       for (const kind of c.owns) expect(dead.resources).toContainEqual(expect.stringMatching(kind));
-      const deadRevisions = revisions(world.emulator, 'dead-app').filter((r) => r.owner && r.status === 'ACTIVE');
+      const deadRevisions = revisions(world.emulator, 'dead-app').filter(
+        (r) => r.owner && r.status === 'ACTIVE',
+      );
       expect(deadRevisions).not.toEqual([]);
       expect([...dead.revisions].sort()).toEqual(deadRevisions.map((r) => r.arn).sort());
       expect(dry.owners.find((o) => o.physicalId === c.physicalId('alive'))).toEqual(
@@ -395,7 +404,9 @@ describe('GIVEN `mesh-service cleanup` and the backends besides App Mesh', () =>
 
       // As a command: the dry run of the stack, by name.
       const lines: string[] = [];
-      expect(await main(['cleanup', '--account', accountId, '--stack', 'doomed'], (l) => lines.push(l))).toBe(0);
+      expect(await main(['cleanup', '--account', accountId, '--stack', 'doomed'], (l) => lines.push(l))).toBe(
+        0,
+      );
       expect(lines[0]).toBe(`orphaned: ${c.physicalId('dead')} (stack doomed no longer exists)`);
       expect(lines).toContain(`  task definition ${deadRevisions[0]!.arn}`);
 
