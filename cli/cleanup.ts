@@ -1,7 +1,8 @@
 /**
- * `mesh-service cleanup --mesh M [--stack S] [--apply]`: finds what Custom::MeshService resources left behind and no
- * stack owns any more, and (with --apply) removes it. CloudFormation's own answer decides, owner by owner (the
- * ownership tags name the physical id, stack and logical id):
+ * `mesh-service cleanup [--mesh M] [--stack S] [--apply]`: finds what Custom::MeshService resources left behind and no
+ * stack owns any more, and (with --apply) removes it. It is the reclaimer's sweep (lambda/reclaimer.ts) run by hand:
+ * the same judgement, CloudFormation's own answer, owner by owner (the ownership tags name the physical id, stack and
+ * logical id):
  *
  * - the owner's stack no longer exists (deleted, or a failed creation rolled back and deleted), or
  * - the stack exists but its logical resource does not, or holds another physical id (a Create killed mid-way and
@@ -9,28 +10,30 @@
  *
  * An owner whose stack is in the middle of an operation or in a failed one (`*_FAILED`: continued or retried, it may
  * still roll back to the id), or lives in another account (CloudFormation cannot be read there), is never touched; it
- * is listed with the reason. App Mesh resources go children first, then the owners'
- * ACTIVE task-definition revisions (and those of any --family given). Owners and their revisions are found by their
- * ownership tags (the Resource Groups Tagging API, `tag:GetResources`): with --stack given as a stack id the cost is
- * what that stack owns, whatever the size of the mesh.
+ * is listed with the reason. And the same removal: the owners' ACTIVE task-definition revisions (and those of any
+ * --family given) are deregistered, then the backend that issued the physical id removes what it owns with its own
+ * Delete (App Mesh children first; a Service Connect Gateway's listener rule and target group, and the namespace it
+ * created; the Lattice service with its listener, rules and association, then its target groups). Owners and their
+ * revisions are found by their ownership tags (the Resource Groups Tagging API, `tag:GetResources`, of the types each
+ * backend declares): with --stack given as a stack id the cost is what that stack owns, whatever the account holds.
+ * With --mesh, only the App Mesh owners of that mesh.
  */
-import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { createMeshApi, type MeshApi } from '../lambda/appmesh/api';
-import { DELETE_LEVELS, describeKey, type ResourceKey } from '../lambda/appmesh/desired';
+
+import { describeKey } from '../lambda/appmesh/desired';
+import { parsePhysicalId } from '../lambda/appmesh/identity';
 import { keyOfArn } from '../lambda/appmesh/owned';
-import { createTaggingApi, type TaggingApi } from '../lambda/aws/tagging';
-import { createTaskDefinitionApi, type DescribedRevision, type TaskDefinitionApi } from '../lambda/ecs/api';
-import { readFamily } from '../lambda/ecs/revisions';
-import { type KeyValue, type Owner, ownershipOf, TAG, tagValue } from '../lambda/ownership';
-import { parseStackId } from '../lambda/policy';
-import { judgeOwner } from '../lambda/reclaimer';
-import type { StackApi } from '../lambda/stack-verifier';
-import { mapLimit } from '../lambda/util';
+import { type AwsClients, type ClientOverrides, createAwsClients } from '../lambda/aws/clients';
+import { registry } from '../lambda/backends';
+import { backendRuntimes } from '../lambda/index';
+import { createLogger } from '../lambda/log';
+import { TAG, tagValue } from '../lambda/ownership';
+import { DEFAULT_POLICY, parseStackId } from '../lambda/policy';
+import { createReclaimer, type FoundOwner } from '../lambda/reclaimer';
+import { createStackApi, type StackApi } from '../lambda/stack-verifier';
 
 export interface CleanupOptions {
-  readonly meshName: string;
+  /** Only App Mesh owners of this mesh; every backend's owners without it. */
+  readonly meshName?: string;
   readonly meshOwner?: string;
   /** Only owners of this stack (its name or id). */
   readonly stack?: string;
@@ -43,9 +46,8 @@ export interface CleanupOptions {
 }
 
 export interface CleanupClients {
-  readonly appMesh: AppMeshClient;
-  readonly ecs: ECSClient;
-  readonly tagging: ResourceGroupsTaggingAPIClient;
+  /** The SDK clients (lambda/aws/clients.ts): each backend's own removal creates its service's client with them. */
+  readonly aws: AwsClients;
   readonly stacks: StackApi;
 }
 
@@ -66,13 +68,32 @@ export interface CleanupReport {
   readonly problems: readonly string[];
 }
 
-interface Found {
-  readonly key: ResourceKey;
-  readonly arn: string;
-  readonly tags: readonly KeyValue[];
-}
+/** How long a cleanup may keep retrying throttled or failed calls. */
+const CLEANUP_BUDGET_MS = 15 * 60_000;
 
-const get = (tags: readonly KeyValue[], key: string) => tags.find((t) => t.key === key)?.value;
+/**
+ * The clients of one cleanup, with the standard AWS SDK configuration and the provider's retry strategy; `destroy`
+ * closes every client made, those the backends made too.
+ */
+export function createCleanupClients(overrides: ClientOverrides = {}): CleanupClients & { destroy(): void } {
+  const made: { destroy(): void }[] = [];
+  const base = createAwsClients({ deadline: Date.now() + CLEANUP_BUDGET_MS }, undefined, overrides);
+  const aws: AwsClients = {
+    ...base,
+    create: (client) => {
+      const c = base.create(client);
+      made.push(c as { destroy(): void });
+      return c;
+    },
+  };
+  return {
+    aws,
+    stacks: createStackApi(base.cloudFormation),
+    destroy: () => {
+      for (const c of [base.ecs, base.cloudFormation, base.tagging, ...made]) c.destroy();
+    },
+  };
+}
 
 const stackMatches = (filter: string | undefined, stackId: string) =>
   filter === undefined || filter === stackId || parseStackId(stackId)?.name === filter;
@@ -83,108 +104,61 @@ function ownerFilters(stack: string | undefined): { key: string; values?: string
   return byId ? [{ key: TAG.stackId, values: [tagValue(stack!)] }] : [{ key: TAG.owner }];
 }
 
-/**
- * The owner's ACTIVE revisions: those tagged as its own (the Tagging API lists INACTIVE ones too, so each is read),
- * and those of any family asked for.
- */
-async function ownedRevisions(
-  ecs: TaskDefinitionApi,
-  tagging: TaggingApi,
-  owner: Owner,
-  families: readonly string[],
-): Promise<string[]> {
-  const tagged = await tagging.tagged(
-    [
-      { key: TAG.owner, values: [tagValue(owner.physicalId)] },
-      { key: TAG.stackId, values: [tagValue(owner.stackId)] },
-      { key: TAG.logicalId, values: [tagValue(owner.logicalResourceId)] },
-    ],
-    ['ecs:task-definition'],
-  );
-  const read = (await mapLimit(tagged, 5, (r) => ecs.describe(r.arn))).filter(
-    (r): r is DescribedRevision =>
-      r !== undefined && r.status === 'ACTIVE' && ownershipOf(r.tags, owner).kind === 'ours',
-  );
-  const listed = (await Promise.all(families.map((family) => readFamily(ecs, family, owner)))).flatMap(
-    (s) => s.owned,
-  );
-  return [...new Set([...read, ...listed].map((r) => r.arn))];
+/** App Mesh resources by their kind and name, as before; what other backends own by its ARN. */
+function describeOwned(arn: string): string {
+  const key = keyOfArn(arn)?.key;
+  return key ? describeKey(key) : arn;
 }
 
 export async function cleanup(clients: CleanupClients, options: CleanupOptions): Promise<CleanupReport> {
-  const tagging = createTaggingApi(clients.tagging);
-  const api: MeshApi = createMeshApi(clients.appMesh, {
-    meshName: options.meshName,
-    ...(options.meshOwner ? { meshOwner: options.meshOwner } : {}),
+  const region = await clients.aws.ecs.config.region();
+  const meshAccount = options.meshOwner ?? options.accountId;
+  // --mesh: the App Mesh owners of that mesh (their physical id names it).
+  const inMesh = (owner: FoundOwner) => {
+    const id = parsePhysicalId(owner.physicalId);
+    return (
+      id !== undefined &&
+      id.meshName === options.meshName &&
+      (id.meshOwner ?? options.accountId) === meshAccount
+    );
+  };
+  const reclaimer = createReclaimer(
+    { ecs: clients.aws.ecs, tagging: clients.aws.tagging, stacks: clients.stacks },
+    {
+      registry,
+      runtime: backendRuntimes(clients.aws),
+      // The removal's only policy question: the shared mesh named here may be used.
+      policy: { ...DEFAULT_POLICY, sharedMeshOwners: options.meshOwner ? [options.meshOwner] : [] },
+      region,
+      partition: /^cn-/.test(region) ? 'aws-cn' : /^us-gov-/.test(region) ? 'aws-us-gov' : 'aws',
+      accountId: options.accountId,
+      invocationId: `cleanup-${Date.now()}`,
+      log: createLogger({ service: 'mesh-service-cleanup' }, () => {}, 'error'),
+    },
+  );
+  const { owners, problems } = await reclaimer.sweep({
+    filters: ownerFilters(options.stack),
+    ...(options.meshName !== undefined ? { types: registry.named('AppMesh')!.ownedTypes } : {}),
+    select: (owner) =>
+      stackMatches(options.stack, owner.stackId) && (options.meshName === undefined || inMesh(owner)),
+    families: options.families ?? [],
+    apply: options.apply,
   });
-  const ecs = createTaskDefinitionApi(clients.ecs);
-
-  // Everything of the mesh that carries ownership tags (of the stack asked for), found by tag: the cost is what the
-  // owners own, not the size of the mesh.
-  const [described, tagged] = await Promise.all([
-    api.describeMesh(),
-    tagging.tagged(ownerFilters(options.stack), ['appmesh']),
-  ]);
-  if (!described) throw new Error(`mesh "${options.meshName}" not found`);
-  const mesh = keyOfArn(`${described.arn}/virtualNode/x`)?.mesh;
-  const found: Found[] = tagged.flatMap((r) => {
-    const at = keyOfArn(r.arn);
-    return at && at.mesh.meshName === mesh?.meshName && at.mesh.account === mesh.account
-      ? [{ key: at.key, arn: r.arn, tags: r.tags }]
-      : [];
-  });
-  const owners = new Map<
-    string,
-    { physicalId: string; stackId: string; logicalId: string; items: Found[] }
-  >();
-  for (const f of found) {
-    const physicalId = get(f.tags, TAG.owner)!;
-    const stackId = get(f.tags, TAG.stackId) ?? '';
-    const logicalId = get(f.tags, TAG.logicalId) ?? '';
-    if (!stackMatches(options.stack, stackId)) continue;
-    const id = `${physicalId}|${stackId}|${logicalId}`;
-    const entry = owners.get(id) ?? { physicalId, stackId, logicalId, items: [] };
-    entry.items.push(f);
-    owners.set(id, entry);
-  }
-
-  const reports: OwnerReport[] = [];
-  const problems: string[] = [];
-  for (const owner of owners.values()) {
-    const verdict = await judgeOwner(clients.stacks, owner, options.accountId);
-    const who = { physicalId: owner.physicalId, stackId: owner.stackId, logicalResourceId: owner.logicalId };
-    const revisions = verdict.orphaned ? await ownedRevisions(ecs, tagging, who, options.families ?? []) : [];
-    reports.push({
-      physicalId: owner.physicalId,
-      stackId: owner.stackId,
-      logicalId: owner.logicalId,
-      reason: verdict.reason,
-      orphaned: verdict.orphaned,
-      resources: owner.items.map((f) => describeKey(f.key)),
-      revisions,
-    });
-    if (!options.apply || !verdict.orphaned) continue;
-
-    // Children first, a level at a time; then the revisions.
-    for (const kinds of DELETE_LEVELS) {
-      const level = owner.items.filter((f) => kinds.includes(f.key.kind));
-      const results = await Promise.allSettled(level.map((f) => api.delete(f.key)));
-      results.forEach((r, i) => {
-        if (r.status === 'rejected')
-          problems.push(`${describeKey(level[i]!.key)}: ${(r.reason as Error).message}`);
-      });
-    }
-    const results = await Promise.allSettled(revisions.map((arn) => ecs.deregister(arn)));
-    results.forEach((r, i) => {
-      if (r.status === 'rejected') problems.push(`${revisions[i]}: ${(r.reason as Error).message}`);
-    });
-  }
+  const reports: OwnerReport[] = owners.map((o) => ({
+    physicalId: o.physicalId,
+    stackId: o.stackId,
+    logicalId: o.logicalId,
+    reason: o.reason,
+    orphaned: o.orphaned,
+    resources: o.resources.map(describeOwned),
+    revisions: o.revisions,
+  }));
   reports.sort((a, b) => a.physicalId.localeCompare(b.physicalId) || a.stackId.localeCompare(b.stackId));
   return { owners: reports, problems };
 }
 
 /** The report as a person reads it. */
-export function formatCleanup(report: CleanupReport, applied: boolean): string[] {
+export function formatCleanup(report: CleanupReport, applied: boolean, scope = 'in this mesh'): string[] {
   const lines: string[] = [];
   const orphaned = report.owners.filter((o) => o.orphaned);
   for (const o of report.owners) {
@@ -195,6 +169,6 @@ export function formatCleanup(report: CleanupReport, applied: boolean): string[]
   for (const p of report.problems) lines.push(`not removed: ${p}`);
   if (!applied && orphaned.length)
     lines.push('dry run: nothing was changed; run again with --apply to remove what is orphaned');
-  if (report.owners.length === 0) lines.push('nothing owned by Custom::MeshService in this mesh');
+  if (report.owners.length === 0) lines.push(`nothing owned by Custom::MeshService ${scope}`);
   return lines;
 }

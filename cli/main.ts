@@ -2,9 +2,10 @@
  * `mesh-service` — tooling for template authors and platform teams.
  *   mesh-service validate [--format text|json|sarif] <template> [<template> ...]
  *     Validates every Custom::MeshService offline with the provider's own rules; exits 1 on any finding.
- *   mesh-service cleanup --mesh <mesh> [--mesh-owner <account> --account <account>] [--stack <stack>]
- *                        [--family <family> ...] [--apply]
- *     Lists (and with --apply removes) what Custom::MeshService resources left that no stack owns any more.
+ *   mesh-service cleanup (--mesh <mesh> | --account <account>) [--mesh-owner <account> --account <account>]
+ *                        [--stack <stack>] [--family <family> ...] [--apply]
+ *     Lists (and with --apply removes) what Custom::MeshService resources left that no stack owns any more, with the
+ *     reclaimer's judgement and every backend's own removal (lambda/reclaimer.ts).
  *   mesh-service migrate [--to service-connect|vpc-lattice] <template>
  *     Prints the ECS Service Connect (default) or VPC Lattice version of an App Mesh template, headed by what could
  *     not carry over.
@@ -22,18 +23,19 @@ import { formatFindings, RULES, type ValidationReport, validateTemplate } from '
 const MIGRATION_TARGETS: readonly Backend[] = ['ServiceConnect', 'VpcLattice'];
 
 const USAGE = `usage: mesh-service validate [--format text|json|sarif] <template.yaml|json> [...]
-       mesh-service cleanup --mesh <mesh> [--stack <name|id>] [--family <family> ...] [--apply]
-                            [--mesh-owner <account> --account <account>]
+       mesh-service cleanup (--mesh <mesh> | --account <account>) [--stack <name|id>] [--family <family> ...]
+                            [--apply] [--mesh-owner <account> --account <account>]
        mesh-service migrate [--to ${MIGRATION_TARGETS.join('|')}] <template.yaml|json>
        mesh-service <command> --help
 
 validate  Checks every ${'Custom::MeshService'} in the templates with the provider's own validation (the messages
           CloudFormation would show), and that every Ref and Fn::GetAtt names something that exists. Exits 0 when
           clean, 1 on findings, 2 on usage errors or when a file cannot be read (every file is checked).
-cleanup   Lists what ${'Custom::MeshService'} resources left in a mesh that no stack owns any more — owned by a stack that
-          no longer exists, or by an earlier attempt of a resource that now holds another physical id — with their
-          task-definition revisions. Dry run by default; --apply removes them (App Mesh children first, then
-          deregisters the revisions). Stacks in progress or in a failed state (*_FAILED: they may still roll back)
+cleanup   Lists what ${'Custom::MeshService'} resources left that no stack owns any more (of one mesh with --mesh, of
+          every backend of the account without it) — owned by a stack that no longer exists, or by an earlier attempt
+          of a resource that now holds another physical id — with their task-definition revisions. Dry run by
+          default; --apply removes them as the reclaimer does (the revisions deregistered, then each backend's own
+          Delete: App Mesh children first, a Gateway's ALB rule and target group, the Lattice service). Stacks in progress or in a failed state (*_FAILED: they may still roll back)
           and stacks of other accounts are never touched. Uses the standard AWS SDK configuration (credentials,
           AWS_REGION). Exits 0 when done, 1 when something could not be removed, 2 on usage errors.
 migrate   Prints the ECS Service Connect version of a template written for App Mesh (docs/migration.md): every
@@ -44,6 +46,17 @@ migrate   Prints the ECS Service Connect version of a template written for App M
           Exits 0, 2 on usage or read errors.`;
 
 const COMMANDS = ['validate', 'migrate', 'cleanup'] as const;
+
+/** The SDK clients `cleanup` loads: every backend's removal runs (the package's optional peer dependencies). */
+const CLEANUP_SDK_CLIENTS = [
+  '@aws-sdk/client-app-mesh',
+  '@aws-sdk/client-ecs',
+  '@aws-sdk/client-cloudformation',
+  '@aws-sdk/client-resource-groups-tagging-api',
+  '@aws-sdk/client-servicediscovery',
+  '@aws-sdk/client-elastic-load-balancing-v2',
+  '@aws-sdk/client-vpc-lattice',
+];
 
 const VALIDATE: CommandSpec = {
   name: 'mesh-service validate',
@@ -112,20 +125,23 @@ const CLEANUP: CommandSpec = {
     family: { type: 'string', value: '<family>', multiple: true },
     apply: { type: 'boolean' },
   },
-  usage: `usage: mesh-service cleanup --mesh <mesh> [--stack <name|id>] [--family <family> ...] [--apply]
-                            [--mesh-owner <account> --account <account>]
+  usage: `usage: mesh-service cleanup (--mesh <mesh> | --account <account>) [--stack <name|id>] [--family <family> ...]
+                            [--apply] [--mesh-owner <account> --account <account>]
 
-Lists what ${'Custom::MeshService'} resources left in a mesh that no stack owns any more — owned by a stack that no
-longer exists, or by an earlier attempt of a resource that now holds another physical id — with their
-task-definition revisions. Stacks in progress or in a failed state (*_FAILED: they may still roll back) and stacks
+Lists what ${'Custom::MeshService'} resources left that no stack owns any more — owned by a stack that no longer
+exists, or by an earlier attempt of a resource that now holds another physical id — with their task-definition
+revisions: of every backend (App Mesh, Service Connect, VPC Lattice), or with --mesh the App Mesh services of that
+mesh. The reclaimer's judgement and removal (lambda/reclaimer.ts). Stacks in progress or in a failed state (*_FAILED: they may still roll back) and stacks
 of other accounts are never touched. Uses the standard AWS SDK configuration (credentials, AWS_REGION).
 
-  --mesh <mesh>           the mesh to look in (required)
+  --mesh <mesh>           only the App Mesh services of this mesh (default: every backend's services)
   --mesh-owner <account>  the account that owns a shared mesh; then --account is required
-  --account <account>     your account (the mesh's, by default)
+  --account <account>     your account (the mesh's, by default; required without --mesh)
   --stack <name|id>       only what this stack's resources left
   --family <family>       also the revisions of these task-definition families (repeatable)
-  --apply                 remove them (App Mesh children first, then deregister the revisions); a dry run without it
+  --apply                 remove them (deregister the revisions, then each backend's own Delete: App Mesh children
+                          first, a Gateway's ALB rule and target group, the Lattice service and its target
+                          groups); a dry run without it
   -h, --help              this text
 
 Exit status: 0 done, 1 something could not be removed, 2 usage error.`,
@@ -290,76 +306,71 @@ async function runCleanup(args: readonly string[], out: Print, err: Print): Prom
     family?: string[];
     apply?: boolean;
   };
-  if (!values.mesh || (values['mesh-owner'] && !values.account)) {
-    err(
-      `${CLEANUP.name}: ${values.mesh ? '--mesh-owner (a shared mesh) needs --account (your account)' : '--mesh <mesh> is required'}\n\n${CLEANUP.usage}`,
-    );
+  const missing =
+    values['mesh-owner'] && !values.account
+      ? '--mesh-owner (a shared mesh) needs --account (your account)'
+      : values['mesh-owner'] && !values.mesh
+        ? '--mesh-owner needs --mesh (the shared mesh)'
+        : !values.mesh && !values.account
+          ? 'without --mesh, --account <account> (your account) is required'
+          : undefined;
+  if (missing) {
+    err(`${CLEANUP.name}: ${missing}\n\n${CLEANUP.usage}`);
     return USAGE_EXIT;
   }
   // Loaded only here: validate and migrate need no AWS SDK (the package lists the SDK clients cleanup uses as optional
   // peer dependencies).
   let sdk: {
     appMeshModule: typeof import('@aws-sdk/client-app-mesh');
-    cloudFormationModule: typeof import('@aws-sdk/client-cloudformation');
-    ecsModule: typeof import('@aws-sdk/client-ecs');
-    taggingModule: typeof import('@aws-sdk/client-resource-groups-tagging-api');
-    verifier: typeof import('../lambda/stack-verifier');
     cleanupModule: typeof import('./cleanup');
   };
   try {
     sdk = {
       appMeshModule: require('@aws-sdk/client-app-mesh'),
-      cloudFormationModule: require('@aws-sdk/client-cloudformation'),
-      ecsModule: require('@aws-sdk/client-ecs'),
-      taggingModule: require('@aws-sdk/client-resource-groups-tagging-api'),
-      verifier: require('../lambda/stack-verifier'),
       cleanupModule: require('./cleanup'),
     };
   } catch (e) {
     err(
-      `cleanup needs the AWS SDK clients: npm install @aws-sdk/client-app-mesh @aws-sdk/client-ecs @aws-sdk/client-cloudformation @aws-sdk/client-resource-groups-tagging-api @aws-sdk/client-servicediscovery (${(e as Error).message.split('\n')[0]})`,
+      `cleanup needs the AWS SDK clients: npm install ${CLEANUP_SDK_CLIENTS.join(' ')} (${(e as Error).message.split('\n')[0]})`,
     );
     return 2;
   }
   const { AppMeshClient, DescribeMeshCommand } = sdk.appMeshModule;
-  const { CloudFormationClient } = sdk.cloudFormationModule;
-  const { ECSClient } = sdk.ecsModule;
-  const { ResourceGroupsTaggingAPIClient } = sdk.taggingModule;
-  const { createStackApi } = sdk.verifier;
-  const { cleanup, formatCleanup } = sdk.cleanupModule;
-  const appMesh = new AppMeshClient({});
-  const ecs = new ECSClient({});
-  const cloudFormation = new CloudFormationClient({});
-  const tagging = new ResourceGroupsTaggingAPIClient({});
+  const { cleanup, createCleanupClients, formatCleanup } = sdk.cleanupModule;
+  const clients = createCleanupClients();
   try {
     // The caller's own account: stacks of other accounts cannot be read, so their resources are never judged.
     const accountId =
-      values.account ??
-      (await appMesh.send(new DescribeMeshCommand({ meshName: values.mesh }))).mesh?.metadata?.arn?.split(
-        ':',
-      )[4] ??
-      '';
-    const report = await cleanup(
-      { appMesh, ecs, tagging, stacks: createStackApi(cloudFormation) },
-      {
-        meshName: values.mesh,
-        ...(values['mesh-owner'] ? { meshOwner: values['mesh-owner'] } : {}),
-        ...(values.stack ? { stack: values.stack } : {}),
-        families: values.family ?? [],
-        apply: values.apply === true,
-        accountId,
-      },
-    );
-    for (const line of formatCleanup(report, values.apply === true)) out(line);
+      values.account ?? (await meshAccount(new AppMeshClient({}), DescribeMeshCommand, values.mesh!));
+    const report = await cleanup(clients, {
+      ...(values.mesh ? { meshName: values.mesh } : {}),
+      ...(values['mesh-owner'] ? { meshOwner: values['mesh-owner'] } : {}),
+      ...(values.stack ? { stack: values.stack } : {}),
+      families: values.family ?? [],
+      apply: values.apply === true,
+      accountId,
+    });
+    const scope = values.mesh ? 'in this mesh' : 'in this account';
+    for (const line of formatCleanup(report, values.apply === true, scope)) out(line);
     return report.problems.length ? 1 : 0;
   } catch (e) {
     err(`cleanup failed: ${(e as Error).message}`);
     return 1;
   } finally {
+    clients.destroy();
+  }
+}
+
+/** The account of a mesh of the caller's (its ARN's). */
+async function meshAccount(
+  appMesh: import('@aws-sdk/client-app-mesh').AppMeshClient,
+  DescribeMesh: typeof import('@aws-sdk/client-app-mesh').DescribeMeshCommand,
+  meshName: string,
+): Promise<string> {
+  try {
+    return (await appMesh.send(new DescribeMesh({ meshName }))).mesh?.metadata?.arn?.split(':')[4] ?? '';
+  } finally {
     appMesh.destroy();
-    ecs.destroy();
-    cloudFormation.destroy();
-    tagging.destroy();
   }
 }
 

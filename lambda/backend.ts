@@ -6,6 +6,7 @@
  * `ServiceBackend`.
  */
 import type { AwsClients } from './aws/clients';
+import type { TaggedResource } from './aws/tagging';
 import type { AttributeDoc } from './contract/attributes';
 import type { BackendContract, CoreProps } from './contract/properties';
 import type { Logger } from './log';
@@ -79,6 +80,12 @@ export interface RemoveRequest<M extends CoreModel = CoreModel> {
    * of which only revisions this physical id owns are touched). Without them the backend searches by ownership.
    */
   readonly model?: M;
+  /**
+   * What carries this physical id's ownership tags, when the caller has searched already (the reclaimer's sweep,
+   * lambda/reclaimer.ts, which found the owner by them): the backend then does not search the tags again. Each
+   * resource is still removed only while its own tags name this owner.
+   */
+  readonly owned?: readonly TaggedResource[];
 }
 
 /** `Fn::GetAtt` attributes: names to string values. */

@@ -16,17 +16,14 @@ import {
   CreateVirtualNodeCommand,
   CreateVirtualServiceCommand,
 } from '@aws-sdk/client-app-mesh';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { cleanup } from '../cli/cleanup';
+import { cleanup, createCleanupClients } from '../cli/cleanup';
 import { credentialsFor, type Emulator, seedPlatform, startEmulator } from '../emulator';
 import { beginRequest } from '../emulator/cloudformation/requests';
 import { createHandler } from '../lambda/index';
 import { createLogger } from '../lambda/log';
 import { ownershipTags } from '../lambda/ownership';
-import { createStackApi } from '../lambda/stack-verifier';
 import { mapLimit } from '../lambda/util';
 import { wavesOf } from './bench-waves';
 
@@ -297,20 +294,17 @@ async function cleanupFigure(emulator: Emulator): Promise<CleanupFigure> {
     'appmesh:CreateVirtualService',
   );
   emulator.cloudformation.deleteStack(stackId);
-  const clients = {
-    appMesh: new AppMeshClient({}),
-    ecs: new ECSClient({}),
-    tagging: new ResourceGroupsTaggingAPIClient({}),
-  };
-  const cfn = new CloudFormationClient({});
+  const clients = createCleanupClients();
   emulator.clearRequests();
-  const report = await cleanup(
-    { ...clients, stacks: createStackApi(cfn) },
-    { meshName: 'ecs-mesh', stack: stackId, apply: true, accountId: emulator.accountId },
-  );
+  const report = await cleanup(clients, {
+    meshName: 'ecs-mesh',
+    stack: stackId,
+    apply: true,
+    accountId: emulator.accountId,
+  });
   const byOperation: Record<string, number> = {};
   for (const r of emulator.requests) byOperation[r.operation] = (byOperation[r.operation] ?? 0) + 1;
-  for (const c of [...Object.values(clients), cfn]) c.destroy();
+  clients.destroy();
   const owner = report.owners.find((o) => o.physicalId === 'mesh/ecs-mesh/service/dead');
   return {
     ownedResources: owner?.resources.length ?? 0,

@@ -543,7 +543,7 @@ export function createAppMeshBackend(
           ? observe(api, managedKeys(model), ctx.owner, (key) => resourceArn(model, ctx, key))
           : new Map<string, Observed>(),
         listFamilies(ecsApi, familyNames),
-        tagging.ownedBy(ctx.owner, OWNABLE_TYPES),
+        request.owned ?? tagging.ownedBy(ctx.owner, OWNABLE_TYPES),
       ]);
       // Everything this physical id owns goes, whatever the Delete's properties name; and when the logical resource
       // itself ends, what it owns under any other id (a forged replacement's squat) goes with it.

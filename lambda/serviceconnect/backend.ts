@@ -516,7 +516,7 @@ export function createServiceConnectBackend(
       const retired = minus(retiredRecordedIn(states.values()), declared);
       await settleAll([
         // Whatever the properties say: a rule or target group left by an update is found by its tags.
-        ingress.remove(request.model?.serviceConnect.ingress, ctx),
+        ingress.remove(request.model?.serviceConnect.ingress, ctx, request.owned),
         ...[...states.values()].map((state) => deregisterOwned(ecsApi, state, new Set(), ctx.log)),
         (async () => {
           const [first] = await deregisterFamilies(ecsApi, retired, ctx);

@@ -92,7 +92,12 @@ export interface IngressRuntime {
     ctx: RequestContext,
   ): Promise<void>;
   undo(model: IngressModel | undefined, ctx: RequestContext): Promise<void>;
-  remove(model: IngressModel | undefined, ctx: RequestContext): Promise<void>;
+  /** `found`: what the owner's tags found already (RemoveRequest.owned), else searched here. */
+  remove(
+    model: IngressModel | undefined,
+    ctx: RequestContext,
+    found?: readonly TaggedResource[],
+  ): Promise<void>;
 }
 
 export function createIngressRuntime(
@@ -292,8 +297,9 @@ export function createIngressRuntime(
       }
     },
 
-    async remove(model, ctx) {
-      const owned = ownedOf(await tagging.ownedBy(ctx.owner, OWNABLE), ctx).filter(
+    async remove(model, ctx, found) {
+      const elb = found?.filter((r) => r.arn.includes(':elasticloadbalancing:'));
+      const owned = ownedOf(elb ?? (await tagging.ownedBy(ctx.owner, OWNABLE)), ctx).filter(
         (o) => o.ownership.kind === 'ours',
       );
       const rules = new Set(owned.filter((o) => isRule(o.arn)).map((o) => o.arn));

@@ -549,7 +549,7 @@ export function createVpcLatticeBackend(
       const names = new Set((model?.versions ?? []).map((v) => v.targetGroupName));
       const latticeReads = Promise.all([
         lattice.findService(identity.serviceName),
-        tagging.ownedBy(ctx.owner, OWNABLE_TYPES),
+        request.owned ?? tagging.ownedBy(ctx.owner, OWNABLE_TYPES),
         model ? lattice.listTargetGroups(model.vpcLattice.vpcId) : Promise.resolve([]),
       ]).then(async ([service, owned, groups]) => {
         const candidates = unique([

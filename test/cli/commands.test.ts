@@ -106,7 +106,11 @@ describe('GIVEN the mesh-service command (built)', () => {
     ['cleanup', ['--mesh'], /^mesh-service cleanup: --mesh needs a value \(<mesh>\)/],
     ['cleanup', ['--apply=yes', '--mesh', 'm'], /^mesh-service cleanup: --apply takes no value, got "yes"/],
     ['cleanup', ['ecs-mesh'], /^mesh-service cleanup: unexpected argument "ecs-mesh"/],
-    ['cleanup', [], /^mesh-service cleanup: --mesh <mesh> is required/],
+    [
+      'cleanup',
+      [],
+      /^mesh-service cleanup: without --mesh, --account <account> \(your account\) is required/,
+    ],
     [
       'frobnicate',
       [],

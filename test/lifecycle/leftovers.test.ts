@@ -2,17 +2,15 @@
  * A handler killed mid-way (Lambda timeout, out of memory) leaves what it had created, and the Provider framework
  * acknowledges CloudFormation's Delete of the failed Create without calling the handler. Nothing may stay behind for
  * good: the next Create or Update of the same stack and logical id adopts or removes its earlier attempt's leftovers,
- * and `mesh-service cleanup` removes what stacks that no longer exist (or no longer hold it) left.
+ * and `mesh-service cleanup` removes what stacks that no longer exist (or no longer hold it) left, of every backend
+ * (App Mesh; a Service Connect Gateway's ALB rule and target group; a VPC Lattice service and its target groups).
  */
-import { AppMeshClient } from '@aws-sdk/client-app-mesh';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { CreateServiceNetworkCommand, VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { cleanup, formatCleanup } from '../../cli/cleanup';
+import { cleanup, createCleanupClients, formatCleanup } from '../../cli/cleanup';
 import { main } from '../../cli/main';
 import { seedPlatform } from '../../emulator';
-import { createStackApi } from '../../lambda/stack-verifier';
+import { seedIngressListener } from '../../scripts/demo-ingress';
 import {
   createEvent,
   deleteEvent,
@@ -22,31 +20,19 @@ import {
   updateEvent,
   type World,
 } from '../support/harness';
-import { expectMeshMatches, expectNothingLeft, ownedBy, revisions } from '../support/state';
+import { expectMeshMatches, expectNothingLeft, ownedBy, ownedResources, revisions } from '../support/state';
 
 let world: World;
-let clients: {
-  appMesh: AppMeshClient;
-  ecs: ECSClient;
-  tagging: ResourceGroupsTaggingAPIClient;
-  stacks: ReturnType<typeof createStackApi>;
-};
-let cfn: CloudFormationClient;
+let clients: ReturnType<typeof createCleanupClients>;
+let lattice: VPCLatticeClient;
 beforeAll(async () => {
   world = await startWorld();
-  cfn = new CloudFormationClient({});
-  clients = {
-    appMesh: new AppMeshClient({}),
-    ecs: new ECSClient({}),
-    tagging: new ResourceGroupsTaggingAPIClient({}),
-    stacks: createStackApi(cfn),
-  };
+  clients = createCleanupClients();
+  lattice = new VPCLatticeClient({});
 });
 afterAll(async () => {
-  clients.appMesh.destroy();
-  clients.ecs.destroy();
-  clients.tagging.destroy();
-  cfn.destroy();
+  clients.destroy();
+  lattice.destroy();
   await world.close();
 });
 /** Killed invocations still winding down; the emulator keeps them dead until they have. */
@@ -310,6 +296,162 @@ describe('GIVEN `mesh-service cleanup`', () => {
         (l) => errors.push(l),
       ),
     ).toBe(2);
-    expect(errors[0]).toMatch(/^mesh-service cleanup: --mesh <mesh> is required/);
+    expect(errors[0]).toMatch(
+      /^mesh-service cleanup: without --mesh, --account <account> \(your account\) is required/,
+    );
+  });
+});
+
+describe('GIVEN `mesh-service cleanup` and the backends besides App Mesh', () => {
+  const accountId = '111122223333';
+  let listenerArn = '';
+
+  interface Case {
+    readonly backend: string;
+    /** The platform the backend's services need. */
+    readonly platform: () => Promise<unknown>;
+    readonly props: (name: string, td: string) => Props;
+    /** The call the Create is killed at (it takes effect): most of what the Create makes exists. */
+    readonly killAt: string;
+    readonly physicalId: (name: string) => string;
+    /** What the dead owner's resources are, by ARN. */
+    readonly owns: readonly RegExp[];
+  }
+  const CASES: Case[] = [
+    {
+      backend: 'ServiceConnect with a Gateway',
+      platform: async () => {
+        listenerArn = (await seedIngressListener()).MeshIngressListenerArn!;
+      },
+      props: (name, td) => ({
+        Backend: 'ServiceConnect',
+        MeshName: 'ecs-mesh',
+        ServiceName: name,
+        Namespace: `${name}.local`,
+        ServiceConnect: { CreateNamespace: 'true' },
+        Port: '3000',
+        TaskDefinition: td,
+        Gateway: { ListenerArn: listenerArn, Prefix: `/${name}` },
+      }),
+      killAt: 'elbv2:CreateRule',
+      physicalId: (name) => `service-connect/${name}.local/service/${name}`,
+      owns: [/:elasticloadbalancing:.*:listener-rule\//, /:elasticloadbalancing:.*:targetgroup\//],
+    },
+    {
+      backend: 'VpcLattice',
+      platform: () => lattice.send(new CreateServiceNetworkCommand({ name: 'platform' })),
+      props: (name, td) => ({
+        Backend: 'VpcLattice',
+        MeshName: 'ecs-mesh',
+        ServiceName: name,
+        Namespace: 'service.local',
+        Port: '3000',
+        VpcLattice: { ServiceNetwork: 'platform', VpcId: 'vpc-0abc1234def567890' },
+        TaskDefinition: td,
+        Routes: [{ Name: 'default' }],
+      }),
+      killAt: 'vpclattice:CreateListener',
+      physicalId: (name) => `vpc-lattice/service/${name}`,
+      owns: [
+        /:vpc-lattice:.*:service\/svc-[^/]+$/,
+        /:vpc-lattice:.*:service\/svc-[^/]+\/listener\/[^/]+$/,
+        /:vpc-lattice:.*:targetgroup\//,
+        /:vpc-lattice:.*:servicenetworkserviceassociation\//,
+      ],
+    },
+  ];
+
+  /** A live service of the workshop stack, and a Create of `dead` killed in the stack `doomed`. */
+  async function liveAndKilled(c: Case): Promise<{ alive: string[]; doomed: string }> {
+    await c.platform();
+    const grant = (name: string, stackId: string) =>
+      world.registerApp(`${name}-app`, { tags: [{ key: 'mesh-service:allowed-stacks', value: stackId }] });
+    await world.provider()(
+      createEvent(c.props('alive', await grant('alive', STACK_ID)), { logicalId: 'Alive' }),
+    );
+    const alive = ownedResources(world.emulator);
+    expect(alive.length).toBeGreaterThan(0);
+    const doomed = world.emulator.cloudformation.stackId('doomed');
+    await killedCreate(c.props('dead', await grant('dead', doomed)), c.killAt, 1, {
+      stackId: doomed,
+      logicalId: 'Dead',
+    });
+    return { alive, doomed };
+  }
+
+  describe.each(CASES)('WHEN a $backend Create was killed', (c) => {
+    test('and its stack deleted THEN a dry run lists the owner with its resources and revisions, --apply removes them all and the live service stays', async () => {
+      const { alive, doomed } = await liveAndKilled(c);
+      world.emulator.cloudformation.deleteStack(doomed);
+      const left = ownedResources(world.emulator);
+      expect(left.length).toBeGreaterThan(alive.length);
+
+      const dry = await cleanup(clients, { apply: false, accountId });
+      const dead = dry.owners.find((o) => o.physicalId === c.physicalId('dead'))!;
+      expect(dead).toEqual(
+        expect.objectContaining({ orphaned: true, reason: 'stack doomed no longer exists' }),
+      );
+      for (const kind of c.owns) expect(dead.resources).toContainEqual(expect.stringMatching(kind));
+      const deadRevisions = revisions(world.emulator, 'dead-app').filter(
+        (r) => r.owner && r.status === 'ACTIVE',
+      );
+      expect(deadRevisions).not.toEqual([]);
+      expect([...dead.revisions].sort()).toEqual(deadRevisions.map((r) => r.arn).sort());
+      expect(dry.owners.find((o) => o.physicalId === c.physicalId('alive'))).toEqual(
+        expect.objectContaining({ orphaned: false, reason: 'in use: Alive in stack workshop' }),
+      );
+      expect(ownedResources(world.emulator)).toEqual(left);
+
+      // As a command: the dry run of the stack, by name.
+      const lines: string[] = [];
+      expect(await main(['cleanup', '--account', accountId, '--stack', 'doomed'], (l) => lines.push(l))).toBe(
+        0,
+      );
+      expect(lines[0]).toBe(`orphaned: ${c.physicalId('dead')} (stack doomed no longer exists)`);
+      expect(lines).toContain(`  task definition ${deadRevisions[0]!.arn}`);
+
+      const applied = await cleanup(clients, { apply: true, accountId });
+      expect(applied.problems).toEqual([]);
+      expect(ownedResources(world.emulator)).toEqual(alive);
+    });
+
+    test('and its stack rolled back THEN --apply of the stack removes what the dead id owns', async () => {
+      const { alive, doomed } = await liveAndKilled(c);
+      world.emulator.cloudformation.putStackResource(doomed, {
+        logicalResourceId: 'Dead',
+        resourceType: 'Custom::MeshService',
+        resourceStatus: 'DELETE_COMPLETE',
+      });
+      world.emulator.cloudformation.setStackStatus(doomed, 'ROLLBACK_COMPLETE');
+      const report = await cleanup(clients, { stack: doomed, apply: true, accountId });
+      expect(report.owners).toEqual([
+        expect.objectContaining({
+          physicalId: c.physicalId('dead'),
+          orphaned: true,
+          reason: 'stack doomed has no resource Dead any more',
+        }),
+      ]);
+      expect(report.problems).toEqual([]);
+      expect(ownedResources(world.emulator)).toEqual(alive);
+    });
+
+    test.each(['ROLLBACK_IN_PROGRESS', 'ROLLBACK_FAILED', 'UPDATE_ROLLBACK_FAILED'])(
+      'and its stack is %s THEN --apply keeps everything and says why',
+      async (status) => {
+        const { doomed } = await liveAndKilled(c);
+        world.emulator.cloudformation.setStackStatus(doomed, status);
+        const before = ownedResources(world.emulator);
+        const report = await cleanup(clients, { apply: true, accountId });
+        expect(report.problems).toEqual([]);
+        expect(report.owners.find((o) => o.physicalId === c.physicalId('dead'))).toEqual(
+          expect.objectContaining({
+            orphaned: false,
+            reason: expect.stringMatching(new RegExp(`^left alone: stack doomed is ${status}; `)),
+            revisions: [],
+          }),
+        );
+        expect(ownedResources(world.emulator)).toEqual(before);
+      },
+    );
   });
 });

@@ -20,10 +20,10 @@ import {
   RECLAIMER_UNSCOPED_ACTIONS,
 } from '../../infra/reclaimer';
 import { createLogger } from '../../lambda/log';
-import { TAG } from '../../lambda/ownership';
 import { createReclaimHandler, type StackStatusEvent } from '../../lambda/reclaim';
 import { seedIngressListener } from '../../scripts/demo-ingress';
 import { createEvent, deleteEvent, type Props, startWorld, type World } from '../support/harness';
+import { ownedResources } from '../support/state';
 
 let world: World;
 let lattice: VPCLatticeClient;
@@ -150,40 +150,8 @@ const SCENARIOS: Scenario[] = [
 /** The platform's ALB listener of the Gateway scenario. */
 let ingressListenerArn = '';
 
-/** Everything the emulator holds with an ownership tag: App Mesh, ACTIVE revisions, namespaces, Lattice, ELB. */
-function owned(): string[] {
-  const s = world.emulator.snapshot(['appmesh', 'ecs', 'servicediscovery', 'vpclattice', 'elbv2']);
-  const elbTags = s.elbv2?.tags ?? {};
-  const tagged = (tags: readonly { key: string; value: string }[]) => tags.some((t) => t.key === TAG.owner);
-  const a = s.appmesh;
-  const l = s.vpclattice;
-  return [
-    ...[...a.virtualNodes, ...a.virtualRouters, ...a.routes, ...a.virtualServices, ...a.gatewayRoutes]
-      .filter((r) => tagged(r.tags))
-      .map((r) => `appmesh ${r.metadata.arn}`),
-    ...s.ecs.taskDefinitions
-      .filter((t) => t.status === 'ACTIVE' && tagged(t.tags))
-      .map((t) => `revision ${t.taskDefinitionArn}`),
-    ...(s.servicediscovery?.namespaces ?? [])
-      .filter((n) => n.Tags.some((t) => t.Key === TAG.owner))
-      .map((n) => `namespace ${n.Name}`),
-    ...(l
-      ? [
-          ...l.services,
-          ...l.targetGroups,
-          ...l.listeners,
-          ...l.rules,
-          ...l.serviceNetworkServiceAssociations,
-          ...l.accessLogSubscriptions,
-        ]
-          .filter((r) => tagged(r.tags))
-          .map((r) => `vpc-lattice ${r.arn}`)
-      : []),
-    ...Object.entries(elbTags)
-      .filter(([, tags]) => tagged(tags))
-      .map(([arn]) => `elasticloadbalancing ${arn}`),
-  ];
-}
+/** Everything the emulator holds with an ownership tag (test/support/state.ts). */
+const owned = () => ownedResources(world.emulator);
 
 /** A fresh world with the application's task definition, granted to `stackId`. */
 async function fresh(scenario: Scenario, stackId: string): Promise<Props> {

@@ -5,30 +5,20 @@
  * and in one crowded with other teams' services make exactly the same number of calls.
  */
 import { AppMeshClient, CreateVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { cleanup } from '../../cli/cleanup';
+import { cleanup, createCleanupClients } from '../../cli/cleanup';
 import { seedPlatform } from '../../emulator';
 import { ownershipTags } from '../../lambda/ownership';
-import { createStackApi } from '../../lambda/stack-verifier';
 import { createEvent, deleteEvent, type Props, STACK_ID, startWorld, type World } from '../support/harness';
 import { ownedBy } from '../support/state';
 
 let world: World;
 let appMesh: AppMeshClient;
-let cfn: CloudFormationClient;
-let ecs: ECSClient;
-let tagging: ResourceGroupsTaggingAPIClient;
 beforeAll(async () => {
   world = await startWorld();
   appMesh = new AppMeshClient({});
-  cfn = new CloudFormationClient({});
-  ecs = new ECSClient({});
-  tagging = new ResourceGroupsTaggingAPIClient({});
 });
 afterAll(async () => {
-  for (const c of [appMesh, cfn, ecs, tagging]) c.destroy();
+  appMesh.destroy();
   await world.close();
 });
 let zombies: Promise<unknown>[] = [];
@@ -168,7 +158,7 @@ describe('GIVEN a mesh crowded with other stacks’ services', () => {
       const props = await service('dead', doomed);
       await killedCreate(props, { stackId: doomed, logicalId: 'Dead' });
       world.emulator.cloudformation.deleteStack(doomed);
-      const clients = { appMesh, ecs, tagging, stacks: createStackApi(cfn) };
+      const clients = createCleanupClients();
       let removed: string[] = [];
       const counts = await counted(async () => {
         const report = await cleanup(clients, {
@@ -180,6 +170,7 @@ describe('GIVEN a mesh crowded with other stacks’ services', () => {
         expect(report.problems).toEqual([]);
         removed = report.owners.filter((o) => o.orphaned).map((o) => o.physicalId);
       });
+      clients.destroy();
       expect(removed).toEqual(['mesh/ecs-mesh/service/dead']);
       expect(ownedBy(world.emulator.snapshot(), 'mesh/ecs-mesh/service/dead')).toEqual([]);
       return counts;

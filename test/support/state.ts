@@ -156,3 +156,41 @@ export function orphansOf(world: World, footprint: { physicalIds: string[]; fami
 export function orphansFree(world: World, footprint: { physicalIds: string[]; families: string[] }): void {
   expect(orphansOf(world, footprint)).toEqual([]);
 }
+
+/**
+ * Everything the emulator holds with an ownership tag, of every backend: App Mesh resources, ACTIVE revisions, Cloud
+ * Map namespaces, VPC Lattice resources and ELB listener rules and target groups.
+ */
+export function ownedResources(emulator: Emulator): string[] {
+  const s = emulator.snapshot(['appmesh', 'ecs', 'servicediscovery', 'vpclattice', 'elbv2']);
+  const elbTags = s.elbv2?.tags ?? {};
+  const tagged = (tags: readonly { key: string; value: string }[]) => tags.some((t) => t.key === TAG.owner);
+  const a = s.appmesh;
+  const l = s.vpclattice;
+  return [
+    ...[...a.virtualNodes, ...a.virtualRouters, ...a.routes, ...a.virtualServices, ...a.gatewayRoutes]
+      .filter((r) => tagged(r.tags))
+      .map((r) => `appmesh ${r.metadata.arn}`),
+    ...s.ecs.taskDefinitions
+      .filter((t) => t.status === 'ACTIVE' && tagged(t.tags))
+      .map((t) => `revision ${t.taskDefinitionArn}`),
+    ...(s.servicediscovery?.namespaces ?? [])
+      .filter((n) => n.Tags.some((t) => t.Key === TAG.owner))
+      .map((n) => `namespace ${n.Name}`),
+    ...(l
+      ? [
+          ...l.services,
+          ...l.targetGroups,
+          ...l.listeners,
+          ...l.rules,
+          ...l.serviceNetworkServiceAssociations,
+          ...l.accessLogSubscriptions,
+        ]
+          .filter((r) => tagged(r.tags))
+          .map((r) => `vpc-lattice ${r.arn}`)
+      : []),
+    ...Object.entries(elbTags)
+      .filter(([, tags]) => tagged(tags))
+      .map(([arn]) => `elasticloadbalancing ${arn}`),
+  ];
+}
