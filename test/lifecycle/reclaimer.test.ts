@@ -87,6 +87,17 @@ interface Scenario {
   readonly props: (td: string) => Props;
 }
 
+/** The Service Connect service both Service Connect scenarios create. */
+const serviceConnect = (td: string): Props => ({
+  Backend: 'ServiceConnect',
+  MeshName: 'ecs-mesh',
+  ServiceName: 'phoenix',
+  Namespace: 'phoenix.local',
+  ServiceConnect: { CreateNamespace: 'true' },
+  Port: '3000',
+  TaskDefinition: td,
+});
+
 const SCENARIOS: Scenario[] = [
   {
     backend: 'AppMesh',
@@ -104,15 +115,7 @@ const SCENARIOS: Scenario[] = [
   {
     backend: 'ServiceConnect',
     platform: async () => {},
-    props: (td) => ({
-      Backend: 'ServiceConnect',
-      MeshName: 'ecs-mesh',
-      ServiceName: 'phoenix',
-      Namespace: 'phoenix.local',
-      ServiceConnect: { CreateNamespace: 'true' },
-      Port: '3000',
-      TaskDefinition: td,
-    }),
+    props: (td) => serviceConnect(td),
   },
   {
     // A Gateway: the resource also owns an ALB listener rule and a target group on the platform's listener.
@@ -121,13 +124,7 @@ const SCENARIOS: Scenario[] = [
       ingressListenerArn = (await seedIngressListener()).MeshIngressListenerArn!;
     },
     props: (td) => ({
-      Backend: 'ServiceConnect',
-      MeshName: 'ecs-mesh',
-      ServiceName: 'phoenix',
-      Namespace: 'phoenix.local',
-      ServiceConnect: { CreateNamespace: 'true' },
-      Port: '3000',
-      TaskDefinition: td,
+      ...serviceConnect(td),
       Gateway: { ListenerArn: ingressListenerArn, Prefix: '/phoenix' },
     }),
   },

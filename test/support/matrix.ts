@@ -84,7 +84,7 @@ export function positionsOf(world: World, caller: string): Position[] {
 export const isMutating = (p: Position) => MUTATING.test(p.operation);
 
 /**
- * Arms the fault at the position, for this caller's calls only (cells run at once); returns the log mark that
+ * Arms the fault at the position, for this caller's calls only (earlier cells' killed invocations may still be winding down); returns the log mark that
  * proves it came due.
  */
 function arm(world: World, kind: FaultKind, p: Position, caller: string): string {

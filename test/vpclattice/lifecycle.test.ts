@@ -407,18 +407,21 @@ describe('GIVEN a replacement whose new service CloudFormation never recorded', 
   });
 });
 
+/** The frontend without Versions: one target group, named after the service. */
+const singleFrontend = (taskDefinition: string): Props => ({
+  Backend: 'VpcLattice',
+  MeshName: 'ecs-mesh',
+  ServiceName: 'frontend',
+  Namespace: 'service.local',
+  Port: '3000',
+  VpcLattice: { ServiceNetwork: 'platform', VpcId: VPC },
+  TaskDefinition: taskDefinition,
+});
+
 describe('GIVEN a Lattice service without Versions, serving from its target group', () => {
   test('WHEN a canary is added whose first version keeps that target group, and later removed THEN the serving target group is never replaced, and Delete leaves nothing', async () => {
     const [td1, td2] = [await world.registerApp('frontend-v1'), await world.registerApp('frontend-v2')];
-    const single: Props = {
-      Backend: 'VpcLattice',
-      MeshName: 'ecs-mesh',
-      ServiceName: 'frontend',
-      Namespace: 'service.local',
-      Port: '3000',
-      VpcLattice: { ServiceNetwork: 'platform', VpcId: VPC },
-      TaskDefinition: td1,
-    };
+    const single = singleFrontend(td1);
     const created = await world.provider()(createEvent(single));
     const serving = created.Data!.TargetGroupArn!;
     expect((await targetGroups()).map((g) => [g.name, g.arn])).toEqual([['frontend', serving]]);
@@ -486,15 +489,7 @@ describe('GIVEN a Lattice service without Versions, serving from its target grou
 
   test('WHEN Versions are added, or removed, with every target group replaced THEN the Update is refused naming the property, before any change', async () => {
     const [td1, td2] = [await world.registerApp('frontend-v1'), await world.registerApp('frontend-v2')];
-    const single: Props = {
-      Backend: 'VpcLattice',
-      MeshName: 'ecs-mesh',
-      ServiceName: 'frontend',
-      Namespace: 'service.local',
-      Port: '3000',
-      VpcLattice: { ServiceNetwork: 'platform', VpcId: VPC },
-      TaskDefinition: td1,
-    };
+    const single = singleFrontend(td1);
     const { TaskDefinition: _, ...versioned } = single;
     const { PhysicalResourceId: id } = await world.provider()(createEvent(single));
     world.emulator.clearRequests();
