@@ -11,6 +11,7 @@
  *   successful apply; Delete deregisters every owned revision and nothing else.
  */
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import type { TaggedResource, TaggingApi } from '../aws/tagging';
 import { TAG_PREFIX } from '../contract/properties';
 import type { TaskDefinitionRef } from '../contract/task-definition-ref';
 import { TaskDefinitionError } from '../errors';
@@ -32,29 +33,116 @@ export interface FamilyState {
 const isProviderRevision = (r: DescribedRevision) => r.tags.some((t) => t.key === TAG.owner);
 
 /**
- * The family's ACTIVE revisions with their tags. `newest` bounds how many are read: a family that CI feeds may hold
- * hundreds; the provider's own revisions are registered after their sources, so an apply reads the newest ones only
- * (an owned revision beyond them is left alone, never wrongly deregistered). Delete reads them all.
+ * Which of a family's ACTIVE revisions a request reads (each one read is a DescribeTaskDefinition; a family that CI
+ * feeds may hold hundreds):
+ * - `floor`: those at or above it — the oldest source revision the request patches, or patched, in the family. Every
+ *   revision the provider registers is newer than its source (a twin's, a killed attempt's, a lost answer's too), so
+ *   these hold every revision those sources produced, whatever the family's size.
+ * - `newest`: without a floor (a bare family name, whose source is the newest ACTIVE one), the newest so many.
+ * - `owned`: ARNs the Tagging API's index says this resource owns: older ones (the revision kept for a rollback, one
+ *   whose deregistration failed). The index is eventually consistent, but what it does not list yet is new, and so
+ *   above the floor.
+ * With a floor or `newest`, one page of the listing is read (the newest 100), unless `all`; without either, every
+ * ACTIVE revision. An owned revision outside what is read is left alone, never wrongly deregistered; the resource's
+ * Delete (`all`) finds it.
  */
+export interface FamilyScope {
+  readonly floor?: number;
+  readonly newest?: number;
+  readonly owned?: readonly string[] | PromiseLike<readonly string[]>;
+  readonly all?: boolean;
+}
+
+/** The family's ACTIVE revisions within `scope`, with their tags, described in one round trip. */
 export async function readFamily(
   api: TaskDefinitionApi,
   family: string,
   owner: Owner,
-  newest = Number.POSITIVE_INFINITY,
+  scope: FamilyScope = {},
 ): Promise<FamilyState> {
-  const arns = (await api.listActive(family)).slice(0, newest);
-  const revisions = (await mapLimit(arns, 5, (arn) => api.describe(arn))).filter(
-    (r): r is DescribedRevision => r !== undefined && r.status === 'ACTIVE',
+  const { floor, newest, owned, all } = scope;
+  const bounded = floor !== undefined || newest !== undefined;
+  // The index is read beside the listing: `owned` may still be on its way.
+  const [listed, ownedArns] = await Promise.all([
+    api.listActive(family, bounded && !all ? LISTED_REVISIONS : Number.POSITIVE_INFINITY),
+    owned ?? [],
+  ]);
+  const tagged = new Set(ownedArns);
+  const top = new Set(bounded ? listed.slice(0, floor === undefined ? newest : 0) : listed);
+  const arns = listed.filter(
+    (a) => tagged.has(a) || top.has(a) || (floor !== undefined && revisionNumber(a) >= floor),
   );
-  return {
-    family,
-    active: revisions,
-    owned: revisions.filter((r) => ownershipOf(r.tags, owner).kind === 'ours'),
-    leftovers: revisions.filter((r) => ownershipOf(r.tags, owner).kind === 'leftover'),
+  return describeRevisions(api, family, arns, owner);
+}
+
+/** How many of a bare family's newest revisions an apply reads (its source is the newest ACTIVE one it may patch). */
+export const FAMILY_WINDOW = 50;
+
+/** Several families at once, each within its scope. */
+export async function readFamilies(
+  api: TaskDefinitionApi,
+  names: readonly string[],
+  owner: Owner,
+  scopeOf: (family: string) => FamilyScope = () => ({}),
+): Promise<Map<string, FamilyState>> {
+  const states = await Promise.all([...new Set(names)].map((f) => readFamily(api, f, owner, scopeOf(f))));
+  return new Map(states.map((s) => [s.family, s]));
+}
+
+/** The resource type of task-definition revisions in the Tagging API (`ResourceTypeFilters`). */
+export const REVISION_TYPE = 'ecs:task-definition';
+
+/**
+ * The ARNs of the revisions the logical resource owns (under any physical id) by the Tagging API's index, or among
+ * `owned` when the caller has searched already. Read beside the listings (a failure surfaces where it is awaited).
+ */
+export function ownedRevisionArns(
+  tagging: TaggingApi,
+  owner: Owner,
+  owned?: readonly TaggedResource[],
+): Promise<string[]> {
+  const arns = (owned ? Promise.resolve(owned) : tagging.ownedBy(owner, [REVISION_TYPE])).then((found) =>
+    found.map((r) => r.arn),
+  );
+  arns.catch(() => {});
+  return arns;
+}
+
+/**
+ * Per family, the scope of a request: the floor is the oldest revision the given models' versions name in it (the
+ * desired, previous and earlier attempt's properties: what a rollback may return to is among them), or the newest
+ * `FAMILY_WINDOW` for a family one of them names bare; plus the revisions of `owned` (ARNs of any type and family,
+ * from the Tagging API: only the family's are read); `all` for a Delete.
+ */
+export function familyScopes(
+  models: readonly (
+    | { readonly versions: readonly { readonly taskDefinition?: TaskDefinitionRef }[] }
+    | undefined
+  )[],
+  owned?: readonly string[] | PromiseLike<readonly string[]>,
+  all = false,
+): (family: string) => FamilyScope {
+  const floors = new Map<string, number | undefined>();
+  for (const m of models)
+    for (const v of m?.versions ?? []) {
+      const ref = v.taskDefinition;
+      if (!ref) continue;
+      const had = floors.has(ref.family) ? floors.get(ref.family) : Number.POSITIVE_INFINITY;
+      floors.set(
+        ref.family,
+        had === undefined || ref.revision === undefined ? undefined : Math.min(had, ref.revision),
+      );
+    }
+  return (family) => {
+    const floor = floors.get(family);
+    return {
+      ...(floor === undefined ? { newest: FAMILY_WINDOW } : { floor }),
+      ...(owned ? { owned } : {}),
+      ...(all ? { all } : {}),
+    };
   };
 }
 
-/** How many of a family's newest ACTIVE revisions an apply or a Delete lists (one ListTaskDefinitions page). */
 /** Fields of a described revision that RegisterTaskDefinition refuses or ignores: a patch starts without them. */
 export const READ_ONLY_FIELDS = [
   'taskDefinitionArn',
@@ -90,6 +178,7 @@ export function longestRevisionArns<V extends { readonly taskDefinition?: { read
   );
 }
 
+/** How many of a family's newest ACTIVE revisions one ListTaskDefinitions page lists. */
 export const LISTED_REVISIONS = 100;
 
 export const revisionNumber = (arn: string): number => Number(arn.slice(arn.lastIndexOf(':') + 1));

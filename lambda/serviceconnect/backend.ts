@@ -18,6 +18,7 @@ import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { APP_MESH_ONLY_ATTRIBUTES } from '../appmesh/attributes';
 import type { CallRecord } from '../aws/call';
 import type { AwsClients } from '../aws/clients';
+import { createTaggingApi, type TaggedResource } from '../aws/tagging';
 import {
   type ApplyRequest,
   type Attributes,
@@ -30,8 +31,11 @@ import { createTaskDefinitionApi, type DescribedRevision } from '../ecs/api';
 import {
   deregisterOwned,
   type FamilyState,
+  familyScopes,
   hasReusable,
   longestRevisionArns,
+  ownedRevisionArns,
+  readFamilies,
   readFamily,
   resolveSource,
   revisionsOfInvocation,
@@ -81,7 +85,6 @@ type Model = ServiceConnectServiceModel;
 /** Bumped whenever prepareServiceConnectRevision changes what it produces for the same inputs. */
 const PREPARE_FORMAT = 1;
 /** How many of a family's newest ACTIVE revisions an apply reads (Delete reads them all). */
-const FAMILY_WINDOW = 50;
 
 /** A digest of everything in the properties that shapes a version's prepared revision. */
 function inputKeyOf(model: Model, version: CoreVersion, ctx: RequestContext): string {
@@ -135,6 +138,9 @@ export function createServiceConnectBackend(
   options: ServiceConnectBackendOptions = {},
 ): ServiceBackend<Model> {
   const ecsApi = createTaskDefinitionApi(clients.ecs, options.onCall);
+  const tagging = createTaggingApi(clients.tagging, options.onCall);
+  const ownedRevisions = (ctx: RequestContext, owned?: readonly TaggedResource[]) =>
+    ownedRevisionArns(tagging, ctx.owner, owned);
   const cloudMap: CloudMapApi = createCloudMapApi(
     clients.create(ServiceDiscoveryClient),
     options.onCall,
@@ -146,11 +152,6 @@ export function createServiceConnectBackend(
     clients.tagging,
     options.onCall,
   );
-
-  async function readFamilies(names: readonly string[], ctx: RequestContext, newest?: number) {
-    const states = await Promise.all(names.map((f) => readFamily(ecsApi, f, ctx.owner, newest)));
-    return new Map(states.map((s) => [s.family, s]));
-  }
 
   /** ECS: "appProtocol is immutable in a Service Connect service. Updating this field requires a service deletion." */
   function checkProtocolChange(previous: Model | undefined, desired: Model): void {
@@ -313,7 +314,7 @@ export function createServiceConnectBackend(
       })(),
       ...unique(revisions.map((p) => p.state.family)).map(async (family) => {
         try {
-          const now = await readFamily(ecsApi, family, ctx.owner, FAMILY_WINDOW);
+          const now = await readFamily(ecsApi, family, ctx.owner, familyScopes([model])(family));
           await withdrawRevisions(ecsApi, revisionsOfInvocation(now, ctx.invocationId), ctx, ctx.log);
         } catch (e) {
           problems.push(`family ${family}: ${(e as Error).message}`);
@@ -394,7 +395,12 @@ export function createServiceConnectBackend(
       const userTags = desired.tags.map((t) => ({ key: t.key, value: t.value }));
       const [, found, states, attemptNs, gatewayFound] = await readAuthorized(ctx, [
         cloudMap.findNamespace(sc.namespace),
-        readFamilies([...newFamilies, ...retiredNow, ...attemptFamilies], ctx, FAMILY_WINDOW),
+        readFamilies(
+          ecsApi,
+          [...newFamilies, ...retiredNow, ...attemptFamilies],
+          ctx.owner,
+          familyScopes([desired, previous, attempt], ownedRevisions(ctx)),
+        ),
         attemptNamespace ? cloudMap.findNamespace(attemptNamespace) : undefined,
         sc.ingress ? ingress.observe(sc.ingress, userTags, ctx) : undefined,
       ]);
@@ -509,9 +515,10 @@ export function createServiceConnectBackend(
       // The Delete's properties name the families (whatever identity they have: only this id's revisions are
       // touched, by their ownership tags).
       const declared = families(request.model);
+      const owned = ownedRevisions(ctx, request.owned);
       const [, ns, states] = await readAuthorized(ctx, [
         cloudMap.findNamespace(identity.namespace),
-        readFamilies(declared, ctx),
+        readFamilies(ecsApi, declared, ctx.owner, familyScopes([request.model], owned, true)),
       ]);
       const retired = minus(retiredRecordedIn(states.values()), declared);
       await settleAll([

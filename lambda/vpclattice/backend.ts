@@ -16,7 +16,7 @@ import { VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import { checkWindow } from '../appmesh/owned';
 import type { CallRecord } from '../aws/call';
 import type { AwsClients } from '../aws/clients';
-import { createTaggingApi } from '../aws/tagging';
+import { createTaggingApi, type TaggedResource } from '../aws/tagging';
 import {
   type ApplyRequest,
   type Attributes,
@@ -29,7 +29,10 @@ import { createTaskDefinitionApi, type DescribedRevision } from '../ecs/api';
 import {
   deregisterOwned,
   type FamilyState,
+  familyScopes,
   hasReusable,
+  ownedRevisionArns,
+  readFamilies,
   readFamily,
   resolveSource,
   revisionsOfInvocation,
@@ -72,7 +75,6 @@ type Model = VpcLatticeServiceModel;
 
 /** Bumped whenever the prepared revision changes for the same inputs. */
 const PREPARE_FORMAT = 1;
-const FAMILY_WINDOW = 50;
 
 function inputKeyOf(model: Model, version: CoreVersion, ctx: RequestContext): string {
   return digest({
@@ -101,12 +103,9 @@ export function createVpcLatticeBackend(
 ): ServiceBackend<Model> {
   const lattice: LatticeApi = createLatticeApi(clients.create(VPCLatticeClient), options.onCall);
   const tagging = createTaggingApi(clients.tagging, options.onCall);
+  const ownedRevisions = (ctx: RequestContext, owned?: readonly TaggedResource[]) =>
+    ownedRevisionArns(tagging, ctx.owner, owned);
   const ecsApi = createTaskDefinitionApi(clients.ecs, options.onCall);
-
-  async function readFamilies(names: readonly string[], ctx: RequestContext, newest?: number) {
-    const states = await Promise.all(names.map((f) => readFamily(ecsApi, f, ctx.owner, newest)));
-    return new Map(states.map((s) => [s.family, s]));
-  }
 
   /** The tags of what this invocation creates: ownership, the invocation (so that only it undoes it), Tags. */
   const createdTags = (model: Model, ctx: RequestContext): KeyValue[] => [
@@ -242,7 +241,7 @@ export function createVpcLatticeBackend(
     await Promise.all(
       unique(families(model)).map(async (family) => {
         try {
-          const now = await readFamily(ecsApi, family, ctx.owner, FAMILY_WINDOW);
+          const now = await readFamily(ecsApi, family, ctx.owner, familyScopes([model])(family));
           const own = new Set(revisionsOfInvocation(now, ctx.invocationId).map((r) => r.arn));
           await deregisterOwned(
             ecsApi,
@@ -443,16 +442,19 @@ export function createVpcLatticeBackend(
         ]).filter((arn) => arn !== observation.observed.service?.arn);
         return { networkArn: first.networkArn, otherServices, ...observation };
       });
-      const sourceReads = readFamilies([...newFamilies, ...retiredNow], ctx, FAMILY_WINDOW).then(
-        async (states) => ({
-          states,
-          found: await Promise.all(
-            versions.map((v) =>
-              resolveSource(ecsApi, v.taskDefinition!, states.get(v.taskDefinition!.family)!, mayPatch),
-            ),
+      const sourceReads = readFamilies(
+        ecsApi,
+        [...newFamilies, ...retiredNow],
+        ctx.owner,
+        familyScopes([desired, previous, request.earlierAttempt], ownedRevisions(ctx)),
+      ).then(async (states) => ({
+        states,
+        found: await Promise.all(
+          versions.map((v) =>
+            resolveSource(ecsApi, v.taskDefinition!, states.get(v.taskDefinition!.family)!, mayPatch),
           ),
-        }),
-      );
+        ),
+      }));
       const [
         window,
         { networkArn, observed, tagSets, adopt, otherServices, leftoverTargetGroups },
@@ -565,7 +567,15 @@ export function createVpcLatticeBackend(
         return { service, serviceTags, associations, listeners, candidates, groupTags };
       });
       const [, { service, serviceTags, associations, listeners, candidates, groupTags }, states] =
-        await readAuthorized(ctx, [latticeReads, readFamilies(families(model), ctx)]);
+        await readAuthorized(ctx, [
+          latticeReads,
+          readFamilies(
+            ecsApi,
+            families(model),
+            ctx.owner,
+            familyScopes([model], ownedRevisions(ctx, request.owned), true),
+          ),
+        ]);
       if (service && serviceTags && !ours(serviceTags))
         ctx.log.warn('the Lattice service of this name is not this resource; left in place', {
           service: service.arn,
