@@ -1,10 +1,10 @@
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { validateTemplate } from '../../cli/validate';
 import { NodejsServiceStack } from '../../examples/cdk-app/app';
+import { plainApp } from './plain-app';
 
 test('GIVEN the example CDK app WHEN it is synthesized THEN its Custom::MeshService passes the provider validation and the ECS service runs the patched revision', () => {
-  const app = new App();
+  const app = plainApp();
   const stack = new NodejsServiceStack(app, 'NodejsService');
   const template = Template.fromStack(stack);
   expect(validateTemplate(JSON.stringify(template.toJSON()))).toEqual({

@@ -1,11 +1,12 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Backend, LogLevel, MeshService } from 'mesh-service-provider';
 import { validateTemplate } from '../../cli/validate';
+import { plainApp } from './plain-app';
 
 function stackWith(build: (stack: Stack) => void): Template {
-  const app = new App();
+  const app = plainApp();
   const stack = new Stack(app, 'Consumer');
   build(stack);
   return Template.fromStack(stack);

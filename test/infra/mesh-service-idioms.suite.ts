@@ -1,4 +1,4 @@
-import { App, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import { Annotations, Match as AssertMatch, Template } from 'aws-cdk-lib/assertions';
 import * as appmesh from 'aws-cdk-lib/aws-appmesh';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -18,12 +18,13 @@ import {
   TlsMode,
 } from 'mesh-service-provider';
 import { validateTemplate } from '../../cli/validate';
+import { plainApp } from './plain-app';
 
 const CA = 'arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/abc';
 const BASE = { meshName: 'ecs-mesh', serviceName: 'orders', namespace: 'service.local', port: 3000 };
 
 function inStack(build: (stack: Stack) => void): { stack: Stack; template: Template } {
-  const app = new App();
+  const app = plainApp();
   const stack = new Stack(app, 'Consumer');
   build(stack);
   return { stack, template: Template.fromStack(stack) };
@@ -405,7 +406,7 @@ describe('GIVEN the MeshService construct with the CDK idioms (enums, Durations,
   });
 
   test('WHEN the ecsTaskDefinition is in another stack THEN it gets no grant (a grant names one stack) and synth warns saying where to declare the MeshService', () => {
-    const app = new App();
+    const app = plainApp();
     const tasks = new Stack(app, 'Tasks');
     const services = new Stack(app, 'Services');
     const td = meshReadyTaskDefinition(tasks, 'Orders');

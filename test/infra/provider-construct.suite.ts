@@ -1,12 +1,13 @@
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Backend, defaultHandlerCodePath, MeshService, MeshServiceProvider } from 'mesh-service-provider';
+import { plainApp } from './plain-app';
 
 function inStack(build: (stack: Stack) => void): Template {
-  const stack = new Stack(new App(), 'Existing');
+  const stack = new Stack(plainApp(), 'Existing');
   build(stack);
   return Template.fromStack(stack);
 }
@@ -62,7 +63,7 @@ describe('GIVEN the MeshServiceProvider construct inside an existing stack', () 
   });
 
   test('WHEN two stages of one app in one account and Region each have a provider THEN no function has a fixed name that would collide', () => {
-    const app = new App();
+    const app = plainApp();
     const env = { account: '123456789012', region: 'eu-west-1' };
     const stacks = ['Beta', 'Prod'].map((stage) => {
       const stack = new Stack(app, `${stage}Services`, { env });

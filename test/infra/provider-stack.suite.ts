@@ -1,12 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildApp } from '../../infra/app-builder';
 import { MeshServiceProviderStack, SERVICE_TOKEN_EXPORT } from '../../infra/provider-stack';
 import { type CliAssembly, cdkSynth } from './cdk-synth';
+import { plainApp } from './plain-app';
 
 const outdir = () => mkdtempSync(path.join(tmpdir(), 'cdk-test-'));
 
@@ -38,7 +39,7 @@ describe('GIVEN the MeshServiceProvider stack built as `cdk synth` builds it', (
   });
 
   test('WHEN a CDK app builds the stack with namePrefix undefined (an unset option passed on) THEN the names stay fixed', () => {
-    const stack = new MeshServiceProviderStack(new App(), 'MeshServiceProvider', { namePrefix: undefined });
+    const stack = new MeshServiceProviderStack(plainApp(), 'MeshServiceProvider', { namePrefix: undefined });
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'MeshServiceProvider-ServiceToken',
     });

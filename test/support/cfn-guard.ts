@@ -3,7 +3,7 @@
  * ships them (the guard binary for Linux and macOS, x86_64 and arm64, and the rules), run on template files.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const PACKAGE = path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'));
@@ -38,12 +38,42 @@ function ruleFiles(dir = CONTROL_TOWER_RULES): string[] {
   );
 }
 
+/** The resource types a rule file names (`AWS::Lambda::Function`), by file: each Control Tower rule selects the
+ *  resources it checks by their Type. */
+let ruleTypes: Map<string, Set<string>> | undefined;
+function typesOfRules(): Map<string, Set<string>> {
+  ruleTypes ??= new Map(
+    ruleFiles().map((file) => [
+      file,
+      new Set([...readFileSync(file, 'utf8').matchAll(/AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/g)].map((m) => m[0])),
+    ]),
+  );
+  return ruleTypes;
+}
+
+/** The resource types of the templates. */
+function typesOfTemplates(templates: readonly string[]): Set<string> {
+  return new Set(
+    templates.flatMap((t) =>
+      Object.values(
+        (JSON.parse(readFileSync(t, 'utf8')) as { Resources?: Record<string, { Type?: string }> })
+          .Resources ?? {},
+      ).map((r) => String(r.Type)),
+    ),
+  );
+}
+
 /**
- * Runs every Control Tower rule on the templates, in one guard process (it reads the whole rule set on each start);
- * returns the non-compliant findings, each with its template file.
+ * Runs the Control Tower rules on the templates, in one guard process; returns the non-compliant findings, each with
+ * its template file. A rule that names resource types, none of them in any of the templates, is left out: it selects
+ * no resource, so guard would only report it skipped, and reading and evaluating every one of the 237 rule files
+ * for every template was two thirds of guard's time. A rule that names no type runs always.
  */
 export function controlTower(templates: readonly string[]): GuardFinding[] {
-  const rules = ruleFiles();
+  const present = typesOfTemplates(templates);
+  const rules = [...typesOfRules()]
+    .filter(([, types]) => types.size === 0 || [...types].some((t) => present.has(t)))
+    .map(([file]) => file);
   const result = spawnSync(
     GUARD,
     [
