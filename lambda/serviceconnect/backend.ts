@@ -84,7 +84,6 @@ type Model = ServiceConnectServiceModel;
 
 /** Bumped whenever prepareServiceConnectRevision changes what it produces for the same inputs. */
 const PREPARE_FORMAT = 1;
-/** How many of a family's newest ACTIVE revisions an apply reads (Delete reads them all). */
 
 /** A digest of everything in the properties that shapes a version's prepared revision. */
 function inputKeyOf(model: Model, version: CoreVersion, ctx: RequestContext): string {
@@ -392,14 +391,15 @@ export function createServiceConnectBackend(
       const previousTagKeys = previous ? previous.tags.map((t) => t.key) : [];
 
       // Read phase: nothing changes until every check has passed.
+      const familyNames = [...newFamilies, ...retiredNow, ...attemptFamilies];
       const userTags = desired.tags.map((t) => ({ key: t.key, value: t.value }));
       const [, found, states, attemptNs, gatewayFound] = await readAuthorized(ctx, [
         cloudMap.findNamespace(sc.namespace),
         readFamilies(
           ecsApi,
-          [...newFamilies, ...retiredNow, ...attemptFamilies],
+          familyNames,
           ctx.owner,
-          familyScopes([desired, previous, attempt], ownedRevisions(ctx)),
+          familyScopes([desired, previous, attempt], familyNames.length ? ownedRevisions(ctx) : undefined),
         ),
         attemptNamespace ? cloudMap.findNamespace(attemptNamespace) : undefined,
         sc.ingress ? ingress.observe(sc.ingress, userTags, ctx) : undefined,
@@ -515,7 +515,7 @@ export function createServiceConnectBackend(
       // The Delete's properties name the families (whatever identity they have: only this id's revisions are
       // touched, by their ownership tags).
       const declared = families(request.model);
-      const owned = ownedRevisions(ctx, request.owned);
+      const owned = declared.length ? ownedRevisions(ctx, request.owned) : undefined;
       const [, ns, states] = await readAuthorized(ctx, [
         cloudMap.findNamespace(identity.namespace),
         readFamilies(ecsApi, declared, ctx.owner, familyScopes([request.model], owned, true)),

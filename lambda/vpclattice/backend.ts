@@ -442,11 +442,15 @@ export function createVpcLatticeBackend(
         ]).filter((arn) => arn !== observation.observed.service?.arn);
         return { networkArn: first.networkArn, otherServices, ...observation };
       });
+      const familyNames = [...newFamilies, ...retiredNow];
       const sourceReads = readFamilies(
         ecsApi,
-        [...newFamilies, ...retiredNow],
+        familyNames,
         ctx.owner,
-        familyScopes([desired, previous, request.earlierAttempt], ownedRevisions(ctx)),
+        familyScopes(
+          [desired, previous, request.earlierAttempt],
+          familyNames.length ? ownedRevisions(ctx) : undefined,
+        ),
       ).then(async (states) => ({
         states,
         found: await Promise.all(
@@ -573,7 +577,11 @@ export function createVpcLatticeBackend(
             ecsApi,
             families(model),
             ctx.owner,
-            familyScopes([model], ownedRevisions(ctx, request.owned), true),
+            familyScopes(
+              [model],
+              families(model).length ? ownedRevisions(ctx, request.owned) : undefined,
+              true,
+            ),
           ),
         ]);
       if (service && serviceTags && !ours(serviceTags))
