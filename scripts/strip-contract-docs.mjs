@@ -11,7 +11,7 @@
 // run time reads them (test/handler/bundle.test.ts checks that the bundle parses and refuses exactly as the source
 // does, section by section and backend by backend).
 import { readFile } from 'node:fs/promises';
-import ts from 'typescript';
+import ts from 'typescript5';
 
 /** The fields that only the generators read. */
 export const DOC_FIELDS = new Set(['description', 'notes', 'defaultDoc', 'presentWhen']);
