@@ -27,7 +27,9 @@ if (!tscPackage.version.startsWith('7.'))
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
 /** `npm run jsii`'s arguments (package.json's script, `jsii <arguments>`). */
-const JSII_ARGS = createRequire(import.meta.url)('../package.json').scripts.jsii.split(' ').slice(1);
+const JSII_ARGS = createRequire(import.meta.url)('../package.json')
+  .scripts.jsii.split(' ')
+  .slice(1);
 
 /** Runs a command in the repository root; resolves with its exit code and its output (stdout and stderr). */
 function run(name, command, args) {
