@@ -2,7 +2,7 @@
  * The end-state fingerprint the fault matrix runs CloudFormation's next steps by (test/support/fingerprint.ts): two
  * runs of the same request from the same state share it, whatever their RequestIds, uids and clocks; any difference
  * the next steps could meet — a spec, a tag, an extra revision, a revision's status, the order of a list, the answer
- * — gives another.
+ * — gives another. With `clientTokens` (the killed cells), the client-token records count too.
  */
 import { DeregisterTaskDefinitionCommand, ECSClient, TagResourceCommand } from '@aws-sdk/client-ecs';
 import { stateFingerprint } from '../support/fingerprint';
@@ -25,6 +25,7 @@ const props = (td: string): Props => ({
 /** From one saved state, each variant's request (or change), then the fingerprint of where it ended. */
 async function endings(
   variants: Record<string, (td: string) => Promise<unknown>>,
+  options: { clientTokens?: boolean } = {},
 ): Promise<Record<string, string>> {
   const td = await world.registerApp('print-app');
   const start = world.emulator.saveState();
@@ -33,7 +34,7 @@ async function endings(
     world.emulator.restoreState(start);
     // Apart in time: the clocks' readings differ between the runs.
     await new Promise((r) => setTimeout(r, 5));
-    out[name] = stateFingerprint(world.emulator, await run(td));
+    out[name] = stateFingerprint(world.emulator, await run(td), options);
   }
   return out;
 }
@@ -90,4 +91,24 @@ test('GIVEN a different spec, an extra tag, an extra revision, a deregistered re
   for (const [name, print] of Object.entries(others))
     expect({ name, same: print === plain }).toEqual({ name, same: false });
   expect(e.xy).not.toBe(e.yx);
+});
+
+test('GIVEN two states that differ only in App Mesh client-token records THEN the fingerprint tells them apart only with clientTokens (the killed cells)', async () => {
+  const td = await world.registerApp('print-app');
+  const result = await create(td);
+  const saved = world.emulator.saveState();
+  const records = saved.fields.appmesh?.idempotency as Map<string, unknown>;
+  // Not vacuous: the Create's App Mesh calls carried client tokens.
+  expect(records.size).toBeGreaterThan(0);
+  const withRecords = {
+    plain: stateFingerprint(world.emulator, result),
+    tokens: stateFingerprint(world.emulator, result, { clientTokens: true }),
+  };
+  records.clear();
+  world.emulator.restoreState(saved);
+  expect(stateFingerprint(world.emulator, result)).toBe(withRecords.plain);
+  expect(stateFingerprint(world.emulator, result, { clientTokens: true })).not.toBe(withRecords.tokens);
+  // The same Create twice from the same start, other RequestIds and so other tokens: equal once they are renamed.
+  const again = await endings({ first: (t) => create(t), second: (t) => create(t) }, { clientTokens: true });
+  expect(again.first).toBe(again.second);
 });

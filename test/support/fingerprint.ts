@@ -20,8 +20,17 @@ const CLIENT_TOKENS = new Set(['idempotency', 'clientTokens']);
 const GENERATED =
   /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b(?:srv|ns|op)-[a-z0-9]{16}\b|[0-9a-f]{16,}|\b[0-9a-f]{7}(?=\.vpc-lattice-svcs\.)/g;
 
-/** `outcome` (what the request answered, or how it ended) is part of it, its identifiers renamed with the state's. */
-export function stateFingerprint(emulator: Emulator, outcome: unknown): string {
+/**
+ * `outcome` (what the request answered, or how it ended) is part of it, its identifiers renamed with the state's.
+ * `clientTokens` keeps the idempotency records (renamed like the rest): where the next step may be the same call
+ * again, with the same token.
+ */
+export function stateFingerprint(
+  emulator: Emulator,
+  outcome: unknown,
+  options: { clientTokens?: boolean } = {},
+): string {
+  const dropped = options.clientTokens ? new Set<string>() : CLIENT_TOKENS;
   const names = new Map<string, string>();
   const rename = (text: string) =>
     text.replace(GENERATED, (id) => {
@@ -42,7 +51,7 @@ export function stateFingerprint(emulator: Emulator, outcome: unknown): string {
       for (const [i, v] of value.entries()) walk(v, `${at}[${i}]`);
     } else if (value !== null && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) {
-        if (!CLIENT_TOKENS.has(k) && !CLOCK.test(k)) walk(v, `${at}.${k}`);
+        if (!dropped.has(k) && !CLOCK.test(k)) walk(v, `${at}.${k}`);
       }
     } else {
       lines.push(`${at}=${typeof value === 'string' ? JSON.stringify(rename(value)) : String(value)}`);

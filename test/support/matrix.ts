@@ -10,7 +10,11 @@
  * earlier cell ended — the same answer, the same resources with the same specs, tags, versions and statuses, in the
  * same order (test/support/fingerprint.ts: equal up to the renaming of generated identifiers and the clock) — and from
  * the same state the next steps are the same calls with the same answers, already run and checked: such a cell counts
- * as `reused` and skips them. A killed cell always runs them (its invocation may still be winding down meanwhile).
+ * as `reused` and skips them. A killed cell is fingerprinted once the kill has been seen: from then on the emulator
+ * refuses every call of the dead invocation before it reaches a service (the calls already past that check complete
+ * in the same turn of the event loop), so its state is final even while the invocation winds down; the fingerprint of
+ * a killed cell keeps the client-token records too (a retry may send the same call again) and only ever matches
+ * another killed cell's.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { credentialsFor, type ServiceName } from '../../emulator';
@@ -163,6 +167,8 @@ async function runCell<C>(
   const from = world.emulator.requests.length;
   const mine = () => world.emulator.requests.slice(from).filter((r) => r.accessKeyId === key);
   let outcome: Outcome;
+  /** Whether the emulator's state can no longer change by this cell's invocation (see the top). */
+  let final = true;
   const t0 = Date.now();
   const event = scenario.request(context);
   const inProgress = beginRequest(world.emulator.cloudformation, event);
@@ -172,9 +178,10 @@ async function runCell<C>(
     let settled = false;
     zombies.push(run.then(undefined, () => undefined).finally(() => (settled = true)));
     // Until the kill (or, were the position never reached, until the invocation ends on its own).
-    for (let i = 0; i < 3000 && !settled && !mine().some((r) => r.error === 'Killed'); i++)
-      await new Promise((r) => setTimeout(r, 5));
+    const seen = () => mine().some((r) => r.error === 'Killed');
+    for (let i = 0; i < 3000 && !settled && !seen(); i++) await new Promise((r) => setTimeout(r, 5));
     outcome = { ok: false, error: 'killed', killed: true };
+    final = settled || seen();
   } else {
     outcome = await run.then(
       (result): Outcome => ({ ok: true, result }),
@@ -191,9 +198,10 @@ async function runCell<C>(
       (mark === 'error' ? r.error !== undefined : r.error === mark),
   );
   // How the request ended, as the next steps see it (a failure's message plays no part in them).
-  const end =
-    !outcome.ok && outcome.killed
-      ? undefined
+  const end = !final
+    ? undefined
+    : !outcome.ok && outcome.killed
+      ? stateFingerprint(world.emulator, 'killed', { clientTokens: true })
       : stateFingerprint(world.emulator, outcome.ok ? outcome.result : 'failed');
   const reused = end !== undefined && checked.has(end);
   let orphans: string[] = [];
