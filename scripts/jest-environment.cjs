@@ -26,6 +26,13 @@ class PlainContextEnvironment extends NodeEnvironment {
     } finally {
       vm.createContext = createContext;
     }
+    // Such a context is its own global; a contextified one is not. Should a new Jest make its context another way,
+    // every suite fails here rather than silently running at the old speed.
+    if (this.global !== this.context) {
+      throw new Error(
+        'scripts/jest-environment.cjs: jest-environment-node no longer creates its context through vm.createContext; update the environment',
+      );
+    }
   }
 }
 
