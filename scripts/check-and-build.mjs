@@ -5,9 +5,9 @@
 //  - `tsc -p tsconfig.build.json`: the library (infra, cli, lambda) with the build's options — declaration emit
 //    included, and without Jest's types, so the library cannot use describe, expect or jest — emitted to dist/lib as
 //    `npm run build` emits it; with --jsii, only checked (--noEmit still reports the declaration diagnostics);
-//  - with --jsii (as `npm test` runs it), `npm run jsii`: jsii emits dist/lib itself, with its run-time type
-//    information, which is what `npm pack` ships (prepack runs jsii after the build); two emits of the same files at
-//    once would race, hence the build's --noEmit then;
+//  - with --jsii (as `npm test` runs it), jsii with `npm run jsii`'s arguments, started directly rather than through
+//    npm: jsii emits dist/lib itself, with its run-time type information, which is what `npm pack` ships (prepack
+//    runs jsii after the build); two emits of the same files at once would race, hence the build's --noEmit then;
 //  - the handler bundle (scripts/bundle-lambda.mjs), in this process.
 // Each step's output is printed whole when it ends, not interleaved; the script fails when any step fails, after all
 // have ended (every step's findings are worth seeing).
