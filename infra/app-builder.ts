@@ -4,8 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, type AppProps, type Environment, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { App, type AppProps, type Environment, Stack, Validations } from 'aws-cdk-lib/core';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { MeshServiceCatalogStack } from './catalog-stack';
 import { MeshPlatformStack, PLATFORM_DEFAULTS } from './platform-stack';

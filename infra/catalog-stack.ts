@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { Aws, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
+import { Aws, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib/core';
 import type { Construct } from 'constructs';
 import { PLATFORM_DEFAULTS } from './platform-stack';
 

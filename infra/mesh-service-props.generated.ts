@@ -3,7 +3,7 @@
 
 import type * as appmesh from 'aws-cdk-lib/aws-appmesh';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
-import type { Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib/core';
 import type { MeshService } from './mesh-service';
 
 /**

@@ -3,6 +3,8 @@
  * (mesh-service-props.generated.ts), converted back to CloudFormation's names by the same contract, and validated
  * with the provider's own rules at synth time — so the construct and the handler cannot drift apart.
  */
+
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
   Annotations,
   CustomResource,
@@ -16,8 +18,7 @@ import {
   TagType,
   Token,
   Validations,
-} from 'aws-cdk-lib';
-import type * as ecs from 'aws-cdk-lib/aws-ecs';
+} from 'aws-cdk-lib/core';
 import { Construct, type IConstruct } from 'constructs';
 import { MeshServiceProperties } from '../lambda/backends';
 import { type Fields, parseWith, type StructType, Unresolved } from '../lambda/contract/dsl';

@@ -3,7 +3,7 @@
  * virtual gateway whose Envoy runs on Fargate behind a public NLB. Services (examples/*.yaml, the Service Catalog
  * product) import its exports by name; the names are the workshop's, so workshop templates work unchanged.
  */
-import { Aws, CfnOutput, Duration, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+
 import * as appmesh from 'aws-cdk-lib/aws-appmesh';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -13,6 +13,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as vpclattice from 'aws-cdk-lib/aws-vpclattice';
+import { Aws, CfnOutput, Duration, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib/core';
 import type { Construct } from 'constructs';
 import { DEFAULT_ENVOY_VERSION } from '../lambda/appmesh/envoy/options';
 import { INGRESS_LISTENER_EXPORT } from '../lambda/serviceconnect/ingress';

@@ -4,9 +4,10 @@
  * provider allows) and the task and execution roles (inside the provider's passRoles, default `mesh-service/*`, an
  * IAM path of `/mesh-service/`). A finding names the prop and the fix; the first deploy would otherwise be refused.
  */
-import { type CfnElement, type IResolvable, Stack, TagManager, Token } from 'aws-cdk-lib';
+
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { type CfnElement, type IResolvable, Stack, TagManager, Token } from 'aws-cdk-lib/core';
 import type { IConstruct } from 'constructs';
 import { ALLOWED_STACKS_TAG, globMatches } from '../lambda/policy';
 

@@ -6,9 +6,10 @@
  * records which prop each CloudFormation path came from, so that a rule of the contract broken at synth names the
  * prop the user wrote (`healthCheck.interval`), not `HealthCheck.IntervalMillis`.
  */
-import { Duration } from 'aws-cdk-lib';
+
 import type * as appmesh from 'aws-cdk-lib/aws-appmesh';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Duration } from 'aws-cdk-lib/core';
 import { camel, durationProp } from '../lambda/contract/case';
 import {
   EnumType,

@@ -3,7 +3,7 @@
  * imports. Its props are the construct's, so the context keys of infra/app-builder.ts and a CDK app set the same
  * policy with the same defaults.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib/core';
 import type { Construct } from 'constructs';
 import { MeshServiceProvider, type MeshServiceProviderProps, PROVIDER_RUNTIME } from './provider';
 

@@ -6,7 +6,7 @@
  *
  * Its role may read stacks and tags and remove only: no create, update, tag or pass-role action.
  */
-import { Aws, Duration, Validations } from 'aws-cdk-lib';
+
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -15,6 +15,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Aws, Duration, Validations } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { TAG_PREFIX } from '../lambda/contract/values';
 import { POLICY_ENV } from '../lambda/policy';

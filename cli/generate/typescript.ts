@@ -134,7 +134,7 @@ const IMPORTS: Record<string, string> = {
 export function renderPropsModule(contract: StructType<Fields> = CONTRACT): string {
   const enums = contractEnums(contract);
   const body: string[] = [];
-  const used = new Set<string>(["import type { Duration } from 'aws-cdk-lib';"]);
+  const used = new Set<string>(["import type { Duration } from 'aws-cdk-lib/core';"]);
   for (const [name, { values, where }] of enums) {
     body.push(
       jsdoc(
